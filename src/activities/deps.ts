@@ -1,0 +1,14 @@
+// What activities need from the outside world; the worker builds these once per process.
+import type { Client as EsClient } from '@elastic/elasticsearch';
+import type { Driver } from 'neo4j-driver';
+import type { Pool } from 'pg';
+import type { Config } from '../config';
+import type { Logger } from '../observability/logger';
+
+export interface ActivityDeps {
+  config: Config;
+  pg: Pool;
+  es: EsClient;
+  neo4j: Driver;
+  logger: Logger;
+}

@@ -1,0 +1,20 @@
+// The project's custom search attributes: what operators filter on in the Temporal UI and
+// with `temporal workflow list --query`. Workflows import the keys; boot registers them.
+import { defineSearchAttributeKey } from '@temporalio/common';
+
+export const SearchAttr = {
+  /** The business id the workflow id is derived from (list id, content id, check id). */
+  BusinessId: defineSearchAttributeKey('BusinessId', 'KEYWORD'),
+  /** Family of workflow: stack-check, product-list, product-item, content-review. */
+  WorkflowKind: defineSearchAttributeKey('WorkflowKind', 'KEYWORD'),
+  TenantId: defineSearchAttributeKey('TenantId', 'KEYWORD'),
+  ListStatus: defineSearchAttributeKey('ListStatus', 'KEYWORD'),
+  ReviewStatus: defineSearchAttributeKey('ReviewStatus', 'KEYWORD'),
+  Assignee: defineSearchAttributeKey('Assignee', 'KEYWORD'),
+  ReviewDueTime: defineSearchAttributeKey('ReviewDueTime', 'DATETIME'),
+  RiskScore: defineSearchAttributeKey('RiskScore', 'DOUBLE'),
+  ContentId: defineSearchAttributeKey('ContentId', 'KEYWORD'),
+  Platforms: defineSearchAttributeKey('Platforms', 'KEYWORD_LIST'),
+} as const;
+
+export const allSearchAttributes = Object.values(SearchAttr);
