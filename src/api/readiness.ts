@@ -27,17 +27,17 @@ export async function checkReadiness(infra: Pick<Infrastructure, 'pg' | 'es' | '
     },
     neo4j: () => infra.neo4j.getServerInfo(),
   };
+  type Result = ReadinessReport['checks'][string];
   const entries = await Promise.all(
-    Object.entries(checks).map(async ([name, check]) => {
+    Object.entries(checks).map(async ([name, check]): Promise<[string, Result]> => {
       const started = Date.now();
       try {
         await withTimeout(check(), TIMEOUT_MS);
-        return [name, { ok: true, ms: Date.now() - started }] as const;
+        return [name, { ok: true, ms: Date.now() - started }];
       } catch (error) {
-        return [name, { ok: false, ms: Date.now() - started, error: (error as Error).message }] as const;
+        return [name, { ok: false, ms: Date.now() - started, error: (error as Error).message }];
       }
     }),
   );
-  const report = Object.fromEntries(entries);
-  return { ready: entries.every(([, result]) => result.ok), checks: report };
+  return { ready: entries.every(([, result]) => result.ok), checks: Object.fromEntries(entries) };
 }

@@ -15,7 +15,8 @@ export function esIndices(config: Pick<Config, 'ELASTICSEARCH_INDEX_PREFIX'>): E
   return { stackChecks: `${config.ELASTICSEARCH_INDEX_PREFIX}-stack-checks` };
 }
 
-/** Composable index templates, one per index family (PUT is idempotent). */
+/** Composable index templates, one per index family (PUT is idempotent); the indices are
+ *  created right away so that no early write can create one with a dynamic mapping. */
 export async function applyEsTemplates(es: Client, config: Pick<Config, 'ELASTICSEARCH_INDEX_PREFIX'>): Promise<void> {
   const indices = esIndices(config);
   await es.indices.putIndexTemplate({
@@ -35,6 +36,14 @@ export async function applyEsTemplates(es: Client, config: Pick<Config, 'ELASTIC
       },
     },
   });
+  for (const index of Object.values(indices)) {
+    if (!(await es.indices.exists({ index }))) {
+      await es.indices.create({ index }).catch((error: unknown) => {
+        // A concurrent start created it first: that is the outcome we wanted.
+        if ((error as { body?: { error?: { type?: string } } }).body?.error?.type !== 'resource_already_exists_exception') throw error;
+      });
+    }
+  }
 }
 
 /** Readiness: the cut-down ES distribution has no `GET /`, so ask for cluster health. */

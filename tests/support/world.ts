@@ -1,0 +1,97 @@
+// A running slice of the service for tests: real stores and Temporal from the local stack,
+// in-process workers on task queues unique to this test run, and the API on port 0.
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { createApp } from '../../src/api/app';
+import { loadConfig, type Config } from '../../src/config';
+import { createLogger } from '../../src/observability/logger';
+import { openInfrastructure, type Infrastructure } from '../../src/runtime/infrastructure';
+import { applySchema } from '../../src/schema/apply';
+import { createWorkers, type WorkerSet } from '../../src/worker/workers';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+
+// Keep the SDK's own logs to warnings so test output stays readable (one Runtime per process).
+Runtime.install({ logger: new DefaultLogger((process.env.TEST_SDK_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
+
+/** Test configuration: the stack's services, a unique task-queue prefix, quiet logs. */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    ...process.env,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    ELASTICSEARCH_INDEX_PREFIX: process.env.ELASTICSEARCH_INDEX_PREFIX ?? 'magicai-test',
+    TEMPORAL_TASK_QUEUE_PREFIX: `test-${randomUUID().slice(0, 8)}`,
+    ...overrides,
+  });
+}
+
+export interface World {
+  config: Config;
+  infra: Infrastructure;
+  baseUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startWorld(overrides: Record<string, string> = {}, options: { workers?: boolean } = {}): Promise<World> {
+  const config = testConfig(overrides);
+  const logger = createLogger(config.LOG_LEVEL, 'test');
+  const infra = await openInfrastructure(config, logger);
+  await applySchema(infra);
+
+  let workerSet: WorkerSet | undefined;
+  let running: Promise<void> | undefined;
+  if (options.workers !== false) {
+    workerSet = await createWorkers({ config, deps: infra, kinds: ['default', 'high', 'crawl', 'llm'] });
+    running = workerSet.run();
+  }
+  const server: Server = await new Promise((resolve) => {
+    const s = createApp(infra).listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    config,
+    infra,
+    baseUrl: `http://127.0.0.1:${port}`,
+    async stop() {
+      await new Promise((resolve) => server.close(resolve));
+      workerSet?.shutdown();
+      await running;
+      await infra.close();
+    },
+  };
+}
+
+/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}${lastError instanceof Error ? `: ${lastError.message}` : ''}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+export async function http(baseUrl: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, contentType: response.headers.get('content-type') ?? '', json: json as Record<string, any>, text };
+}
