@@ -7,6 +7,7 @@
 #   stack.sh down     stop what this stack started
 #   stack.sh status   one line per service with its URL
 #   stack.sh env      the environment variables that point the service at this stack
+#   stack.sh logdir   where the services' logs are
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -280,5 +281,6 @@ case "${1:-}" in
   down) cmd_down ;;
   status) cmd_status ;;
   env) cmd_env ;;
-  *) echo "usage: $0 up|down|status|env" >&2; exit 2 ;;
+  logdir) echo "$LOGS" ;;
+  *) echo "usage: $0 up|down|status|env|logdir" >&2; exit 2 ;;
 esac

@@ -7,9 +7,7 @@ export function createEsClient(config: Pick<Config, 'ELASTICSEARCH_URL'>): Clien
   return new Client({ node: config.ELASTICSEARCH_URL, requestTimeout: 10_000, maxRetries: 0 });
 }
 
-export interface EsIndices {
-  stackChecks: string;
-}
+export type EsIndices = Record<'stackChecks', string>;
 
 export function esIndices(config: Pick<Config, 'ELASTICSEARCH_INDEX_PREFIX'>): EsIndices {
   return { stackChecks: `${config.ELASTICSEARCH_INDEX_PREFIX}-stack-checks` };
