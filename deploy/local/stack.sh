@@ -246,8 +246,22 @@ cmd_up() {
   start_service postgres "$PG_PORT" postgres_ready start_postgres
   start_service elasticsearch "$ES_PORT" es_ready start_elasticsearch
   start_service neo4j "$NEO4J_PORT" neo4j_ready start_neo4j
+  apply_project_schema
   log "stack up in $((SECONDS - t0))s (home: $HOME_DIR)"
   cmd_status
+}
+
+# The project's schema (search attributes, migrations, templates, constraints), so that the
+# Temporal UI shows the custom search attributes before any worker has started.
+apply_project_schema() {
+  [ "${STACK_SKIP_SCHEMA:-}" = 1 ] && return
+  if [ ! -x "$repo/node_modules/.bin/tsx" ]; then
+    log "schema: skipped (run 'npm install' first; workers apply it at start too)"; return
+  fi
+  eval "$(cmd_env | sed 's/^/export /')"
+  (cd "$repo" && LOG_LEVEL=warn node_modules/.bin/tsx src/schema/main.ts >"$LOGS/schema.log" 2>&1) \
+    || die "schema: applying the project's schema failed; see $LOGS/schema.log"
+  log "schema: applied (search attributes, migrations, index templates, constraints)"
 }
 
 cmd_down() {
