@@ -3,6 +3,7 @@ import type { Client as EsClient } from '@elastic/elasticsearch';
 import type { Driver } from 'neo4j-driver';
 import type { Pool } from 'pg';
 import type { Config } from '../config';
+import type { LlmGateway } from '../llm/gateway';
 import type { Logger } from '../observability/logger';
 
 export interface ActivityDeps {
@@ -10,5 +11,6 @@ export interface ActivityDeps {
   pg: Pool;
   es: EsClient;
   neo4j: Driver;
+  llm: LlmGateway;
   logger: Logger;
 }

@@ -1,5 +1,6 @@
 // The activity factory: every activity of every slice, bound to the worker's dependencies.
 import type { ActivityDeps } from './deps';
+import { createLlmActivities } from './llm';
 import { createStackCheckActivities } from './stack-check';
 
 export type { ActivityDeps } from './deps';
@@ -7,6 +8,7 @@ export type { ActivityDeps } from './deps';
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createStackCheckActivities(deps),
+    ...createLlmActivities(deps),
   };
 }
 

@@ -1,6 +1,7 @@
 // Typed configuration from environment variables. Every process validates it at boot and
 // stops with a message naming the offending variable rather than failing later on use.
 import { z } from 'zod';
+import { LLM_START_TO_CLOSE_MS } from '../workflows/activity-presets';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -45,6 +46,24 @@ const schema = z.object({
   API_PORT: port.default(8080),
   API_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'a size such as 100kb or 1mb').default('256kb'),
 
+  /** Any OpenAI-compatible endpoint; the local stack serves a small real model here. */
+  OPENAI_BASE_URL: url(['http:', 'https:']).default('http://127.0.0.1:8090/v1'),
+  OPENAI_API_KEY: z.string().min(1).default('local-no-key'),
+  /** Model per task, e.g. `default=gpt-4o-mini,draft=gpt-4o`; tasks not named use `default`. */
+  LLM_MODELS: csv
+    .transform((pairs) => Object.fromEntries(pairs.map((pair) => pair.split('=').map((part) => part.trim()))) as Record<string, string>)
+    .pipe(z.record(z.string().min(1), z.string().min(1)))
+    .default({ default: 'smollm2-135m-instruct' }),
+  /** Client-side timeout of one LLM request; must stay below the LLM activity's start-to-close. */
+  LLM_TIMEOUT_MS: positiveInt.default(60_000),
+  /** Server-side rate limit of the LLM task queue, across all workers. */
+  LLM_MAX_ACTIVITIES_PER_SECOND: z.coerce.number().positive().default(20),
+  /** Estimated cost in USD per 1,000 tokens (input, output), recorded per call. */
+  LLM_PRICE_INPUT_PER_1K: z.coerce.number().min(0).default(0),
+  LLM_PRICE_OUTPUT_PER_1K: z.coerce.number().min(0).default(0),
+  EMBEDDING_MODEL: z.string().min(1).default('all-minilm-l6-v2'),
+  EMBEDDING_DIMENSIONS: positiveInt.default(384),
+
   /** Which kinds of work this worker process polls for (see src/temporal/task-queues.ts). */
   WORKER_TASK_QUEUES: csv
     .pipe(z.array(z.enum(['default', 'high', 'crawl', 'llm'])).min(1))
@@ -52,6 +71,21 @@ const schema = z.object({
 });
 
 export type Config = z.infer<typeof schema>;
+
+/** Rules that relate several variables. */
+function crossChecks(config: Config): { variable: string; message: string }[] {
+  const problems = [];
+  if (config.LLM_TIMEOUT_MS >= LLM_START_TO_CLOSE_MS) {
+    problems.push({
+      variable: 'LLM_TIMEOUT_MS',
+      message: `must be below the LLM activity's start-to-close timeout (${LLM_START_TO_CLOSE_MS} ms) so Temporal, not the client, owns retries`,
+    });
+  }
+  if (!config.LLM_MODELS.default) {
+    problems.push({ variable: 'LLM_MODELS', message: 'must name a default model (default=<model>)' });
+  }
+  return problems;
+}
 
 export class ConfigError extends Error {
   constructor(readonly issues: { variable: string; message: string }[]) {
@@ -77,6 +111,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       }),
     );
   }
+  const problems = crossChecks(result.data);
+  if (problems.length > 0) throw new ConfigError(problems);
   return result.data;
 }
 

@@ -4,6 +4,8 @@ import type { Client as TemporalClient } from '@temporalio/client';
 import type { Driver } from 'neo4j-driver';
 import type { Pool } from 'pg';
 import type { Config } from '../config';
+import { createLlmClient } from '../llm/client';
+import { LlmGateway } from '../llm/gateway';
 import type { Logger } from '../observability/logger';
 import { createEsClient } from '../stores/elasticsearch';
 import { createNeo4jDriver } from '../stores/neo4j';
@@ -17,6 +19,7 @@ export interface Infrastructure {
   es: EsClient;
   neo4j: Driver;
   temporal: TemporalClient;
+  llm: LlmGateway;
   close(): Promise<void>;
 }
 
@@ -25,6 +28,7 @@ export async function openInfrastructure(config: Config, logger: Logger): Promis
   const es = createEsClient(config);
   const neo4j = createNeo4jDriver(config);
   const temporal = await createTemporalClient(config);
+  const llm = new LlmGateway(createLlmClient(config), pg, config);
   return {
     config,
     logger,
@@ -32,6 +36,7 @@ export async function openInfrastructure(config: Config, logger: Logger): Promis
     es,
     neo4j,
     temporal,
+    llm,
     async close() {
       await Promise.allSettled([pg.end(), es.close(), neo4j.close(), temporal.connection.close()]);
     },

@@ -15,6 +15,8 @@ export const SearchAttr = {
   RiskScore: defineSearchAttributeKey('RiskScore', 'DOUBLE'),
   ContentId: defineSearchAttributeKey('ContentId', 'KEYWORD'),
   Platforms: defineSearchAttributeKey('Platforms', 'KEYWORD_LIST'),
+  /** Why a running workflow waits on something outside itself, e.g. `llm-budget`; empty when not. */
+  PausedReason: defineSearchAttributeKey('PausedReason', 'KEYWORD'),
 } as const;
 
 export const allSearchAttributes = Object.values(SearchAttr);

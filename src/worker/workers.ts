@@ -51,6 +51,8 @@ export async function createWorkers({ config, deps, kinds, bundle }: WorkerSetOp
         ...(slots[kind].workflows > 0 ? { workflowBundle } : {}),
         maxConcurrentActivityTaskExecutions: slots[kind].activities,
         ...(slots[kind].workflows > 0 ? { maxConcurrentWorkflowTaskExecutions: slots[kind].workflows } : {}),
+        // Provider rate limits hold across every worker: the server enforces this per queue.
+        ...(kind === 'llm' ? { maxTaskQueueActivitiesPerSecond: config.LLM_MAX_ACTIVITIES_PER_SECOND } : {}),
         identity: `${kind}@${process.pid}`,
       }),
     ),

@@ -7,3 +7,12 @@ export const storeWrite: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
 };
+
+/** The LLM client's own timeout (LLM_TIMEOUT_MS) must stay below this; config checks it. */
+export const LLM_START_TO_CLOSE_MS = 90_000;
+
+/** Model calls: slow, rate limited; 429/5xx retry (Retry-After honoured by the activity). */
+export const llmCall: ActivityOptions = {
+  startToCloseTimeout: LLM_START_TO_CLOSE_MS,
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6 },
+};

@@ -1,2 +1,3 @@
 // Every workflow the workers register (the bundle's entry point). Deterministic code only.
 export { stackCheckWorkflow } from './stack-check';
+export { llmTaskWorkflow } from './llm-task';
