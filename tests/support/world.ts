@@ -11,8 +11,8 @@ import { applySchema } from '../../src/schema/apply';
 import { createWorkers, type WorkerSet } from '../../src/worker/workers';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 
-// Keep the SDK's own logs to warnings so test output stays readable (one Runtime per process).
-Runtime.install({ logger: new DefaultLogger((process.env.TEST_SDK_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
+// Keep the SDK's own logs to errors (expected activity failures log warnings) so test output stays readable (one Runtime per process).
+Runtime.install({ logger: new DefaultLogger((process.env.TEST_SDK_LOG_LEVEL as 'WARN' | undefined) ?? 'ERROR') });
 
 /** Test configuration: the stack's services, a unique task-queue prefix, quiet logs. */
 export function testConfig(overrides: Record<string, string> = {}): Config {
