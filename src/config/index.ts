@@ -49,11 +49,15 @@ const schema = z.object({
   /** Any OpenAI-compatible endpoint; the local stack serves a small real model here. */
   OPENAI_BASE_URL: url(['http:', 'https:']).default('http://127.0.0.1:8090/v1'),
   OPENAI_API_KEY: z.string().min(1).default('local-no-key'),
+  /** Embeddings endpoint (OpenAI-compatible); in production usually the same as OPENAI_BASE_URL. */
+  EMBEDDINGS_BASE_URL: url(['http:', 'https:']).default('http://127.0.0.1:8091/v1'),
   /** Model per task, e.g. `default=gpt-4o-mini,draft=gpt-4o`; tasks not named use `default`. */
   LLM_MODELS: csv
     .transform((pairs) => Object.fromEntries(pairs.map((pair) => pair.split('=').map((part) => part.trim()))) as Record<string, string>)
     .pipe(z.record(z.string().min(1), z.string().min(1)))
     .default({ default: 'smollm2-135m-instruct' }),
+  /** Sampling seed sent with each request (providers that honour it give repeatable output). */
+  LLM_SEED: z.coerce.number().int().min(0).default(7),
   /** Client-side timeout of one LLM request; must stay below the LLM activity's start-to-close. */
   LLM_TIMEOUT_MS: positiveInt.default(60_000),
   /** Server-side rate limit of the LLM task queue, across all workers. */

@@ -3,9 +3,12 @@
 import OpenAI from 'openai';
 import type { Config } from '../config';
 
-export function createLlmClient(config: Pick<Config, 'OPENAI_BASE_URL' | 'OPENAI_API_KEY' | 'LLM_TIMEOUT_MS'>): OpenAI {
+type ClientConfig = Pick<Config, 'OPENAI_BASE_URL' | 'EMBEDDINGS_BASE_URL' | 'OPENAI_API_KEY' | 'LLM_TIMEOUT_MS'>;
+
+/** `chat` for completions, `embeddings` for vectors: two endpoints that may be the same. */
+export function createLlmClient(config: ClientConfig, endpoint: 'chat' | 'embeddings' = 'chat'): OpenAI {
   return new OpenAI({
-    baseURL: config.OPENAI_BASE_URL,
+    baseURL: endpoint === 'chat' ? config.OPENAI_BASE_URL : config.EMBEDDINGS_BASE_URL,
     apiKey: config.OPENAI_API_KEY,
     maxRetries: 0,
     timeout: config.LLM_TIMEOUT_MS,

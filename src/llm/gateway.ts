@@ -31,9 +31,11 @@ export interface TaskResult<O> {
   usage: { promptTokens: number; completionTokens: number };
 }
 
+const DEFAULT_FREQUENCY_PENALTY = 0.3;
+
 type GatewayConfig = Pick<
   Config,
-  'LLM_MODELS' | 'EMBEDDING_MODEL' | 'EMBEDDING_DIMENSIONS' | 'LLM_PRICE_INPUT_PER_1K' | 'LLM_PRICE_OUTPUT_PER_1K'
+  'LLM_SEED' | 'LLM_MODELS' | 'EMBEDDING_MODEL' | 'EMBEDDING_DIMENSIONS' | 'LLM_PRICE_INPUT_PER_1K' | 'LLM_PRICE_OUTPUT_PER_1K'
 >;
 
 interface CallRecord {
@@ -52,6 +54,7 @@ interface CallRecord {
 export class LlmGateway {
   constructor(
     private readonly client: OpenAI,
+    private readonly embeddingsClient: OpenAI,
     private readonly pg: Pool,
     private readonly config: GatewayConfig,
   ) {}
@@ -63,15 +66,22 @@ export class LlmGateway {
   async runTask<N extends LlmTaskName>(name: N, input: TaskInput<N>, ctx: CallContext): Promise<TaskResult<TaskOutput<N>>> {
     const task = llmTasks[name];
     const model = this.modelFor(name);
-    const schema = task.output as z.ZodType<TaskOutput<N>>;
+    const narrow = (task as { outputFor?: (i: TaskInput<N>) => z.ZodType }).outputFor;
+    const schema = (narrow ? narrow(input) : task.output) as z.ZodType<TaskOutput<N>>;
     await this.assertBudget(ctx.tenantId);
 
     const messages: ChatMessage[] = (task.render as (i: TaskInput<N>) => ChatMessage[])(input);
-    const params = { temperature: task.temperature, max_tokens: task.maxTokens };
     let usage = { promptTokens: 0, completionTokens: 0 };
 
-    // First answer, then at most one repair that shows the model what was wrong.
+    // First answer, then at most one repair that shows the model what was wrong. The repair
+    // samples hotter, with another seed, so it does not retrace a degenerate first answer.
     for (let round = 0; round < 2; round++) {
+      const params = {
+        temperature: round === 0 ? task.temperature : Math.max(0.7, task.temperature + 0.4),
+        max_tokens: task.maxTokens,
+        frequency_penalty: task.frequencyPenalty ?? DEFAULT_FREQUENCY_PENALTY,
+        seed: this.config.LLM_SEED + round,
+      };
       const { content, promptTokens, completionTokens, latencyMs } = await this.complete(model, messages, schema, name, params, task.promptVersion, ctx);
       usage = { promptTokens: usage.promptTokens + promptTokens, completionTokens: usage.completionTokens + completionTokens };
       const parsed = parseJson(content, schema);
@@ -101,7 +111,7 @@ export class LlmGateway {
     const started = Date.now();
     let response: OpenAI.CreateEmbeddingResponse;
     try {
-      response = await this.client.embeddings.create({ model, input: texts, encoding_format: 'float' });
+      response = await this.embeddingsClient.embeddings.create({ model, input: texts, encoding_format: 'float' });
     } catch (error) {
       const failure = classifyLlmError(error);
       await this.record(ctx, { task: 'embed', promptVersion: 'embed@1', model, params: { n: texts.length }, status: 'error', errorType: failure.type ?? undefined, promptTokens: 0, completionTokens: 0, latencyMs: Date.now() - started });
@@ -126,7 +136,7 @@ export class LlmGateway {
     messages: ChatMessage[],
     schema: z.ZodType,
     name: string,
-    params: { temperature: number; max_tokens: number },
+    params: { temperature: number; max_tokens: number; frequency_penalty: number; seed: number },
     promptVersion: string,
     ctx: CallContext,
   ) {

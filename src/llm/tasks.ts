@@ -13,8 +13,12 @@ export interface LlmTask<I, O> {
   name: string;
   promptVersion: string;
   output: z.ZodType<O>;
+  /** A narrower schema for one input (e.g. citations limited to the given source ids). */
+  outputFor?(input: I): z.ZodType<O>;
   temperature: number;
   maxTokens: number;
+  /** Small models fall into repetition loops that run into maxTokens; a penalty curbs them. */
+  frequencyPenalty?: number;
   render(input: I): ChatMessage[];
 }
 
@@ -126,6 +130,10 @@ export const llmTasks = {
     name: 'answer',
     promptVersion: 'answer@1',
     output: AnswerOutput,
+    outputFor: ({ sources }) =>
+      sources.length === 0
+        ? AnswerOutput.extend({ citations: z.array(z.string()).max(0) })
+        : AnswerOutput.extend({ citations: z.array(z.enum(sources.map((source) => source.id) as [string, ...string[]])).max(10) }),
     temperature: 0.1,
     maxTokens: 500,
     render: ({ question, sources }) => [

@@ -28,7 +28,7 @@ export async function openInfrastructure(config: Config, logger: Logger): Promis
   const es = createEsClient(config);
   const neo4j = createNeo4jDriver(config);
   const temporal = await createTemporalClient(config);
-  const llm = new LlmGateway(createLlmClient(config), pg, config);
+  const llm = new LlmGateway(createLlmClient(config, 'chat'), createLlmClient(config, 'embeddings'), pg, config);
   return {
     config,
     logger,

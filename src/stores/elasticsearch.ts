@@ -7,15 +7,35 @@ export function createEsClient(config: Pick<Config, 'ELASTICSEARCH_URL'>): Clien
   return new Client({ node: config.ELASTICSEARCH_URL, requestTimeout: 10_000, maxRetries: 0 });
 }
 
-export type EsIndices = Record<'stackChecks', string>;
+export type EsIndices = Record<'stackChecks' | 'documents', string>;
 
 export function esIndices(config: Pick<Config, 'ELASTICSEARCH_INDEX_PREFIX'>): EsIndices {
-  return { stackChecks: `${config.ELASTICSEARCH_INDEX_PREFIX}-stack-checks` };
+  return {
+    stackChecks: `${config.ELASTICSEARCH_INDEX_PREFIX}-stack-checks`,
+    /** Searchable text with its embedding: content, reports, knowledge for answers (BM25 + kNN). */
+    documents: `${config.ELASTICSEARCH_INDEX_PREFIX}-documents`,
+  };
 }
+
+type TemplateConfig = Pick<Config, 'ELASTICSEARCH_INDEX_PREFIX' | 'EMBEDDING_DIMENSIONS'>;
+
+/** The embedding field; its dimension is fixed per index and must match EMBEDDING_DIMENSIONS. */
+const embeddingField = (dims: number) => ({ type: 'dense_vector', dims, index: true, similarity: 'cosine' }) as const;
+
+/** Marks AI-generated values in documents: which model and prompt version produced them. */
+const aiProvenanceField = {
+  properties: {
+    generated: { type: 'boolean' },
+    model: { type: 'keyword' },
+    promptVersion: { type: 'keyword' },
+    callId: { type: 'keyword' },
+    generatedAt: { type: 'date' },
+  },
+} as const;
 
 /** Composable index templates, one per index family (PUT is idempotent); the indices are
  *  created right away so that no early write can create one with a dynamic mapping. */
-export async function applyEsTemplates(es: Client, config: Pick<Config, 'ELASTICSEARCH_INDEX_PREFIX'>): Promise<void> {
+export async function applyEsTemplates(es: Client, config: TemplateConfig): Promise<void> {
   const indices = esIndices(config);
   await es.indices.putIndexTemplate({
     name: indices.stackChecks,
@@ -34,6 +54,26 @@ export async function applyEsTemplates(es: Client, config: Pick<Config, 'ELASTIC
       },
     },
   });
+  await es.indices.putIndexTemplate({
+    name: indices.documents,
+    index_patterns: [indices.documents],
+    template: {
+      settings: { number_of_shards: 1, number_of_replicas: 0 },
+      mappings: {
+        dynamic: 'strict',
+        properties: {
+          docId: { type: 'keyword' },
+          tenantId: { type: 'keyword' },
+          kind: { type: 'keyword' },
+          title: { type: 'text' },
+          text: { type: 'text' },
+          embedding: embeddingField(config.EMBEDDING_DIMENSIONS),
+          ai: aiProvenanceField,
+          updatedAt: { type: 'date' },
+        },
+      },
+    },
+  });
   for (const index of Object.values(indices)) {
     if (!(await es.indices.exists({ index }))) {
       await es.indices.create({ index }).catch((error: unknown) => {
@@ -41,6 +81,19 @@ export async function applyEsTemplates(es: Client, config: Pick<Config, 'ELASTIC
         if ((error as { body?: { error?: { type?: string } } }).body?.error?.type !== 'resource_already_exists_exception') throw error;
       });
     }
+  }
+  await assertEmbeddingDimensions(es, indices.documents, config.EMBEDDING_DIMENSIONS);
+}
+
+/** An index keeps the dimension it was created with: a different model needs a new index. */
+async function assertEmbeddingDimensions(es: Client, index: string, dims: number): Promise<void> {
+  const mapping = await es.indices.getMapping({ index });
+  const field = mapping[index]?.mappings.properties?.embedding as { dims?: number } | undefined;
+  if (field?.dims !== undefined && field.dims !== dims) {
+    throw new Error(
+      `index ${index} stores ${field.dims}-dimension embeddings but EMBEDDING_DIMENSIONS is ${dims}; ` +
+        'use a new ELASTICSEARCH_INDEX_PREFIX (and reindex) when changing the embedding model',
+    );
   }
 }
 
