@@ -1,0 +1,34 @@
+// Errors of the service's own modules carry a stable type name and whether retrying can help.
+// Activities turn them into Temporal failures (see toApplicationFailure); class names are not
+// relied upon because bundling can rename them.
+import { ApplicationFailure } from '@temporalio/common';
+
+export class PipelineError extends Error {
+  constructor(
+    /** Stable, explicit type, e.g. 'UrlBlocked', 'ProductNotFound'. */
+    readonly type: string,
+    message: string,
+    /** false for permanent problems (404, blocked URL, invalid data): retrying cannot help. */
+    readonly retryable: boolean,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = type;
+  }
+}
+
+export const permanent = (type: string, message: string, details?: Record<string, unknown>) =>
+  new PipelineError(type, message, false, details);
+export const transient = (type: string, message: string, details?: Record<string, unknown>) =>
+  new PipelineError(type, message, true, details);
+
+/** For activities: PipelineError → ApplicationFailure with the same type; others pass through. */
+export function toApplicationFailure(error: unknown): unknown {
+  if (!(error instanceof PipelineError)) return error;
+  return ApplicationFailure.create({
+    message: error.message,
+    type: error.type,
+    nonRetryable: !error.retryable,
+    details: [error.details],
+  });
+}
