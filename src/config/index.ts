@@ -68,6 +68,24 @@ const schema = z.object({
   EMBEDDING_MODEL: z.string().min(1).default('all-minilm-l6-v2'),
   EMBEDDING_DIMENSIONS: positiveInt.default(384),
 
+  /** Large data (HTML, images, LLM text) lives here; workflow history carries keys only. */
+  BLOB_DIR: z.string().min(1).default('.stack/blobs'),
+
+  /** host or host:port entries the crawler may reach even though they are private/loopback. */
+  FETCH_ALLOW_HOSTS: csv.default([]),
+  FETCH_USER_AGENT: z.string().min(3).default('MagicAIBot/0.1 (+https://magicai.example/bot)'),
+  FETCH_TIMEOUT_MS: positiveInt.default(15_000),
+  FETCH_MAX_BYTES: positiveInt.default(5 * 1024 * 1024),
+  FETCH_PER_HOST_CONCURRENCY: positiveInt.default(2),
+  FETCH_PER_HOST_DELAY_MS: z.coerce.number().int().min(0).default(0),
+  IMAGE_MAX_COUNT: z.coerce.number().int().min(0).default(4),
+  IMAGE_MAX_BYTES: positiveInt.default(8 * 1024 * 1024),
+  /** Inventory sync target: an HTTP endpoint (POST JSON); empty = the inventory table in PostgreSQL. */
+  INVENTORY_ENDPOINT_URL: z.union([z.literal(''), url(['http:', 'https:'])]).default(''),
+  /** Product lists: children in flight per list, and items per run before continue-as-new. */
+  LIST_CONCURRENCY: positiveInt.max(200).default(8),
+  LIST_ITEMS_PER_RUN: positiveInt.default(500),
+
   /** Which kinds of work this worker process polls for (see src/temporal/task-queues.ts). */
   WORKER_TASK_QUEUES: csv
     .pipe(z.array(z.enum(['default', 'high', 'crawl', 'llm'])).min(1))
@@ -104,7 +122,7 @@ export class ConfigError extends Error {
 /** Parses the environment; throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Empty strings count as unset, so `FOO=` falls back to the default.
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '' && value !== undefined));
   const result = schema.safeParse(present);
   if (!result.success) {
     throw new ConfigError(

@@ -7,13 +7,15 @@ export function createEsClient(config: Pick<Config, 'ELASTICSEARCH_URL'>): Clien
   return new Client({ node: config.ELASTICSEARCH_URL, requestTimeout: 10_000, maxRetries: 0 });
 }
 
-export type EsIndices = Record<'stackChecks' | 'documents', string>;
+export type EsIndices = Record<'stackChecks' | 'documents' | 'products', string>;
 
 export function esIndices(config: Pick<Config, 'ELASTICSEARCH_INDEX_PREFIX'>): EsIndices {
   return {
     stackChecks: `${config.ELASTICSEARCH_INDEX_PREFIX}-stack-checks`,
     /** Searchable text with its embedding: content, reports, knowledge for answers (BM25 + kNN). */
     documents: `${config.ELASTICSEARCH_INDEX_PREFIX}-documents`,
+    /** Products: text search (name, description, AI copy) and kNN on the embedding. */
+    products: `${config.ELASTICSEARCH_INDEX_PREFIX}-products`,
   };
 }
 
@@ -74,6 +76,38 @@ export async function applyEsTemplates(es: Client, config: TemplateConfig): Prom
       },
     },
   });
+  await es.indices.putIndexTemplate({
+    name: indices.products,
+    index_patterns: [indices.products],
+    template: {
+      settings: { number_of_shards: 1, number_of_replicas: 0 },
+      mappings: {
+        dynamic: 'strict',
+        properties: {
+          productId: { type: 'keyword' },
+          tenantId: { type: 'keyword' },
+          url: { type: 'keyword' },
+          name: { type: 'text', fields: { raw: { type: 'keyword', ignore_above: 256 } } },
+          description: { type: 'text' },
+          brand: { type: 'keyword' },
+          category: { type: 'keyword' },
+          sku: { type: 'keyword' },
+          gtin: { type: 'keyword' },
+          price: { type: 'double' }, // scaled_float needs mapper-extras, absent from the local ES build
+          currency: { type: 'keyword' },
+          availability: { type: 'keyword' },
+          ratingValue: { type: 'float' },
+          seoTitle: { type: 'text' },
+          bullets: { type: 'text' },
+          tags: { type: 'keyword' },
+          sentimentLabel: { type: 'keyword' },
+          embedding: embeddingField(config.EMBEDDING_DIMENSIONS),
+          ai: aiProvenanceField,
+          updatedAt: { type: 'date' },
+        },
+      },
+    },
+  });
   for (const index of Object.values(indices)) {
     if (!(await es.indices.exists({ index }))) {
       await es.indices.create({ index }).catch((error: unknown) => {
@@ -83,6 +117,7 @@ export async function applyEsTemplates(es: Client, config: TemplateConfig): Prom
     }
   }
   await assertEmbeddingDimensions(es, indices.documents, config.EMBEDDING_DIMENSIONS);
+  await assertEmbeddingDimensions(es, indices.products, config.EMBEDDING_DIMENSIONS);
 }
 
 /** An index keeps the dimension it was created with: a different model needs a new index. */

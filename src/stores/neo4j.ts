@@ -13,6 +13,9 @@ export function createNeo4jDriver(config: Pick<Config, 'NEO4J_URL' | 'NEO4J_USER
 
 const constraints = [
   'CREATE CONSTRAINT stack_check_id IF NOT EXISTS FOR (c:StackCheck) REQUIRE c.checkId IS UNIQUE',
+  'CREATE CONSTRAINT product_id IF NOT EXISTS FOR (p:Product) REQUIRE p.productId IS UNIQUE',
+  'CREATE CONSTRAINT brand_key IF NOT EXISTS FOR (b:Brand) REQUIRE (b.tenantId, b.name) IS UNIQUE',
+  'CREATE CONSTRAINT category_key IF NOT EXISTS FOR (c:Category) REQUIRE (c.tenantId, c.name) IS UNIQUE',
 ];
 
 export async function applyNeo4jConstraints(driver: Driver, database: string): Promise<void> {
