@@ -22,13 +22,22 @@ export const permanent = (type: string, message: string, details?: Record<string
 export const transient = (type: string, message: string, details?: Record<string, unknown>) =>
   new PipelineError(type, message, true, details);
 
-/** For activities: PipelineError → ApplicationFailure with the same type; others pass through. */
-export function toApplicationFailure(error: unknown): unknown {
+/** Details every failure raised by an activity carries, for the per-item error ledger. */
+export interface FailureDetails {
+  attempt?: number;
+  [key: string]: unknown;
+}
+
+/** For activities: PipelineError → ApplicationFailure with the same type, the attempt that
+ *  raised it recorded in its details; other errors pass through unchanged. */
+export function toApplicationFailure(error: unknown, attempt?: number): unknown {
   if (!(error instanceof PipelineError)) return error;
+  const retryAfterMs = typeof error.details.retryAfterMs === 'number' ? error.details.retryAfterMs : undefined;
   return ApplicationFailure.create({
     message: error.message,
     type: error.type,
     nonRetryable: !error.retryable,
-    details: [error.details],
+    details: [{ ...error.details, attempt } satisfies FailureDetails],
+    nextRetryDelay: retryAfterMs,
   });
 }

@@ -16,3 +16,22 @@ export const llmCall: ActivityOptions = {
   startToCloseTimeout: LLM_START_TO_CLOSE_MS,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6 },
 };
+
+/** Outbound HTTP (crawl queue): transient failures (5xx, timeouts) retry with backoff. */
+export const httpFetch: ActivityOptions = {
+  startToCloseTimeout: '45 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5 },
+};
+
+/** Image download + sharp (crawl queue): heartbeats per image. */
+export const imageWork: ActivityOptions = {
+  startToCloseTimeout: '3 minutes',
+  heartbeatTimeout: '45 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 4 },
+};
+
+/** Pure CPU work on stored blobs (parse, clean): fails fast, few retries. */
+export const localWork: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumAttempts: 3 },
+};

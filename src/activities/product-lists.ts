@@ -1,0 +1,120 @@
+// List-level activities: paging through a list's pending items, recording each item's
+// outcome (state + error ledger), and the final report. Item state lives in PostgreSQL so
+// that workflow history stays small however long the list.
+import type { ActivityDeps } from './deps';
+
+export interface ListItemRef {
+  itemKey: string;
+  url: string;
+}
+
+export interface ItemOutcome {
+  listId: string;
+  itemKey: string;
+  url: string;
+  state: 'succeeded' | 'failed' | 'skipped';
+  productId?: string;
+  failure?: { stage: string; errorType: string; message: string; attempts: number };
+}
+
+export interface ListReport {
+  listId: string;
+  total: number;
+  succeeded: number;
+  failed: number;
+  skipped: number;
+  pending: number;
+  successRate: number;
+  target: number;
+  meetsTarget: boolean;
+  cancelled: boolean;
+  errorsByType: Record<string, number>;
+}
+
+/** SPEC §1: 99.5 % of a list's items should make it through. */
+export const LIST_SUCCESS_TARGET = 0.995;
+
+export function createProductListActivities({ pg }: Pick<ActivityDeps, 'pg'>) {
+  return {
+    async loadPendingItems({ listId, afterKey, limit }: { listId: string; afterKey: string; limit: number }): Promise<ListItemRef[]> {
+      const { rows } = await pg.query<{ item_key: string; url: string }>(
+        `SELECT item_key, url FROM product_list_items
+         WHERE list_id = $1 AND state = 'pending' AND item_key > $2 ORDER BY item_key LIMIT $3`,
+        [listId, afterKey, limit],
+      );
+      return rows.map((row) => ({ itemKey: row.item_key, url: row.url }));
+    },
+
+    async recordItemOutcome(outcome: ItemOutcome): Promise<void> {
+      const client = await pg.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query(
+          `UPDATE product_list_items SET state = $3, product_id = COALESCE($4, product_id), runs = runs + 1, updated_at = now()
+           WHERE list_id = $1 AND item_key = $2`,
+          [outcome.listId, outcome.itemKey, outcome.state, outcome.productId ?? null],
+        );
+        if (outcome.failure) {
+          const { stage, errorType, message, attempts } = outcome.failure;
+          await client.query(
+            `INSERT INTO product_list_errors (list_id, item_key, url, stage, error_type, message, attempts)
+             VALUES ($1,$2,$3,$4,$5,$6,$7)
+             ON CONFLICT (list_id, item_key) DO UPDATE SET stage = EXCLUDED.stage, error_type = EXCLUDED.error_type,
+               message = EXCLUDED.message, attempts = EXCLUDED.attempts, occurred_at = now()`,
+            [outcome.listId, outcome.itemKey, outcome.url, stage, errorType, message.slice(0, 2_000), attempts],
+          );
+        } else if (outcome.state === 'succeeded') {
+          await client.query('DELETE FROM product_list_errors WHERE list_id = $1 AND item_key = $2', [outcome.listId, outcome.itemKey]);
+        }
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+
+    /** Items never started (cancelled list) are marked skipped; the report is stored on the list. */
+    async finalizeListReport({ listId, cancelled }: { listId: string; cancelled: boolean }): Promise<ListReport> {
+      if (cancelled) {
+        await pg.query(`UPDATE product_list_items SET state = 'skipped', updated_at = now() WHERE list_id = $1 AND state = 'pending'`, [listId]);
+      }
+      const counts = await pg.query<{ state: string; n: number }>(
+        'SELECT state, count(*)::int AS n FROM product_list_items WHERE list_id = $1 GROUP BY state',
+        [listId],
+      );
+      const by = Object.fromEntries(counts.rows.map((row) => [row.state, row.n])) as Record<string, number>;
+      const errors = await pg.query<{ error_type: string; n: number }>(
+        'SELECT error_type, count(*)::int AS n FROM product_list_errors WHERE list_id = $1 GROUP BY error_type ORDER BY n DESC',
+        [listId],
+      );
+      const succeeded = by.succeeded ?? 0;
+      const failed = by.failed ?? 0;
+      const skipped = by.skipped ?? 0;
+      const pending = by.pending ?? 0;
+      const total = succeeded + failed + skipped + pending;
+      const attempted = succeeded + failed;
+      const successRate = attempted === 0 ? 0 : succeeded / attempted;
+      const report: ListReport = {
+        listId,
+        total,
+        succeeded,
+        failed,
+        skipped,
+        pending,
+        successRate,
+        target: LIST_SUCCESS_TARGET,
+        meetsTarget: successRate >= LIST_SUCCESS_TARGET,
+        cancelled,
+        errorsByType: Object.fromEntries(errors.rows.map((row) => [row.error_type, row.n])),
+      };
+      await pg.query(`UPDATE product_lists SET status = $2, report = $3, updated_at = now() WHERE list_id = $1`, [
+        listId,
+        cancelled ? 'cancelled' : 'completed',
+        JSON.stringify(report),
+      ]);
+      return report;
+    },
+  };
+}
