@@ -40,7 +40,7 @@ async function main() {
     for (let i = 0; i < runs; i++) {
       const started = performance.now();
       try {
-        const result = await infra.llm.runTask(task, inputs[task] as never, ctx);
+        const result = await infra.llm.runTask(task, inputs[task], ctx);
         const ms = performance.now() - started;
         latencies.push(ms);
         tokens.push(result.usage.completionTokens);

@@ -3,7 +3,9 @@ import type { Client as EsClient } from '@elastic/elasticsearch';
 import type { Driver } from 'neo4j-driver';
 import type { Pool } from 'pg';
 import type { Config } from '../config';
+import type { Fetcher } from '../fetch';
 import type { LlmGateway } from '../llm/gateway';
+import type { BlobStore } from '../stores/blob-store';
 import type { Logger } from '../observability/logger';
 
 export interface ActivityDeps {
@@ -12,5 +14,7 @@ export interface ActivityDeps {
   es: EsClient;
   neo4j: Driver;
   llm: LlmGateway;
+  blobs: BlobStore;
+  fetcher: Fetcher;
   logger: Logger;
 }

@@ -10,7 +10,8 @@ export interface LlmRequest<N extends LlmTaskName> {
   input: TaskInput<N>;
 }
 
-function callContext(tenantId: string): CallContext {
+/** Who and what an LLM call is for, from the running activity: recorded with each call. */
+export function callContext(tenantId: string): CallContext {
   const info = Context.current().info;
   return { tenantId, workflowId: info.workflowExecution?.workflowId, activityId: info.activityId, attempt: info.attempt };
 }

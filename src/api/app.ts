@@ -4,6 +4,7 @@ import { pinoHttp } from 'pino-http';
 import type { Infrastructure } from '../runtime/infrastructure';
 import { notFound, problemHandler } from './problem';
 import { healthRoutes } from './routes/health';
+import { productListRoutes } from './routes/product-lists';
 import { stackCheckRoutes } from './routes/stack-checks';
 
 export function createApp(infra: Infrastructure): express.Express {
@@ -15,6 +16,7 @@ export function createApp(infra: Infrastructure): express.Express {
 
   app.use(healthRoutes(infra));
   app.use(stackCheckRoutes(infra));
+  app.use(productListRoutes(infra));
 
   app.use(notFound);
   app.use(problemHandler);

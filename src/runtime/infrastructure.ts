@@ -7,6 +7,8 @@ import type { Config } from '../config';
 import { createLlmClient } from '../llm/client';
 import { LlmGateway } from '../llm/gateway';
 import type { Logger } from '../observability/logger';
+import { createFetcher, type Fetcher } from '../fetch';
+import { createLocalBlobStore, type BlobStore } from '../stores/blob-store';
 import { createEsClient } from '../stores/elasticsearch';
 import { createNeo4jDriver } from '../stores/neo4j';
 import { createPgPool } from '../stores/postgres';
@@ -20,6 +22,8 @@ export interface Infrastructure {
   neo4j: Driver;
   temporal: TemporalClient;
   llm: LlmGateway;
+  blobs: BlobStore;
+  fetcher: Fetcher;
   close(): Promise<void>;
 }
 
@@ -29,6 +33,15 @@ export async function openInfrastructure(config: Config, logger: Logger): Promis
   const neo4j = createNeo4jDriver(config);
   const temporal = await createTemporalClient(config);
   const llm = new LlmGateway(createLlmClient(config, 'chat'), createLlmClient(config, 'embeddings'), pg, config);
+  const blobs = createLocalBlobStore(config.BLOB_DIR);
+  const fetcher = createFetcher({
+    allowHosts: config.FETCH_ALLOW_HOSTS,
+    userAgent: config.FETCH_USER_AGENT,
+    timeoutMs: config.FETCH_TIMEOUT_MS,
+    maxBytes: config.FETCH_MAX_BYTES,
+    perHostConcurrency: config.FETCH_PER_HOST_CONCURRENCY,
+    perHostDelayMs: config.FETCH_PER_HOST_DELAY_MS,
+  });
   return {
     config,
     logger,
@@ -37,8 +50,10 @@ export async function openInfrastructure(config: Config, logger: Logger): Promis
     neo4j,
     temporal,
     llm,
+    blobs,
+    fetcher,
     async close() {
-      await Promise.allSettled([pg.end(), es.close(), neo4j.close(), temporal.connection.close()]);
+      await Promise.allSettled([fetcher.close(), pg.end(), es.close(), neo4j.close(), temporal.connection.close()]);
     },
   };
 }

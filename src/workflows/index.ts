@@ -1,3 +1,5 @@
 // Every workflow the workers register (the bundle's entry point). Deterministic code only.
 export { stackCheckWorkflow } from './stack-check';
 export { llmTaskWorkflow } from './llm-task';
+export { productListWorkflow } from './product-list';
+export { productItemWorkflow } from './product-item';

@@ -1,0 +1,81 @@
+// Crawl-side activities of a product item: fetch the page, extract the product, optimise its
+// images. Everything large goes to the blob store; results carry keys and small summaries.
+import { heartbeat } from '@temporalio/activity';
+import sharp from 'sharp';
+import { permanent } from '../errors';
+import { extractProduct as extractFromHtml } from '../extraction';
+import type { ActivityDeps } from './deps';
+
+export interface FetchedPage {
+  htmlKey: string;
+  finalUrl: string;
+  bytes: number;
+}
+
+export interface ExtractionSummary {
+  extractKey: string;
+  name: string;
+  imageUrls: string[];
+  fieldsFound: string[];
+}
+
+export interface OptimisedImage {
+  source: string;
+  key: string;
+  thumbKey: string;
+  width: number;
+  height: number;
+}
+
+const FULL_WIDTH = 1200;
+const THUMB_WIDTH = 300;
+
+export function createProductCrawlActivities({ fetcher, blobs, config }: Pick<ActivityDeps, 'fetcher' | 'blobs' | 'config'>) {
+  return {
+    async fetchProductPage({ url }: { url: string }): Promise<FetchedPage> {
+      const page = await fetcher.fetch(url, { accept: 'text/html,application/xhtml+xml' });
+      if (!/html/i.test(page.contentType)) {
+        throw permanent('NotHtml', `expected an HTML page at ${url}, got ${page.contentType || 'no content type'}`, { url });
+      }
+      const stored = await blobs.put('html', 'html', page.body);
+      return { htmlKey: stored.key, finalUrl: page.finalUrl, bytes: stored.bytes };
+    },
+
+    async extractProduct({ htmlKey, pageUrl }: { htmlKey: string; pageUrl: string }): Promise<ExtractionSummary> {
+      const html = (await blobs.get(htmlKey)).toString('utf8');
+      const product = extractFromHtml(html, pageUrl);
+      const stored = await blobs.putJson('extract', product);
+      return {
+        extractKey: stored.key,
+        name: product.name.value,
+        imageUrls: product.images.map((image) => image.value).slice(0, config.IMAGE_MAX_COUNT),
+        fieldsFound: Object.entries(product)
+          .filter(([, value]) => value !== undefined && (!Array.isArray(value) || value.length > 0))
+          .map(([field]) => field),
+      };
+    },
+
+    /** Downloads up to IMAGE_MAX_COUNT images; one broken image is skipped, not fatal. */
+    async optimiseImages({ imageUrls }: { imageUrls: string[] }): Promise<{ images: OptimisedImage[]; skipped: { source: string; reason: string }[] }> {
+      const images: OptimisedImage[] = [];
+      const skipped: { source: string; reason: string }[] = [];
+      for (const source of imageUrls.slice(0, config.IMAGE_MAX_COUNT)) {
+        heartbeat({ source });
+        try {
+          const fetched = await fetcher.fetch(source, { accept: 'image/*', maxBytes: config.IMAGE_MAX_BYTES });
+          const input = sharp(fetched.body, { limitInputPixels: 50_000_000 }).rotate(); // honour EXIF orientation
+          const full = await input.clone().resize({ width: FULL_WIDTH, withoutEnlargement: true }).webp({ quality: 80 }).toBuffer({ resolveWithObject: true });
+          const thumb = await input.clone().resize({ width: THUMB_WIDTH, height: THUMB_WIDTH, fit: 'cover' }).webp({ quality: 70 }).toBuffer();
+          const [fullBlob, thumbBlob] = await Promise.all([blobs.put('img', 'webp', full.data), blobs.put('img/thumb', 'webp', thumb)]);
+          images.push({ source, key: fullBlob.key, thumbKey: thumbBlob.key, width: full.info.width, height: full.info.height });
+        } catch (error) {
+          const reason = (error as { type?: string }).type ?? (error as Error).message;
+          // A transient failure of one image should retry the activity; a permanent one skips the image.
+          if ((error as { retryable?: boolean }).retryable === true) throw error;
+          skipped.push({ source, reason });
+        }
+      }
+      return { images, skipped };
+    },
+  };
+}

@@ -1,0 +1,242 @@
+// Persisting a product: PostgreSQL upsert (system of record), embedding, Elasticsearch index,
+// Neo4j graph with similarity edges and recommendations, inventory sync. Every write is keyed
+// by the product id, so re-running a list never duplicates rows, documents, nodes or edges.
+import { createHash } from 'node:crypto';
+import { permanent, transient } from '../errors';
+import type { ExtractedProduct } from '../extraction';
+import type { AiProvenance } from '../llm/gateway';
+import type { EnhancementOutput } from '../llm/tasks';
+import { esIndices } from '../stores/elasticsearch';
+import type { ActivityDeps } from './deps';
+import { callContext } from './llm';
+import type { OptimisedImage } from './product-crawl';
+import type { SentimentSummary } from './product-enrich';
+import type { z } from 'zod';
+
+type Enhancement = z.infer<typeof EnhancementOutput> & { ai: AiProvenance };
+
+export interface StoreProductInput {
+  tenantId: string;
+  url: string;
+  htmlKey: string;
+  extractKey: string;
+  textKey?: string;
+  images: OptimisedImage[];
+  sentiment?: SentimentSummary | null;
+  enhancementKey?: string;
+}
+
+interface ProductRow {
+  product_id: string;
+  tenant_id: string;
+  url: string;
+  name: string;
+  description: string | null;
+  brand: string | null;
+  sku: string | null;
+  gtin: string | null;
+  price: string | null;
+  currency: string | null;
+  availability: string | null;
+  category: string | null;
+  rating_value: number | null;
+  clean_text: string | null;
+  sentiment: SentimentSummary | null;
+  enhancement: Enhancement | null;
+  embedding: number[] | null;
+  updated_at: Date;
+}
+
+/** Stable id of a product: the tenant and the page it was crawled from. */
+export const productIdFor = (tenantId: string, url: string) =>
+  createHash('sha256').update(`${tenantId}\n${url}`).digest('hex').slice(0, 24);
+
+const SIMILAR_PER_PRODUCT = 5;
+
+export function createProductStoreActivities({ pg, es, neo4j, blobs, llm, config }: Pick<ActivityDeps, 'pg' | 'es' | 'neo4j' | 'blobs' | 'llm' | 'config'>) {
+  const index = esIndices(config).products;
+
+  async function loadProduct(productId: string): Promise<ProductRow> {
+    const { rows } = await pg.query<ProductRow>('SELECT * FROM products WHERE product_id = $1', [productId]);
+    if (!rows[0]) throw permanent('ProductMissing', `product ${productId} is not stored`);
+    return rows[0];
+  }
+
+  return {
+    async storeProduct(input: StoreProductInput): Promise<{ productId: string }> {
+      const product = await blobs.getJson<ExtractedProduct>(input.extractKey);
+      const text = input.textKey ? (await blobs.get(input.textKey)).toString('utf8') : null;
+      const enhancement = input.enhancementKey ? await blobs.getJson<Enhancement>(input.enhancementKey) : null;
+      if (product.price && (!Number.isFinite(product.price.value) || product.price.value < 0 || product.price.value > 1e10)) {
+        throw permanent('InvalidProductData', `price ${product.price.value} is not a valid amount`, { url: input.url });
+      }
+      const productId = productIdFor(input.tenantId, input.url);
+      const fields = Object.fromEntries(
+        Object.entries(product).filter(([, field]) => field && !Array.isArray(field)).map(([name, field]) => {
+          const { source, confidence } = field as { source: string; confidence: number };
+          return [name, { source, confidence }];
+        }),
+      );
+      await pg.query(
+        `INSERT INTO products (product_id, tenant_id, url, name, description, brand, sku, gtin, price, currency, availability,
+           category, rating_value, rating_count, fields, images, clean_text, sentiment, enhancement, html_key)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)
+         ON CONFLICT (product_id) DO UPDATE SET
+           name = EXCLUDED.name, description = EXCLUDED.description, brand = EXCLUDED.brand, sku = EXCLUDED.sku,
+           gtin = EXCLUDED.gtin, price = EXCLUDED.price, currency = EXCLUDED.currency, availability = EXCLUDED.availability,
+           category = EXCLUDED.category, rating_value = EXCLUDED.rating_value, rating_count = EXCLUDED.rating_count,
+           fields = EXCLUDED.fields, images = EXCLUDED.images, clean_text = EXCLUDED.clean_text,
+           sentiment = COALESCE(EXCLUDED.sentiment, products.sentiment),
+           enhancement = COALESCE(EXCLUDED.enhancement, products.enhancement),
+           html_key = EXCLUDED.html_key, updated_at = now()`,
+        [
+          productId, input.tenantId, input.url, product.name.value, product.description?.value ?? null,
+          product.brand?.value ?? null, product.sku?.value ?? null, product.gtin?.value ?? null,
+          product.price?.value ?? null, product.currency?.value ?? null, product.availability?.value ?? null,
+          product.category?.value ?? null, product.rating?.value.value ?? null, product.rating?.value.count ?? null,
+          JSON.stringify(fields), JSON.stringify(input.images), text,
+          input.sentiment ? JSON.stringify(input.sentiment) : null, enhancement ? JSON.stringify(enhancement) : null, input.htmlKey,
+        ],
+      );
+      return { productId };
+    },
+
+    /** The vector for kNN search and similarity; runs on the LLM queue. */
+    async embedProduct({ productId }: { productId: string }): Promise<{ dimensions: number }> {
+      const row = await loadProduct(productId);
+      const text = [row.name, row.brand, row.category, row.enhancement?.seoTitle, row.clean_text ?? row.description].filter(Boolean).join('\n');
+      const [vector] = await llm.embed([text.slice(0, 2_000)], callContext(row.tenant_id));
+      await pg.query('UPDATE products SET embedding = $2 WHERE product_id = $1', [productId, vector]);
+      return { dimensions: vector!.length };
+    },
+
+    /** Indexes products by id (bulk when several); the document id is the product id. */
+    async indexProducts({ productIds }: { productIds: string[] }): Promise<{ indexed: number }> {
+      const { rows } = await pg.query<ProductRow>('SELECT * FROM products WHERE product_id = ANY($1)', [productIds]);
+      if (rows.length === 0) return { indexed: 0 };
+      const response = await es.bulk({
+        refresh: 'wait_for',
+        operations: rows.flatMap((row) => [
+          { index: { _index: index, _id: row.product_id } },
+          {
+            productId: row.product_id,
+            tenantId: row.tenant_id,
+            url: row.url,
+            name: row.name,
+            description: row.clean_text ?? row.description ?? undefined,
+            brand: row.brand ?? undefined,
+            category: row.category ?? undefined,
+            sku: row.sku ?? undefined,
+            gtin: row.gtin ?? undefined,
+            price: row.price === null ? undefined : Number(row.price),
+            currency: row.currency ?? undefined,
+            availability: row.availability ?? undefined,
+            ratingValue: row.rating_value ?? undefined,
+            seoTitle: row.enhancement?.seoTitle,
+            bullets: row.enhancement?.bullets,
+            tags: row.enhancement?.tags,
+            sentimentLabel: row.sentiment?.label,
+            embedding: row.embedding ?? undefined,
+            ai: row.enhancement?.ai,
+            updatedAt: row.updated_at.toISOString(),
+          },
+        ]),
+      });
+      if (response.errors) {
+        const first = response.items.find((item) => item.index?.error)?.index?.error;
+        throw transient('IndexFailed', `Elasticsearch rejected a product document: ${first?.reason ?? 'unknown'}`);
+      }
+      return { indexed: rows.length };
+    },
+
+    /** MERGEs Product/Brand/Category, replaces the product's similarity edges with its current
+     *  nearest neighbours (kNN on the embedding) and refreshes its recommendation list. */
+    async updateProductGraph({ productId }: { productId: string }): Promise<{ similar: number }> {
+      const row = await loadProduct(productId);
+      const similar: { id: string; score: number }[] = [];
+      if (row.embedding) {
+        const hits = await es.search<{ productId: string }>({
+          index,
+          knn: {
+            field: 'embedding',
+            query_vector: row.embedding,
+            k: SIMILAR_PER_PRODUCT + 1,
+            num_candidates: 100,
+            filter: { bool: { filter: [{ term: { tenantId: row.tenant_id } }], must_not: [{ term: { productId } }] } },
+          },
+          _source: ['productId'],
+        });
+        for (const hit of hits.hits.hits.slice(0, SIMILAR_PER_PRODUCT)) {
+          if (hit._source) similar.push({ id: hit._source.productId, score: hit._score ?? 0 });
+        }
+      }
+      const params = {
+        productId,
+        tenantId: row.tenant_id,
+        name: row.name,
+        url: row.url,
+        price: row.price === null ? null : Number(row.price),
+        currency: row.currency,
+        brand: row.brand,
+        category: row.category,
+        similar,
+      };
+      const session = neo4j.session({ database: config.NEO4J_DATABASE });
+      try {
+        // One transaction: the product's edges are replaced, never appended, so re-runs add nothing.
+        await session.executeWrite(async (tx) => {
+          await tx.run(
+            `MERGE (p:Product {productId: $productId})
+             SET p.tenantId = $tenantId, p.name = $name, p.url = $url, p.price = $price, p.currency = $currency
+             WITH p OPTIONAL MATCH (p)-[old:MADE_BY|IN_CATEGORY|SIMILAR_TO]->() DELETE old`,
+            params,
+          );
+          if (row.brand) {
+            await tx.run('MATCH (p:Product {productId: $productId}) MERGE (b:Brand {tenantId: $tenantId, name: $brand}) MERGE (p)-[:MADE_BY]->(b)', params);
+          }
+          if (row.category) {
+            await tx.run('MATCH (p:Product {productId: $productId}) MERGE (c:Category {tenantId: $tenantId, name: $category}) MERGE (p)-[:IN_CATEGORY]->(c)', params);
+          }
+          await tx.run(
+            `MATCH (p:Product {productId: $productId})
+             UNWIND $similar AS near
+             MERGE (q:Product {productId: near.id})
+             MERGE (p)-[r:SIMILAR_TO]->(q) SET r.score = near.score`,
+            params,
+          );
+          await tx.run(
+            'MATCH (p:Product {productId: $productId}) SET p.recommendations = [n IN $similar | n.id], p.recommendationsAt = datetime()',
+            params,
+          );
+        });
+      } finally {
+        await session.close();
+      }
+      return { similar: similar.length };
+    },
+
+    /** Pushes availability and price to the inventory target (idempotent per product). */
+    async syncInventory({ productId }: { productId: string }): Promise<{ target: 'table' | 'endpoint' }> {
+      const row = await loadProduct(productId);
+      const record = { productId, tenantId: row.tenant_id, sku: row.sku, availability: row.availability, price: row.price === null ? null : Number(row.price), currency: row.currency };
+      if (config.INVENTORY_ENDPOINT_URL) {
+        const response = await fetch(config.INVENTORY_ENDPOINT_URL, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': `${productId}:${row.updated_at.toISOString()}` },
+          body: JSON.stringify(record),
+          signal: AbortSignal.timeout(10_000),
+        });
+        if (response.status >= 500 || response.status === 429) throw transient('InventoryUnavailable', `inventory endpoint answered ${response.status}`);
+        if (!response.ok) throw permanent('InventoryRejected', `inventory endpoint answered ${response.status}`);
+        return { target: 'endpoint' };
+      }
+      await pg.query(
+        `INSERT INTO inventory (tenant_id, product_id, sku, availability, price, currency) VALUES ($1,$2,$3,$4,$5,$6)
+         ON CONFLICT (tenant_id, product_id) DO UPDATE SET sku = EXCLUDED.sku, availability = EXCLUDED.availability,
+           price = EXCLUDED.price, currency = EXCLUDED.currency, synced_at = now()`,
+        [row.tenant_id, productId, row.sku, row.availability, row.price, row.currency],
+      );
+      return { target: 'table' };
+    },
+  };
+}

@@ -1,0 +1,90 @@
+// Product lists over HTTP: start from URLs, watch progress, steer, read report and ledger.
+import { Router } from 'express';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { z } from 'zod';
+import {
+  ListConflictError,
+  createProductList,
+  listErrors,
+  listProgress,
+  listReport,
+  redriveProductList,
+  steerProductList,
+} from '../../products/lists';
+import type { Infrastructure } from '../../runtime/infrastructure';
+import { productListWorkflowId } from '../../workflows/product-list';
+import { HttpError } from '../problem';
+import { readOrNotFound, startOrConflict, temporalUiLink } from '../temporal-http';
+
+const listIdParam = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'not a list id');
+const action = z.enum(['pause', 'resume', 'cancel']);
+
+export function productListRoutes(infra: Infrastructure): Router {
+  const router = Router();
+  const { config, pg, temporal } = infra;
+
+  router.post('/v1/product-lists', async (req, res) => {
+    const started = await startOrConflict('product list', () =>
+      createProductList(infra, req.body as never).catch((error: unknown) => {
+        if (error instanceof ListConflictError) throw new HttpError(409, 'Conflict', error.message);
+        throw error;
+      }),
+    );
+    res
+      .status(202)
+      .location(`/v1/product-lists/${started.listId}`)
+      .json({ ...started, temporalUi: temporalUiLink(config, started.workflowId, started.runId) });
+  });
+
+  router.get('/v1/product-lists/:listId', async (req, res) => {
+    const listId = listIdParam.parse(req.params.listId);
+    const stored = await listReport(pg, listId);
+    if (!stored) throw new HttpError(404, 'Not Found', `no product list ${listId}`);
+    let progress;
+    if (stored.status === 'running') {
+      progress = await listProgress(temporal, listId).catch((error: unknown) => {
+        if (error instanceof WorkflowNotFoundError) return undefined;
+        throw error;
+      });
+    }
+    res.json({ listId, status: stored.status, items: stored.item_count, progress, report: stored.report ?? undefined, temporalUi: temporalUiLink(config, productListWorkflowId(listId)) });
+  });
+
+  router.get('/v1/product-lists/:listId/report', async (req, res) => {
+    const listId = listIdParam.parse(req.params.listId);
+    const stored = await listReport(pg, listId);
+    if (!stored?.report) throw new HttpError(404, 'Not Found', `no report yet for product list ${listId}`);
+    res.json(stored.report);
+  });
+
+  /** The per-item error ledger: JSON lines, or CSV with `Accept: text/csv`. */
+  router.get('/v1/product-lists/:listId/errors', async (req, res) => {
+    const listId = listIdParam.parse(req.params.listId);
+    if (!(await listReport(pg, listId))) throw new HttpError(404, 'Not Found', `no product list ${listId}`);
+    const rows = await listErrors(pg, listId);
+    if (req.accepts(['application/x-ndjson', 'text/csv']) === 'text/csv') {
+      const cell = (value: unknown) => `"${String(value).replace(/"/g, '""')}"`;
+      const header = 'item_key,url,stage,error_type,message,attempts,occurred_at';
+      res.type('text/csv').send([header, ...rows.map((r) => [r.item_key, r.url, r.stage, r.error_type, r.message, r.attempts, r.occurred_at.toISOString()].map(cell).join(','))].join('\n') + '\n');
+      return;
+    }
+    res.type('application/x-ndjson').send(rows.map((row) => JSON.stringify(row)).join('\n') + (rows.length ? '\n' : ''));
+  });
+
+  router.post('/v1/product-lists/:listId/redrive', async (req, res) => {
+    const listId = listIdParam.parse(req.params.listId);
+    const result = await startOrConflict(productListWorkflowId(listId), () => redriveProductList(infra, listId));
+    if (!result) throw new HttpError(404, 'Not Found', `no product list ${listId}`);
+    res.status(202).json({ ...result, temporalUi: temporalUiLink(config, result.workflowId, result.runId) });
+  });
+
+  router.post('/v1/product-lists/:listId/:action', async (req, res) => {
+    const listId = listIdParam.parse(req.params.listId);
+    const parsed = action.safeParse(req.params.action);
+    if (!parsed.success) throw new HttpError(404, 'Not Found', `no action ${req.params.action}`);
+    await readOrNotFound(productListWorkflowId(listId), () => steerProductList(temporal, listId, parsed.data));
+    res.status(202).json({ listId, action: parsed.data });
+  });
+
+  return router;
+}

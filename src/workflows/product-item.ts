@@ -1,0 +1,141 @@
+// One product of a list, end to end: fetch → extract → (images ∥ text ∥ sentiment) → AI
+// enhancement → store → embed + index → graph → inventory. Each I/O is an activity on the
+// queue of its kind; an item's failure is recorded (stage, type, attempts) and returned, not
+// thrown, so the list carries on.
+import { ActivityFailure, ApplicationFailure, defineQuery, isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { createProductCrawlActivities } from '../activities/product-crawl';
+import type { createProductEnrichActivities } from '../activities/product-enrich';
+import type { createProductListActivities, ItemOutcome } from '../activities/product-lists';
+import type { createProductStoreActivities } from '../activities/product-store';
+import { httpFetch, imageWork, llmCall, localWork, storeWrite } from './activity-presets';
+import { installBudgetPause } from './llm-budget';
+import { taskQueueFor } from './task-queue';
+
+export const productStages = ['fetch', 'extract', 'images', 'text', 'sentiment', 'enhance', 'store', 'index', 'graph', 'inventory'] as const;
+export type ProductStage = (typeof productStages)[number];
+
+export interface ListOptions {
+  /** Children in flight at once. */
+  concurrency: number;
+  /** Stages to run; fetch, extract and store always run (unless dryRun skips storing). */
+  stages: ProductStage[];
+  /** LLM enrichment (sentiment, enhancement) on or off. */
+  llm: boolean;
+  /** Crawl and extract only: nothing is written to the stores. */
+  dryRun: boolean;
+}
+
+export interface ProductItemInput {
+  listId: string;
+  tenantId: string;
+  itemKey: string;
+  url: string;
+  options: ListOptions;
+}
+
+export interface ProductItemResult {
+  itemKey: string;
+  state: 'succeeded' | 'failed';
+  productId?: string;
+  stagesDone: ProductStage[];
+  failure?: ItemOutcome['failure'];
+}
+
+export const productItemStageQuery = defineQuery<{ stage: ProductStage; done: ProductStage[] }>('stage');
+
+type Crawl = ReturnType<typeof createProductCrawlActivities>;
+type Enrich = ReturnType<typeof createProductEnrichActivities>;
+type Store = ReturnType<typeof createProductStoreActivities>;
+type Lists = ReturnType<typeof createProductListActivities>;
+
+export async function productItemWorkflow(input: ProductItemInput): Promise<ProductItemResult> {
+  const fetching = proxyActivities<Crawl>({ ...httpFetch, taskQueue: taskQueueFor('crawl') });
+  const imaging = proxyActivities<Crawl>({ ...imageWork, taskQueue: taskQueueFor('crawl') });
+  const local = proxyActivities<Crawl & Enrich>(localWork);
+  const llm = proxyActivities<Enrich & Store>({ ...llmCall, taskQueue: taskQueueFor('llm') });
+  const stores = proxyActivities<Store & Lists>(storeWrite);
+  const budget = installBudgetPause();
+
+  const { options, tenantId, url } = input;
+  const wanted = (stage: ProductStage) => options.stages.includes(stage);
+  let current: ProductStage = 'fetch';
+  let failedStage: ProductStage | undefined;
+  const done: ProductStage[] = [];
+  setHandler(productItemStageQuery, () => ({ stage: current, done: [...done] }));
+
+  /** Runs one stage, remembering which stage failed first (parallel stages included). */
+  async function stage<T>(name: ProductStage, work: () => Promise<T>): Promise<T> {
+    current = name;
+    try {
+      const result = await work();
+      done.push(name);
+      return result;
+    } catch (error) {
+      failedStage ??= name;
+      throw error;
+    }
+  }
+
+  let productId: string | undefined;
+  try {
+    const page = await stage('fetch', () => fetching.fetchProductPage({ url }));
+    const extracted = await stage('extract', () => local.extractProduct({ htmlKey: page.htmlKey, pageUrl: page.finalUrl }));
+    const enrich = options.llm;
+    const [images, text, sentiment] = await Promise.all([
+      wanted('images') ? stage('images', () => imaging.optimiseImages({ imageUrls: extracted.imageUrls })) : undefined,
+      wanted('text') ? stage('text', () => local.cleanProductText({ extractKey: extracted.extractKey })) : undefined,
+      enrich && wanted('sentiment')
+        ? stage('sentiment', () => budget.run(() => llm.analyzeProductSentiment({ tenantId, extractKey: extracted.extractKey })))
+        : undefined,
+    ]);
+    const enhancement =
+      enrich && wanted('enhance')
+        ? await stage('enhance', () => budget.run(() => llm.enhanceProduct({ tenantId, extractKey: extracted.extractKey })))
+        : undefined;
+
+    if (!options.dryRun) {
+      ({ productId } = await stage('store', () =>
+        stores.storeProduct({
+          tenantId,
+          url,
+          htmlKey: page.htmlKey,
+          extractKey: extracted.extractKey,
+          textKey: text?.textKey,
+          images: images?.images ?? [],
+          sentiment,
+          enhancementKey: enhancement?.enhancementKey,
+        }),
+      ));
+      const id = productId;
+      if (wanted('index')) {
+        await stage('index', async () => {
+          await budget.run(() => llm.embedProduct({ productId: id }));
+          await stores.indexProducts({ productIds: [id] });
+        });
+      }
+      if (wanted('graph')) await stage('graph', () => stores.updateProductGraph({ productId: id }));
+      if (wanted('inventory')) await stage('inventory', () => stores.syncInventory({ productId: id }));
+    }
+    await stores.recordItemOutcome({ listId: input.listId, itemKey: input.itemKey, url, state: 'succeeded', productId });
+    return { itemKey: input.itemKey, state: 'succeeded', productId, stagesDone: done };
+  } catch (error) {
+    if (isCancellation(error)) throw error; // the list was cancelled: the item stays pending → skipped
+    const failure = { stage: failedStage ?? current, ...describeFailure(error) };
+    await stores.recordItemOutcome({ listId: input.listId, itemKey: input.itemKey, url, state: 'failed', productId, failure });
+    return { itemKey: input.itemKey, state: 'failed', productId, stagesDone: done, failure };
+  }
+}
+
+/** The error type, message and attempt count of a failed activity, for the error ledger. */
+function describeFailure(error: unknown): { errorType: string; message: string; attempts: number } {
+  if (error instanceof ActivityFailure) {
+    const cause = error.cause;
+    const attempt = cause instanceof ApplicationFailure ? (cause.details?.[0] as { attempt?: number } | undefined)?.attempt : undefined;
+    return {
+      errorType: cause instanceof ApplicationFailure ? (cause.type ?? 'ApplicationFailure') : (cause?.name ?? 'ActivityFailure'),
+      message: cause?.message ?? error.message,
+      attempts: attempt ?? 1,
+    };
+  }
+  return { errorType: (error as Error)?.name ?? 'Error', message: (error as Error)?.message ?? String(error), attempts: 1 };
+}

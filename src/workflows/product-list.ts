@@ -1,0 +1,159 @@
+// A product list: one child workflow per item through a sliding window, pause / resume /
+// cancel, a progress query, continue-as-new every LIST_ITEMS_PER_RUN items (history stays
+// bounded for any list size), and a final report. Items and their outcomes live in
+// PostgreSQL; this workflow holds only a cursor, counters and the items in flight.
+import {
+  CancellationScope,
+  ParentClosePolicy,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  executeChild,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createProductListActivities, ListReport } from '../activities/product-lists';
+import { SearchAttr } from '../temporal/search-attributes';
+import { storeWrite } from './activity-presets';
+import { productItemWorkflow, productStages, type ListOptions, type ProductItemResult, type ProductStage } from './product-item';
+
+export interface ProductListInput {
+  listId: string;
+  tenantId: string;
+  total: number;
+  options: ListOptions;
+  itemsPerRun: number;
+  /** Carried across continue-as-new. */
+  carry?: ListCarry;
+}
+
+interface ListCarry {
+  afterKey: string;
+  succeeded: number;
+  failed: number;
+  stagesPassed: Record<ProductStage, number>;
+  paused: boolean;
+  runs: number;
+}
+
+export interface ListProgress {
+  listId: string;
+  total: number;
+  status: 'running' | 'paused' | 'cancelling' | 'finishing';
+  succeeded: number;
+  failed: number;
+  inFlight: { itemKey: string; workflowId: string }[];
+  stagesPassed: Record<ProductStage, number>;
+  runs: number;
+}
+
+export const pauseListSignal = defineSignal('pause');
+export const resumeListSignal = defineSignal('resume');
+export const cancelListSignal = defineSignal('cancel');
+export const listProgressQuery = defineQuery<ListProgress>('progress');
+
+export const productListWorkflowId = (listId: string) => `product-list/${listId}`;
+export const productItemWorkflowId = (listId: string, itemKey: string) => `product-list/${listId}/${itemKey}`;
+
+const PAGE_SIZE = 100;
+
+export async function productListWorkflow(input: ProductListInput): Promise<ListReport> {
+  const lists = proxyActivities<ReturnType<typeof createProductListActivities>>(storeWrite);
+  const carry: ListCarry = input.carry ?? {
+    afterKey: '',
+    succeeded: 0,
+    failed: 0,
+    stagesPassed: Object.fromEntries(productStages.map((s) => [s, 0])) as Record<ProductStage, number>,
+    paused: false,
+    runs: 0,
+  };
+  const state = { ...carry, cancelled: false, finishing: false, runs: carry.runs + 1 };
+  const inFlight = new Map<string, string>();
+
+  setHandler(pauseListSignal, () => void (state.paused = true));
+  setHandler(resumeListSignal, () => void (state.paused = false));
+  setHandler(cancelListSignal, () => void (state.cancelled = true));
+  setHandler(listProgressQuery, () => ({
+    listId: input.listId,
+    total: input.total,
+    status: state.cancelled ? 'cancelling' : state.finishing ? 'finishing' : state.paused ? 'paused' : 'running',
+    succeeded: state.succeeded,
+    failed: state.failed,
+    inFlight: [...inFlight].map(([itemKey, workflowId]) => ({ itemKey, workflowId })),
+    stagesPassed: { ...state.stagesPassed },
+    runs: state.runs,
+  }));
+  upsertSearchAttributes([{ key: SearchAttr.ListStatus, value: 'running' }]);
+
+  const children = new CancellationScope();
+  const running = new Set<Promise<void>>();
+  const record = (result: ProductItemResult) => {
+    if (result.state === 'succeeded') state.succeeded++;
+    else state.failed++;
+    for (const stage of result.stagesDone) state.stagesPassed[stage]++;
+  };
+  const startChild = (itemKey: string, url: string) => {
+    const workflowId = productItemWorkflowId(input.listId, itemKey);
+    inFlight.set(itemKey, workflowId);
+    const child = children
+      .run(() =>
+        executeChild(productItemWorkflow, {
+          workflowId,
+          args: [{ listId: input.listId, tenantId: input.tenantId, itemKey, url, options: input.options }],
+          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+          typedSearchAttributes: [
+            { key: SearchAttr.BusinessId, value: input.listId },
+            { key: SearchAttr.WorkflowKind, value: 'product-item' },
+            { key: SearchAttr.TenantId, value: input.tenantId },
+          ],
+        }),
+      )
+      .then(record, (error: unknown) => {
+        if (!isCancellation(error)) state.failed++; // the child itself broke; its item stays pending for a redrive
+      })
+      .finally(() => {
+        inFlight.delete(itemKey);
+        running.delete(child);
+      });
+    running.add(child);
+  };
+
+  let startedThisRun = 0;
+  let page: { itemKey: string; url: string }[] = [];
+  let exhausted = false;
+  for (;;) {
+    await condition(() => state.cancelled || (!state.paused && running.size < input.options.concurrency));
+    if (state.cancelled) break;
+    if (page.length === 0) {
+      const room = input.itemsPerRun - startedThisRun;
+      if (room <= 0 || workflowInfo().continueAsNewSuggested) break;
+      page = await lists.loadPendingItems({ listId: input.listId, afterKey: state.afterKey, limit: Math.min(PAGE_SIZE, room) });
+      if (page.length === 0) {
+        exhausted = true;
+        break;
+      }
+      continue; // a pause or cancel may have arrived while the page loaded
+    }
+    const item = page.shift()!;
+    state.afterKey = item.itemKey;
+    startedThisRun++;
+    startChild(item.itemKey, item.url);
+  }
+
+  if (state.cancelled) children.cancel();
+  state.finishing = !state.cancelled;
+  await Promise.all(running);
+
+  if (!state.cancelled && !exhausted) {
+    // More items remain: hand the cursor and counters to a fresh run with an empty history.
+    const { afterKey, succeeded, failed, stagesPassed, paused, runs } = state;
+    await continueAsNew<typeof productListWorkflow>({ ...input, carry: { afterKey, succeeded, failed, stagesPassed, paused, runs } });
+  }
+  const report = await lists.finalizeListReport({ listId: input.listId, cancelled: state.cancelled });
+  upsertSearchAttributes([{ key: SearchAttr.ListStatus, value: state.cancelled ? 'cancelled' : 'completed' }]);
+  return report;
+}

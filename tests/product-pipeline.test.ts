@@ -1,0 +1,308 @@
+// The product-list pipeline end to end: real Temporal, PostgreSQL, Elasticsearch, Neo4j, the
+// local embedding model, and the sample shop crawled over loopback HTTP.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { ListReport } from '../src/activities/product-lists';
+import { itemKeyFor } from '../src/products/lists';
+import { sampleShopCatalog, startSampleShop, type SampleShop } from '../src/sample-shop';
+import { esIndices } from '../src/stores/elasticsearch';
+import { listProgressQuery, productItemWorkflowId, productListWorkflowId } from '../src/workflows/product-list';
+import { eventually, http, startWorld, type World } from './support/world';
+
+describe('product-list pipeline over the sample shop', () => {
+  let shop: SampleShop;
+  let world: World;
+  const tenantId = `shop-${randomUUID().slice(0, 8)}`;
+
+  before(async () => {
+    shop = await startSampleShop();
+    world = await startWorld({
+      FETCH_ALLOW_HOSTS: new URL(shop.baseUrl).host,
+      FETCH_TIMEOUT_MS: '1500',
+      BLOB_DIR: mkdtempSync(path.join(tmpdir(), 'magicai-blobs-')),
+    });
+  });
+  after(async () => {
+    await world?.stop();
+    await shop?.close();
+  });
+
+  const productPages = sampleShopCatalog.filter((page) => page.shape !== 'listing');
+  const urlOf = (p: string) => new URL(p, shop.baseUrl).href;
+
+  async function runList(body: Record<string, unknown>): Promise<{ listId: string; report: ListReport }> {
+    const listId = `t-${randomUUID().slice(0, 12)}`;
+    const started = await http(world.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId, ...body });
+    assert.equal(started.status, 202, started.text);
+    const report = (await world.infra.temporal.workflow.getHandle(productListWorkflowId(listId)).result()) as ListReport;
+    return { listId, report };
+  }
+
+  async function errorsOf(listId: string): Promise<Map<string, { stage: string; error_type: string; attempts: number }>> {
+    const response = await http(world.baseUrl, 'GET', `/v1/product-lists/${listId}/errors`);
+    assert.equal(response.status, 200);
+    const rows = response.text.trim() ? response.text.trim().split('\n').map((line) => JSON.parse(line)) : [];
+    return new Map(rows.map((row: { url: string; stage: string; error_type: string; attempts: number }) => [new URL(row.url).pathname, row]));
+  }
+
+  describe('the curated catalogue, without LLM enrichment', () => {
+    let first: { listId: string; report: ListReport };
+
+    before(async () => {
+      first = await runList({ items: productPages.map((page) => ({ url: urlOf(page.path) })), options: { llm: false, concurrency: 8 } });
+    });
+
+    it('then every page with a product is stored with the values a correct extractor finds', async () => {
+      const expected = productPages.filter((page) => page.expected && !['robots-disallowed', 'hang', 'redirect-to-private', '404'].includes(page.behaviour ?? 'ok'));
+      for (const page of expected) {
+        const { rows } = await world.infra.pg.query('SELECT * FROM products WHERE tenant_id = $1 AND url = $2', [tenantId, urlOf(page.path)]);
+        assert.equal(rows.length, 1, `${page.path} stored`);
+        const row = rows[0];
+        const want = page.expected!;
+        assert.equal(row.name, want.name, page.path);
+        assert.equal(row.price === null ? undefined : Number(row.price), want.price, `${page.path} price`);
+        assert.equal(row.currency ?? undefined, want.currency, `${page.path} currency`);
+        if (want.brand) assert.equal(row.brand, want.brand, `${page.path} brand`);
+        if (want.availability) assert.equal(row.availability, want.availability, `${page.path} availability`);
+        assert.equal(row.fields.name.source.length > 0, true);
+        assert.ok(row.fields.name.confidence > 0 && row.fields.name.confidence <= 1);
+      }
+    });
+
+    it('then images are optimised into the blob store as WebP with thumbnails', async () => {
+      const { rows } = await world.infra.pg.query('SELECT images FROM products WHERE tenant_id = $1 AND url = $2', [tenantId, urlOf('/products/espresso-machine-pro.html')]);
+      const images = rows[0].images as { key: string; thumbKey: string; width: number }[];
+      assert.equal(images.length, 4);
+      for (const image of images) {
+        const bytes = await world.infra.blobs.get(image.key);
+        assert.equal(bytes.subarray(8, 12).toString('ascii'), 'WEBP');
+        assert.ok(image.width <= 1200);
+        assert.equal((await world.infra.blobs.get(image.thumbKey)).subarray(8, 12).toString('ascii'), 'WEBP');
+      }
+    });
+
+    it('then failures are classified: permanent ones tried once, transient ones retried', async () => {
+      const ledger = await errorsOf(first.listId);
+      const expectType = (p: string, type: string, stage: string) => {
+        const row = ledger.get(p);
+        assert.ok(row, `${p} in the error ledger`);
+        assert.equal(row.error_type, type, p);
+        assert.equal(row.stage, stage, p);
+        return row;
+      };
+      assert.equal(expectType('/products/old-model-x100.html', 'HttpNotFound', 'fetch').attempts, 1);
+      assert.equal(expectType('/go/metadata', 'UrlBlocked', 'fetch').attempts, 1);
+      assert.equal(expectType('/go/intranet', 'UrlBlocked', 'fetch').attempts, 1);
+      assert.equal(expectType('/private/titanium-mug.html', 'RobotsDisallowed', 'fetch').attempts, 1);
+      assert.equal(expectType('/blog/how-to-season-cast-iron.html', 'ProductNotFound', 'extract').attempts, 1);
+      assert.equal(expectType('/products/limited-edition-drop.html', 'FetchTimeout', 'fetch').attempts, 5, 'a hanging page is retried to the limit');
+      assert.equal(ledger.size, 6, [...ledger.keys()].join(', '));
+
+      // The flaky page answered 500 twice: its fetch succeeded on the third attempt.
+      const flaky = world.infra.temporal.workflow.getHandle(productItemWorkflowId(first.listId, itemKeyFor(urlOf('/products/electric-kettle.html'))));
+      const history = await flaky.fetchHistory();
+      const attempts = history.events!.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt);
+      assert.equal(attempts[0], 3);
+
+      assert.equal(first.report.failed, 6);
+      assert.equal(first.report.succeeded, productPages.length - 6);
+      assert.equal(first.report.target, 0.995);
+      assert.equal(first.report.meetsTarget, false);
+      assert.equal(first.report.errorsByType.UrlBlocked, 2);
+    });
+
+    it('then the SSRF redirects never reached a private address and the robots-disallowed page was never requested', () => {
+      assert.ok(!shop.requests.some((request) => request.path.startsWith('/private/')), 'robots.txt was honoured');
+      assert.ok(shop.requests.some((request) => request.path === '/robots.txt'));
+    });
+
+    it('then products are found by Elasticsearch text search and by kNN', async () => {
+      const index = esIndices(world.config).products;
+      const text = await world.infra.es.search<{ name: string }>({
+        index,
+        query: { bool: { must: { match: { name: 'skillet' } }, filter: { term: { tenantId } } } },
+      });
+      assert.equal(text.hits.hits[0]?._source?.name, 'Cast Iron Skillet 28 cm');
+      const [vector] = await world.infra.llm.embed(['headphones for recording studio monitoring'], { tenantId });
+      const knn = await world.infra.es.search<{ name: string }>({
+        index,
+        knn: { field: 'embedding', query_vector: vector!, k: 3, num_candidates: 50, filter: { term: { tenantId } } },
+      });
+      assert.equal(knn.hits.hits[0]?._source?.name, 'Closed-Back Studio Headphones SH-70');
+    });
+
+    it('then recommendations come back from Neo4j: similar products of the same tenant, with brand and category nodes', async () => {
+      const result = await world.infra.neo4j.executeQuery(
+        `MATCH (p:Product {tenantId: $tenantId, name: 'Trail Runner GTX'})
+         OPTIONAL MATCH (p)-[s:SIMILAR_TO]->(q:Product)
+         OPTIONAL MATCH (p)-[:IN_CATEGORY]->(c:Category)
+         RETURN p.recommendations AS recs, count(DISTINCT q) AS similar, collect(DISTINCT q.tenantId) AS tenants, collect(DISTINCT c.name) AS categories`,
+        { tenantId },
+      );
+      const record = result.records[0]!;
+      assert.ok((record.get('similar') as number) >= 3, 'has similarity edges');
+      assert.deepEqual(record.get('tenants'), [tenantId]);
+      assert.equal((record.get('recs') as string[]).length, record.get('similar'));
+      assert.ok((record.get('categories') as string[]).length === 1);
+    });
+
+    it('when the same list runs again, then no row, document, node or edge is duplicated', async () => {
+      const counts = async () => {
+        const pg = await world.infra.pg.query('SELECT count(*)::int AS n FROM products WHERE tenant_id = $1', [tenantId]);
+        const inv = await world.infra.pg.query('SELECT count(*)::int AS n FROM inventory WHERE tenant_id = $1', [tenantId]);
+        await world.infra.es.indices.refresh({ index: esIndices(world.config).products });
+        const es = await world.infra.es.count({ index: esIndices(world.config).products, query: { term: { tenantId } } });
+        const graph = await world.infra.neo4j.executeQuery(
+          `MATCH (p:Product {tenantId: $tenantId}) OPTIONAL MATCH (p)-[r]->() RETURN count(DISTINCT p) AS nodes, count(r) AS edges`,
+          { tenantId },
+        );
+        const brands = await world.infra.neo4j.executeQuery('MATCH (b:Brand {tenantId: $tenantId}) RETURN count(b) AS n', { tenantId });
+        // Similarity edges are recomputed each run (early items of a first run see fewer
+        // neighbours), so the check is: never two edges between one pair, at most 5 per product.
+        const duplicates = await world.infra.neo4j.executeQuery(
+          `MATCH (p:Product {tenantId: $tenantId})-[r]->(q) WITH p, q, type(r) AS t, count(*) AS n WHERE n > 1 RETURN count(*) AS n`,
+          { tenantId },
+        );
+        const widest = await world.infra.neo4j.executeQuery(
+          `MATCH (p:Product {tenantId: $tenantId}) OPTIONAL MATCH (p)-[s:SIMILAR_TO]->() WITH p, count(s) AS n RETURN max(n) AS n`,
+          { tenantId },
+        );
+        assert.equal(duplicates.records[0]!.get('n'), 0, 'no duplicate relationships');
+        assert.ok((widest.records[0]!.get('n') as number) <= 5);
+        return { pg: pg.rows[0].n, inv: inv.rows[0].n, es: es.count, nodes: graph.records[0]!.get('nodes'), brands: brands.records[0]!.get('n') };
+      };
+      const before = await counts();
+      assert.equal(before.pg, first.report.succeeded);
+      const again = await runList({ items: productPages.map((page) => ({ url: urlOf(page.path) })), options: { llm: false } });
+      assert.equal(again.report.succeeded, first.report.succeeded);
+      assert.deepEqual(await counts(), before);
+    });
+  });
+
+  describe('steering a list', () => {
+    const generated = (from: number, count: number) => Array.from({ length: count }, (_, i) => ({ url: urlOf(`/gen/${from + i}.html`) }));
+    const fast = { llm: false, concurrency: 1, stages: ['fetch', 'extract', 'text', 'store'] };
+
+    it('when paused, then no new item starts until resumed, and the list completes', async () => {
+      const listId = `pause-${randomUUID().slice(0, 8)}`;
+      assert.equal((await http(world.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId, items: generated(1000, 12), options: fast })).status, 202);
+      assert.equal((await http(world.baseUrl, 'POST', `/v1/product-lists/${listId}/pause`)).status, 202);
+      const handle = world.infra.temporal.workflow.getHandle(productListWorkflowId(listId));
+      const paused = await eventually(async () => {
+        const progress = await handle.query(listProgressQuery);
+        return progress.status === 'paused' && progress.inFlight.length === 0 ? progress : undefined;
+      }, 20_000, 'the list to pause and drain');
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const still = await handle.query(listProgressQuery);
+      assert.equal(still.succeeded + still.failed, paused.succeeded + paused.failed, 'nothing ran while paused');
+      assert.ok(still.succeeded < 12);
+
+      const read = await http(world.baseUrl, 'GET', `/v1/product-lists/${listId}`);
+      assert.equal(read.json.progress.status, 'paused');
+
+      assert.equal((await http(world.baseUrl, 'POST', `/v1/product-lists/${listId}/resume`)).status, 202);
+      const report = (await handle.result()) as ListReport;
+      assert.equal(report.succeeded, 12);
+    });
+
+    it('when cancelled, then in-flight work stops and the rest is reported as skipped', async () => {
+      const listId = `cancel-${randomUUID().slice(0, 8)}`;
+      assert.equal((await http(world.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId, items: generated(2000, 30), options: fast })).status, 202);
+      const handle = world.infra.temporal.workflow.getHandle(productListWorkflowId(listId));
+      await eventually(async () => ((await handle.query(listProgressQuery)).succeeded >= 2 ? true : undefined), 30_000, 'two items done');
+      assert.equal((await http(world.baseUrl, 'POST', `/v1/product-lists/${listId}/cancel`)).status, 202);
+      const report = (await handle.result()) as ListReport;
+      assert.equal(report.cancelled, true);
+      assert.ok(report.skipped > 0);
+      assert.equal(report.succeeded + report.failed + report.skipped, 30);
+      const status = await world.infra.pg.query('SELECT status FROM product_lists WHERE list_id = $1', [listId]);
+      assert.equal(status.rows[0].status, 'cancelled');
+    });
+
+    it('when a list is longer than the continue-as-new threshold, then every item is accounted for', async () => {
+      const listId = `can-${randomUUID().slice(0, 8)}`;
+      // LIST_ITEMS_PER_RUN is 500 by default; a world with a threshold of 5 proves the handover.
+      const small = await startWorld({ LIST_ITEMS_PER_RUN: '5', FETCH_ALLOW_HOSTS: new URL(shop.baseUrl).host, BLOB_DIR: world.config.BLOB_DIR });
+      try {
+        const started = await http(small.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId, items: generated(3000, 13), options: { ...fast, concurrency: 3 } });
+        assert.equal(started.status, 202);
+        const handle = small.infra.temporal.workflow.getHandle(productListWorkflowId(listId));
+        const report = (await handle.result()) as ListReport;
+        assert.equal(report.total, 13);
+        assert.equal(report.succeeded, 13);
+        const description = await handle.describe();
+        assert.notEqual(description.runId, started.json.runId, 'the list continued as new');
+        const items = await small.infra.pg.query(`SELECT state, count(*)::int AS n FROM product_list_items WHERE list_id = $1 GROUP BY state`, [listId]);
+        assert.deepEqual(items.rows, [{ state: 'succeeded', n: 13 }]);
+      } finally {
+        await small.stop();
+      }
+    });
+
+    it('when failed items are redriven, then only they run again', async () => {
+      const listId = `redrive-${randomUUID().slice(0, 8)}`;
+      const items = [...generated(4000, 3), { url: urlOf('/products/old-model-x100.html') }];
+      assert.equal((await http(world.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId, items, options: fast })).status, 202);
+      const handle = world.infra.temporal.workflow.getHandle(productListWorkflowId(listId));
+      const first = (await handle.result()) as ListReport;
+      assert.deepEqual([first.succeeded, first.failed], [3, 1]);
+
+      const redrive = await http(world.baseUrl, 'POST', `/v1/product-lists/${listId}/redrive`);
+      assert.equal(redrive.status, 202, redrive.text);
+      assert.equal(redrive.json.redriven, 1);
+      const second = (await world.infra.temporal.workflow.getHandle(productListWorkflowId(listId), redrive.json.runId).result()) as ListReport;
+      assert.deepEqual([second.succeeded, second.failed], [3, 1]);
+      const runs = await world.infra.pg.query('SELECT url, runs FROM product_list_items WHERE list_id = $1 ORDER BY url', [listId]);
+      for (const row of runs.rows) assert.equal(row.runs, row.url.endsWith('old-model-x100.html') ? 2 : 1, row.url);
+      const csv = await http(world.baseUrl, 'GET', `/v1/product-lists/${listId}/errors`, undefined, { accept: 'text/csv' });
+      assert.match(csv.contentType, /text\/csv/);
+      assert.match(csv.text, /^item_key,url,stage,error_type,message,attempts,occurred_at\n".+","http:\/\/127\.0\.0\.1:\d+\/products\/old-model-x100\.html","fetch","HttpNotFound"/);
+    });
+  });
+
+  describe('bad input', () => {
+    it('when URLs are not http(s), lists are empty or fields unknown, then it is a 400 and nothing starts', async () => {
+      for (const body of [
+        { items: [{ url: 'file:///etc/passwd' }] },
+        { items: [{ url: 'not a url' }] },
+        { items: [] },
+        { items: [{ url: 'http://example.com/' }], options: { concurrency: 0 } },
+        { items: [{ url: 'http://example.com/' }], surprise: 1 },
+      ]) {
+        const response = await http(world.baseUrl, 'POST', '/v1/product-lists', { tenantId, ...body });
+        assert.equal(response.status, 400, JSON.stringify(body));
+      }
+    });
+
+    it('when a list id is reused, then it is a 409; an unknown list is a 404', async () => {
+      const listId = `dup-${randomUUID().slice(0, 8)}`;
+      const body = { listId, tenantId, items: [{ url: urlOf('/gen/1.html') }], options: { llm: false, stages: ['fetch', 'extract', 'store'] } };
+      assert.equal((await http(world.baseUrl, 'POST', '/v1/product-lists', body)).status, 202);
+      assert.equal((await http(world.baseUrl, 'POST', '/v1/product-lists', body)).status, 409);
+      assert.equal((await http(world.baseUrl, 'GET', `/v1/product-lists/nope-${randomUUID().slice(0, 8)}`)).status, 404);
+      await world.infra.temporal.workflow.getHandle(productListWorkflowId(listId)).result();
+    });
+
+    it('when a private address is listed without the allow-list, then it is refused without a connection', async () => {
+      const listId = `ssrf-${randomUUID().slice(0, 8)}`;
+      const port = new URL(shop.baseUrl).port;
+      const before = shop.requests.length;
+      const strict = await startWorld({ FETCH_ALLOW_HOSTS: '', BLOB_DIR: world.config.BLOB_DIR });
+      try {
+        const items = [`http://127.0.0.1:${port}/gen/5.html`, `http://[::ffff:127.0.0.1]:${port}/gen/6.html`, `http://localhost:${port}/gen/7.html`, `http://2130706433:${port}/gen/8.html`].map((url) => ({ url }));
+        const started = await http(strict.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId, items, options: { llm: false } });
+        assert.equal(started.status, 202, started.text);
+        const report = (await strict.infra.temporal.workflow.getHandle(productListWorkflowId(listId)).result()) as ListReport;
+        assert.equal(report.failed, 4);
+        assert.deepEqual(report.errorsByType, { UrlBlocked: 4 });
+        assert.equal(shop.requests.length, before, 'the shop saw no request');
+      } finally {
+        await strict.stop();
+      }
+    });
+  });
+});
