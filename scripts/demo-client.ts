@@ -1,51 +1,84 @@
-// The demo's client side: waits for the API, starts the main job over HTTP, shows progress
-// and prints the outcome with the Temporal UI link of the run.
-import { randomUUID } from 'node:crypto';
-
-const api = process.argv[2] ?? 'http://127.0.0.1:8080';
+// The demo's client side: waits for the API, submits the sample shop's catalogue as a product
+// list, draws a progress bar from the list's progress query, and prints the report, the error
+// ledger and the Temporal UI link of the run.
+//   tsx scripts/demo-client.ts <apiUrl> <shopUrl> [--no-llm]
+const [api = 'http://127.0.0.1:8080', shop = 'http://127.0.0.1:8099', ...flags] = process.argv.slice(2);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function waitForReady(timeoutMs = 120_000) {
+async function getJson<T>(url: string, init?: RequestInit): Promise<{ status: number; body: T }> {
+  const response = await fetch(url, init);
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+async function waitFor(url: string, what: string, timeoutMs = 180_000) {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {
     try {
-      const response = await fetch(`${api}/readyz`);
+      const response = await fetch(url);
       if (response.ok) return;
-      last = await response.text();
+      last = `${response.status} ${await response.text()}`;
     } catch (error) {
       last = (error as Error).message;
     }
     await sleep(500);
   }
-  throw new Error(`API not ready after ${timeoutMs / 1000}s: ${last}`);
+  throw new Error(`${what} not ready after ${timeoutMs / 1000}s: ${last}`);
+}
+
+function bar(done: number, total: number, width = 30): string {
+  const filled = total ? Math.round((done / total) * width) : 0;
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`;
+}
+
+interface Progress {
+  succeeded: number;
+  failed: number;
+  status: string;
+  inFlight: { itemKey: string }[];
 }
 
 async function main() {
-  await waitForReady();
-  const checkId = `demo-${randomUUID().slice(0, 8)}`;
-  const started = await fetch(`${api}/v1/stack-checks`, {
+  await waitFor(`${shop}/robots.txt`, 'sample shop');
+  await waitFor(`${api}/readyz`, 'API');
+  const catalog = await getJson<{ urls: string[] }>(`${shop}/catalog.json`);
+  // Listing pages are not product pages; everything else goes in, the awkward ones included.
+  const urls = catalog.body.urls.filter((url) => !/\/(category\/[^/]+\.html)?$/.test(new URL(url).pathname));
+  const llm = !flags.includes('--no-llm');
+  const listId = `demo-${Date.now().toString(36)}`;
+  const started = await getJson<{ workflowId: string; temporalUi: string; items: number }>(`${api}/v1/product-lists`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ checkId, tenantId: 'demo', note: 'end-to-end demo run' }),
+    body: JSON.stringify({ listId, tenantId: 'demo', items: urls.map((url) => ({ url })), options: { llm, concurrency: 8 } }),
   });
-  const start = (await started.json()) as { workflowId: string; temporalUi: string };
-  if (started.status !== 202) throw new Error(`start failed: ${started.status} ${JSON.stringify(start)}`);
-  console.log(`[demo] started ${start.workflowId}`);
+  if (started.status !== 202) throw new Error(`start failed: ${started.status} ${JSON.stringify(started.body)}`);
+  console.log(`[demo] list ${listId}: ${started.body.items} pages from the sample shop, LLM enrichment ${llm ? 'on' : 'off'}`);
+  console.log(`[demo] Temporal UI: ${started.body.temporalUi}`);
 
-  for (let i = 0; i < 120; i++) {
-    const read = (await (await fetch(`${api}/v1/stack-checks/${checkId}`)).json()) as { status: string; result?: unknown };
-    process.stdout.write(`\r[demo] status: ${read.status.padEnd(12)}`);
-    if (read.status === 'COMPLETED') {
-      console.log('\n[demo] result:', JSON.stringify(read.result, null, 2));
-      console.log(`[demo] Temporal UI: ${start.temporalUi}`);
-      console.log(`[demo] CLI: temporal workflow list --query "BusinessId='${checkId}'"`);
-      return;
+  const tty = process.stdout.isTTY;
+  let lastLine = '';
+  for (;;) {
+    const read = await getJson<{ status: string; progress?: Progress; report?: unknown }>(`${api}/v1/product-lists/${listId}`);
+    const p = read.body.progress;
+    if (p) {
+      const line = `${bar(p.succeeded + p.failed, started.body.items)}  ok ${p.succeeded}  failed ${p.failed}  in flight ${p.inFlight.length}  ${p.status}`;
+      if (tty) process.stdout.write(`\r${line}`);
+      else if (line !== lastLine) console.log(line);
+      lastLine = line;
     }
-    if (read.status !== 'RUNNING') throw new Error(`workflow ended ${read.status}; see ${start.temporalUi}`);
-    await sleep(500);
+    if (read.body.status !== 'running') break;
+    await sleep(tty ? 500 : 2_000);
   }
-  throw new Error(`still running after 60s; see ${start.temporalUi}`);
+  if (tty) process.stdout.write('\n');
+
+  const report = await getJson<Record<string, unknown>>(`${api}/v1/product-lists/${listId}/report`);
+  console.log('[demo] report:', JSON.stringify(report.body, null, 2));
+  const ledger = await (await fetch(`${api}/v1/product-lists/${listId}/errors`)).text();
+  const rows = ledger.trim() ? ledger.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>) : [];
+  console.log(`[demo] error ledger (${rows.length}):`);
+  for (const row of rows) console.log(`  ${String(row.stage).padEnd(8)} ${String(row.error_type).padEnd(18)} attempts ${String(row.attempts)}  ${String(row.url)}`);
+  console.log(`[demo] Temporal UI: ${started.body.temporalUi}`);
+  console.log(`[demo] CLI: .stack/bin/temporal workflow list --query "BusinessId='${listId}'"`);
 }
 
 main().catch((error) => {

@@ -11,6 +11,7 @@ import { itemKeyFor } from '../src/products/lists';
 import { sampleShopCatalog, startSampleShop, type SampleShop } from '../src/sample-shop';
 import { esIndices } from '../src/stores/elasticsearch';
 import { listProgressQuery, productItemWorkflowId, productListWorkflowId } from '../src/workflows/product-list';
+import { startOpenAiStandIn } from './support/openai-standin';
 import { eventually, http, startWorld, type World } from './support/world';
 
 describe('product-list pipeline over the sample shop', () => {
@@ -180,6 +181,67 @@ describe('product-list pipeline over the sample shop', () => {
       const again = await runList({ items: productPages.map((page) => ({ url: urlOf(page.path) })), options: { llm: false } });
       assert.equal(again.report.succeeded, first.report.succeeded);
       assert.deepEqual(await counts(), before);
+    });
+  });
+
+  describe('with AI enrichment', () => {
+    it('when the local model enriches products, then sentiment and SEO copy are stored and labelled AI-generated', async () => {
+      const { listId, report } = await runList({
+        items: ['/products/trail-runner-gtx.html', '/products/cast-iron-skillet-28.html'].map((p) => ({ url: urlOf(p) })),
+        options: { llm: true, concurrency: 2 },
+      });
+      assert.equal(report.succeeded + report.failed, 2, listId);
+      const { rows } = await world.infra.pg.query(
+        `SELECT p.name, p.sentiment, p.enhancement, i.warnings FROM products p
+         JOIN product_list_items i ON i.product_id = p.product_id WHERE i.list_id = $1`,
+        [listId],
+      );
+      assert.equal(rows.length, 2);
+      for (const row of rows) {
+        // The tiny model may fail to give valid JSON; then the item carries a warning instead.
+        const warned = new Set((row.warnings ?? []).map((w: { stage: string }) => w.stage));
+        if (!warned.has('sentiment')) {
+          assert.ok(['positive', 'neutral', 'negative'].includes(row.sentiment.label), row.name);
+          assert.equal(row.sentiment.ai.generated, true);
+          assert.equal(row.sentiment.ai.promptVersion, 'sentiment@1');
+        }
+        if (!warned.has('enhance')) {
+          assert.ok(row.enhancement.seoTitle.length > 0);
+          assert.equal(row.enhancement.ai.generated, true);
+          assert.equal(row.enhancement.ai.model, world.config.LLM_MODELS.default);
+        }
+      }
+      const calls = await world.infra.pg.query(
+        `SELECT count(*)::int AS n FROM llm_calls WHERE workflow_id LIKE $1 AND task IN ('sentiment', 'enhance')`,
+        [`product-list/${listId}/%`],
+      );
+      assert.ok(calls.rows[0].n >= 4, 'each product had a sentiment and an enhancement call recorded');
+    });
+
+    it('when the model keeps answering invalid JSON, then the product is stored without enrichment and the item carries a warning', async () => {
+      const standIn = await startOpenAiStandIn();
+      standIn.script([], { content: 'this is not json' });
+      const degraded = await startWorld({
+        OPENAI_BASE_URL: standIn.baseUrl,
+        FETCH_ALLOW_HOSTS: new URL(shop.baseUrl).host,
+        BLOB_DIR: world.config.BLOB_DIR,
+      });
+      try {
+        const listId = `warn-${randomUUID().slice(0, 8)}`;
+        const started = await http(degraded.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId, items: [{ url: urlOf('/products/headlamp-400.html') }], options: { llm: true } });
+        assert.equal(started.status, 202);
+        const report = (await degraded.infra.temporal.workflow.getHandle(productListWorkflowId(listId)).result()) as ListReport;
+        assert.deepEqual([report.succeeded, report.failed, report.withWarnings], [1, 0, 1]);
+        const item = await degraded.infra.pg.query('SELECT warnings FROM product_list_items WHERE list_id = $1', [listId]);
+        assert.deepEqual(item.rows[0].warnings.map((w: { stage: string; errorType: string }) => [w.stage, w.errorType]).sort(), [
+          ['enhance', 'LlmInvalidOutput'],
+          ['sentiment', 'LlmInvalidOutput'],
+        ]);
+        assert.equal(standIn.requests.filter((r) => r.path.endsWith('/chat/completions')).length, 4, 'answer + one repair for each task');
+      } finally {
+        await degraded.stop();
+        await standIn.close();
+      }
     });
   });
 

@@ -15,6 +15,7 @@ export interface ItemOutcome {
   state: 'succeeded' | 'failed' | 'skipped';
   productId?: string;
   failure?: { stage: string; errorType: string; message: string; attempts: number };
+  warnings?: { stage: string; errorType: string; message: string }[];
 }
 
 export interface ListReport {
@@ -29,6 +30,8 @@ export interface ListReport {
   meetsTarget: boolean;
   cancelled: boolean;
   errorsByType: Record<string, number>;
+  /** Succeeded items that carry warnings (e.g. AI enrichment skipped). */
+  withWarnings: number;
 }
 
 /** SPEC §1: 99.5 % of a list's items should make it through. */
@@ -50,9 +53,9 @@ export function createProductListActivities({ pg }: Pick<ActivityDeps, 'pg'>) {
       try {
         await client.query('BEGIN');
         await client.query(
-          `UPDATE product_list_items SET state = $3, product_id = COALESCE($4, product_id), runs = runs + 1, updated_at = now()
+          `UPDATE product_list_items SET state = $3, product_id = COALESCE($4, product_id), warnings = $5, runs = runs + 1, updated_at = now()
            WHERE list_id = $1 AND item_key = $2`,
-          [outcome.listId, outcome.itemKey, outcome.state, outcome.productId ?? null],
+          [outcome.listId, outcome.itemKey, outcome.state, outcome.productId ?? null, outcome.warnings ? JSON.stringify(outcome.warnings) : null],
         );
         if (outcome.failure) {
           const { stage, errorType, message, attempts } = outcome.failure;
@@ -89,6 +92,10 @@ export function createProductListActivities({ pg }: Pick<ActivityDeps, 'pg'>) {
         'SELECT error_type, count(*)::int AS n FROM product_list_errors WHERE list_id = $1 GROUP BY error_type ORDER BY n DESC',
         [listId],
       );
+      const warned = await pg.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM product_list_items WHERE list_id = $1 AND state = 'succeeded' AND warnings IS NOT NULL`,
+        [listId],
+      );
       const succeeded = by.succeeded ?? 0;
       const failed = by.failed ?? 0;
       const skipped = by.skipped ?? 0;
@@ -108,6 +115,7 @@ export function createProductListActivities({ pg }: Pick<ActivityDeps, 'pg'>) {
         meetsTarget: successRate >= LIST_SUCCESS_TARGET,
         cancelled,
         errorsByType: Object.fromEntries(errors.rows.map((row) => [row.error_type, row.n])),
+        withWarnings: warned.rows[0]?.n ?? 0,
       };
       await pg.query(`UPDATE product_lists SET status = $2, report = $3, updated_at = now() WHERE list_id = $1`, [
         listId,

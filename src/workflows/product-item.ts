@@ -39,7 +39,12 @@ export interface ProductItemResult {
   productId?: string;
   stagesDone: ProductStage[];
   failure?: ItemOutcome['failure'];
+  warnings?: ItemOutcome['warnings'];
 }
+
+/** AI enrichment is optional: when the model cannot give a valid answer (or refuses), the
+ *  product goes on without it and the item carries a warning instead of failing. */
+const SKIPPABLE_ENRICHMENT_FAILURES = new Set(['LlmInvalidOutput', 'LlmContentRefused']);
 
 export const productItemStageQuery = defineQuery<{ stage: ProductStage; done: ProductStage[] }>('stage');
 
@@ -76,6 +81,19 @@ export async function productItemWorkflow(input: ProductItemInput): Promise<Prod
     }
   }
 
+  const warnings: NonNullable<ItemOutcome['warnings']> = [];
+  async function optional<T>(name: ProductStage, work: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await stage(name, work);
+    } catch (error) {
+      const cause = error instanceof ActivityFailure ? error.cause : undefined;
+      if (!(cause instanceof ApplicationFailure) || !SKIPPABLE_ENRICHMENT_FAILURES.has(cause.type ?? '')) throw error;
+      if (failedStage === name) failedStage = undefined;
+      warnings.push({ stage: name, errorType: cause.type!, message: cause.message });
+      return undefined;
+    }
+  }
+
   let productId: string | undefined;
   try {
     const page = await stage('fetch', () => fetching.fetchProductPage({ url }));
@@ -85,12 +103,12 @@ export async function productItemWorkflow(input: ProductItemInput): Promise<Prod
       wanted('images') ? stage('images', () => imaging.optimiseImages({ imageUrls: extracted.imageUrls })) : undefined,
       wanted('text') ? stage('text', () => local.cleanProductText({ extractKey: extracted.extractKey })) : undefined,
       enrich && wanted('sentiment')
-        ? stage('sentiment', () => budget.run(() => llm.analyzeProductSentiment({ tenantId, extractKey: extracted.extractKey })))
+        ? optional('sentiment', () => budget.run(() => llm.analyzeProductSentiment({ tenantId, extractKey: extracted.extractKey })))
         : undefined,
     ]);
     const enhancement =
       enrich && wanted('enhance')
-        ? await stage('enhance', () => budget.run(() => llm.enhanceProduct({ tenantId, extractKey: extracted.extractKey })))
+        ? await optional('enhance', () => budget.run(() => llm.enhanceProduct({ tenantId, extractKey: extracted.extractKey })))
         : undefined;
 
     if (!options.dryRun) {
@@ -116,8 +134,9 @@ export async function productItemWorkflow(input: ProductItemInput): Promise<Prod
       if (wanted('graph')) await stage('graph', () => stores.updateProductGraph({ productId: id }));
       if (wanted('inventory')) await stage('inventory', () => stores.syncInventory({ productId: id }));
     }
-    await stores.recordItemOutcome({ listId: input.listId, itemKey: input.itemKey, url, state: 'succeeded', productId });
-    return { itemKey: input.itemKey, state: 'succeeded', productId, stagesDone: done };
+    const noted = warnings.length ? warnings : undefined;
+    await stores.recordItemOutcome({ listId: input.listId, itemKey: input.itemKey, url, state: 'succeeded', productId, warnings: noted });
+    return { itemKey: input.itemKey, state: 'succeeded', productId, stagesDone: done, warnings: noted };
   } catch (error) {
     if (isCancellation(error)) throw error; // the list was cancelled: the item stays pending → skipped
     const failure = { stage: failedStage ?? current, ...describeFailure(error) };
