@@ -123,6 +123,7 @@ describe('product-list pipeline over the sample shop', () => {
 
     it('then products are found by Elasticsearch text search and by kNN', async () => {
       const index = esIndices(world.config).products;
+      await world.infra.es.indices.refresh({ index });
       const text = await world.infra.es.search<{ name: string }>({
         index,
         query: { bool: { must: { match: { name: 'skillet' } }, filter: { term: { tenantId } } } },
