@@ -2,6 +2,7 @@
 // Neo4j graph with similarity edges and recommendations, inventory sync. Every write is keyed
 // by the product id, so re-running a list never duplicates rows, documents, nodes or edges.
 import { createHash } from 'node:crypto';
+import { activityInfo, heartbeat } from '@temporalio/activity';
 import { permanent, transient } from '../errors';
 import type { ExtractedProduct } from '../extraction';
 import type { AiProvenance } from '../llm/gateway';
@@ -62,7 +63,7 @@ export function createProductStoreActivities({ pg, es, neo4j, blobs, llm, config
     return rows[0];
   }
 
-  return {
+  const activities = {
     async storeProduct(input: StoreProductInput): Promise<{ productId: string }> {
       const product = await blobs.getJson<ExtractedProduct>(input.extractKey);
       const text = input.textKey ? (await blobs.get(input.textKey)).toString('utf8') : null;
@@ -239,5 +240,30 @@ export function createProductStoreActivities({ pg, es, neo4j, blobs, llm, config
       );
       return { target: 'table' };
     },
+
+    /** After a list: recompute the similarity edges and recommendations of its products, now
+     *  that all of them are searchable (items early in a first run saw few neighbours).
+     *  Heartbeats its position, so a retry resumes where the last attempt stopped. */
+    async refreshListRecommendations({ listId }: { listId: string }): Promise<{ refreshed: number }> {
+      await es.indices.refresh({ index });
+      const resumed = (activityInfo().heartbeatDetails as { afterKey?: string; refreshed?: number } | undefined) ?? {};
+      let afterKey = resumed.afterKey ?? '';
+      let refreshed = resumed.refreshed ?? 0;
+      for (;;) {
+        const { rows } = await pg.query<{ item_key: string; product_id: string }>(
+          `SELECT item_key, product_id FROM product_list_items
+           WHERE list_id = $1 AND state = 'succeeded' AND product_id IS NOT NULL AND item_key > $2 ORDER BY item_key LIMIT 100`,
+          [listId, afterKey],
+        );
+        if (rows.length === 0) return { refreshed };
+        for (const row of rows) {
+          await activities.updateProductGraph({ productId: row.product_id });
+          refreshed++;
+          afterKey = row.item_key;
+          heartbeat({ afterKey, refreshed });
+        }
+      }
+    },
   };
+  return activities;
 }

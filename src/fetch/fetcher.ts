@@ -106,6 +106,7 @@ export function createFetcher(options: Partial<FetcherOptions> = {}): Fetcher {
   );
   const scheduler = new HostScheduler(config.perHostConcurrency, (host) => Math.max(config.perHostDelayMs, robots.crawlDelayMs(host)));
   let closed = false;
+  const inFlight = new Set<Promise<unknown>>();
 
   async function run(rawUrl: string, init: RunInit): Promise<FetchResult> {
     if (closed) throw transient('FetcherClosed', 'fetcher was closed', { url: rawUrl });
@@ -159,16 +160,22 @@ export function createFetcher(options: Partial<FetcherOptions> = {}): Fetcher {
 
   return {
     fetch(url, init = {}) {
-      return run(url, {
+      const pending = run(url, {
         accept: init.accept ?? '*/*',
         maxBytes: init.maxBytes ?? config.maxBytes,
         skipRobots: init.skipRobots ?? false,
       });
+      inFlight.add(pending);
+      const forget = () => inFlight.delete(pending);
+      pending.then(forget, forget);
+      return pending;
     },
+    /** Refuses new fetches, drops queued ones, lets running ones finish, then closes the sockets. */
     async close() {
       if (closed) return;
       closed = true;
       scheduler.close();
+      await Promise.allSettled([...inFlight]);
       await agent.close();
     },
   };

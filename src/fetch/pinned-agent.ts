@@ -46,8 +46,12 @@ export class PinnedAgent {
     this.pins.set(pinKey(hostname, port), address);
   }
 
+  /**
+   * Tears the pool down. Call it once no request is in flight: undici's graceful close() can hang
+   * when it races the teardown of a request whose body was just destroyed (size cap, timeout).
+   */
   async close(): Promise<void> {
     this.pins.clear();
-    await this.agent.close();
+    await this.agent.destroy();
   }
 }

@@ -35,3 +35,10 @@ export const localWork: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumAttempts: 3 },
 };
+
+/** Long batch work over a whole list (recommendation refresh): heartbeats its position. */
+export const listBatchWork: ActivityOptions = {
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 10 },
+};

@@ -11,14 +11,16 @@ import {
   defineSignal,
   executeChild,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createProductListActivities, ListReport } from '../activities/product-lists';
+import type { createProductStoreActivities } from '../activities/product-store';
 import { SearchAttr } from '../temporal/search-attributes';
-import { storeWrite } from './activity-presets';
+import { listBatchWork, storeWrite } from './activity-presets';
 import { productItemWorkflow, productStages, type ListOptions, type ProductItemResult, type ProductStage } from './product-item';
 
 export interface ProductListInput {
@@ -63,6 +65,7 @@ const PAGE_SIZE = 100;
 
 export async function productListWorkflow(input: ProductListInput): Promise<ListReport> {
   const lists = proxyActivities<ReturnType<typeof createProductListActivities>>(storeWrite);
+  const batch = proxyActivities<ReturnType<typeof createProductStoreActivities>>(listBatchWork);
   const carry: ListCarry = input.carry ?? {
     afterKey: '',
     succeeded: 0,
@@ -152,6 +155,10 @@ export async function productListWorkflow(input: ProductListInput): Promise<List
     // More items remain: hand the cursor and counters to a fresh run with an empty history.
     const { afterKey, succeeded, failed, stagesPassed, paused, runs } = state;
     await continueAsNew<typeof productListWorkflow>({ ...input, carry: { afterKey, succeeded, failed, stagesPassed, paused, runs } });
+  }
+  // patched(): lists already past this point when the refresh was added replay without it.
+  if (patched('list-recommendation-refresh') && !state.cancelled && !input.options.dryRun && input.options.stages.includes('graph')) {
+    await batch.refreshListRecommendations({ listId: input.listId });
   }
   const report = await lists.finalizeListReport({ listId: input.listId, cancelled: state.cancelled });
   upsertSearchAttributes([{ key: SearchAttr.ListStatus, value: state.cancelled ? 'cancelled' : 'completed' }]);
