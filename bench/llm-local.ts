@@ -7,16 +7,9 @@ import { loadConfigOrExit } from '../src/config';
 import { createLogger } from '../src/observability/logger';
 import { openInfrastructure } from '../src/runtime/infrastructure';
 import { applySchema } from '../src/schema/apply';
-import type { LlmTaskName, TaskInput } from '../src/llm/tasks';
+import type { LlmTaskName } from '../src/llm/tasks';
+import { sampleTaskInputs as inputs } from '../tests/fixtures/llm-task-inputs';
 
-const inputs: { [N in LlmTaskName]: TaskInput<N> } = {
-  sentiment: { text: 'This blender is fantastic: powerful motor, easy to clean, but a bit loud.' },
-  enhance: { name: 'AeroBlend 900 Blender', description: 'A 900 W blender with a 1.5 l glass jar, 5 speeds and pulse.', category: 'Kitchen' },
-  styleCheck: { title: 'Our new blender are here', body: 'It blend everything fast and its very quite.', locale: 'en-US' },
-  draft: { brief: 'Announce the AeroBlend 900 blender launch to newsletter readers.', tone: 'friendly', maxWords: 120 },
-  report: { topic: 'Blender prices', facts: 'Average price 79 EUR across 12 products; 3 out of stock; top brand AeroBlend.' },
-  answer: { question: 'How powerful is the AeroBlend?', sources: [{ id: 'p1', text: 'AeroBlend 900: 900 W motor, 1.5 l glass jar.' }] },
-};
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);

@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { z } from 'zod';
 import type { TaskResult } from '../src/llm/gateway';
 import { llmTasks, type LlmTaskName, type TaskInput } from '../src/llm/tasks';
+import { sampleTaskInputs as inputs } from './fixtures/llm-task-inputs';
 import { esIndices } from '../src/stores/elasticsearch';
 import { SearchAttr } from '../src/temporal/search-attributes';
 import { taskQueues } from '../src/temporal/task-queues';
@@ -15,14 +16,6 @@ import { visibleText } from '../src/text/visible-text';
 import { llmTaskWorkflow } from '../src/workflows/llm-task';
 import { startWorld, type World } from './support/world';
 
-const inputs: { [N in LlmTaskName]: TaskInput<N> } = {
-  sentiment: { text: 'This blender is fantastic: powerful motor, easy to clean, but a bit loud.' },
-  enhance: { name: 'AeroBlend 900 Blender', description: 'A 900 W blender with a 1.5 l glass jar, 5 speeds and pulse.', category: 'Kitchen' },
-  styleCheck: { title: 'Our new blender are here', body: 'It blend everything fast and its very quite.', locale: 'en-US' },
-  draft: { brief: 'Announce the AeroBlend 900 blender launch to newsletter readers.', tone: 'friendly', maxWords: 120 },
-  report: { topic: 'Blender prices', facts: 'Average price 79 EUR across 12 products; 3 out of stock; top brand AeroBlend.' },
-  answer: { question: 'How powerful is the AeroBlend?', sources: [{ id: 'p1', text: 'AeroBlend 900: 900 W motor, 1.5 l glass jar.' }] },
-};
 
 describe('LLM layer with the real local model', () => {
   let world: World;

@@ -1,6 +1,7 @@
 // List-level activities: paging through a list's pending items, recording each item's
 // outcome (state + error ledger), and the final report. Item state lives in PostgreSQL so
 // that workflow history stays small however long the list.
+import { withTransaction } from '../stores/postgres';
 import type { ActivityDeps } from './deps';
 
 export interface ListItemRef {
@@ -49,9 +50,7 @@ export function createProductListActivities({ pg }: Pick<ActivityDeps, 'pg'>) {
     },
 
     async recordItemOutcome(outcome: ItemOutcome): Promise<void> {
-      const client = await pg.connect();
-      try {
-        await client.query('BEGIN');
+      await withTransaction(pg, async (client) => {
         await client.query(
           `UPDATE product_list_items SET state = $3, product_id = COALESCE($4, product_id), warnings = $5, runs = runs + 1, updated_at = now()
            WHERE list_id = $1 AND item_key = $2`,
@@ -69,13 +68,7 @@ export function createProductListActivities({ pg }: Pick<ActivityDeps, 'pg'>) {
         } else if (outcome.state === 'succeeded') {
           await client.query('DELETE FROM product_list_errors WHERE list_id = $1 AND item_key = $2', [outcome.listId, outcome.itemKey]);
         }
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK');
-        throw error;
-      } finally {
-        client.release();
-      }
+      });
     },
 
     /** Items never started (cancelled list) are marked skipped; the report is stored on the list. */

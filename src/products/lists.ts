@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Config } from '../config';
+import { withTransaction } from '../stores/postgres';
 import { SearchAttr } from '../temporal/search-attributes';
 import { taskQueues } from '../temporal/task-queues';
 import { productStages } from '../workflows/product-item';
@@ -73,9 +74,7 @@ export async function createProductList({ config, pg, temporal }: ListDeps, raw:
   const items = new Map<string, string>();
   for (const item of input.items) items.set(item.key ?? itemKeyFor(item.url), item.url);
 
-  const client = await pg.connect();
-  try {
-    await client.query('BEGIN');
+  await withTransaction(pg, async (client) => {
     const inserted = await client.query(
       `INSERT INTO product_lists (list_id, tenant_id, options, item_count) VALUES ($1,$2,$3,$4) ON CONFLICT (list_id) DO NOTHING`,
       [listId, input.tenantId, JSON.stringify(options), items.size],
@@ -89,13 +88,7 @@ export async function createProductList({ config, pg, temporal }: ListDeps, raw:
         [listId, chunk, chunk.map((key) => items.get(key))],
       );
     }
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
   const handle = await startListRun({ config, temporal }, listId, input.tenantId, items.size, options);
   return { listId, workflowId: handle.workflowId, runId: handle.firstExecutionRunId, items: items.size };
 }

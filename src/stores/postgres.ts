@@ -1,7 +1,7 @@
 // PostgreSQL: the system of record. One pool per process; migrations applied at start.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Pool } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 import type { Config } from '../config';
 import type { Logger } from '../observability/logger';
 
@@ -13,6 +13,22 @@ export function createPgPool(config: Pick<Config, 'DATABASE_URL' | 'PG_POOL_MAX'
     idleTimeoutMillis: 30_000,
     application_name: 'magicai-workflows',
   });
+}
+
+/** Runs `work` in one transaction on one connection: committed if it resolves, rolled back if it throws. */
+export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
 }
 
 const MIGRATIONS_DIR = path.join(__dirname, 'migrations');
