@@ -327,6 +327,49 @@ describe('product-list pipeline over the sample shop', () => {
     });
   });
 
+  describe('feeds', () => {
+    async function postFeed(body: string, contentType: string, query: string) {
+      const response = await fetch(`${world.baseUrl}/v1/product-lists?${query}`, { method: 'POST', headers: { 'content-type': contentType }, body });
+      return { status: response.status, json: (await response.json()) as Record<string, any> };
+    }
+
+    it('when a CSV feed mixes inline products and URLs, then both kinds are processed, inline fields with provenance "feed"', async () => {
+      const listId = `feed-${randomUUID().slice(0, 8)}`;
+      const csv = [
+        'url,key,name,price,currency,availability,brand,images',
+        `,FEED-1,"Canvas Tote Bag, Natural","1.299,00",EUR,InStock,Totes & Co,${urlOf('/img/gen-1.jpg')}`,
+        ',FEED-2,Enamel Mug,12.50,usd,OutOfStock,,',
+        `${urlOf('/gen/77.html')},,,,,,,`,
+      ].join('\n');
+      const started = await postFeed(csv, 'text/csv', `listId=${listId}&tenantId=${tenantId}&llm=false`);
+      assert.equal(started.status, 202, JSON.stringify(started.json));
+      assert.equal(started.json.items, 3);
+      const report = (await world.infra.temporal.workflow.getHandle(productListWorkflowId(listId)).result()) as ListReport;
+      assert.deepEqual([report.succeeded, report.failed], [3, 0]);
+      const { rows } = await world.infra.pg.query(`SELECT url, name, price, currency, availability, brand, fields, images FROM products WHERE tenant_id = $1 AND url = 'feed:FEED-1'`, [tenantId]);
+      assert.equal(rows[0].name, 'Canvas Tote Bag, Natural');
+      assert.equal(Number(rows[0].price), 1299);
+      assert.equal(rows[0].currency, 'EUR');
+      assert.equal(rows[0].availability, 'in_stock');
+      assert.deepEqual(rows[0].fields.name, { source: 'feed', confidence: 1 });
+      assert.equal(rows[0].images.length, 1, 'the feed image was downloaded and optimised');
+      const mug = await world.infra.pg.query(`SELECT currency, availability FROM products WHERE tenant_id = $1 AND url = 'feed:FEED-2'`, [tenantId]);
+      assert.deepEqual(mug.rows[0], { currency: 'USD', availability: 'out_of_stock' });
+    });
+
+    it('when a feed line is broken, then it is a 400 naming the line, and no list is created', async () => {
+      const listId = `badfeed-${randomUUID().slice(0, 8)}`;
+      const lines = [JSON.stringify({ url: urlOf('/gen/1.html') }), '{"name": "no key"', JSON.stringify({ key: 'k' })].join('\n');
+      const broken = await postFeed(lines, 'application/x-ndjson', `listId=${listId}&tenantId=${tenantId}`);
+      assert.equal(broken.status, 400);
+      assert.match(broken.json.detail, /line 2: not valid JSON/);
+      const noKey = await postFeed(JSON.stringify({ name: 'Mug', price: 3 }), 'application/x-ndjson', `listId=${listId}`);
+      assert.equal(noKey.status, 400);
+      assert.match(noKey.json.detail, /line 1: an item without url needs a key or a sku/);
+      assert.equal((await http(world.baseUrl, 'GET', `/v1/product-lists/${listId}`)).status, 404);
+    });
+  });
+
   describe('bad input', () => {
     it('when URLs are not http(s), lists are empty or fields unknown, then it is a 400 and nothing starts', async () => {
       for (const body of [

@@ -3,7 +3,7 @@
 import { heartbeat } from '@temporalio/activity';
 import sharp from 'sharp';
 import { permanent } from '../errors';
-import { extractProduct as extractFromHtml } from '../extraction';
+import { extractProduct as extractFromHtml, productFromFeed, type ExtractedProduct, type FeedProduct } from '../extraction';
 import type { ActivityDeps } from './deps';
 
 export interface FetchedPage {
@@ -30,7 +30,19 @@ export interface OptimisedImage {
 const FULL_WIDTH = 1200;
 const THUMB_WIDTH = 300;
 
-export function createProductCrawlActivities({ fetcher, blobs, config }: Pick<ActivityDeps, 'fetcher' | 'blobs' | 'config'>) {
+export function createProductCrawlActivities({ fetcher, blobs, config, pg }: Pick<ActivityDeps, 'fetcher' | 'blobs' | 'config' | 'pg'>) {
+  async function summarise(product: ExtractedProduct): Promise<ExtractionSummary> {
+    const stored = await blobs.putJson('extract', product);
+    return {
+      extractKey: stored.key,
+      name: product.name.value,
+      imageUrls: product.images.map((image) => image.value).slice(0, config.IMAGE_MAX_COUNT),
+      fieldsFound: Object.entries(product)
+        .filter(([, value]) => value !== undefined && (!Array.isArray(value) || value.length > 0))
+        .map(([field]) => field),
+    };
+  }
+
   return {
     async fetchProductPage({ url }: { url: string }): Promise<FetchedPage> {
       const page = await fetcher.fetch(url, { accept: 'text/html,application/xhtml+xml' });
@@ -43,16 +55,14 @@ export function createProductCrawlActivities({ fetcher, blobs, config }: Pick<Ac
 
     async extractProduct({ htmlKey, pageUrl }: { htmlKey: string; pageUrl: string }): Promise<ExtractionSummary> {
       const html = (await blobs.get(htmlKey)).toString('utf8');
-      const product = extractFromHtml(html, pageUrl);
-      const stored = await blobs.putJson('extract', product);
-      return {
-        extractKey: stored.key,
-        name: product.name.value,
-        imageUrls: product.images.map((image) => image.value).slice(0, config.IMAGE_MAX_COUNT),
-        fieldsFound: Object.entries(product)
-          .filter(([, value]) => value !== undefined && (!Array.isArray(value) || value.length > 0))
-          .map(([field]) => field),
-      };
+      return summarise(extractFromHtml(html, pageUrl));
+    },
+
+    /** A feed item's inline fields, read from the list (not from history), as an extraction. */
+    async adoptFeedProduct({ listId, itemKey }: { listId: string; itemKey: string }): Promise<ExtractionSummary> {
+      const { rows } = await pg.query<{ inline: FeedProduct | null }>('SELECT inline FROM product_list_items WHERE list_id = $1 AND item_key = $2', [listId, itemKey]);
+      if (!rows[0]?.inline) throw permanent('InvalidProductData', `feed item ${itemKey} of list ${listId} has no inline fields`);
+      return summarise(productFromFeed(rows[0].inline, itemKey));
     },
 
     /** Downloads up to IMAGE_MAX_COUNT images; one broken image is skipped, not fatal. */

@@ -19,7 +19,8 @@ type Enhancement = z.infer<typeof EnhancementOutput> & { ai: AiProvenance };
 export interface StoreProductInput {
   tenantId: string;
   url: string;
-  htmlKey: string;
+  /** Absent for feed items (nothing was crawled). */
+  htmlKey?: string;
   extractKey: string;
   textKey?: string;
   images: OptimisedImage[];
@@ -96,7 +97,7 @@ export function createProductStoreActivities({ pg, es, neo4j, blobs, llm, config
           product.price?.value ?? null, product.currency?.value ?? null, product.availability?.value ?? null,
           product.category?.value ?? null, product.rating?.value.value ?? null, product.rating?.value.count ?? null,
           JSON.stringify(fields), JSON.stringify(input.images), text,
-          input.sentiment ? JSON.stringify(input.sentiment) : null, enhancement ? JSON.stringify(enhancement) : null, input.htmlKey,
+          input.sentiment ? JSON.stringify(input.sentiment) : null, enhancement ? JSON.stringify(enhancement) : null, input.htmlKey ?? null,
         ],
       );
       return { productId };

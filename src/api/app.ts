@@ -4,7 +4,7 @@ import { pinoHttp } from 'pino-http';
 import type { Infrastructure } from '../runtime/infrastructure';
 import { notFound, problemHandler } from './problem';
 import { healthRoutes } from './routes/health';
-import { productListRoutes } from './routes/product-lists';
+import { FEED_MEDIA_TYPES, productListRoutes } from './routes/product-lists';
 import { stackCheckRoutes } from './routes/stack-checks';
 
 export function createApp(infra: Infrastructure): express.Express {
@@ -13,6 +13,7 @@ export function createApp(infra: Infrastructure): express.Express {
   app.set('trust proxy', false);
   app.use(pinoHttp({ logger: infra.logger, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
   app.use(express.json({ limit: infra.config.API_BODY_LIMIT, strict: true }));
+  app.use(express.text({ type: [...FEED_MEDIA_TYPES], limit: infra.config.API_FEED_LIMIT }));
 
   app.use(healthRoutes(infra));
   app.use(stackCheckRoutes(infra));

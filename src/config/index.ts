@@ -45,6 +45,8 @@ const schema = z.object({
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(8080),
   API_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'a size such as 100kb or 1mb').default('256kb'),
+  /** Largest product feed (CSV / JSON lines) accepted by POST /v1/product-lists. */
+  API_FEED_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'a size such as 100kb or 1mb').default('20mb'),
 
   /** Any OpenAI-compatible endpoint; the local stack serves a small real model here. */
   OPENAI_BASE_URL: url(['http:', 'https:']).default('http://127.0.0.1:8090/v1'),

@@ -8,6 +8,8 @@ export const BASE_CONFIDENCE: Record<Provenance, number> = {
   microdata: 0.9,
   og: 0.8,
   html: 0.5,
+  /** Given by the shop's own feed: what it says about itself. */
+  feed: 1,
   llm: 0.6,
 };
 

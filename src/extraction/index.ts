@@ -12,6 +12,7 @@ import type { ExtractedProduct } from './types';
 export type { Availability, ExtractedProduct, Field, Provenance, Rating } from './types';
 export { BASE_CONFIDENCE, PENALTY } from './fields';
 export { parseJsonLdBlock } from './jsonld';
+export { productFromFeed, type FeedProduct } from './feed';
 export { normaliseAvailability, normaliseCurrency, parseAmount, parseMoney } from './normalise';
 
 /** @throws PipelineError 'ProductNotFound' (permanent) when no source names a product. */

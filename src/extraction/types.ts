@@ -2,7 +2,7 @@
 // before provenance and confidence are attached.
 import type { CheerioAPI } from 'cheerio';
 
-export type Provenance = 'jsonld' | 'microdata' | 'og' | 'html' | 'llm';
+export type Provenance = 'jsonld' | 'microdata' | 'og' | 'html' | 'feed' | 'llm';
 
 export interface Field<T> {
   value: T;

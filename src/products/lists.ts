@@ -8,7 +8,7 @@ import type { Config } from '../config';
 import { withTransaction } from '../stores/postgres';
 import { SearchAttr } from '../temporal/search-attributes';
 import { taskQueues } from '../temporal/task-queues';
-import { productStages } from '../workflows/product-item';
+import { FEED_URL_PREFIX, productStages } from '../workflows/product-item';
 import {
   cancelListSignal,
   listProgressQuery,
@@ -24,11 +24,33 @@ const httpUrl = z
   .max(2_048)
   .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), 'must be an absolute http(s) URL');
 
-export const ListItemInput = z.object({
-  url: httpUrl,
-  /** Stable key of the item within the list (e.g. the shop's SKU); derived from the URL when absent. */
-  key: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
-});
+const FeedProductInput = z
+  .object({
+    name: z.string().min(1).max(500),
+    description: z.string().max(20_000).optional(),
+    brand: z.string().max(200).optional(),
+    sku: z.string().max(100).optional(),
+    gtin: z.string().max(20).optional(),
+    price: z.union([z.number().nonnegative(), z.string().max(40)]).optional(),
+    currency: z.string().max(10).optional(),
+    availability: z.string().max(100).optional(),
+    category: z.string().max(200).optional(),
+    images: z.array(httpUrl).max(20).optional(),
+  })
+  .strict();
+
+/** A page to crawl (`url`), or a product given inline by a feed (`inline`, with a `key`). */
+export const ListItemInput = z
+  .object({
+    url: httpUrl.optional(),
+    /** Stable key of the item within the list (e.g. the shop's SKU); derived from the URL when absent. */
+    key: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
+    inline: FeedProductInput.optional(),
+  })
+  .strict()
+  .refine((item) => item.url !== undefined || (item.inline !== undefined && item.key !== undefined), {
+    message: 'an item needs a url, or inline fields and a key',
+  });
 
 export const ListOptionsInput = z
   .object({
@@ -71,8 +93,11 @@ export async function createProductList({ config, pg, temporal }: ListDeps, raw:
     llm: input.options.llm,
     dryRun: input.options.dryRun,
   };
-  const items = new Map<string, string>();
-  for (const item of input.items) items.set(item.key ?? itemKeyFor(item.url), item.url);
+  const items = new Map<string, { url: string; inline?: unknown }>();
+  for (const item of input.items) {
+    const key = item.key ?? itemKeyFor(item.url!);
+    items.set(key, item.url ? { url: item.url } : { url: `${FEED_URL_PREFIX}${key}`, inline: item.inline });
+  }
 
   await withTransaction(pg, async (client) => {
     const inserted = await client.query(
@@ -84,8 +109,9 @@ export async function createProductList({ config, pg, temporal }: ListDeps, raw:
     for (let i = 0; i < keys.length; i += 1_000) {
       const chunk = keys.slice(i, i + 1_000);
       await client.query(
-        `INSERT INTO product_list_items (list_id, item_key, url) SELECT $1, k, u FROM unnest($2::text[], $3::text[]) AS t(k, u)`,
-        [listId, chunk, chunk.map((key) => items.get(key))],
+        `INSERT INTO product_list_items (list_id, item_key, url, inline)
+         SELECT $1, k, u, i::jsonb FROM unnest($2::text[], $3::text[], $4::text[]) AS t(k, u, i)`,
+        [listId, chunk, chunk.map((key) => items.get(key)!.url), chunk.map((key) => (items.get(key)!.inline ? JSON.stringify(items.get(key)!.inline) : null))],
       );
     }
   });

@@ -11,6 +11,9 @@ import { httpFetch, imageWork, llmCall, localWork, storeWrite } from './activity
 import { installBudgetPause } from './llm-budget';
 import { taskQueueFor } from './task-queue';
 
+/** Items given inline by a feed carry this pseudo-URL instead of a page to crawl. */
+export const FEED_URL_PREFIX = 'feed:';
+
 export const productStages = ['fetch', 'extract', 'images', 'text', 'sentiment', 'enhance', 'store', 'index', 'graph', 'inventory'] as const;
 export type ProductStage = (typeof productStages)[number];
 
@@ -96,8 +99,12 @@ export async function productItemWorkflow(input: ProductItemInput): Promise<Prod
 
   let productId: string | undefined;
   try {
-    const page = await stage('fetch', () => fetching.fetchProductPage({ url }));
-    const extracted = await stage('extract', () => local.extractProduct({ htmlKey: page.htmlKey, pageUrl: page.finalUrl }));
+    // Feed items arrive with their fields inline: nothing to fetch, their "extraction" is the feed.
+    const fromFeed = url.startsWith(FEED_URL_PREFIX);
+    const page = fromFeed ? undefined : await stage('fetch', () => fetching.fetchProductPage({ url }));
+    const extracted = page
+      ? await stage('extract', () => local.extractProduct({ htmlKey: page.htmlKey, pageUrl: page.finalUrl }))
+      : await stage('extract', () => local.adoptFeedProduct({ listId: input.listId, itemKey: input.itemKey }));
     const enrich = options.llm;
     const [images, text, sentiment] = await Promise.all([
       wanted('images') ? stage('images', () => imaging.optimiseImages({ imageUrls: extracted.imageUrls })) : undefined,
@@ -116,7 +123,7 @@ export async function productItemWorkflow(input: ProductItemInput): Promise<Prod
         stores.storeProduct({
           tenantId,
           url,
-          htmlKey: page.htmlKey,
+          htmlKey: page?.htmlKey,
           extractKey: extracted.extractKey,
           textKey: text?.textKey,
           images: images?.images ?? [],

@@ -1,5 +1,5 @@
 // Product lists over HTTP: start from URLs, watch progress, steer, read report and ledger.
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import {
@@ -11,10 +11,40 @@ import {
   redriveProductList,
   steerProductList,
 } from '../../products/lists';
+import { FeedError, parseFeed } from '../../products/feed';
 import type { Infrastructure } from '../../runtime/infrastructure';
 import { productListWorkflowId } from '../../workflows/product-list';
 import { HttpError } from '../problem';
 import { readOrNotFound, startOrConflict, temporalUiLink } from '../temporal-http';
+
+/** Feeds are posted as the raw body; list options then travel in the query string. */
+export const FEED_MEDIA_TYPES = ['text/csv', 'application/x-ndjson', 'application/jsonl'] as const;
+
+const FeedQuery = z
+  .object({
+    listId: z.string().optional(),
+    tenantId: z.string().optional(),
+    concurrency: z.coerce.number().int().optional(),
+    llm: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+    dryRun: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  })
+  .strict();
+
+/** The list to create: a JSON body as it is, or a feed body plus query-string options. */
+function listInput(req: Request): unknown {
+  if (typeof req.body !== 'string') return req.body;
+  const query = FeedQuery.parse(req.query);
+  let items;
+  try {
+    items = parseFeed(req.body, req.is('text/csv') ? 'csv' : 'jsonl');
+  } catch (error) {
+    if (error instanceof FeedError) throw new HttpError(400, 'Invalid feed', error.message);
+    throw error;
+  }
+  const { listId, tenantId, ...given } = query;
+  const options = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
+  return { listId, tenantId, items, options: { llm: true, dryRun: false, ...options } };
+}
 
 const listIdParam = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'not a list id');
 const action = z.enum(['pause', 'resume', 'cancel']);
@@ -25,7 +55,7 @@ export function productListRoutes(infra: Infrastructure): Router {
 
   router.post('/v1/product-lists', async (req, res) => {
     const started = await startOrConflict('product list', () =>
-      createProductList(infra, req.body as never).catch((error: unknown) => {
+      createProductList(infra, listInput(req) as never).catch((error: unknown) => {
         if (error instanceof ListConflictError) throw new HttpError(409, 'Conflict', error.message);
         throw error;
       }),
