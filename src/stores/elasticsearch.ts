@@ -39,75 +39,58 @@ const aiProvenanceField = {
  *  created right away so that no early write can create one with a dynamic mapping. */
 export async function applyEsTemplates(es: Client, config: TemplateConfig): Promise<void> {
   const indices = esIndices(config);
-  await es.indices.putIndexTemplate({
-    name: indices.stackChecks,
-    index_patterns: [indices.stackChecks],
-    template: {
-      settings: { number_of_shards: 1, number_of_replicas: 0 },
-      mappings: {
-        dynamic: 'strict',
-        properties: {
-          checkId: { type: 'keyword' },
-          tenantId: { type: 'keyword' },
-          note: { type: 'text' },
-          workflowId: { type: 'keyword' },
-          createdAt: { type: 'date' },
-        },
-      },
+  const properties: Record<keyof EsIndices, Record<string, unknown>> = {
+    stackChecks: {
+      checkId: { type: 'keyword' },
+      tenantId: { type: 'keyword' },
+      note: { type: 'text' },
+      workflowId: { type: 'keyword' },
+      createdAt: { type: 'date' },
     },
-  });
-  await es.indices.putIndexTemplate({
-    name: indices.documents,
-    index_patterns: [indices.documents],
-    template: {
-      settings: { number_of_shards: 1, number_of_replicas: 0 },
-      mappings: {
-        dynamic: 'strict',
-        properties: {
-          docId: { type: 'keyword' },
-          tenantId: { type: 'keyword' },
-          kind: { type: 'keyword' },
-          title: { type: 'text' },
-          text: { type: 'text' },
-          embedding: embeddingField(config.EMBEDDING_DIMENSIONS),
-          ai: aiProvenanceField,
-          updatedAt: { type: 'date' },
-        },
-      },
+    documents: {
+      docId: { type: 'keyword' },
+      tenantId: { type: 'keyword' },
+      kind: { type: 'keyword' },
+      title: { type: 'text' },
+      text: { type: 'text' },
+      embedding: embeddingField(config.EMBEDDING_DIMENSIONS),
+      ai: aiProvenanceField,
+      updatedAt: { type: 'date' },
     },
-  });
-  await es.indices.putIndexTemplate({
-    name: indices.products,
-    index_patterns: [indices.products],
-    template: {
-      settings: { number_of_shards: 1, number_of_replicas: 0 },
-      mappings: {
-        dynamic: 'strict',
-        properties: {
-          productId: { type: 'keyword' },
-          tenantId: { type: 'keyword' },
-          url: { type: 'keyword' },
-          name: { type: 'text', fields: { raw: { type: 'keyword', ignore_above: 256 } } },
-          description: { type: 'text' },
-          brand: { type: 'keyword' },
-          category: { type: 'keyword' },
-          sku: { type: 'keyword' },
-          gtin: { type: 'keyword' },
-          price: { type: 'double' }, // scaled_float needs mapper-extras, absent from the local ES build
-          currency: { type: 'keyword' },
-          availability: { type: 'keyword' },
-          ratingValue: { type: 'float' },
-          seoTitle: { type: 'text' },
-          bullets: { type: 'text' },
-          tags: { type: 'keyword' },
-          sentimentLabel: { type: 'keyword' },
-          embedding: embeddingField(config.EMBEDDING_DIMENSIONS),
-          ai: aiProvenanceField,
-          updatedAt: { type: 'date' },
-        },
-      },
+    products: {
+      productId: { type: 'keyword' },
+      tenantId: { type: 'keyword' },
+      url: { type: 'keyword' },
+      name: { type: 'text', fields: { raw: { type: 'keyword', ignore_above: 256 } } },
+      description: { type: 'text' },
+      brand: { type: 'keyword' },
+      category: { type: 'keyword' },
+      sku: { type: 'keyword' },
+      gtin: { type: 'keyword' },
+      price: { type: 'double' }, // scaled_float needs mapper-extras, absent from the local ES build
+      currency: { type: 'keyword' },
+      availability: { type: 'keyword' },
+      ratingValue: { type: 'float' },
+      seoTitle: { type: 'text' },
+      bullets: { type: 'text' },
+      tags: { type: 'keyword' },
+      sentimentLabel: { type: 'keyword' },
+      embedding: embeddingField(config.EMBEDDING_DIMENSIONS),
+      ai: aiProvenanceField,
+      updatedAt: { type: 'date' },
     },
-  });
+  };
+  // One shard, no replicas (a single node), strict mappings: an unexpected field is an error, not a guess.
+  for (const family of Object.keys(indices) as (keyof EsIndices)[]) {
+    await es.indices.putIndexTemplate({
+      name: indices[family],
+      index_patterns: [indices[family]],
+      template: {
+        settings: { number_of_shards: 1, number_of_replicas: 0 },
+        mappings: { dynamic: 'strict', properties: properties[family] as never },
+      },
+    });
+  }
   for (const index of Object.values(indices)) {
     if (!(await es.indices.exists({ index }))) {
       await es.indices.create({ index }).catch((error: unknown) => {

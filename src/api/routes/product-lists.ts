@@ -54,7 +54,8 @@ export function productListRoutes(infra: Infrastructure): Router {
   const { config, pg, temporal } = infra;
 
   router.post('/v1/product-lists', async (req, res) => {
-    const started = await startOrConflict('product list', () =>
+    const requested = [req.query.listId, (req.body as { listId?: unknown } | undefined)?.listId].find((id) => typeof id === 'string');
+    const started = await startOrConflict(productListWorkflowId(typeof requested === 'string' ? requested : '(new)'), () =>
       createProductList(infra, listInput(req) as never).catch((error: unknown) => {
         if (error instanceof ListConflictError) throw new HttpError(409, 'Conflict', error.message);
         throw error;
