@@ -1,0 +1,16 @@
+// Who is calling: the verified identity the API derives from a token and passes on to
+// services and workflow Updates (whose validators check it again).
+export const ROLES = ['editor', 'reviewer', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Principal {
+  /** The token's subject: a stable user id. */
+  userId: string;
+  /** The tenant the user belongs to; every read and write is scoped to it. */
+  tenantId: string;
+  roles: Role[];
+}
+
+export function hasRole(principal: Pick<Principal, 'roles'>, ...roles: Role[]): boolean {
+  return principal.roles.some((role) => roles.includes(role));
+}
