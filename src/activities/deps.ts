@@ -7,6 +7,8 @@ import type { Fetcher } from '../fetch';
 import type { LlmGateway } from '../llm/gateway';
 import type { BlobStore } from '../stores/blob-store';
 import type { Logger } from '../observability/logger';
+import type { Platform, PublishingAdapter } from '../publishing/adapter';
+import type { Notifier } from './content-publish';
 
 export interface ActivityDeps {
   config: Config;
@@ -17,4 +19,6 @@ export interface ActivityDeps {
   blobs: BlobStore;
   fetcher: Fetcher;
   logger: Logger;
+  publishing: Record<Platform, PublishingAdapter>;
+  notifier: Notifier;
 }

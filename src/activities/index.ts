@@ -1,4 +1,7 @@
 // The activity factory: every activity of every slice, bound to the worker's dependencies.
+import { BUILT_IN_LEXICON_DIR, createLexicons } from '../content/lexicons';
+import { createContentPublishActivities } from './content-publish';
+import { createContentReviewActivities } from './content-review';
 import type { ActivityDeps } from './deps';
 import { withTypedFailures } from './failures';
 import { createLlmActivities } from './llm';
@@ -19,6 +22,8 @@ export function createActivities(deps: ActivityDeps) {
       ...createProductEnrichActivities(deps),
       ...createProductStoreActivities(deps),
       ...createProductListActivities(deps),
+      ...createContentReviewActivities({ ...deps, lexicons: createLexicons(deps.config.CONTENT_LEXICON_DIR || BUILT_IN_LEXICON_DIR) }),
+      ...createContentPublishActivities({ pg: deps.pg, adapters: deps.publishing, notifier: deps.notifier }),
     }),
   };
 }

@@ -3,6 +3,7 @@ import express from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Infrastructure } from '../runtime/infrastructure';
 import { notFound, problemHandler } from './problem';
+import { feedRoutes } from './routes/feeds';
 import { healthRoutes } from './routes/health';
 import { FEED_MEDIA_TYPES, productListRoutes } from './routes/product-lists';
 import { stackCheckRoutes } from './routes/stack-checks';
@@ -18,6 +19,7 @@ export function createApp(infra: Infrastructure): express.Express {
   app.use(healthRoutes(infra));
   app.use(stackCheckRoutes(infra));
   app.use(productListRoutes(infra));
+  app.use(feedRoutes(infra));
 
   app.use(notFound);
   app.use(problemHandler);

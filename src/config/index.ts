@@ -21,6 +21,16 @@ const csv = z
   .string()
   .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean));
 
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+/** A duration such as 90s, 12h or 7d, as milliseconds. */
+const duration = z
+  .string()
+  .regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'a duration such as 90s, 12h or 7d')
+  .transform((value) => {
+    const [, amount, unit] = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(value)!;
+    return Math.round(Number(amount) * DURATION_UNITS[unit!]!);
+  });
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -88,6 +98,37 @@ const schema = z.object({
   LIST_CONCURRENCY: positiveInt.max(200).default(8),
   LIST_ITEMS_PER_RUN: positiveInt.default(500),
 
+  /** Content review: risk thresholds that route to auto-approval / one / two reviewers. */
+  CONTENT_AUTO_APPROVE_BELOW: z.coerce.number().min(0).max(1).default(0.2),
+  CONTENT_TWO_REVIEWERS_AT: z.coerce.number().min(0).max(1.01).default(0.6),
+  /** Review SLA, from the moment a text awaits review: reminder, escalation, expiry. */
+  CONTENT_REMINDER_AFTER: duration.prefault('12h'),
+  CONTENT_ESCALATE_AFTER: duration.prefault('20h'),
+  CONTENT_EXPIRE_AFTER: duration.prefault('24h'),
+  CONTENT_EXPIRY_POLICY: z.enum(['expire', 'auto-approve']).default('expire'),
+  /** Reviewer pool (user ids) new reviews are assigned to, and who overdue reviews go to. */
+  CONTENT_REVIEWERS: csv.default([]),
+  CONTENT_ESCALATE_TO: z.string().min(1).default('review-leads'),
+  /** Metrics collection after publishing. */
+  CONTENT_MONITOR_AFTER: csv.pipe(z.array(duration).min(1)).prefault('1h,24h,7d'),
+  /** Sensitive-word lexicons (<dir>/<locale>.json); empty = the built-in ones. */
+  CONTENT_LEXICON_DIR: z.string().default(''),
+  /** Also ask the provider's moderation endpoint (OpenAI offers one; local servers do not). */
+  CONTENT_MODERATION: z.enum(['true', 'false']).transform((v) => v === 'true').default(false),
+
+  /** Publishing platforms (see README "Publishing platforms"); an empty URL = not configured. */
+  PUBLISH_WEBHOOK_URL: z.union([z.literal(''), url(['http:', 'https:'])]).default(''),
+  PUBLISH_WEBHOOK_SECRET: z.string().default(''),
+  WORDPRESS_URL: z.union([z.literal(''), url(['http:', 'https:'])]).default(''),
+  WORDPRESS_USER: z.string().default(''),
+  WORDPRESS_APP_PASSWORD: z.string().default(''),
+  PLATFORM_TIMEOUT_MS: positiveInt.default(15_000),
+  /** Where the API is reachable from outside: links in the RSS/Atom feeds. */
+  PUBLIC_BASE_URL: url(['http:', 'https:']).default('http://127.0.0.1:8080'),
+  /** Notifications (review assigned, reminder, escalation, …): signed webhook; empty = logged only. */
+  NOTIFY_WEBHOOK_URL: z.union([z.literal(''), url(['http:', 'https:'])]).default(''),
+  NOTIFY_WEBHOOK_SECRET: z.string().default(''),
+
   /** Which kinds of work this worker process polls for (see src/temporal/task-queues.ts). */
   WORKER_TASK_QUEUES: csv
     .pipe(z.array(z.enum(['default', 'high', 'crawl', 'llm'])).min(1))
@@ -107,6 +148,21 @@ function crossChecks(config: Config): { variable: string; message: string }[] {
   }
   if (!config.LLM_MODELS.default) {
     problems.push({ variable: 'LLM_MODELS', message: 'must name a default model (default=<model>)' });
+  }
+  if (!(config.CONTENT_REMINDER_AFTER <= config.CONTENT_ESCALATE_AFTER && config.CONTENT_ESCALATE_AFTER <= config.CONTENT_EXPIRE_AFTER)) {
+    problems.push({ variable: 'CONTENT_ESCALATE_AFTER', message: 'review SLA must be ordered: reminder ≤ escalation ≤ expiry' });
+  }
+  if (config.CONTENT_AUTO_APPROVE_BELOW > config.CONTENT_TWO_REVIEWERS_AT) {
+    problems.push({ variable: 'CONTENT_AUTO_APPROVE_BELOW', message: 'must not exceed CONTENT_TWO_REVIEWERS_AT' });
+  }
+  if (config.PUBLISH_WEBHOOK_URL && config.PUBLISH_WEBHOOK_SECRET.length < 16) {
+    problems.push({ variable: 'PUBLISH_WEBHOOK_SECRET', message: 'must be at least 16 characters when PUBLISH_WEBHOOK_URL is set' });
+  }
+  if (config.NOTIFY_WEBHOOK_URL && config.NOTIFY_WEBHOOK_SECRET.length < 16) {
+    problems.push({ variable: 'NOTIFY_WEBHOOK_SECRET', message: 'must be at least 16 characters when NOTIFY_WEBHOOK_URL is set' });
+  }
+  if (config.WORDPRESS_URL && (!config.WORDPRESS_USER || !config.WORDPRESS_APP_PASSWORD)) {
+    problems.push({ variable: 'WORDPRESS_APP_PASSWORD', message: 'WORDPRESS_USER and WORDPRESS_APP_PASSWORD are needed with WORDPRESS_URL' });
   }
   return problems;
 }

@@ -105,6 +105,20 @@ export class LlmGateway {
     throw ApplicationFailure.nonRetryable(`${name}: the model's output did not match the schema after one repair`, LlmErrorType.InvalidOutput);
   }
 
+  /** The provider's moderation endpoint (OpenAI's /v1/moderations); only called when
+   *  CONTENT_MODERATION is on, since local servers do not offer it. */
+  async moderate(text: string): Promise<{ flagged: boolean; categories: string[] }> {
+    try {
+      const response = await this.client.moderations.create({ input: text.slice(0, 20_000) });
+      const categories = response.results.flatMap((result) =>
+        Object.entries(result.categories as unknown as Record<string, boolean>).filter(([, hit]) => hit).map(([name]) => name),
+      );
+      return { flagged: response.results.some((result) => result.flagged), categories: [...new Set(categories)] };
+    } catch (error) {
+      throw classifyLlmError(error);
+    }
+  }
+
   async embed(texts: string[], ctx: CallContext): Promise<number[][]> {
     const model = this.config.EMBEDDING_MODEL;
     await this.assertBudget(ctx.tenantId);

@@ -8,6 +8,10 @@ import { createLlmClient } from '../llm/client';
 import { LlmGateway } from '../llm/gateway';
 import type { Logger } from '../observability/logger';
 import { createFetcher, type Fetcher } from '../fetch';
+import type { Notifier } from '../activities/content-publish';
+import { createNotifier } from '../notifications/notifier';
+import type { Platform, PublishingAdapter } from '../publishing/adapter';
+import { createPublishingAdapters } from '../publishing/registry';
 import { createLocalBlobStore, type BlobStore } from '../stores/blob-store';
 import { createEsClient } from '../stores/elasticsearch';
 import { createNeo4jDriver } from '../stores/neo4j';
@@ -24,6 +28,8 @@ export interface Infrastructure {
   llm: LlmGateway;
   blobs: BlobStore;
   fetcher: Fetcher;
+  publishing: Record<Platform, PublishingAdapter>;
+  notifier: Notifier;
   close(): Promise<void>;
 }
 
@@ -42,6 +48,8 @@ export async function openInfrastructure(config: Config, logger: Logger): Promis
     perHostConcurrency: config.FETCH_PER_HOST_CONCURRENCY,
     perHostDelayMs: config.FETCH_PER_HOST_DELAY_MS,
   });
+  const publishing = createPublishingAdapters(config, pg);
+  const notifier = createNotifier(config, logger);
   return {
     config,
     logger,
@@ -52,6 +60,8 @@ export async function openInfrastructure(config: Config, logger: Logger): Promis
     llm,
     blobs,
     fetcher,
+    publishing,
+    notifier,
     async close() {
       await Promise.allSettled([fetcher.close(), pg.end(), es.close(), neo4j.close(), temporal.connection.close()]);
     },

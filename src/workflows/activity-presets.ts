@@ -42,3 +42,11 @@ export const listBatchWork: ActivityOptions = {
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 10 },
 };
+
+/** Publishing to a platform: heartbeats while the platform answers, so a dead worker is noticed
+ *  in seconds; a platform that keeps failing is reported after the last attempt. */
+export const platformPublish: ActivityOptions = {
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '5 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
+};

@@ -3,3 +3,5 @@ export { stackCheckWorkflow } from './stack-check';
 export { llmTaskWorkflow } from './llm-task';
 export { productListWorkflow } from './product-list';
 export { productItemWorkflow } from './product-item';
+export { contentReviewWorkflow } from './content-review';
+export { pingWorkflow } from './ping';

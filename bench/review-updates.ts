@@ -1,0 +1,121 @@
+// Benchmark (not a test): how fast a review decision moves the workflow on, and whether a
+// steady stream of decisions loses any.
+//   npm run bench:review -- [contents=500] [rate=10]
+// 1. Baseline: round trip of a no-op workflow (start → result) on the same server.
+// 2. Update-to-next-activity: from sending a review Update until the activity it triggers
+//    (the audit write) starts, read from that activity's own timestamp in PostgreSQL.
+// 3. `contents` pending reviews get one approval each at `rate` per second; every content must
+//    end approved with exactly one decision in the audit trail.
+// The chat model is the loopback OpenAI stand-in (style verdicts in ~1 ms), so model latency
+// does not hide orchestration; embeddings come from the local model.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Principal } from '../src/auth/principal';
+import { reviewContent, submitContent } from '../src/content/service';
+import { taskQueues } from '../src/temporal/task-queues';
+import { pingWorkflow } from '../src/workflows/ping';
+import { startOpenAiStandIn } from '../tests/support/openai-standin';
+import { startWorld } from '../tests/support/world';
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+};
+
+async function main() {
+  const contents = Number(process.argv[2] ?? 500);
+  const rate = Number(process.argv[3] ?? 10);
+  const llm = await startOpenAiStandIn();
+  llm.script([], { content: JSON.stringify({ score: 0.95, issues: [] }) });
+  const world = await startWorld({
+    OPENAI_BASE_URL: llm.baseUrl,
+    BLOB_DIR: mkdtempSync(path.join(tmpdir(), 'bench-blobs-')),
+    LOG_LEVEL: 'error',
+    // Every content needs one reviewer; publishing goes to the feed; monitoring once, soon.
+    CONTENT_AUTO_APPROVE_BELOW: '0',
+    CONTENT_REVIEWERS: 'bob',
+    CONTENT_MONITOR_AFTER: '1s',
+  });
+  const tenantId = `bench-${randomUUID().slice(0, 6)}`;
+  const alice: Principal = { userId: 'alice', tenantId, roles: ['editor'] };
+  const bob: Principal = { userId: 'bob', tenantId, roles: ['reviewer'] };
+  const { pg, temporal } = world.infra;
+
+  // 1. Baseline.
+  const pingMs: number[] = [];
+  for (let i = -3; i < 50; i++) {
+    const started = performance.now();
+    await temporal.workflow.execute(pingWorkflow, { workflowId: `bench-ping/${tenantId}/${i}`, taskQueue: taskQueues(world.config).default, args: ['ping'] });
+    if (i >= 0) pingMs.push(performance.now() - started);
+  }
+
+  // Pending reviews, created a few at a time.
+  console.log(`creating ${contents} pending reviews …`);
+  const ids: string[] = [];
+  const createStarted = performance.now();
+  for (let i = 0; i < contents; i += 20) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(20, contents - i) }, (_, j) =>
+        submitContent(world.infra, alice, { title: `Bench ${i + j}`, body: `Bench text ${i + j} ${randomUUID()} about linen towels.`, platforms: ['feed'] }),
+      ),
+    );
+    ids.push(...batch.map((b) => b.contentId));
+  }
+  for (;;) {
+    const { rows } = await pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM content_items WHERE tenant_id = $1 AND status = 'pending'`, [tenantId]);
+    if (rows[0]!.n === contents) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  console.log(`  all pending after ${((performance.now() - createStarted) / 1000).toFixed(1)} s`);
+
+  // 2 + 3. One approval per content at a steady rate.
+  const sentAt = new Map<string, number>();
+  const answered: string[] = [];
+  const failed: { id: string; error: string }[] = [];
+  const inFlight: Promise<void>[] = [];
+  const streamStarted = Date.now();
+  for (let i = 0; i < ids.length; i++) {
+    const due = streamStarted + (i * 1000) / rate;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - Date.now())));
+    const id = ids[i]!;
+    sentAt.set(id, Date.now());
+    inFlight.push(
+      reviewContent(world.infra, bob, id, { decision: 'approve' }).then(
+        () => void answered.push(id),
+        (error: unknown) => void failed.push({ id, error: String(error) }),
+      ),
+    );
+  }
+  await Promise.all(inFlight);
+  const streamSeconds = (Date.now() - streamStarted) / 1000;
+
+  const { rows: audit } = await pg.query<{ content_id: string; at: Date; n: number }>(
+    `SELECT content_id, min(at) AS at, count(*)::int AS n FROM content_audit
+      WHERE tenant_id = $1 AND action = 'review.approve' GROUP BY content_id`,
+    [tenantId],
+  );
+  const latencies = audit.map((row) => row.at.getTime() - sentAt.get(row.content_id)!);
+  const { rows: approved } = await pg.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM content_items WHERE tenant_id = $1 AND status = 'approved'`,
+    [tenantId],
+  );
+  const duplicated = audit.filter((row) => row.n !== 1).length;
+
+  const ping50 = percentile(pingMs, 50);
+  console.log(`no-op workflow round trip: p50 ${ping50.toFixed(1)} ms, p95 ${percentile(pingMs, 95).toFixed(1)} ms (${pingMs.length} runs)`);
+  console.log(`update → next activity start: p50 ${percentile(latencies, 50)} ms, p95 ${percentile(latencies, 95)} ms (${latencies.length} updates)`);
+  console.log(`ratio p50 / no-op p50: ${(percentile(latencies, 50) / ping50).toFixed(2)}, p95 / no-op p50: ${(percentile(latencies, 95) / ping50).toFixed(2)}`);
+  console.log(`stream: ${ids.length} updates at ${rate}/s took ${streamSeconds.toFixed(1)} s; answered ${answered.length}, refused/failed ${failed.length}`);
+  console.log(`outcome: ${approved[0]!.n}/${contents} approved in PostgreSQL, ${audit.length} with an audited decision, ${duplicated} with more than one — lost: ${contents - audit.length}`);
+  for (const failure of failed.slice(0, 5)) console.log(`  failed ${failure.id}: ${failure.error}`);
+
+  await world.stop();
+  await llm.close();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,229 @@
+// Content review activities: revisions (written by the author or drafted by the LLM), the
+// automatic checks, the audit trail, and indexing approved content for later duplicate checks.
+// Texts are read from PostgreSQL by (content, revision); only small results go back to history.
+import { Context } from '@temporalio/activity';
+import type { Pool } from 'pg';
+import type { CheckResults, ContentStage, DuplicateCheck, ReviewStatus, RiskAssessment, SensitiveCheck, StyleCheck } from '../content/model';
+import type { Lexicons } from '../content/lexicons';
+import { permanent } from '../errors';
+import { esIndices } from '../stores/elasticsearch';
+import type { ActivityDeps } from './deps';
+import { callContext } from './llm';
+
+export interface ContentRef {
+  tenantId: string;
+  contentId: string;
+}
+
+export interface RevisionRef extends ContentRef {
+  revision: number;
+}
+
+export interface AiRef {
+  model: string;
+  promptVersion: string;
+  callId: string;
+}
+
+export interface RecordRevisionInput extends RevisionRef {
+  title: string;
+  bodyKey: string;
+  authorId: string;
+  comment?: string;
+}
+
+export interface DraftInput extends ContentRef {
+  authorId: string;
+  brief?: string;
+  productId?: string;
+  tone: string;
+  maxWords: number;
+}
+
+export interface ContentEvent extends ContentRef {
+  /** Unique per transition (workflow id + sequence), so a retried write is applied once. */
+  eventKey: string;
+  actor: string;
+  action: string;
+  fromStatus?: ReviewStatus;
+  toStatus?: ReviewStatus;
+  stage?: ContentStage;
+  revision?: number;
+  ai?: AiRef;
+  checks?: CheckResults;
+  risk?: RiskAssessment;
+  assignee?: string | null;
+  dueAt?: string | null;
+  detail?: Record<string, unknown>;
+}
+
+async function loadRevision(pg: Pool, { tenantId, contentId, revision }: RevisionRef) {
+  const { rows } = await pg.query<{ title: string; body: string; locale: string; ai: AiRef | null }>(
+    `SELECT r.title, r.body, c.locale, r.ai FROM content_revisions r
+       JOIN content_items c USING (tenant_id, content_id)
+      WHERE r.tenant_id = $1 AND r.content_id = $2 AND r.revision = $3`,
+    [tenantId, contentId, revision],
+  );
+  if (!rows[0]) throw permanent('RevisionNotFound', `no revision ${revision} of content ${contentId}`);
+  return rows[0];
+}
+
+export function createContentReviewActivities(deps: Pick<ActivityDeps, 'pg' | 'es' | 'llm' | 'blobs' | 'config'> & { lexicons: Lexicons }) {
+  const { pg, es, llm, blobs, config, lexicons } = deps;
+  const documents = esIndices(config).documents;
+
+  async function insertRevision(input: RevisionRef & { title: string; body: string; authorId: string; comment?: string; ai?: AiRef }) {
+    await pg.query(
+      `INSERT INTO content_revisions (tenant_id, content_id, revision, title, body, author_id, comment, ai)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+      [input.tenantId, input.contentId, input.revision, input.title, input.body, input.authorId, input.comment ?? null, input.ai ?? null],
+    );
+    await pg.query(
+      `UPDATE content_items SET revision = GREATEST(revision, $3), ai_generated = ai_generated OR $4, updated_at = now()
+        WHERE tenant_id = $1 AND content_id = $2`,
+      [input.tenantId, input.contentId, input.revision, input.ai !== undefined],
+    );
+  }
+
+  return {
+    /** Stores a revision the author wrote (its body was put in the blob store by the API). */
+    async recordRevision(input: RecordRevisionInput): Promise<void> {
+      const body = (await blobs.get(input.bodyKey)).toString('utf8');
+      await insertRevision({ ...input, body });
+    },
+
+    /** Drafts the first revision with the LLM from a brief and/or a stored product. */
+    async draftContent(input: DraftInput): Promise<{ revision: 1; title: string; ai: AiRef }> {
+      const existing = await pg.query<{ title: string; ai: AiRef }>(
+        'SELECT title, ai FROM content_revisions WHERE tenant_id = $1 AND content_id = $2 AND revision = 1 AND ai IS NOT NULL',
+        [input.tenantId, input.contentId],
+      );
+      if (existing.rows[0]) return { revision: 1, title: existing.rows[0].title, ai: existing.rows[0].ai };
+
+      const parts = input.brief ? [input.brief] : [];
+      if (input.productId) {
+        const { rows } = await pg.query<{ name: string; description: string | null; brand: string | null; category: string | null }>(
+          'SELECT name, description, brand, category FROM products WHERE product_id = $1 AND tenant_id = $2',
+          [input.productId, input.tenantId],
+        );
+        if (!rows[0]) throw permanent('ProductNotFound', `no product ${input.productId} for this tenant`);
+        const p = rows[0];
+        parts.push(`Product: ${p.name}${p.brand ? ` by ${p.brand}` : ''}${p.category ? ` (${p.category})` : ''}. ${p.description ?? ''}`);
+      }
+      if (parts.length === 0) throw permanent('EmptyBrief', 'a draft needs a brief or a product');
+      const result = await llm.runTask('draft', { brief: parts.join('\n'), tone: input.tone, maxWords: input.maxWords }, callContext(input.tenantId));
+      const ai = { model: result.ai.model, promptVersion: result.ai.promptVersion, callId: result.ai.callId };
+      await insertRevision({ ...input, revision: 1, title: result.output.title, body: result.output.body, ai });
+      return { revision: 1, title: result.output.title, ai };
+    },
+
+    async checkStyle(ref: RevisionRef): Promise<StyleCheck> {
+      const { title, body, locale } = await loadRevision(pg, ref);
+      try {
+        const result = await llm.runTask('styleCheck', { title, body, locale }, callContext(ref.tenantId));
+        return { score: result.output.score, issues: result.output.issues, model: result.ai.model, promptVersion: result.ai.promptVersion };
+      } catch (error) {
+        // A model that cannot give a valid verdict must not block the review: a human looks instead.
+        const type = (error as { type?: string }).type;
+        if (type === 'LlmInvalidOutput' || type === 'LlmContentRefused') return { issues: [], unavailable: type };
+        throw error;
+      }
+    },
+
+    async checkSensitiveWords(ref: RevisionRef): Promise<SensitiveCheck> {
+      const { title, body, locale } = await loadRevision(pg, ref);
+      const matches = await lexicons.scan(`${title}\n${body}`, locale);
+      if (!config.CONTENT_MODERATION) return { matches };
+      const flagged = await llm.moderate(`${title}\n${body}`);
+      return { matches, moderation: flagged };
+    },
+
+    /** Nearest already indexed content of the same tenant, by embedding similarity. */
+    async checkDuplicate(ref: RevisionRef): Promise<DuplicateCheck> {
+      const { title, body } = await loadRevision(pg, ref);
+      const [vector] = await llm.embed([`${title}\n${body}`.slice(0, 4_000)], callContext(ref.tenantId));
+      const result = await es.search<{ docId: string; title: string }>({
+        index: documents,
+        size: 1,
+        _source: ['docId', 'title'],
+        knn: {
+          field: 'embedding',
+          query_vector: vector!,
+          k: 1,
+          num_candidates: 50,
+          filter: { bool: { filter: [{ term: { tenantId: ref.tenantId } }, { term: { kind: 'content' } }], must_not: [{ term: { docId: ref.contentId } }] } },
+        },
+      });
+      const hit = result.hits.hits[0];
+      if (!hit?._source || hit._score == null) return { score: 0 };
+      // Elasticsearch scores cosine similarity as (1 + cos) / 2.
+      const score = Math.max(0, Math.round((2 * hit._score - 1) * 1000) / 1000);
+      return { score, nearest: { contentId: hit._source.docId, title: hit._source.title } };
+    },
+
+    /** One transition: the content's current state in content_items and a row in the audit trail. */
+    async recordContentEvent(event: ContentEvent): Promise<void> {
+      const workflowId = Context.current().info.workflowExecution?.workflowId ?? 'none';
+      const at = new Date();
+      const inserted = await pg.query(
+        `INSERT INTO content_audit (event_key, tenant_id, content_id, at, actor, action, from_status, to_status, revision, model, prompt_version, detail, workflow_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (event_key) DO NOTHING`,
+        [
+          event.eventKey, event.tenantId, event.contentId, at, event.actor, event.action, event.fromStatus ?? null, event.toStatus ?? null,
+          event.revision ?? null, event.ai?.model ?? event.checks?.style.model ?? null, event.ai?.promptVersion ?? event.checks?.style.promptVersion ?? null,
+          { ...(event.detail ?? {}), ...(event.risk ? { risk: event.risk } : {}) }, workflowId,
+        ],
+      );
+      if (inserted.rowCount === 0) return;
+      const sets: string[] = ['updated_at = now()'];
+      const values: unknown[] = [event.tenantId, event.contentId];
+      const set = (column: string, value: unknown) => {
+        values.push(value);
+        sets.push(`${column} = $${values.length}`);
+      };
+      if (event.toStatus) set('status', event.toStatus);
+      if (event.stage) set('stage', event.stage);
+      if (event.risk) set('risk', event.risk);
+      if (event.assignee !== undefined) set('assignee', event.assignee);
+      if (event.dueAt !== undefined) set('due_at', event.dueAt);
+      await pg.query(`UPDATE content_items SET ${sets.join(', ')} WHERE tenant_id = $1 AND content_id = $2`, values);
+      if (event.checks && event.revision) {
+        await pg.query('UPDATE content_revisions SET checks = $4, risk = $5 WHERE tenant_id = $1 AND content_id = $2 AND revision = $3', [
+          event.tenantId, event.contentId, event.revision, event.checks, event.risk ?? null,
+        ]);
+      }
+    },
+
+    /** Approved content becomes searchable and the reference for later near-duplicate checks. */
+    async indexContent(ref: RevisionRef & { ai?: AiRef }): Promise<void> {
+      const { title, body } = await loadRevision(pg, ref);
+      const [vector] = await llm.embed([`${title}\n${body}`.slice(0, 4_000)], callContext(ref.tenantId));
+      await es.index({
+        index: documents,
+        id: `content:${ref.tenantId}:${ref.contentId}`,
+        document: {
+          docId: ref.contentId,
+          tenantId: ref.tenantId,
+          kind: 'content',
+          title,
+          text: body,
+          embedding: vector,
+          ai: ref.ai ? { generated: true, model: ref.ai.model, promptVersion: ref.ai.promptVersion, callId: ref.ai.callId } : undefined,
+          updatedAt: new Date().toISOString(),
+        },
+        refresh: true,
+      });
+    },
+
+    /** Outcome of a review for the learning loop: which model / prompt produced accepted text. */
+    async recordReviewFeedback(input: ContentRef & { feedbackKey: string; ai?: AiRef; signal: string; value: number; detail?: Record<string, unknown> }) {
+      await pg.query(
+        `INSERT INTO learning_feedback (feedback_key, tenant_id, subject_kind, subject_id, model, prompt_version, signal, value, detail)
+         VALUES ($1, $2, 'content', $3, $4, $5, $6, $7, $8) ON CONFLICT (feedback_key) DO NOTHING`,
+        [input.feedbackKey, input.tenantId, input.contentId, input.ai?.model ?? null, input.ai?.promptVersion ?? null, input.signal, input.value, input.detail ?? {}],
+      );
+    },
+  };
+}
+
+export type ContentReviewActivities = ReturnType<typeof createContentReviewActivities>;
