@@ -12,8 +12,8 @@ import type { Principal } from '../src/auth/principal';
 import { auditTrail, draftContent, listMetrics, listPublications, submitContent } from '../src/content/service';
 import { slugFor } from '../src/publishing/wordpress';
 import { publicationKey } from '../src/activities/content-publish';
-import { startOpenAiStandIn, type OpenAiStandIn } from './support/openai-standin';
-import { startWebhookReceiver, startWordPressStandIn, type WebhookReceiver, type WordPressStandIn } from './support/platform-standins';
+import { startOpenAiStandIn } from './support/openai-standin';
+import { startWebhookReceiver, startWordPressStandIn } from './support/platform-standins';
 import { startWorld, type World } from './support/world';
 
 const SECRET = 'publishing-secret-0123456789';

@@ -12,12 +12,13 @@ import { sampleShopCatalog, startSampleShop, type SampleShop } from '../src/samp
 import { esIndices } from '../src/stores/elasticsearch';
 import { listProgressQuery, productItemWorkflowId, productListWorkflowId } from '../src/workflows/product-list';
 import { startOpenAiStandIn } from './support/openai-standin';
-import { eventually, http, startWorld, type World } from './support/world';
+import { actAsByDefault, eventually, http, startWorld, type World } from './support/world';
 
 describe('product-list pipeline over the sample shop', () => {
   let shop: SampleShop;
   let world: World;
   const tenantId = `shop-${randomUUID().slice(0, 8)}`;
+  actAsByDefault({ sub: 'test-editor', tenant: tenantId, roles: ['editor'] });
 
   before(async () => {
     shop = await startSampleShop();
@@ -329,8 +330,8 @@ describe('product-list pipeline over the sample shop', () => {
 
   describe('feeds', () => {
     async function postFeed(body: string, contentType: string, query: string) {
-      const response = await fetch(`${world.baseUrl}/v1/product-lists?${query}`, { method: 'POST', headers: { 'content-type': contentType }, body });
-      return { status: response.status, json: (await response.json()) as Record<string, any> };
+      const response = await http(world.baseUrl, 'POST', `/v1/product-lists?${query}`, body, { 'content-type': contentType });
+      return { status: response.status, json: response.json };
     }
 
     it('when a CSV feed mixes inline products and URLs, then both kinds are processed, inline fields with provenance "feed"', async () => {

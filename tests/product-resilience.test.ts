@@ -13,7 +13,7 @@ import type { ListReport } from '../src/activities/product-lists';
 import { startSampleShop, type SampleShop } from '../src/sample-shop';
 import { esIndices } from '../src/stores/elasticsearch';
 import { listProgressQuery, productListWorkflowId } from '../src/workflows/product-list';
-import { eventually, http, startWorld, type World } from './support/world';
+import { actAs, eventually, http, startWorld, tokenFor, type World } from './support/world';
 
 describe('product pipeline resilience', () => {
   let shop: SampleShop;
@@ -35,6 +35,7 @@ describe('product pipeline resilience', () => {
     let worker = startWorker();
     const tenantId = `kill-${randomUUID().slice(0, 8)}`;
     const listId = `kill-${randomUUID().slice(0, 8)}`;
+    actAs(world.baseUrl, await tokenFor(world.config, { sub: 'test-editor', tenant: tenantId, roles: ['editor'] }));
     try {
       const started = await http(world.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId, items: generated(6000, 24), options: { llm: false, concurrency: 4 } });
       assert.equal(started.status, 202);
@@ -82,6 +83,7 @@ describe('product pipeline resilience', () => {
     try {
       const listId = `inv-${randomUUID().slice(0, 8)}`;
       const tenantId = `inv-${randomUUID().slice(0, 8)}`;
+      actAs(world.baseUrl, await tokenFor(world.config, { sub: 'test-editor', tenant: tenantId, roles: ['editor'] }));
       const item = { key: 'SKU-9', inline: { name: 'Trail Socks', sku: 'SKU-9', price: 12.5, currency: 'EUR', availability: 'InStock' } };
       assert.equal((await http(world.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId, items: [item], options: { llm: false } })).status, 202);
       const report = (await world.infra.temporal.workflow.getHandle(productListWorkflowId(listId)).result()) as ListReport;

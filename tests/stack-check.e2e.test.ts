@@ -3,12 +3,13 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { esIndices } from '../src/stores/elasticsearch';
-import { eventually, http, startWorld, type World } from './support/world';
+import { actAs, eventually, http, startWorld, tokenFor, type World } from './support/world';
 
 describe('stack check over HTTP', () => {
   let world: World;
   before(async () => {
     world = await startWorld();
+    actAs(world.baseUrl, await tokenFor(world.config, { sub: 'ops', tenant: 'tenant-a', roles: ['admin'] }));
   });
   after(async () => {
     await world?.stop();
@@ -104,6 +105,7 @@ describe('stack check while no worker polls', () => {
   let world: World;
   before(async () => {
     world = await startWorld({}, { workers: false });
+    actAs(world.baseUrl, await tokenFor(world.config, { sub: 'ops', tenant: 'tenant-a', roles: ['admin'] }));
   });
   after(async () => {
     await world?.stop();
@@ -129,6 +131,7 @@ describe('readiness with a dependency down', () => {
   it('when Elasticsearch cannot be reached, then /readyz is 503 and names it', async () => {
     // Port 9 (discard) is closed on loopback: a real refused connection.
     const world = await startWorld({}, { workers: false });
+    actAs(world.baseUrl, await tokenFor(world.config, { sub: 'ops', tenant: 'tenant-a', roles: ['admin'] }));
     const { createEsClient } = await import('../src/stores/elasticsearch');
     const healthyEs = world.infra.es;
     world.infra.es = createEsClient({ ELASTICSEARCH_URL: 'http://127.0.0.1:9' });

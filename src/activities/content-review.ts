@@ -211,7 +211,7 @@ export function createContentReviewActivities(deps: Pick<ActivityDeps, 'pg' | 'e
           ai: ref.ai ? { generated: true, model: ref.ai.model, promptVersion: ref.ai.promptVersion, callId: ref.ai.callId } : undefined,
           updatedAt: new Date().toISOString(),
         },
-        refresh: true,
+        // No forced refresh: the next duplicate check sees it within the index refresh interval (1 s).
       });
     },
 

@@ -1,8 +1,16 @@
 // The express application: routes stay thin (validate, call Temporal, shape the answer).
-import express from 'express';
+// Order matters: public routes (health, metrics, feeds, API description) come before the token
+// check; every /v1 route after it is authenticated, rate limited, and scoped to its tenant.
+import express, { type RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Infrastructure } from '../runtime/infrastructure';
+import { createAuthenticator } from './auth';
+import { idempotent } from './idempotency';
+import { rejectDeepBodies } from './input';
+import { createApiMetrics } from './metrics';
 import { notFound, problemHandler } from './problem';
+import { rateLimit } from './rate-limit';
+import { contentRoutes } from './routes/content';
 import { feedRoutes } from './routes/feeds';
 import { healthRoutes } from './routes/health';
 import { FEED_MEDIA_TYPES, productListRoutes } from './routes/product-lists';
@@ -10,16 +18,34 @@ import { stackCheckRoutes } from './routes/stack-checks';
 
 export function createApp(infra: Infrastructure): express.Express {
   const app = express();
+  const metrics = createApiMetrics(infra.pg);
+  const { authenticate } = createAuthenticator(infra.config);
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use(pinoHttp({ logger: infra.logger, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
+  app.use(pinoHttp({ logger: infra.logger, autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' } }));
+  app.use(metrics.observe);
   app.use(express.json({ limit: infra.config.API_BODY_LIMIT, strict: true }));
   app.use(express.text({ type: [...FEED_MEDIA_TYPES], limit: infra.config.API_FEED_LIMIT }));
+  app.use(rejectDeepBodies(32));
 
   app.use(healthRoutes(infra));
+  app.use(metrics.routes());
+  app.use(feedRoutes(infra));
+
+  app.use('/v1', authenticate, rateLimit(infra.pg, infra.config));
+  const starts = (kind: string): RequestHandler => (_req, res, next) => {
+    res.on('finish', () => res.statusCode === 202 && metrics.workflowStarts.inc({ kind }));
+    next();
+  };
+  const keyed = idempotent(infra.pg);
+  app.post('/v1/stack-checks', starts('stack-check'), keyed);
+  app.post('/v1/product-lists', starts('product-list'), keyed);
+  app.post('/v1/content', starts('content-review'), keyed);
+  app.post('/v1/content/drafts', starts('content-review'), keyed);
+
   app.use(stackCheckRoutes(infra));
   app.use(productListRoutes(infra));
-  app.use(feedRoutes(infra));
+  app.use(contentRoutes(infra));
 
   app.use(notFound);
   app.use(problemHandler);

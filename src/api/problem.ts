@@ -9,6 +9,8 @@ export class HttpError extends Error {
     readonly title: string,
     readonly detail?: string,
     readonly extra: Record<string, unknown> = {},
+    /** Response headers that belong to the error (WWW-Authenticate, Retry-After, …). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail ?? title);
     this.name = 'HttpError';
@@ -29,6 +31,7 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   let problem: { status: number; title: string; detail?: string; [key: string]: unknown };
   if (error instanceof HttpError) {
     problem = { status: error.status, title: error.title, detail: error.detail, ...error.extra };
+    res.set(error.headers);
   } else if (error instanceof z.ZodError) {
     problem = {
       status: 400,

@@ -129,6 +129,19 @@ const schema = z.object({
   NOTIFY_WEBHOOK_URL: z.union([z.literal(''), url(['http:', 'https:'])]).default(''),
   NOTIFY_WEBHOOK_SECRET: z.string().default(''),
 
+  /** API auth: JWTs verified against this public key (PEM text, or a path to a PEM file).
+   *  Empty outside production = the development key pair in JWT_DEV_KEY_DIR (see `npm run token`). */
+  JWT_PUBLIC_KEY: z.string().default(''),
+  JWT_ISSUER: z.string().min(1).default('magicai-dev'),
+  JWT_AUDIENCE: z.string().min(1).default('magicai-api'),
+  /** Accepted signature algorithms (asymmetric only: a token can never pick HMAC with the public key). */
+  JWT_ALGORITHMS: csv.pipe(z.array(z.enum(['ES256', 'ES384', 'EdDSA', 'RS256', 'PS256'])).min(1)).prefault('ES256'),
+  JWT_DEV_KEY_DIR: z.string().default('.stack/jwt'),
+  /** Requests per window, per user and per tenant, shared by all API replicas through PostgreSQL. */
+  RATE_LIMIT_USER: positiveInt.default(120),
+  RATE_LIMIT_TENANT: positiveInt.default(600),
+  RATE_LIMIT_WINDOW_SECONDS: positiveInt.max(86_400).default(60),
+
   /** Which kinds of work this worker process polls for (see src/temporal/task-queues.ts). */
   WORKER_TASK_QUEUES: csv
     .pipe(z.array(z.enum(['default', 'high', 'crawl', 'llm'])).min(1))
@@ -163,6 +176,9 @@ function crossChecks(config: Config): { variable: string; message: string }[] {
   }
   if (config.WORDPRESS_URL && (!config.WORDPRESS_USER || !config.WORDPRESS_APP_PASSWORD)) {
     problems.push({ variable: 'WORDPRESS_APP_PASSWORD', message: 'WORDPRESS_USER and WORDPRESS_APP_PASSWORD are needed with WORDPRESS_URL' });
+  }
+  if (config.NODE_ENV === 'production' && !config.JWT_PUBLIC_KEY) {
+    problems.push({ variable: 'JWT_PUBLIC_KEY', message: 'must be set in production (the development key pair is for local use only)' });
   }
   return problems;
 }

@@ -157,13 +157,13 @@ async function startContent(
   }
 }
 
-export async function submitContent(deps: ContentDeps, author: Principal, input: z.input<typeof SubmitContentInput>): Promise<StartedContent> {
+export async function submitContent(deps: ContentDeps, author: Principal, input: unknown): Promise<StartedContent> {
   const { title, body, ...fields } = SubmitContentInput.parse(input);
   const { key } = await deps.blobs.put(`content/${author.tenantId.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`, 'txt', body);
   return startContent(deps, author, fields, { kind: 'text', title, bodyKey: key });
 }
 
-export async function draftContent(deps: ContentDeps, author: Principal, input: z.input<typeof DraftContentInput>): Promise<StartedContent> {
+export async function draftContent(deps: ContentDeps, author: Principal, input: unknown): Promise<StartedContent> {
   const { brief, productId, tone, maxWords, ...fields } = DraftContentInput.parse(input);
   return startContent(deps, author, fields, { kind: 'brief', brief, productId, tone, maxWords });
 }
@@ -185,18 +185,18 @@ async function viaUpdate<T>(deps: ContentDeps, principal: Principal, contentId: 
 
 const asReviewer = (p: Principal) => ({ userId: p.userId, tenantId: p.tenantId, roles: [...p.roles] });
 
-export function reviewContent(deps: ContentDeps, reviewer: Principal, contentId: string, input: z.input<typeof ReviewInput>) {
+export function reviewContent(deps: ContentDeps, reviewer: Principal, contentId: string, input: unknown) {
   const { decision, comment } = ReviewInput.parse(input);
   return viaUpdate(deps, reviewer, contentId, (handle) => handle.executeUpdate(reviewUpdate, { args: [{ reviewer: asReviewer(reviewer), decision, comment }] }));
 }
 
-export async function reviseContent(deps: ContentDeps, author: Principal, contentId: string, input: z.input<typeof ReviseInput>) {
+export async function reviseContent(deps: ContentDeps, author: Principal, contentId: string, input: unknown) {
   const { title, body, comment } = ReviseInput.parse(input);
   const { key } = await deps.blobs.put(`content/${author.tenantId.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`, 'txt', body);
   return viaUpdate(deps, author, contentId, (handle) => handle.executeUpdate(reviseUpdate, { args: [{ author: asReviewer(author), title, bodyKey: key, comment }] }));
 }
 
-export function extendReviewDeadline(deps: ContentDeps, actor: Principal, contentId: string, input: z.input<typeof ExtendDeadlineInput>) {
+export function extendReviewDeadline(deps: ContentDeps, actor: Principal, contentId: string, input: unknown) {
   const { dueAt, reason } = ExtendDeadlineInput.parse(input);
   return viaUpdate(deps, actor, contentId, (handle) => handle.executeUpdate(extendDeadlineUpdate, { args: [{ actor: asReviewer(actor), dueAt, reason }] }));
 }
@@ -377,7 +377,7 @@ export const InboxQuery = z
 const quote = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 /** The review inbox is a Temporal visibility query over the workflows' search attributes. */
-export async function reviewInbox(deps: ContentDeps, principal: Principal, query: z.input<typeof InboxQuery>) {
+export async function reviewInbox(deps: ContentDeps, principal: Principal, query: unknown) {
   const { status, assignee, limit } = InboxQuery.parse(query);
   const conditions = [`WorkflowKind = 'content-review'`, `TenantId = ${quote(principal.tenantId)}`, `ReviewStatus = ${quote(status)}`];
   if (assignee) conditions.push(`Assignee = ${quote(assignee === 'me' ? principal.userId : assignee)}`);

@@ -76,6 +76,9 @@ const failureOf = (error: unknown) => {
 export async function contentReviewWorkflow(input: ContentReviewInput): Promise<ContentReviewResult> {
   const { tenantId, contentId, authorId, policy } = input;
   const review = proxyActivities<ContentReviewActivities>(storeWrite);
+  // A person waits on the answer to an Update: its writes go to the high-priority queue, so they
+  // do not queue behind publishing and indexing work.
+  const interactive = proxyActivities<ContentReviewActivities>({ ...storeWrite, taskQueue: taskQueueFor('high') });
   const checks = proxyActivities<ContentReviewActivities>(localWork);
   const llm = proxyActivities<ContentReviewActivities>({ ...llmCall, taskQueue: taskQueueFor('llm') });
   const publishing = proxyActivities<ContentPublishActivities>(platformPublish);
@@ -121,11 +124,17 @@ export async function contentReviewWorkflow(input: ContentReviewInput): Promise<
       { key: SearchAttr.RiskScore, value: state.risk?.score ?? null },
     ]);
 
-  async function transition(actor: string, action: string, to: Partial<Pick<ContentSnapshot, 'status' | 'stage'>>, extra: Partial<ContentEvent> = {}) {
+  async function transition(
+    actor: string,
+    action: string,
+    to: Partial<Pick<ContentSnapshot, 'status' | 'stage'>>,
+    extra: Partial<ContentEvent> = {},
+    via: typeof review = review,
+  ) {
     const from = state.status;
     Object.assign(state, to);
     sync();
-    await review.recordContentEvent({
+    await via.recordContentEvent({
       tenantId,
       contentId,
       eventKey: `${workflowInfo().workflowId}#${++sequence}`,
@@ -208,18 +217,18 @@ export async function contentReviewWorkflow(input: ContentReviewInput): Promise<
       const action = `review.${decision}`;
       if (decision === 'reject') {
         state.assignee = undefined;
-        await transition(reviewer.userId, action, { status: 'rejected' }, { detail: { comment } });
+        await transition(reviewer.userId, action, { status: 'rejected' }, { detail: { comment } }, interactive);
       } else if (decision === 'request-changes') {
         state.approvals = [];
         state.assignee = authorId;
-        await transition(reviewer.userId, action, { status: 'changes-requested' }, { detail: { comment } });
+        await transition(reviewer.userId, action, { status: 'changes-requested' }, { detail: { comment } }, interactive);
       } else if (state.approvals.length >= required) {
         state.assignee = undefined;
-        await transition(reviewer.userId, action, { status: 'approved' }, { detail: { comment, approvals: state.approvals } });
+        await transition(reviewer.userId, action, { status: 'approved' }, { detail: { comment, approvals: state.approvals } }, interactive);
       } else {
         // The second approval must come from someone else: hand it to the next reviewer.
         state.assignee = assignees.find((id) => !state.approvals.includes(id)) ?? policy.escalateTo;
-        await transition(reviewer.userId, action, { status: 'pending' }, { detail: { comment, approvals: state.approvals } });
+        await transition(reviewer.userId, action, { status: 'pending' }, { detail: { comment, approvals: state.approvals } }, interactive);
       }
       notify('review-decided', [authorId], `${decision} by ${reviewer.userId}${comment ? `: ${comment}` : ''}`);
       slaVersion++;
@@ -249,14 +258,14 @@ export async function contentReviewWorkflow(input: ContentReviewInput): Promise<
       // Claim the content at once: a concurrent revision or review is refused until checks finish.
       state.status = 'checking';
       try {
-        await review.recordRevision({ tenantId, contentId, revision, title, bodyKey, authorId: author.userId, comment });
+        await interactive.recordRevision({ tenantId, contentId, revision, title, bodyKey, authorId: author.userId, comment });
       } catch (error) {
         state.status = previous;
         throw error;
       }
       state.revision = revision;
       state.title = title;
-      await transition(author.userId, 'revision.submitted', {}, { detail: { comment } });
+      await transition(author.userId, 'revision.submitted', {}, { detail: { comment } }, interactive);
       await checkAndRoute(author.userId);
       return { revision: state.revision, status: state.status, risk: state.risk };
     },
@@ -277,7 +286,7 @@ export async function contentReviewWorkflow(input: ContentReviewInput): Promise<
     async ({ actor, dueAt, reason }) => {
       const previous = state.dueAt;
       state.dueAt = new Date(Date.parse(dueAt)).toISOString();
-      await transition(actor.userId, 'review.deadline-extended', {}, { detail: { from: previous, to: state.dueAt, reason } });
+      await transition(actor.userId, 'review.deadline-extended', {}, { detail: { from: previous, to: state.dueAt, reason } }, interactive);
       slaVersion++;
       return { dueAt: state.dueAt };
     },

@@ -10,6 +10,9 @@ import { openInfrastructure, type Infrastructure } from '../../src/runtime/infra
 import { applySchema } from '../../src/schema/apply';
 import { createWorkers, type WorkerSet } from '../../src/worker/workers';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { loadDevSigningKey } from '../../src/auth/keys';
+import type { Role } from '../../src/auth/principal';
+import { mintToken } from '../../src/auth/tokens';
 
 // Keep the SDK's own logs to errors (expected activity failures log warnings) so test output stays readable (one Runtime per process).
 Runtime.install({ logger: new DefaultLogger((process.env.TEST_SDK_LOG_LEVEL as 'WARN' | undefined) ?? 'ERROR') });
@@ -48,6 +51,7 @@ export async function startWorld(overrides: Record<string, string> = {}, options
     const s = createApp(infra).listen(0, '127.0.0.1', () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
+  if (defaultActor) defaultTokens.set(`http://127.0.0.1:${port}`, await tokenFor(config, defaultActor));
 
   return {
     config,
@@ -80,10 +84,28 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
   }
 }
 
+/** A development token (the stack's dev key pair), as `npm run token` mints them. */
+export async function tokenFor(config: Config, who: { sub: string; tenant: string; roles: Role[] }, ttl: string | number = '1h'): Promise<string> {
+  return mintToken(await loadDevSigningKey(config.JWT_DEV_KEY_DIR), config, who, ttl);
+}
+
+const defaultTokens = new Map<string, string>();
+let defaultActor: { sub: string; tenant: string; roles: Role[] } | undefined;
+/** Every world started afterwards calls its API as this user (see actAs). */
+export function actAsByDefault(who: { sub: string; tenant: string; roles: Role[] }): void {
+  defaultActor = who;
+}
+/** Makes `http()` calls to this API carry the token unless they set their own Authorization. */
+export function actAs(baseUrl: string, token: string): void {
+  defaultTokens.set(baseUrl, token);
+}
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
 export async function http(baseUrl: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const token = defaultTokens.get(baseUrl);
   const response = await fetch(`${baseUrl}${path}`, {
     method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? bearer(token) : {}), ...headers },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await response.text();
@@ -93,5 +115,5 @@ export async function http(baseUrl: string, method: string, path: string, body?:
   } catch {
     json = undefined;
   }
-  return { status: response.status, contentType: response.headers.get('content-type') ?? '', json: json as Record<string, any>, text };
+  return { status: response.status, contentType: response.headers.get('content-type') ?? '', headers: response.headers, json: json as Record<string, any>, text };
 }

@@ -14,6 +14,7 @@ import {
 import { FeedError, parseFeed } from '../../products/feed';
 import type { Infrastructure } from '../../runtime/infrastructure';
 import { productListWorkflowId } from '../../workflows/product-list';
+import { principalOf, requireRole } from '../auth';
 import { HttpError } from '../problem';
 import { readOrNotFound, startOrConflict, temporalUiLink } from '../temporal-http';
 
@@ -30,9 +31,19 @@ const FeedQuery = z
   })
   .strict();
 
+/** The tenant is the caller's: a different tenantId in the request is refused, not silently replaced. */
+function ownTenant(req: Request, given: unknown): string {
+  const { tenantId } = principalOf(req);
+  if (given !== undefined && given !== tenantId) throw new HttpError(403, 'Forbidden', `your token is for tenant ${tenantId}, not ${JSON.stringify(given)}`);
+  return tenantId;
+}
+
 /** The list to create: a JSON body as it is, or a feed body plus query-string options. */
 function listInput(req: Request): unknown {
-  if (typeof req.body !== 'string') return req.body;
+  if (typeof req.body !== 'string') {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    return { ...body, tenantId: ownTenant(req, body.tenantId) };
+  }
   const query = FeedQuery.parse(req.query);
   let items;
   try {
@@ -41,7 +52,8 @@ function listInput(req: Request): unknown {
     if (error instanceof FeedError) throw new HttpError(400, 'Invalid feed', error.message);
     throw error;
   }
-  const { listId, tenantId, ...given } = query;
+  const { listId, tenantId: askedTenant, ...given } = query;
+  const tenantId = ownTenant(req, askedTenant);
   const options = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
   return { listId, tenantId, items, options: { llm: true, dryRun: false, ...options } };
 }
@@ -53,7 +65,16 @@ export function productListRoutes(infra: Infrastructure): Router {
   const router = Router();
   const { config, pg, temporal } = infra;
 
-  router.post('/v1/product-lists', async (req, res) => {
+  // A list of another tenant does not exist for the caller.
+  router.param('listId', async (req, _res, next, raw: string) => {
+    const listId = listIdParam.parse(raw);
+    const { rows } = await pg.query<{ tenant_id: string }>('SELECT tenant_id FROM product_lists WHERE list_id = $1', [listId]);
+    if (rows[0] && rows[0].tenant_id !== principalOf(req).tenantId) throw new HttpError(404, 'Not Found', `no product list ${listId}`);
+    next();
+  });
+  const steering = requireRole('editor', 'admin');
+
+  router.post('/v1/product-lists', steering, async (req, res) => {
     const requested = [req.query.listId, (req.body as { listId?: unknown } | undefined)?.listId].find((id) => typeof id === 'string');
     const started = await startOrConflict(productListWorkflowId(typeof requested === 'string' ? requested : '(new)'), () =>
       createProductList(infra, listInput(req) as never).catch((error: unknown) => {
@@ -102,17 +123,17 @@ export function productListRoutes(infra: Infrastructure): Router {
     res.type('application/x-ndjson').send(rows.map((row) => JSON.stringify(row)).join('\n') + (rows.length ? '\n' : ''));
   });
 
-  router.post('/v1/product-lists/:listId/redrive', async (req, res) => {
+  router.post('/v1/product-lists/:listId/redrive', steering, async (req, res) => {
     const listId = listIdParam.parse(req.params.listId);
     const result = await startOrConflict(productListWorkflowId(listId), () => redriveProductList(infra, listId));
     if (!result) throw new HttpError(404, 'Not Found', `no product list ${listId}`);
     res.status(202).json({ ...result, temporalUi: temporalUiLink(config, result.workflowId, result.runId) });
   });
 
-  router.post('/v1/product-lists/:listId/:action', async (req, res) => {
+  router.post('/v1/product-lists/:listId/:action', steering, async (req, res) => {
     const listId = listIdParam.parse(req.params.listId);
     const parsed = action.safeParse(req.params.action);
-    if (!parsed.success) throw new HttpError(404, 'Not Found', `no action ${req.params.action}`);
+    if (!parsed.success) throw new HttpError(404, 'Not Found', `no action ${String(req.params.action)}`);
     await readOrNotFound(productListWorkflowId(listId), () => steerProductList(temporal, listId, parsed.data));
     res.status(202).json({ listId, action: parsed.data });
   });

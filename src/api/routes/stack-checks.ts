@@ -6,6 +6,8 @@ import type { Infrastructure } from '../../runtime/infrastructure';
 import { SearchAttr } from '../../temporal/search-attributes';
 import { taskQueues } from '../../temporal/task-queues';
 import { stackCheckWorkflow, stackCheckWorkflowId, type StackCheckResult } from '../../workflows/stack-check';
+import { principalOf, requireRole } from '../auth';
+import { HttpError } from '../problem';
 import { readOrNotFound, startOrConflict, temporalUiLink } from '../temporal-http';
 
 const businessId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'letters, digits, ".", "_" or "-", at most 100');
@@ -13,7 +15,7 @@ const businessId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'letter
 const StartStackCheck = z
   .object({
     checkId: businessId.optional(),
-    tenantId: businessId.default('default'),
+    tenantId: businessId.optional(),
     note: z.string().max(500).default('stack check'),
   })
   .strict();
@@ -21,8 +23,14 @@ const StartStackCheck = z
 export function stackCheckRoutes({ config, temporal }: Infrastructure): Router {
   const router = Router();
 
+  // Stack checks are an operator's tool.
+  router.use('/v1/stack-checks', requireRole('admin'));
+
   router.post('/v1/stack-checks', async (req, res) => {
-    const input = StartStackCheck.parse(req.body ?? {});
+    const parsed = StartStackCheck.parse(req.body ?? {});
+    const { tenantId } = principalOf(req);
+    if (parsed.tenantId !== undefined && parsed.tenantId !== tenantId) throw new HttpError(403, 'Forbidden', `your token is for tenant ${tenantId}`);
+    const input = { ...parsed, tenantId };
     const checkId = input.checkId ?? randomUUID();
     const workflowId = stackCheckWorkflowId(checkId);
     const handle = await startOrConflict(workflowId, () =>
@@ -48,6 +56,7 @@ export function stackCheckRoutes({ config, temporal }: Infrastructure): Router {
     const workflowId = stackCheckWorkflowId(checkId);
     const handle = temporal.workflow.getHandle(workflowId);
     const description = await readOrNotFound(workflowId, () => handle.describe());
+    if (description.typedSearchAttributes.get(SearchAttr.TenantId) !== principalOf(req).tenantId) throw new HttpError(404, 'Not Found', `no workflow ${workflowId}`);
     const status = description.status.name;
     const result = status === 'COMPLETED' ? ((await handle.result()) as StackCheckResult) : undefined;
     res.json({
