@@ -3,6 +3,7 @@ import { loadConfigOrExit } from '../config';
 import { createLogger } from '../observability/logger';
 import { openInfrastructure } from '../runtime/infrastructure';
 import { createApp } from './app';
+import { attachLiveSocket } from './live';
 
 async function main() {
   const config = loadConfigOrExit();
@@ -11,6 +12,7 @@ async function main() {
   const server = createApp(infra).listen(config.API_PORT, config.API_HOST, () => {
     logger.info({ url: `http://${config.API_HOST}:${config.API_PORT}` }, 'api listening');
   });
+  attachLiveSocket(server, infra);
   const stop = (signal: string) => {
     logger.info({ signal }, 'api stopping');
     server.close(() => void infra.close().then(() => process.exit(0)));

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { createApp } from '../../src/api/app';
+import { attachLiveSocket } from '../../src/api/live';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/observability/logger';
 import { openInfrastructure, type Infrastructure } from '../../src/runtime/infrastructure';
@@ -51,6 +52,7 @@ export async function startWorld(overrides: Record<string, string> = {}, options
     const s = createApp(infra).listen(0, '127.0.0.1', () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
+  attachLiveSocket(server, infra);
   if (defaultActor) defaultTokens.set(`http://127.0.0.1:${port}`, await tokenFor(config, defaultActor));
 
   return {

@@ -23,6 +23,7 @@ import {
 } from '../../content/service';
 import type { Infrastructure } from '../../runtime/infrastructure';
 import { principalOf, requireRole } from '../auth';
+import { readers, serveEvents } from '../live';
 import { HttpError } from '../problem';
 import { temporalUiLink } from '../temporal-http';
 
@@ -102,6 +103,10 @@ export function contentRoutes(infra: Infrastructure): Router {
 
   router.get('/v1/content/:contentId/metrics', handle(async (req, res, principal) => {
     res.json({ items: await listMetrics(infra, principal, contentIdParam.parse(req.params.contentId)) });
+  }));
+
+  router.get('/v1/content/:contentId/events', handle(async (req, res, principal) => {
+    await serveEvents(req, res, readers.content(infra, principal, contentIdParam.parse(req.params.contentId)));
   }));
 
   router.get('/v1/content/:contentId/audit', handle(async (req, res, principal) => {

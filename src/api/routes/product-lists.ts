@@ -15,6 +15,7 @@ import { FeedError, parseFeed } from '../../products/feed';
 import type { Infrastructure } from '../../runtime/infrastructure';
 import { productListWorkflowId } from '../../workflows/product-list';
 import { principalOf, requireRole } from '../auth';
+import { readers, serveEvents } from '../live';
 import { HttpError } from '../problem';
 import { readOrNotFound, startOrConflict, temporalUiLink } from '../temporal-http';
 
@@ -100,6 +101,12 @@ export function productListRoutes(infra: Infrastructure): Router {
       });
     }
     res.json({ listId, status: stored.status, items: stored.item_count, progress, report: stored.report ?? undefined, temporalUi: temporalUiLink(config, productListWorkflowId(listId)) });
+  });
+
+  router.get('/v1/product-lists/:listId/events', async (req, res) => {
+    const listId = listIdParam.parse(req.params.listId);
+    if (!(await listReport(pg, listId))) throw new HttpError(404, 'Not Found', `no product list ${listId}`);
+    await serveEvents(req, res, readers.productList(infra, listId));
   });
 
   router.get('/v1/product-lists/:listId/report', async (req, res) => {
