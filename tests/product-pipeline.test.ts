@@ -12,7 +12,7 @@ import { sampleShopCatalog, startSampleShop, type SampleShop } from '../src/samp
 import { esIndices } from '../src/stores/elasticsearch';
 import { listProgressQuery, productItemWorkflowId, productListWorkflowId } from '../src/workflows/product-list';
 import { startOpenAiStandIn } from './support/openai-standin';
-import { actAsByDefault, eventually, http, startWorld, type World } from './support/world';
+import { actAsByDefault, bearer, eventually, http, startWorld, tokenFor, type World } from './support/world';
 
 describe('product-list pipeline over the sample shop', () => {
   let shop: SampleShop;
@@ -151,6 +151,28 @@ describe('product-list pipeline over the sample shop', () => {
       assert.deepEqual(record.get('tenants'), [tenantId]);
       assert.equal((record.get('recs') as string[]).length, record.get('similar'));
       assert.ok((record.get('categories') as string[]).length === 1);
+    });
+
+    it('then the API searches them (text, kNN, hybrid) and serves recommendations, within the tenant only', async () => {
+      const text = await http(world.baseUrl, 'GET', '/v1/search/products?q=skillet&mode=text');
+      assert.equal(text.status, 200);
+      assert.equal(text.json.items[0]?.name, 'Cast Iron Skillet 28 cm');
+      const knn = await http(world.baseUrl, 'GET', `/v1/search/products?q=${encodeURIComponent('headphones for recording studio monitoring')}&mode=knn&limit=3`);
+      assert.equal(knn.json.items[0]?.name, 'Closed-Back Studio Headphones SH-70');
+      const hybrid = await http(world.baseUrl, 'GET', '/v1/search/products?q=studio%20headphones');
+      assert.equal(hybrid.json.mode, 'hybrid');
+      assert.ok((hybrid.json.items as { name: string }[]).some((item) => item.name === 'Closed-Back Studio Headphones SH-70'));
+      assert.equal((await http(world.baseUrl, 'GET', '/v1/search/products?q=x&mode=vibes')).status, 400);
+
+      const { rows } = await world.infra.pg.query<{ product_id: string }>('SELECT product_id FROM products WHERE tenant_id = $1 AND name = $2', [tenantId, 'Trail Runner GTX']);
+      const runner = rows[0]!.product_id;
+      const recs = await http(world.baseUrl, 'GET', `/v1/products/${encodeURIComponent(runner)}/recommendations`);
+      assert.equal(recs.status, 200);
+      assert.ok(recs.json.items.length >= 3, JSON.stringify(recs.json));
+      const outsider = await tokenFor(world.config, { sub: 'outsider', tenant: `other-${tenantId}`, roles: ['admin'] });
+      assert.equal((await http(world.baseUrl, 'GET', `/v1/products/${encodeURIComponent(runner)}/recommendations`, undefined, bearer(outsider))).status, 404);
+      const elsewhere = await http(world.baseUrl, 'GET', '/v1/search/products?q=skillet&mode=text', undefined, bearer(outsider));
+      assert.equal(elsewhere.json.items.length, 0, 'another tenant finds nothing');
     });
 
     it('when the same list runs again, then no row, document, node or edge is duplicated', async () => {

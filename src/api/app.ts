@@ -14,6 +14,7 @@ import { contentRoutes } from './routes/content';
 import { feedRoutes } from './routes/feeds';
 import { healthRoutes } from './routes/health';
 import { FEED_MEDIA_TYPES, productListRoutes } from './routes/product-lists';
+import { searchRoutes } from './routes/search';
 import { stackCheckRoutes } from './routes/stack-checks';
 
 export function createApp(infra: Infrastructure): express.Express {
@@ -46,6 +47,7 @@ export function createApp(infra: Infrastructure): express.Express {
   app.use(stackCheckRoutes(infra));
   app.use(productListRoutes(infra));
   app.use(contentRoutes(infra));
+  app.use(searchRoutes(infra));
 
   app.use(notFound);
   app.use(problemHandler);
