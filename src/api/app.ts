@@ -8,6 +8,7 @@ import { createAuthenticator } from './auth';
 import { idempotent } from './idempotency';
 import { rejectDeepBodies } from './input';
 import { createApiMetrics } from './metrics';
+import { buildOpenApiDocument } from './openapi';
 import { notFound, problemHandler } from './problem';
 import { rateLimit } from './rate-limit';
 import { contentRoutes } from './routes/content';
@@ -32,6 +33,10 @@ export function createApp(infra: Infrastructure): express.Express {
   app.use(healthRoutes(infra));
   app.use(metrics.routes());
   app.use(feedRoutes(infra));
+  const description = buildOpenApiDocument(infra.config.PUBLIC_BASE_URL);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(description);
+  });
 
   app.use('/v1', authenticate, rateLimit(infra.pg, infra.config));
   const starts = (kind: string): RequestHandler => (_req, res, next) => {

@@ -28,7 +28,7 @@ import { HttpError } from '../problem';
 import { temporalUiLink } from '../temporal-http';
 
 const contentIdParam = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'not a content id');
-const DiffQuery = z.object({ from: z.coerce.number().int().min(1), to: z.coerce.number().int().min(1) }).strict();
+export const DiffQuery = z.object({ from: z.coerce.number().int().min(1), to: z.coerce.number().int().min(1) }).strict();
 
 /** Service errors → problem+json with the right status (refusals keep their type). */
 function translate(error: unknown): never {

@@ -22,7 +22,7 @@ import { readOrNotFound, startOrConflict, temporalUiLink } from '../temporal-htt
 /** Feeds are posted as the raw body; list options then travel in the query string. */
 export const FEED_MEDIA_TYPES = ['text/csv', 'application/x-ndjson', 'application/jsonl'] as const;
 
-const FeedQuery = z
+export const FeedQuery = z
   .object({
     listId: z.string().optional(),
     tenantId: z.string().optional(),

@@ -12,7 +12,7 @@ import { readOrNotFound, startOrConflict, temporalUiLink } from '../temporal-htt
 
 const businessId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'letters, digits, ".", "_" or "-", at most 100');
 
-const StartStackCheck = z
+export const StartStackCheck = z
   .object({
     checkId: businessId.optional(),
     tenantId: businessId.optional(),

@@ -1,0 +1,173 @@
+// The OpenAPI 3.1 description served at /openapi.json. Request schemas are the very zod schemas
+// the routes and services validate with (converted by zod's toJSONSchema); responses have their
+// own zod schemas here. tests/openapi.test.ts checks that every express route is described
+// (and nothing else), and that real responses match the described schemas.
+import { z } from 'zod';
+import {
+  DraftContentInput,
+  ExtendDeadlineInput,
+  InboxQuery,
+  ReviewInput,
+  ReviseInput,
+  SubmitContentInput,
+} from '../content/service';
+import { CreateListInput } from '../products/lists';
+import { SearchQuery } from '../search/queries';
+import { DiffQuery } from './routes/content';
+import { FeedQuery } from './routes/product-lists';
+import { StartStackCheck } from './routes/stack-checks';
+
+const Problem = z.looseObject({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string().optional(),
+  instance: z.string().optional(),
+  refusal: z.string().optional(),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+const started = (idField: string) =>
+  z.looseObject({ [idField]: z.string(), workflowId: z.string(), runId: z.string(), temporalUi: z.string() });
+const Items = z.looseObject({ items: z.array(z.looseObject({})) });
+const Risk = z.object({ score: z.number(), route: z.enum(['auto', 'one-reviewer', 'two-reviewers']), requiredApprovals: z.number().int(), reasons: z.array(z.string()) });
+const ContentView = z.looseObject({
+  contentId: z.string(),
+  tenantId: z.string(),
+  authorId: z.string(),
+  status: z.string(),
+  stage: z.string(),
+  revision: z.number().int(),
+  title: z.string(),
+  body: z.string(),
+  aiGenerated: z.boolean(),
+  risk: Risk.optional(),
+  decisions: z.array(z.looseObject({ reviewer: z.string(), decision: z.string() })),
+  publications: z.array(z.looseObject({ platform: z.string(), status: z.string() })),
+  workflowId: z.string(),
+  temporalUi: z.string(),
+});
+const Inbox = z.object({
+  items: z.array(
+    z.looseObject({
+      contentId: z.string(),
+      title: z.string(),
+      status: z.string(),
+      assignee: z.string().optional(),
+      dueAt: z.string().optional(),
+      riskScore: z.number().optional(),
+      platforms: z.array(z.string()),
+      authorId: z.string(),
+      revision: z.number().int(),
+    }),
+  ),
+});
+const ReviewOutcome = z.object({ status: z.string(), approvals: z.number().int(), requiredApprovals: z.number().int() });
+const RevisionOutcome = z.looseObject({ revision: z.number().int(), status: z.string(), risk: Risk.optional() });
+const Diff = z.object({ from: z.number().int(), to: z.number().int(), parts: z.array(z.object({ value: z.string(), added: z.boolean().optional(), removed: z.boolean().optional() })) });
+const SearchResult = z.object({ mode: z.enum(['text', 'knn', 'hybrid']), items: z.array(z.looseObject({ score: z.number() })) });
+
+type Schema = z.ZodType;
+interface Response {
+  description: string;
+  schema?: Schema;
+  mediaType?: string;
+}
+export interface Operation {
+  method: 'get' | 'post';
+  /** express syntax (`:id`); rendered as `{id}`. */
+  path: string;
+  summary: string;
+  tags: string[];
+  /** Roles allowed; undefined = public (no token); [] = any authenticated user. */
+  roles?: string[];
+  query?: Schema;
+  body?: Schema;
+  /** Extra request media types (raw feed bodies). */
+  rawBodies?: string[];
+  idempotent?: boolean;
+  responses: Record<number, Response>;
+}
+
+const problem = (description: string): Response => ({ description, schema: Problem, mediaType: 'application/problem+json' });
+const authErrors = { 401: problem('missing or invalid token'), 429: problem('rate limit reached') };
+const any: string[] = [];
+
+export const operations: Operation[] = [
+  { method: 'get', path: '/healthz', summary: 'Liveness', tags: ['operations'], responses: { 200: { description: 'alive', schema: z.object({ status: z.literal('ok') }) } } },
+  { method: 'get', path: '/readyz', summary: 'Readiness of Temporal, PostgreSQL, Elasticsearch, Neo4j', tags: ['operations'], responses: { 200: { description: 'ready', schema: z.looseObject({ ready: z.boolean() }) }, 503: { description: 'a dependency is down', schema: z.looseObject({ ready: z.boolean() }) } } },
+  { method: 'get', path: '/metrics', summary: 'Prometheus metrics', tags: ['operations'], responses: { 200: { description: 'text exposition format', mediaType: 'text/plain' } } },
+  { method: 'get', path: '/openapi.json', summary: 'This document', tags: ['operations'], responses: { 200: { description: 'OpenAPI 3.1', schema: z.looseObject({ openapi: z.string() }) } } },
+  { method: 'get', path: '/v1/feeds/:tenantId/rss.xml', summary: 'RSS 2.0 feed of published content', tags: ['content'], responses: { 200: { description: 'RSS 2.0', mediaType: 'application/rss+xml' }, 400: problem('bad tenant id') } },
+  { method: 'get', path: '/v1/feeds/:tenantId/atom.xml', summary: 'Atom 1.0 feed of published content', tags: ['content'], responses: { 200: { description: 'Atom 1.0', mediaType: 'application/atom+xml' }, 400: problem('bad tenant id') } },
+
+  { method: 'post', path: '/v1/stack-checks', summary: 'Start a stack check (writes to every store)', tags: ['operations'], roles: ['admin'], body: StartStackCheck, idempotent: true, responses: { 202: { description: 'started', schema: started('checkId') }, 400: problem('invalid body'), 403: problem('not an admin / other tenant'), 409: problem('already running'), ...authErrors } },
+  { method: 'get', path: '/v1/stack-checks/:checkId', summary: 'Status and result of a stack check', tags: ['operations'], roles: ['admin'], responses: { 200: { description: 'status', schema: z.looseObject({ checkId: z.string(), status: z.string() }) }, 404: problem('unknown'), ...authErrors } },
+
+  { method: 'post', path: '/v1/product-lists', summary: 'Start a product list (JSON, or a CSV / JSON-lines feed body with options in the query)', tags: ['products'], roles: ['editor', 'admin'], body: CreateListInput, query: FeedQuery, rawBodies: ['text/csv', 'application/x-ndjson'], idempotent: true, responses: { 202: { description: 'started', schema: started('listId') }, 400: problem('invalid list or feed'), 403: problem('role or tenant'), 409: problem('list id exists'), 413: problem('too large'), ...authErrors } },
+  { method: 'get', path: '/v1/product-lists/:listId', summary: 'Status, live progress and report', tags: ['products'], roles: any, responses: { 200: { description: 'list', schema: z.looseObject({ listId: z.string(), status: z.string() }) }, 404: problem('unknown list'), ...authErrors } },
+  { method: 'get', path: '/v1/product-lists/:listId/events', summary: 'Live progress (Server-Sent Events) until the list finishes', tags: ['products'], roles: any, responses: { 200: { description: 'event stream', mediaType: 'text/event-stream' }, 404: problem('unknown list'), ...authErrors } },
+  { method: 'get', path: '/v1/product-lists/:listId/report', summary: 'Final report', tags: ['products'], roles: any, responses: { 200: { description: 'report', schema: z.looseObject({}) }, 404: problem('no report yet'), ...authErrors } },
+  { method: 'get', path: '/v1/product-lists/:listId/errors', summary: 'Error ledger (JSON lines, or CSV with Accept: text/csv)', tags: ['products'], roles: any, responses: { 200: { description: 'ledger', mediaType: 'application/x-ndjson' }, 404: problem('unknown list'), ...authErrors } },
+  { method: 'post', path: '/v1/product-lists/:listId/redrive', summary: 'Run only the failed items again', tags: ['products'], roles: ['editor', 'admin'], responses: { 202: { description: 'started', schema: started('listId') }, 404: problem('unknown list'), 409: problem('list still running'), ...authErrors } },
+  { method: 'post', path: '/v1/product-lists/:listId/:action', summary: 'Steer a running list: action is pause, resume or cancel', tags: ['products'], roles: ['editor', 'admin'], responses: { 202: { description: 'signalled', schema: z.object({ listId: z.string(), action: z.enum(['pause', 'resume', 'cancel']) }) }, 404: problem('unknown list or action'), ...authErrors } },
+
+  { method: 'post', path: '/v1/content', summary: 'Submit content for review and publishing', tags: ['content'], roles: ['editor', 'admin'], body: SubmitContentInput, idempotent: true, responses: { 202: { description: 'started', schema: started('contentId') }, 400: problem('invalid body'), 403: problem('role'), 409: problem('content id exists'), 413: problem('too large'), ...authErrors } },
+  { method: 'post', path: '/v1/content/drafts', summary: 'Have the LLM draft content from a brief or a product (labelled AI-generated)', tags: ['content'], roles: ['editor', 'admin'], body: DraftContentInput, idempotent: true, responses: { 202: { description: 'started', schema: started('contentId') }, 400: problem('invalid body'), 403: problem('role'), 409: problem('content id exists'), ...authErrors } },
+  { method: 'get', path: '/v1/content', summary: 'Review inbox (a Temporal visibility query over search attributes)', tags: ['content'], roles: any, query: InboxQuery, responses: { 200: { description: 'inbox', schema: Inbox }, 400: problem('bad query'), ...authErrors } },
+  { method: 'get', path: '/v1/content/:contentId', summary: 'Status, current text, checks, risk, decisions, publications', tags: ['content'], roles: any, responses: { 200: { description: 'content', schema: ContentView }, 404: problem('unknown (or another tenant)'), ...authErrors } },
+  { method: 'get', path: '/v1/content/:contentId/events', summary: 'Live status (Server-Sent Events) until publishing and monitoring finish', tags: ['content'], roles: any, responses: { 200: { description: 'event stream', mediaType: 'text/event-stream' }, 404: problem('unknown'), ...authErrors } },
+  { method: 'post', path: '/v1/content/:contentId/reviews', summary: 'Approve, reject or request changes (workflow Update; validator refusals are 403/409)', tags: ['content'], roles: ['reviewer', 'admin'], body: ReviewInput, responses: { 200: { description: 'decision recorded', schema: ReviewOutcome }, 400: problem('invalid body / comment required'), 403: problem('role, self-review, tenant'), 404: problem('unknown'), 409: problem('closed, expired, not awaiting review, same reviewer twice'), ...authErrors } },
+  { method: 'post', path: '/v1/content/:contentId/revisions', summary: 'Revise (author); checks run again', tags: ['content'], roles: ['editor', 'admin'], body: ReviseInput, responses: { 200: { description: 'revision recorded and checked', schema: RevisionOutcome }, 400: problem('invalid body'), 403: problem('not the author'), 404: problem('unknown'), 409: problem('closed or still checking'), ...authErrors } },
+  { method: 'get', path: '/v1/content/:contentId/revisions', summary: 'Every revision with its checks', tags: ['content'], roles: any, responses: { 200: { description: 'revisions', schema: Items }, 404: problem('unknown'), ...authErrors } },
+  { method: 'get', path: '/v1/content/:contentId/diff', summary: 'Word diff between two revisions', tags: ['content'], roles: any, query: DiffQuery, responses: { 200: { description: 'diff', schema: Diff }, 400: problem('bad query'), 404: problem('unknown content or revision'), ...authErrors } },
+  { method: 'post', path: '/v1/content/:contentId/deadline', summary: 'Extend the review deadline', tags: ['content'], roles: ['reviewer', 'admin'], body: ExtendDeadlineInput, responses: { 200: { description: 'new deadline', schema: z.object({ dueAt: z.string() }) }, 400: problem('invalid deadline'), 403: problem('role'), 404: problem('unknown'), 409: problem('closed'), ...authErrors } },
+  { method: 'get', path: '/v1/content/:contentId/publications', summary: 'Publication per platform', tags: ['content'], roles: any, responses: { 200: { description: 'publications', schema: Items }, 404: problem('unknown'), ...authErrors } },
+  { method: 'get', path: '/v1/content/:contentId/metrics', summary: 'Engagement snapshots after publishing', tags: ['content'], roles: any, responses: { 200: { description: 'metrics', schema: Items }, 404: problem('unknown'), ...authErrors } },
+  { method: 'get', path: '/v1/content/:contentId/audit', summary: 'Audit trail: actor, time, model and prompt version of every transition', tags: ['content'], roles: any, responses: { 200: { description: 'audit', schema: Items }, 404: problem('unknown'), ...authErrors } },
+
+  { method: 'get', path: '/v1/search/products', summary: 'Search products: BM25 text, kNN on embeddings, or hybrid', tags: ['search'], roles: any, query: SearchQuery, responses: { 200: { description: 'hits', schema: SearchResult }, 400: problem('bad query'), ...authErrors } },
+  { method: 'get', path: '/v1/search/content', summary: 'Search approved content', tags: ['search'], roles: any, query: SearchQuery, responses: { 200: { description: 'hits', schema: SearchResult }, 400: problem('bad query'), ...authErrors } },
+  { method: 'get', path: '/v1/products/:productId/recommendations', summary: 'Similar products from the Neo4j graph', tags: ['search'], roles: any, responses: { 200: { description: 'recommendations', schema: z.object({ productId: z.string(), items: z.array(z.looseObject({ productId: z.string() })) }) }, 404: problem('unknown product'), ...authErrors } },
+];
+
+export const openApiPath = (expressPath: string) => expressPath.replace(/:([A-Za-z]+)/g, '{$1}');
+const json = (schema: Schema, io: 'input' | 'output') => {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
+};
+
+export function buildOpenApiDocument(serverUrl: string) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of operations) {
+    const params = [...op.path.matchAll(/:([A-Za-z]+)/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
+    const queryProps = op.query ? (json(op.query, 'input') as { properties?: Record<string, unknown>; required?: string[] }) : undefined;
+    const queryParams = Object.entries(queryProps?.properties ?? {}).map(([name, schema]) => ({ name, in: 'query', required: queryProps?.required?.includes(name) ?? false, schema }));
+    const headerParams = op.idempotent ? [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 200 }, description: 'makes a retried start safe: same key + body = the stored answer' }] : [];
+    const content: Record<string, unknown> = {};
+    if (op.body) content['application/json'] = { schema: json(op.body, 'input') };
+    for (const type of op.rawBodies ?? []) content[type] = { schema: { type: 'string' } };
+    paths[openApiPath(op.path)] ??= {};
+    paths[openApiPath(op.path)]![op.method] = {
+      summary: op.summary,
+      tags: op.tags,
+      operationId: `${op.method}${op.path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
+      ...(op.roles ? { security: [{ bearer: [] }], 'x-roles': op.roles.length ? op.roles : 'any' } : { security: [] }),
+      parameters: [...params, ...queryParams, ...headerParams],
+      ...(op.body || op.rawBodies ? { requestBody: { required: true, content } } : {}),
+      responses: Object.fromEntries(
+        Object.entries(op.responses).map(([status, response]) => [
+          status,
+          { description: response.description, content: { [response.mediaType ?? 'application/json']: response.schema ? { schema: json(response.schema, 'output') } : { schema: { type: 'string' } } } },
+        ]),
+      ),
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'MagicAI Workflows API', version: '0.2.0', description: 'Starts and steers the product-list and content-review workflows. Errors are application/problem+json (RFC 9457).' },
+    servers: [{ url: serverUrl }],
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (ES256; claims sub, tenant, roles)' } } },
+    security: [{ bearer: [] }],
+    paths,
+  };
+}
