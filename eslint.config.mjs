@@ -23,6 +23,16 @@ export default tseslint.config(
     },
   },
   {
+    // The reviewer console is plain browser JavaScript, outside the TypeScript project.
+    files: ['src/api/console/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      sourceType: 'module',
+      parserOptions: { projectService: false, program: null, project: false },
+      globals: { document: 'readonly', window: 'readonly', fetch: 'readonly', sessionStorage: 'readonly', EventSource: 'readonly', FormData: 'readonly', atob: 'readonly', URL: 'readonly' },
+    },
+  },
+  {
     // node:test's describe/it return promises the runner tracks; tests read untyped JSON bodies.
     files: ['tests/**/*.ts', 'bench/**/*.ts'],
     rules: {

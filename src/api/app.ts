@@ -11,6 +11,7 @@ import { createApiMetrics } from './metrics';
 import { buildOpenApiDocument } from './openapi';
 import { notFound, problemHandler } from './problem';
 import { rateLimit } from './rate-limit';
+import { consoleRoutes } from './routes/console';
 import { contentRoutes } from './routes/content';
 import { feedRoutes } from './routes/feeds';
 import { healthRoutes } from './routes/health';
@@ -33,6 +34,7 @@ export function createApp(infra: Infrastructure): express.Express {
   app.use(healthRoutes(infra));
   app.use(metrics.routes());
   app.use(feedRoutes(infra));
+  app.use(consoleRoutes());
   const description = buildOpenApiDocument(infra.config.PUBLIC_BASE_URL);
   app.get('/openapi.json', (_req, res) => {
     res.json(description);
