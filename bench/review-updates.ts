@@ -3,7 +3,8 @@
 //   npm run bench:review -- [contents=500] [rate=10]
 // 1. Baseline: round trip of a no-op workflow (start → result) on the same server.
 // 2. Update-to-next-activity: from sending a review Update until the activity it triggers
-//    (the audit write) starts, read from that activity's own timestamp in PostgreSQL.
+//    (the audit write) starts, read from that activity's own timestamp in PostgreSQL — first
+//    one Update at a time on an idle system, then under the stream below.
 // 3. `contents` pending reviews get one approval each at `rate` per second; every content must
 //    end approved with exactly one decision in the audit trail.
 // The chat model is the loopback OpenAI stand-in (style verdicts in ~1 ms), so model latency
@@ -27,6 +28,8 @@ const percentile = (values: number[], p: number) => {
 async function main() {
   const contents = Number(process.argv[2] ?? 500);
   const rate = Number(process.argv[3] ?? 10);
+  const IDLE = 30;
+  const total = contents + IDLE;
   const llm = await startOpenAiStandIn();
   llm.script([], { content: JSON.stringify({ score: 0.95, issues: [] }) });
   const world = await startWorld({
@@ -52,12 +55,12 @@ async function main() {
   }
 
   // Pending reviews, created a few at a time.
-  console.log(`creating ${contents} pending reviews …`);
+  console.log(`creating ${total} pending reviews …`);
   const ids: string[] = [];
   const createStarted = performance.now();
-  for (let i = 0; i < contents; i += 20) {
+  for (let i = 0; i < total; i += 20) {
     const batch = await Promise.all(
-      Array.from({ length: Math.min(20, contents - i) }, (_, j) =>
+      Array.from({ length: Math.min(20, total - i) }, (_, j) =>
         submitContent(world.infra, alice, { title: `Bench ${i + j}`, body: `Bench text ${i + j} ${randomUUID()} about linen towels.`, platforms: ['feed'] }),
       ),
     );
@@ -65,12 +68,32 @@ async function main() {
   }
   for (;;) {
     const { rows } = await pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM content_items WHERE tenant_id = $1 AND status = 'pending'`, [tenantId]);
-    if (rows[0]!.n === contents) break;
+    if (rows[0]!.n === total) break;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   console.log(`  all pending after ${((performance.now() - createStarted) / 1000).toFixed(1)} s`);
 
-  // 2 + 3. One approval per content at a steady rate.
+  const auditedAt = async (ids: string[]) => {
+    const { rows } = await pg.query<{ content_id: string; at: Date; n: number }>(
+      `SELECT content_id, min(at) AS at, count(*)::int AS n FROM content_audit
+        WHERE tenant_id = $1 AND action = 'review.approve' AND content_id = ANY($2) GROUP BY content_id`,
+      [tenantId, ids],
+    );
+    return rows;
+  };
+
+  // 2a. One Update at a time, nothing else running (the first 30 contents; publishing of each
+  // finishes before the next Update is sent).
+  const idleIds = ids.splice(0, IDLE);
+  const idleSent = new Map<string, number>();
+  for (const id of idleIds) {
+    idleSent.set(id, Date.now());
+    await reviewContent(world.infra, bob, id, { decision: 'approve' });
+    await temporal.workflow.getHandle(`content/${tenantId}/${id}`).result();
+  }
+  const idleLatencies = (await auditedAt(idleIds)).map((row) => row.at.getTime() - idleSent.get(row.content_id)!);
+
+  // 2b + 3. One approval per content at a steady rate.
   const sentAt = new Map<string, number>();
   const answered: string[] = [];
   const failed: { id: string; error: string }[] = [];
@@ -91,11 +114,7 @@ async function main() {
   await Promise.all(inFlight);
   const streamSeconds = (Date.now() - streamStarted) / 1000;
 
-  const { rows: audit } = await pg.query<{ content_id: string; at: Date; n: number }>(
-    `SELECT content_id, min(at) AS at, count(*)::int AS n FROM content_audit
-      WHERE tenant_id = $1 AND action = 'review.approve' GROUP BY content_id`,
-    [tenantId],
-  );
+  const audit = await auditedAt(ids);
   const latencies = audit.map((row) => row.at.getTime() - sentAt.get(row.content_id)!);
   const { rows: approved } = await pg.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM content_items WHERE tenant_id = $1 AND status = 'approved'`,
@@ -105,10 +124,15 @@ async function main() {
 
   const ping50 = percentile(pingMs, 50);
   console.log(`no-op workflow round trip: p50 ${ping50.toFixed(1)} ms, p95 ${percentile(pingMs, 95).toFixed(1)} ms (${pingMs.length} runs)`);
-  console.log(`update → next activity start: p50 ${percentile(latencies, 50)} ms, p95 ${percentile(latencies, 95)} ms (${latencies.length} updates)`);
-  console.log(`ratio p50 / no-op p50: ${(percentile(latencies, 50) / ping50).toFixed(2)}, p95 / no-op p50: ${(percentile(latencies, 95) / ping50).toFixed(2)}`);
+  const report = (label: string, values: number[]) =>
+    console.log(
+      `update → next activity start, ${label}: p50 ${percentile(values, 50)} ms, p95 ${percentile(values, 95)} ms (${values.length} updates); ` +
+        `ratio to no-op p50: p50 ${(percentile(values, 50) / ping50).toFixed(2)}, p95 ${(percentile(values, 95) / ping50).toFixed(2)}`,
+    );
+  report('one at a time', idleLatencies);
+  report(`stream at ${rate}/s`, latencies);
   console.log(`stream: ${ids.length} updates at ${rate}/s took ${streamSeconds.toFixed(1)} s; answered ${answered.length}, refused/failed ${failed.length}`);
-  console.log(`outcome: ${approved[0]!.n}/${contents} approved in PostgreSQL, ${audit.length} with an audited decision, ${duplicated} with more than one — lost: ${contents - audit.length}`);
+  console.log(`outcome: ${approved[0]!.n}/${total} approved in PostgreSQL (${idleIds.length} one at a time + ${ids.length} streamed); streamed: ${audit.length} with an audited decision, ${duplicated} with more than one — lost: ${ids.length - audit.length}`);
   for (const failure of failed.slice(0, 5)) console.log(`  failed ${failure.id}: ${failure.error}`);
 
   await world.stop();

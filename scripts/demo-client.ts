@@ -2,11 +2,16 @@
 // list, draws a progress bar from the list's progress query, and prints the report, the error
 // ledger and the Temporal UI link of the run.
 //   tsx scripts/demo-client.ts <apiUrl> <shopUrl> [--no-llm]
+import { loadDevSigningKey } from '../src/auth/keys';
+import { mintToken } from '../src/auth/tokens';
+import { loadConfig } from '../src/config';
+
 const [api = 'http://127.0.0.1:8080', shop = 'http://127.0.0.1:8099', ...flags] = process.argv.slice(2);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+let auth: Record<string, string> = {};
 
 async function getJson<T>(url: string, init?: RequestInit): Promise<{ status: number; body: T }> {
-  const response = await fetch(url, init);
+  const response = await fetch(url, { ...init, headers: { ...auth, ...init?.headers } });
   return { status: response.status, body: (await response.json()) as T };
 }
 
@@ -41,6 +46,9 @@ interface Progress {
 async function main() {
   await waitFor(`${shop}/robots.txt`, 'sample shop');
   await waitFor(`${api}/readyz`, 'API');
+  // The demo acts as an editor of tenant "demo", with a development token (what `npm run token` mints).
+  const config = loadConfig();
+  auth = { authorization: `Bearer ${await mintToken(await loadDevSigningKey(config.JWT_DEV_KEY_DIR), config, { sub: 'demo', tenant: 'demo', roles: ['editor'] })}` };
   const catalog = await getJson<{ urls: string[] }>(`${shop}/catalog.json`);
   // Listing pages are not product pages; everything else goes in, the awkward ones included.
   const urls = catalog.body.urls.filter((url) => !/\/(category\/[^/]+\.html)?$/.test(new URL(url).pathname));
@@ -73,12 +81,13 @@ async function main() {
 
   const report = await getJson<Record<string, unknown>>(`${api}/v1/product-lists/${listId}/report`);
   console.log('[demo] report:', JSON.stringify(report.body, null, 2));
-  const ledger = await (await fetch(`${api}/v1/product-lists/${listId}/errors`)).text();
+  const ledger = await (await fetch(`${api}/v1/product-lists/${listId}/errors`, { headers: auth })).text();
   const rows = ledger.trim() ? ledger.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>) : [];
   console.log(`[demo] error ledger (${rows.length}):`);
   for (const row of rows) console.log(`  ${String(row.stage).padEnd(8)} ${String(row.error_type).padEnd(18)} attempts ${String(row.attempts)}  ${String(row.url)}`);
   console.log(`[demo] Temporal UI: ${started.body.temporalUi}`);
   console.log(`[demo] CLI: .stack/bin/temporal workflow list --query "BusinessId='${listId}'"`);
+  console.log(`[demo] API description: ${api}/openapi.json · reviewer console: ${api}/console/ (token: npm run token -- --sub bob --tenant demo --role reviewer)`);
 }
 
 main().catch((error) => {
