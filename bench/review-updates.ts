@@ -1,6 +1,8 @@
 // Benchmark (not a test): how fast a review decision moves the workflow on, and whether a
 // steady stream of decisions loses any.
-//   npm run bench:review -- [contents=500] [rate=10]
+//   npm run bench:review -- [contents=500] [rate=10] [--scheduled]
+// With --scheduled the contents are to be published tomorrow, so an approval starts no
+// publishing work: the figures then show the review path alone.
 // 1. Baseline: round trip of a no-op workflow (start → result) on the same server.
 // 2. Update-to-next-activity: from sending a review Update until the activity it triggers
 //    (the audit write) starts, read from that activity's own timestamp in PostgreSQL — first
@@ -29,6 +31,8 @@ async function main() {
   const contents = Number(process.argv[2] ?? 500);
   const rate = Number(process.argv[3] ?? 10);
   const IDLE = 30;
+  const scheduled = process.argv.includes('--scheduled');
+  const publishAt = scheduled ? new Date(Date.now() + 86_400_000).toISOString() : undefined;
   const total = contents + IDLE;
   const llm = await startOpenAiStandIn();
   llm.script([], { content: JSON.stringify({ score: 0.95, issues: [] }) });
@@ -61,7 +65,7 @@ async function main() {
   for (let i = 0; i < total; i += 20) {
     const batch = await Promise.all(
       Array.from({ length: Math.min(20, total - i) }, (_, j) =>
-        submitContent(world.infra, alice, { title: `Bench ${i + j}`, body: `Bench text ${i + j} ${randomUUID()} about linen towels.`, platforms: ['feed'] }),
+        submitContent(world.infra, alice, { title: `Bench ${i + j}`, body: `Bench text ${i + j} ${randomUUID()} about linen towels.`, platforms: ['feed'], publishAt }),
       ),
     );
     ids.push(...batch.map((b) => b.contentId));
@@ -89,7 +93,7 @@ async function main() {
   for (const id of idleIds) {
     idleSent.set(id, Date.now());
     await reviewContent(world.infra, bob, id, { decision: 'approve' });
-    await temporal.workflow.getHandle(`content/${tenantId}/${id}`).result();
+    if (!scheduled) await temporal.workflow.getHandle(`content/${tenantId}/${id}`).result();
   }
   const idleLatencies = (await auditedAt(idleIds)).map((row) => row.at.getTime() - idleSent.get(row.content_id)!);
 
@@ -123,6 +127,7 @@ async function main() {
   const duplicated = audit.filter((row) => row.n !== 1).length;
 
   const ping50 = percentile(pingMs, 50);
+  console.log(scheduled ? 'approved contents wait for tomorrow (no publishing work during the run)' : 'approved contents publish and are monitored during the run');
   console.log(`no-op workflow round trip: p50 ${ping50.toFixed(1)} ms, p95 ${percentile(pingMs, 95).toFixed(1)} ms (${pingMs.length} runs)`);
   const report = (label: string, values: number[]) =>
     console.log(
@@ -135,6 +140,10 @@ async function main() {
   console.log(`outcome: ${approved[0]!.n}/${total} approved in PostgreSQL (${idleIds.length} one at a time + ${ids.length} streamed); streamed: ${audit.length} with an audited decision, ${duplicated} with more than one — lost: ${ids.length - audit.length}`);
   for (const failure of failed.slice(0, 5)) console.log(`  failed ${failure.id}: ${failure.error}`);
 
+  if (scheduled) {
+    // Leave nothing waiting for tomorrow on the shared server.
+    await Promise.all([...idleIds, ...ids].map((id) => temporal.workflow.getHandle(`content/${tenantId}/${id}`).terminate('benchmark finished').catch(() => undefined)));
+  }
   await world.stop();
   await llm.close();
 }

@@ -11,7 +11,7 @@ import { SignJWT, generateKeyPair } from 'jose';
 import WebSocket from 'ws';
 import { ensureDevKeyPair, loadDevSigningKey } from '../src/auth/keys';
 import type { Role } from '../src/auth/principal';
-import { startOpenAiStandIn, type OpenAiStandIn } from './support/openai-standin';
+import { startWorldWithModelStandIn, type StandInWorld } from './support/model-standin-world';
 import { bearer, eventually, http, startWorld, tokenFor, type World } from './support/world';
 
 const tenant = `api-${randomUUID().slice(0, 8)}`;
@@ -19,14 +19,13 @@ const otherTenant = `api-other-${randomUUID().slice(0, 8)}`;
 
 describe('API', () => {
   let world: World;
-  let llm: OpenAiStandIn;
+  let running: StandInWorld;
   const tokens: Record<string, string> = {};
   const as = (who: string) => bearer(tokens[who]!);
 
   before(async () => {
-    llm = await startOpenAiStandIn();
-    llm.script([], { content: JSON.stringify({ score: 0.95, issues: [] }) });
-    world = await startWorld({ OPENAI_BASE_URL: llm.baseUrl, CONTENT_REVIEWERS: 'bob', CONTENT_MONITOR_AFTER: '1s', API_BODY_LIMIT: '64kb' });
+    running = await startWorldWithModelStandIn({ CONTENT_REVIEWERS: 'bob', CONTENT_MONITOR_AFTER: '1s', API_BODY_LIMIT: '64kb' });
+    world = running.world;
     const people: [string, string, Role[]][] = [
       ['alice', tenant, ['editor']],
       ['eve', tenant, ['editor']],
@@ -38,8 +37,7 @@ describe('API', () => {
     for (const [sub, t, roles] of people) tokens[sub] = await tokenFor(world.config, { sub, tenant: t, roles });
   });
   after(async () => {
-    await world?.stop();
-    await llm?.close();
+    await running?.stop();
   });
 
   describe('tokens', () => {

@@ -7,15 +7,15 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { startOpenAiStandIn, type OpenAiStandIn } from './support/openai-standin';
-import { bearer, eventually, http, startWorld, tokenFor, type World } from './support/world';
+import { startWorldWithModelStandIn, type StandInWorld } from './support/model-standin-world';
+import { bearer, eventually, http, tokenFor, type World } from './support/world';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(__dirname, '..', '.test-artifacts', 'console');
 
 describe('reviewer console in Chromium', () => {
   let world: World;
-  let llm: OpenAiStandIn;
+  let running: StandInWorld;
   let browser: Browser;
   let page: Page;
   const tenant = `console-${randomUUID().slice(0, 6)}`;
@@ -24,16 +24,14 @@ describe('reviewer console in Chromium', () => {
   before(async () => {
     assert.ok(existsSync(CHROMIUM), `Chromium is needed at ${CHROMIUM} (apt-get install chromium; .ci/run installs it)`);
     mkdirSync(ARTIFACTS, { recursive: true });
-    llm = await startOpenAiStandIn();
-    llm.script([], { content: JSON.stringify({ score: 0.9, issues: [] }) });
-    world = await startWorld({ OPENAI_BASE_URL: llm.baseUrl, CONTENT_REVIEWERS: 'bob', CONTENT_MONITOR_AFTER: '1s' });
+    running = await startWorldWithModelStandIn({ CONTENT_REVIEWERS: 'bob', CONTENT_MONITOR_AFTER: '1s' }, 0.9);
+    world = running.world;
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
     page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   });
   after(async () => {
     await browser?.close();
-    await world?.stop();
-    await llm?.close();
+    await running?.stop();
   });
 
   it('signs in, shows the inbox, checks and revision diff, refuses self-review, and records decisions with live status', async () => {

@@ -18,7 +18,7 @@ import {
   submitContent,
 } from '../src/content/service';
 import { contentWorkflowId } from '../src/workflows/content-review';
-import { startOpenAiStandIn, type OpenAiStandIn } from './support/openai-standin';
+import { startWorldWithModelStandIn, type StandInWorld } from './support/model-standin-world';
 import { eventually, startWorld, type World } from './support/world';
 
 const tenant = `t-${Date.now().toString(36)}`;
@@ -60,22 +60,13 @@ async function updateEvents(world: World, who: Principal, contentId: string) {
 
 describe('content review', () => {
   let world: World;
-  let llm: OpenAiStandIn;
+  let running: StandInWorld;
 
   before(async () => {
-    llm = await startOpenAiStandIn();
-    llm.script([], { content: JSON.stringify({ score: 0.95, issues: [] }) });
-    world = await startWorld({
-      OPENAI_BASE_URL: llm.baseUrl,
-      CONTENT_REVIEWERS: 'bob,carol',
-      CONTENT_ESCALATE_TO: 'lead',
-      CONTENT_MONITOR_AFTER: '1s,2s',
-    });
+    running = await startWorldWithModelStandIn({ CONTENT_REVIEWERS: 'bob,carol', CONTENT_ESCALATE_TO: 'lead', CONTENT_MONITOR_AFTER: '1s,2s' });
+    world = running.world;
   });
-  after(async () => {
-    await world?.stop();
-    await llm?.close();
-  });
+  after(async () => running?.stop());
 
   it('auto-approves low-risk content, publishes it once, collects metrics and keeps an audit trail', async () => {
     const { contentId, workflowId } = await submitContent(world.infra, alice, {
@@ -219,13 +210,10 @@ describe('content review', () => {
 
 describe('content review SLA', () => {
   let world: World;
-  let llm: OpenAiStandIn;
+  let running: StandInWorld;
 
   before(async () => {
-    llm = await startOpenAiStandIn();
-    llm.script([], { content: JSON.stringify({ score: 0.95, issues: [] }) });
-    world = await startWorld({
-      OPENAI_BASE_URL: llm.baseUrl,
+    running = await startWorldWithModelStandIn({
       CONTENT_REVIEWERS: 'bob',
       CONTENT_ESCALATE_TO: 'lead',
       CONTENT_REMINDER_AFTER: '1s',
@@ -233,11 +221,9 @@ describe('content review SLA', () => {
       CONTENT_EXPIRE_AFTER: '4s',
       CONTENT_MONITOR_AFTER: '1s',
     });
+    world = running.world;
   });
-  after(async () => {
-    await world?.stop();
-    await llm?.close();
-  });
+  after(async () => running?.stop());
 
   it('reminds, escalates, then expires an unanswered review; a late decision is refused', async () => {
     const { contentId, workflowId } = await submitContent(world.infra, alice, {

@@ -7,8 +7,8 @@ import Ajv2020 from 'ajv/dist/2020';
 import type { Express } from 'express';
 import { createApp } from '../src/api/app';
 import { openApiPath } from '../src/api/openapi';
-import { startOpenAiStandIn, type OpenAiStandIn } from './support/openai-standin';
-import { bearer, eventually, http, startWorld, tokenFor, type World } from './support/world';
+import { startWorldWithModelStandIn, type StandInWorld } from './support/model-standin-world';
+import { bearer, eventually, http, tokenFor, type World } from './support/world';
 
 interface Layer {
   route?: { path: string; methods: Record<string, boolean> };
@@ -30,7 +30,7 @@ function expressRoutes(app: Express): string[] {
 
 describe('OpenAPI document', () => {
   let world: World;
-  let llm: OpenAiStandIn;
+  let running: StandInWorld;
   let doc: { openapi: string; paths: Record<string, Record<string, { responses: Record<string, { content: Record<string, { schema: object }> }> }>> };
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   ajv.addFormat('date-time', true).addFormat('uuid', true).addFormat('uri', true).addFormat('email', true);
@@ -49,14 +49,12 @@ describe('OpenAPI document', () => {
   }
 
   before(async () => {
-    llm = await startOpenAiStandIn();
-    llm.script([], { content: JSON.stringify({ score: 0.95, issues: [] }) });
-    world = await startWorld({ OPENAI_BASE_URL: llm.baseUrl, CONTENT_REVIEWERS: 'bob', CONTENT_MONITOR_AFTER: '1s' });
+    running = await startWorldWithModelStandIn({ CONTENT_REVIEWERS: 'bob', CONTENT_MONITOR_AFTER: '1s' });
+    world = running.world;
     doc = (await http(world.baseUrl, 'GET', '/openapi.json')).json as typeof doc;
   });
   after(async () => {
-    await world?.stop();
-    await llm?.close();
+    await running?.stop();
   });
 
   it('is OpenAPI 3.1 and describes exactly the routes the app serves', () => {

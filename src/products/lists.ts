@@ -130,6 +130,7 @@ function startListRun(
     workflowId: productListWorkflowId(listId),
     taskQueue: taskQueues(config).default,
     args: [{ listId, tenantId, total, options, itemsPerRun: config.LIST_ITEMS_PER_RUN }],
+    staticSummary: `Product list ${listId} of ${tenantId}: ${total} items, concurrency ${options.concurrency}${options.llm ? ', LLM enrichment' : ''}${options.dryRun ? ', dry run' : ''}`,
     typedSearchAttributes: [
       { key: SearchAttr.BusinessId, value: listId },
       { key: SearchAttr.WorkflowKind, value: 'product-list' },

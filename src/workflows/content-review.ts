@@ -10,6 +10,7 @@ import {
   defineQuery,
   defineUpdate,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -116,13 +117,20 @@ export async function contentReviewWorkflow(input: ContentReviewInput): Promise<
   setHandler(contentStatusQuery, () => ({ ...state, approvals: [...state.approvals], decisions: [...state.decisions] }));
 
   // ---- recording --------------------------------------------------------------------
-  const sync = () =>
+  const sync = () => {
+    // What the Temporal UI shows as the run's current details.
+    setCurrentDetails(
+      [`**${state.status}** · ${state.stage} · revision ${state.revision}`, state.assignee && `assignee ${state.assignee}`, state.dueAt && `due ${state.dueAt}`, state.risk && `risk ${state.risk.score} (${state.risk.route})`]
+        .filter(Boolean)
+        .join(' · '),
+    );
     upsertSearchAttributes([
       { key: SearchAttr.ReviewStatus, value: state.status },
       { key: SearchAttr.Assignee, value: state.assignee ?? null },
       { key: SearchAttr.ReviewDueTime, value: state.dueAt ? new Date(state.dueAt) : null },
       { key: SearchAttr.RiskScore, value: state.risk?.score ?? null },
     ]);
+  };
 
   async function transition(
     actor: string,
