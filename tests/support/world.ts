@@ -9,6 +9,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/observability/logger';
 import { openInfrastructure, type Infrastructure } from '../../src/runtime/infrastructure';
 import { applySchema } from '../../src/schema/apply';
+import { taskQueues } from '../../src/temporal/task-queues';
 import { createWorkers, type WorkerSet } from '../../src/worker/workers';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadDevSigningKey } from '../../src/auth/keys';
@@ -61,6 +62,11 @@ export async function startWorld(overrides: Record<string, string> = {}, options
     baseUrl: `http://127.0.0.1:${port}`,
     async stop() {
       await new Promise((resolve) => server.close(resolve));
+      // Leave nothing running on the shared dev server: what this world started and did not finish (pending reviews, …).
+      const queue = taskQueues(config).default;
+      for await (const run of infra.temporal.workflow.list({ query: `TaskQueue = '${queue}' AND ExecutionStatus = 'Running'` })) {
+        await infra.temporal.workflow.getHandle(run.workflowId, run.runId).terminate('test world stopped').catch(() => undefined);
+      }
       workerSet?.shutdown();
       await running;
       await infra.close();
