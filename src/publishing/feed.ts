@@ -1,9 +1,10 @@
 // The RSS/Atom feed platform: publishing stores an entry (a repeat with the same key is a
 // no-op), and the API serves the tenant's feed as RSS 2.0 and Atom 1.0 (rendered by the
-// `feed` library, which escapes titles and bodies). Views are the times an entry was served.
+// `feed` library, which wraps text in CDATA). Views are the times an entry was served.
 import { Feed } from 'feed';
 import type { Pool } from 'pg';
 import type { PublishingAdapter } from './adapter';
+import { escapeHtml, renderHtml, renderSummaryHtml } from './render';
 
 export interface FeedEntry {
   contentId: string;
@@ -63,15 +64,19 @@ export function renderFeed(entries: FeedEntry[], tenantId: string, publicBaseUrl
     feedLinks: { rss: urls.rss, atom: urls.atom },
   });
   for (const entry of entries) {
-    // The AI disclosure travels with the entry: a category and the notice in the text.
-    const body = entry.aiNotice ? `${entry.body}\n\n${entry.aiNotice}` : entry.body;
+    // Bodies are plain text: both formats carry them as escaped HTML (Atom declares
+    // type="html", RSS readers treat description as HTML). The AI disclosure travels with the
+    // entry: an `ai-generated` category and the notice at the end of the summary and the text.
+    const html = { body: entry.body, aiNotice: entry.aiNotice };
     feed.addItem({
-      title: entry.title,
+      // Atom's title is declared type="html" by the library, so plain text is escaped there;
+      // RSS 2.0's title is plain text, kept verbatim in CDATA.
+      title: format === 'atom' ? escapeHtml(entry.title) : entry.title,
       id: urls.entry(entry.contentId),
       link: urls.entry(entry.contentId),
       date: entry.publishedAt,
-      description: body.slice(0, 500),
-      content: body,
+      description: renderSummaryHtml(html),
+      content: renderHtml(html),
       category: entry.aiNotice ? [{ name: 'ai-generated' }] : [],
     });
   }

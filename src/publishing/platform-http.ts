@@ -1,11 +1,18 @@
 // One HTTP call to a platform, with a timeout and the platform's answer turned into the
 // service's typed errors: retrying helps for 408/429/5xx and network failures, not for the rest.
-import { permanent, transient } from '../errors';
+import { PipelineError, permanent, transient } from '../errors';
 
 export interface PlatformResponse {
   status: number;
   headers: Headers;
   json: unknown;
+}
+
+export interface PlatformRequestInit extends RequestInit {
+  timeoutMs: number;
+  /** A platform that reports refused credentials with another status (WordPress answers 400
+   *  for an anonymous status filter) says so here; the error is then PlatformUnauthorized. */
+  isAuthFailure?: (status: number, json: unknown) => boolean;
 }
 
 function retryAfterMs(headers: Headers): number | undefined {
@@ -17,14 +24,25 @@ function retryAfterMs(headers: Headers): number | undefined {
   return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
 }
 
-export async function platformRequest(platform: string, url: string, init: RequestInit & { timeoutMs: number }): Promise<PlatformResponse> {
+/** Timeouts and connection failures, whether before the answer's headers or while reading its body. */
+function networkFailure(platform: string, error: unknown, timeoutMs: number): PipelineError {
+  const name = (error as Error)?.name;
+  const message = name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : error instanceof Error ? error.message : String(error);
+  return transient('PlatformUnavailable', `${platform}: ${message}`);
+}
+
+export async function platformRequest(platform: string, url: string, init: PlatformRequestInit): Promise<PlatformResponse> {
+  const { timeoutMs, isAuthFailure, ...requestInit } = init;
   let response: Response;
+  let text: string;
   try {
-    response = await fetch(url, { ...init, signal: AbortSignal.timeout(init.timeoutMs), redirect: 'error' });
+    response = await fetch(url, { ...requestInit, signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
+    // The body is read under the same timeout: a platform that sends headers and then stalls
+    // (or drops the connection) is as unavailable as one that never answers.
+    text = await response.text();
   } catch (error) {
-    throw transient('PlatformUnavailable', `${platform}: ${(error as Error).name === 'TimeoutError' ? `no answer within ${init.timeoutMs} ms` : (error as Error).message}`);
+    throw networkFailure(platform, error, timeoutMs);
   }
-  const text = await response.text();
   let json: unknown;
   try {
     json = text ? JSON.parse(text) : undefined;
@@ -33,9 +51,12 @@ export async function platformRequest(platform: string, url: string, init: Reque
   }
   if (response.ok) return { status: response.status, headers: response.headers, json };
   const detail = `${platform} answered ${response.status}${text ? `: ${text.slice(0, 300)}` : ''}`;
-  if (response.status === 401 || response.status === 403) throw permanent('PlatformUnauthorized', detail);
+  if (response.status === 401 || response.status === 403 || isAuthFailure?.(response.status, json)) {
+    throw permanent('PlatformUnauthorized', detail, { status: response.status });
+  }
   if ([408, 409, 425, 429].includes(response.status) || response.status >= 500) {
-    throw transient('PlatformUnavailable', detail, { status: response.status, retryAfterMs: retryAfterMs(response.headers) });
+    const wait = retryAfterMs(response.headers);
+    throw transient('PlatformUnavailable', detail, { status: response.status, ...(wait === undefined ? {} : { retryAfterMs: wait }) });
   }
   throw permanent('PlatformRejected', detail, { status: response.status });
 }

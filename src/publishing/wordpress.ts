@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { permanent } from '../errors';
 import type { PublishRequest, PublishingAdapter } from './adapter';
 import { platformRequest } from './platform-http';
+import { aiNoticeOf, renderHtml } from './render';
 
 export interface WordPressOptions {
   url: string;
@@ -16,13 +17,28 @@ export interface WordPressOptions {
 
 export const slugFor = (idempotencyKey: string) => `magicai-${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 24)}`;
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
 /** Plain text → paragraphs; everything escaped (the text is data, never markup). */
-export function renderWordPressContent(request: Pick<PublishRequest, 'body' | 'aiDisclosure'>): string {
-  const paragraphs = request.body.split(/\n{2,}/).map((p) => `<p>${escapeHtml(p.trim()).replace(/\n/g, '<br />')}</p>`);
-  if (request.aiDisclosure) paragraphs.push(`<p class="ai-disclosure"><em>${escapeHtml(request.aiDisclosure.notice)}</em></p>`);
-  return paragraphs.join('\n');
+export const renderWordPressContent = (request: Pick<PublishRequest, 'body' | 'aiDisclosure'>) =>
+  renderHtml({ body: request.body, aiNotice: aiNoticeOf(request) });
+
+// WordPress ignores credentials it refuses and serves the request as anonymous, so a wrong or
+// revoked Application Password does not always answer 401: the slug lookup (which asks for
+// drafts too) answers 400 rest_invalid_param with a nested `rest_forbidden_status` (401).
+// Seen against WordPress 6.1 (Debian's package); tests/wordpress-real.test.ts covers it.
+const WP_AUTH_CODES = new Set(['rest_not_logged_in', 'rest_forbidden_status', 'rest_forbidden_context', 'rest_cannot_create', 'incorrect_password', 'invalid_username']);
+
+interface WpError {
+  code?: unknown;
+  data?: { status?: unknown; details?: Record<string, WpError> };
+}
+
+export function isWordPressAuthFailure(_status: number, json: unknown): boolean {
+  const error = json as WpError | undefined;
+  if (!error || typeof error !== 'object') return false;
+  if (typeof error.code === 'string' && WP_AUTH_CODES.has(error.code)) return true;
+  return Object.values(error.data?.details ?? {}).some(
+    (inner) => (typeof inner?.code === 'string' && WP_AUTH_CODES.has(inner.code)) || inner?.data?.status === 401 || inner?.data?.status === 403,
+  );
 }
 
 interface WpPost {
@@ -34,7 +50,7 @@ export function createWordPressPlatform(options: WordPressOptions): PublishingAd
   const api = `${options.url.replace(/\/+$/, '')}/wp-json/wp/v2`;
   const auth = `Basic ${Buffer.from(`${options.user}:${options.appPassword}`).toString('base64')}`;
   const call = (path: string, init: RequestInit = {}) =>
-    platformRequest('wordpress', `${api}${path}`, { ...init, headers: { authorization: auth, 'content-type': 'application/json', ...init.headers }, timeoutMs: options.timeoutMs });
+    platformRequest('wordpress', `${api}${path}`, { ...init, headers: { authorization: auth, 'content-type': 'application/json', ...init.headers }, timeoutMs: options.timeoutMs, isAuthFailure: isWordPressAuthFailure });
 
   return {
     platform: 'wordpress',

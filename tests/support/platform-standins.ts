@@ -3,6 +3,11 @@
 // Idempotency-Key) and the parts of the WordPress REST API the WordPress adapter calls.
 // Both can hold their responses after storing a post, so that a test can kill the worker
 // between "the platform accepted" and "the activity completed".
+// WordPress itself runs here too (Debian's package, PHP's built-in server, MariaDB; see
+// tests/support/wordpress-real.ts): the adapter's protocol is tested against it in
+// tests/wordpress-real.test.ts. This stand-in stays for what a real site cannot be made to do
+// on demand — scripted 5xx/422 answers and held responses — and it follows what the real one
+// was seen to answer (response shapes, anonymous fallback on refused credentials).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SIGNATURE_HEADER, verifySignature } from '../../src/publishing/signing';
@@ -47,9 +52,11 @@ function createGate() {
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
-    let raw = '';
-    req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-    req.on('end', () => resolve(raw));
+    // Decoded once at the end: a multi-byte character split across two chunks stays whole
+    // (decoding chunk by chunk would corrupt it, and the signature would not verify).
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
 }
@@ -145,17 +152,37 @@ export async function startWordPressStandIn(): Promise<WordPressStandIn> {
   const server = createServer(async (req, res) => {
     const raw = await readBody(req);
     const expected = `Basic ${Buffer.from(`${user}:${appPassword}`).toString('base64')}`;
-    if (req.headers.authorization !== expected) return wpError(res, 401, 'rest_not_logged_in', 'You are not currently logged in.');
+    // Like WordPress: refused credentials do not fail the request, it is served as anonymous.
+    const authenticated = req.headers.authorization === expected;
     const failure = takeFailure();
     if (failure) return wpError(res, failure, 'scripted_failure', 'Scripted failure.');
     const url = new URL(req.url ?? '/', 'http://wp.local');
-    const link = (id: number) => `http://wp.local/?p=${id}`;
+    const link = (id: number) => `http://wp.local/${posts.find((p) => p.id === id)?.slug ?? id}/`;
+    // WordPress's post shape (context=edit): rendered and raw fields.
+    const shape = (p: WordPressStandIn['posts'][number]) => ({
+      id: p.id,
+      slug: p.slug,
+      status: p.status,
+      type: 'post',
+      link: link(p.id),
+      title: { raw: p.title, rendered: p.title },
+      content: { raw: p.content, rendered: `${p.content}\n`, protected: false },
+      excerpt: { raw: p.excerpt, rendered: p.excerpt ? `<p>${p.excerpt}</p>\n` : '', protected: false },
+    });
     if (url.pathname === '/wp-json/wp/v2/posts' && req.method === 'GET') {
       const slug = url.searchParams.get('slug');
       const statuses = (url.searchParams.get('status') ?? 'publish').split(',');
-      return json(res, 200, posts.filter((p) => (!slug || p.slug === slug) && statuses.includes(p.status)).map((p) => ({ ...p, link: link(p.id) })));
+      if (!authenticated && statuses.some((status) => status !== 'publish')) {
+        return json(res, 400, {
+          code: 'rest_invalid_param',
+          message: 'Invalid parameter(s): status',
+          data: { status: 400, params: { status: 'Status is forbidden.' }, details: { status: { code: 'rest_forbidden_status', message: 'Status is forbidden.', data: { status: 401 } } } },
+        });
+      }
+      return json(res, 200, posts.filter((p) => (!slug || p.slug === slug) && statuses.includes(p.status)).map(shape));
     }
     if (url.pathname === '/wp-json/wp/v2/posts' && req.method === 'POST') {
+      if (!authenticated) return wpError(res, 401, 'rest_cannot_create', 'Sorry, you are not allowed to create posts as this user.');
       const body = JSON.parse(raw) as { title?: string; content?: string; excerpt?: string; status?: string; slug?: string };
       if (!body.title) return wpError(res, 400, 'rest_invalid_param', 'Invalid parameter(s): title');
       // Like WordPress, a taken slug gets a suffix rather than an error.
@@ -163,7 +190,7 @@ export async function startWordPressStandIn(): Promise<WordPressStandIn> {
       if (posts.some((p) => p.slug === slug)) slug = `${slug}-2`;
       const post = { id: 100 + posts.length + 1, slug, title: body.title, content: body.content ?? '', excerpt: body.excerpt ?? '', status: body.status ?? 'draft' };
       posts.push(post);
-      return accepted(() => json(res, 201, { ...post, link: link(post.id) }));
+      return accepted(() => json(res, 201, shape(post)));
     }
     if (url.pathname === '/wp-json/wp/v2/comments' && req.method === 'GET') {
       const total = comments.get(Number(url.searchParams.get('post'))) ?? 0;
