@@ -3,10 +3,14 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseFeed } from '@rowanmanning/feed-parser';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { PipelineError } from '../src/errors';
 import type { PublishRequest } from '../src/publishing/adapter';
 import { createFeedPlatform, readFeedEntries, renderFeed } from '../src/publishing/feed';
+import { platformRequest } from '../src/publishing/platform-http';
 import { sign, verifySignature } from '../src/publishing/signing';
 import { createWebhookPlatform } from '../src/publishing/webhook';
 import { createWordPressPlatform } from '../src/publishing/wordpress';
@@ -66,6 +70,13 @@ describe('webhook platform', () => {
     assert.deepEqual(stored[0]!.body.aiDisclosure, disclosure);
     const metrics = await adapter.metrics({ ...first, contentId: req.contentId, tenantId: req.tenantId });
     assert.ok(metrics.views > 0 && metrics.clicks === 3);
+  });
+
+  it('a large body of multi-byte characters arrives intact: its signature verifies', async () => {
+    const adapter = createWebhookPlatform({ url: receiver.url, secret: SECRET, timeoutMs: 5_000 });
+    const req = request({ body: 'Ünïcödé ✓ 日本語 '.repeat(20_000) });
+    await adapter.publish(req);
+    assert.equal(receiver.posts.find((p) => p.key === req.idempotencyKey)?.body.body, req.body);
   });
 
   it('types failures: wrong secret → PlatformUnauthorized (final), 503 → PlatformUnavailable (retry), 422 → PlatformRejected', async () => {
@@ -171,4 +182,55 @@ describe('RSS/Atom feed platform', () => {
     assert.equal(XMLValidator.validate(renderFeed([], 'empty', world.config.PUBLIC_BASE_URL, 'rss')), true, 'an empty feed is valid too');
     assert.equal(entries.length, 2);
   });
+});
+
+describe('platform HTTP calls', () => {
+  it('a platform that sends its headers and then stalls is PlatformUnavailable (retryable), like one that never answers', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"id":');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/posts`;
+      const stalled = await failure(platformRequest('webhook', url, { method: 'GET', timeoutMs: 300 }));
+      assert.deepEqual([stalled.type, stalled.retryable], ['PlatformUnavailable', true]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+describe('RSS/Atom rendering, read back with a feed parser', () => {
+  const publicBaseUrl = 'http://127.0.0.1:8080';
+  const long = {
+    contentId: 'c-long',
+    title: 'Towels ]]> <script>alert("x")</script> & more',
+    body: `${'Thick loops, long fibres. '.repeat(40)}The end ]]> <b>bold?</b> &amp; done.`,
+    locale: 'en',
+    aiNotice: 'This text was drafted with AI assistance.',
+    publishedAt: new Date('2026-01-02T03:04:05Z'),
+  };
+  const human = { ...long, contentId: 'c-human', title: 'Written by a person', body: 'Short.', aiNotice: null };
+
+  for (const format of ['rss', 'atom'] as const) {
+    it(`${format}: titles come back verbatim, text stays text, and every AI entry carries the disclosure`, () => {
+      const xml = renderFeed([long, human], 'tenant-x', publicBaseUrl, format);
+      assert.equal(XMLValidator.validate(xml), true);
+      const feed = parseFeed(xml);
+      assert.equal(feed.items.length, 2);
+      const [ai, person] = feed.items;
+      assert.equal(ai!.title, long.title);
+      assert.equal(ai!.id, `${publicBaseUrl}/v1/feeds/tenant-x/entries/c-long`);
+      assert.deepEqual(ai!.categories.map((c) => c.term), ['ai-generated']);
+      assert.deepEqual(person!.categories, []);
+      // However long the text, the summary ends with the notice (it used to be cut off at 500 characters).
+      assert.ok(ai!.description?.includes(long.aiNotice), ai!.description ?? '');
+      assert.ok(ai!.content?.includes(long.aiNotice));
+      assert.ok(!person!.description?.includes(long.aiNotice));
+      // The body is plain text: its "<b>" is escaped, never markup.
+      assert.ok(xml.includes('&lt;b&gt;bold?&lt;/b&gt; &amp;amp; done.'), 'markup in the text is escaped');
+    });
+  }
 });

@@ -77,7 +77,8 @@ export function renderFeed(entries: FeedEntry[], tenantId: string, publicBaseUrl
       date: entry.publishedAt,
       description: renderSummaryHtml(html),
       content: renderHtml(html),
-      category: entry.aiNotice ? [{ name: 'ai-generated' }] : [],
+      // Atom requires `term` on a category (RFC 4287 §4.2.2); RSS uses `name`.
+      category: entry.aiNotice ? [{ name: 'ai-generated', term: 'ai-generated' }] : [],
     });
   }
   return format === 'rss' ? feed.rss2() : feed.atom1();
