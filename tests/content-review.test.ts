@@ -11,6 +11,7 @@ import {
   draftContent,
   extendReviewDeadline,
   getContent,
+  listPublications,
   listRevisions,
   reviewContent,
   reviewInbox,
@@ -194,6 +195,27 @@ describe('content review', () => {
     assert.equal(rows[0].n, 0);
     const { rows: stored } = await world.infra.pg.query('SELECT status, stage FROM content_items WHERE tenant_id = $1 AND content_id = $2', [tenant, contentId]);
     assert.deepEqual(stored[0], { status: 'rejected', stage: 'closed' });
+  });
+
+  it('publishes at the requested time, not before (durable timer)', async () => {
+    const publishAt = new Date(Date.now() + 4_000).toISOString();
+    const { contentId, workflowId } = await submitContent(world.infra, alice, {
+      title: 'Timed note',
+      body: uniqueText('A note for later'),
+      platforms: ['feed'],
+      publishAt,
+    });
+    const scheduled = await eventually(async () => {
+      const content = await getContent(world.infra, alice, contentId);
+      return content.stage === 'scheduled' ? content : undefined;
+    }, 15_000, 'scheduled');
+    assert.equal(scheduled.publications.length, 0, 'nothing is published before the time');
+    await world.infra.temporal.workflow.getHandle(workflowId).result();
+    const [publication] = await listPublications(world.infra, alice, contentId);
+    assert.equal(publication!.status, 'published');
+    assert.ok(publication!.publishedAt!.getTime() >= Date.parse(publishAt), `published ${publication!.publishedAt!.toISOString()}, asked for ${publishAt}`);
+    const audit = await auditTrail(world.infra, alice, contentId);
+    assert.equal(audit.find((event) => event.action === 'publish.scheduled')?.detail.publishAt, publishAt);
   });
 
   it('flags a near-duplicate of already published content', async () => {
