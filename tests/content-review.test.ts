@@ -320,3 +320,30 @@ describe('content drafted by the local LLM', () => {
     assert.ok(calls.some((call) => call.task === 'draft'), 'the draft call is in the LLM audit');
   });
 });
+
+describe('content review expiry policy auto-approve', () => {
+  let running: StandInWorld;
+  before(async () => {
+    running = await startWorldWithModelStandIn({
+      CONTENT_REVIEWERS: 'bob',
+      CONTENT_REMINDER_AFTER: '1s',
+      CONTENT_ESCALATE_AFTER: '1s',
+      CONTENT_EXPIRE_AFTER: '2s',
+      CONTENT_EXPIRY_POLICY: 'auto-approve',
+      CONTENT_MONITOR_AFTER: '1s',
+    });
+  });
+  after(async () => running?.stop());
+
+  it('approves a single-reviewer content at expiry, but lets a two-reviewer content expire', async () => {
+    const { world } = running;
+    const low = await submitContent(world.infra, alice, { title: 'Guaranteed calm', body: `${uniqueText('Guaranteed calm')} Guaranteed.`, platforms: ['feed'] });
+    const high = await submitContent(world.infra, alice, { title: 'Miracle cure calm', body: `${uniqueText('A miracle cure')} A miracle cure.`, platforms: ['feed'] });
+    const [lowResult, highResult] = await Promise.all([low, high].map((c) => world.infra.temporal.workflow.getHandle(c.workflowId).result()));
+    assert.equal(lowResult!.status, 'approved');
+    assert.deepEqual(lowResult!.publications.map((p: { status: string }) => p.status), ['published']);
+    assert.equal(highResult!.status, 'expired');
+    const audit = await auditTrail(world.infra, alice, low.contentId);
+    assert.equal(audit.find((event) => event.action === 'review.auto-approved-at-expiry')?.actor, 'system:expiry-policy');
+  });
+});

@@ -12,6 +12,7 @@ import { sampleShopCatalog, startSampleShop, type SampleShop } from '../src/samp
 import { esIndices } from '../src/stores/elasticsearch';
 import { listProgressQuery, productItemWorkflowId, productListWorkflowId } from '../src/workflows/product-list';
 import { startOpenAiStandIn } from './support/openai-standin';
+import WebSocket from 'ws';
 import { actAsByDefault, bearer, eventually, http, startWorld, tokenFor, type World } from './support/world';
 
 describe('product-list pipeline over the sample shop', () => {
@@ -272,6 +273,30 @@ describe('product-list pipeline over the sample shop', () => {
   describe('steering a list', () => {
     const generated = (from: number, count: number) => Array.from({ length: count }, (_, i) => ({ url: urlOf(`/gen/${from + i}.html`) }));
     const fast = { llm: false, concurrency: 1, stages: ['fetch', 'extract', 'text', 'store'] };
+
+    it('when a client follows a list live, then SSE and WebSocket stream progress until a final done', async () => {
+      const listId = `live-${randomUUID().slice(0, 8)}`;
+      assert.equal((await http(world.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId, items: generated(4000, 6), options: { ...fast, concurrency: 2 } })).status, 202);
+      const token = await tokenFor(world.config, { sub: 'watcher', tenant: tenantId, roles: ['reviewer'] });
+      const socketDone = new Promise<{ type: string; data: { status: string } }[]>((resolve, reject) => {
+        const got: { type: string; data: { status: string } }[] = [];
+        const socket = new WebSocket(`${world.baseUrl.replace('http', 'ws')}/v1/live?list=${listId}&access_token=${token}`);
+        socket.on('message', (raw: Buffer) => got.push(JSON.parse(raw.toString()) as { type: string; data: { status: string } }));
+        socket.on('close', () => resolve(got));
+        socket.on('error', reject);
+      });
+      const response = await fetch(`${world.baseUrl}/v1/product-lists/${listId}/events`, { headers: bearer(token) });
+      assert.match(response.headers.get('content-type') ?? '', /text\/event-stream/);
+      const events = [...(await response.text()).matchAll(/^event: (\w+)\ndata: (.*)$/gm)].map((m) => ({ event: m[1]!, data: JSON.parse(m[2]!) as { status: string; progress?: { succeeded: number } } }));
+      assert.ok(events.some((e) => e.event === 'progress' && e.data.status === 'running'), 'saw the list running');
+      assert.equal(events.at(-1)!.event, 'done');
+      assert.equal(events.at(-1)!.data.status, 'completed');
+      const messages = await socketDone;
+      assert.equal(messages.at(-1)!.type, 'done');
+      assert.equal(messages.at(-1)!.data.status, 'completed');
+      const outsider = await tokenFor(world.config, { sub: 'outsider', tenant: `x-${tenantId}`, roles: ['admin'] });
+      assert.equal((await fetch(`${world.baseUrl}/v1/product-lists/${listId}/events`, { headers: bearer(outsider) })).status, 404);
+    });
 
     it('when paused, then no new item starts until resumed, and the list completes', async () => {
       const listId = `pause-${randomUUID().slice(0, 8)}`;
