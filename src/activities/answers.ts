@@ -49,7 +49,9 @@ export function createAnswerActivities({ pg, es, llm, config }: Pick<ActivityDep
       const { candidates, docs } = await retrieve({ es, config }, asked.tenantId, asked.question, vector!);
       const { ranked, found, sources } = rankSources(candidates, vector!, await store.wrongSourceMarks(asked.tenantId), config);
       const selected = new Set(sources.map((source) => source.id));
-      const retrieved: StoredSource[] = ranked.slice(0, Math.max(KEEP_CANDIDATES, sources.length)).map((candidate) => {
+      // The best candidates, and every demoted one: the record shows what feedback pushed down.
+      const kept = ranked.filter((candidate, rank) => rank < KEEP_CANDIDATES || selected.has(candidate.id) || candidate.demotedBy !== undefined);
+      const retrieved: StoredSource[] = kept.map((candidate) => {
         const doc = docs.get(candidate.id)!;
         return {
           id: candidate.id,
