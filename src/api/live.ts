@@ -7,7 +7,7 @@ import type { Request, Response } from 'express';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Principal } from '../auth/principal';
 import { getContent } from '../content/service';
-import { listProgress, listReport } from '../products/lists';
+import { listProgressWithEstimate, listReport } from '../products/lists';
 import type { Infrastructure } from '../runtime/infrastructure';
 import { createAuthenticator, tokenOf } from './auth';
 
@@ -62,7 +62,7 @@ export const readers = {
   productList: (infra: Infrastructure, listId: string): SnapshotReader => async () => {
     const stored = await listReport(infra.pg, listId);
     if (!stored || stored.status !== 'running') return { done: true, data: { listId, status: stored?.status ?? 'unknown', report: stored?.report } };
-    return { done: false, data: { listId, status: stored.status, progress: await listProgress(infra.temporal, listId).catch(() => undefined) } };
+    return { done: false, data: { listId, status: stored.status, progress: await listProgressWithEstimate(infra, listId).catch(() => undefined) } };
   },
 };
 

@@ -10,6 +10,7 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Principal } from '../auth/principal';
 import type { Config } from '../config';
+import { contentEstimate } from '../costs/runs';
 import { PLATFORMS } from '../publishing/adapter';
 import type { BlobStore } from '../stores/blob-store';
 import { SearchAttr } from '../temporal/search-attributes';
@@ -259,6 +260,7 @@ export async function getContent(deps: ContentDeps, principal: Principal, conten
     dueAt: live ? live.dueAt : row.due_at?.toISOString(),
     metricsCollected: live?.metricsCollected ?? [],
     publications,
+    estimate: await contentEstimate(deps.pg, deps.config, row.workflow_id, live?.status ?? row.status),
     workflowId: row.workflow_id,
   };
 }

@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Config } from '../config';
+import { productListEstimate } from '../costs/runs';
 import { withTransaction } from '../stores/postgres';
 import { SearchAttr } from '../temporal/search-attributes';
 import { taskQueues } from '../temporal/task-queues';
@@ -161,6 +162,12 @@ export const steerProductList = (temporal: Client, listId: string, action: 'paus
 
 export const listProgress = (temporal: Client, listId: string): Promise<ListProgress> =>
   temporal.workflow.getHandle(productListWorkflowId(listId)).query(listProgressQuery);
+
+/** Live progress with the run's estimated cost and ETA (computed from rows, not kept by the workflow). */
+export async function listProgressWithEstimate(deps: Pick<ListDeps, 'temporal' | 'pg' | 'config'>, listId: string) {
+  const [progress, estimate] = await Promise.all([listProgress(deps.temporal, listId), productListEstimate(deps.pg, deps.config, listId)]);
+  return { ...progress, estimate };
+}
 
 export async function listReport(pg: Pool, listId: string) {
   const { rows } = await pg.query<{ status: string; report: unknown; item_count: number }>(

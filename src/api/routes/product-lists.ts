@@ -6,7 +6,7 @@ import {
   ListConflictError,
   createProductList,
   listErrors,
-  listProgress,
+  listProgressWithEstimate,
   listReport,
   redriveProductList,
   steerProductList,
@@ -95,7 +95,7 @@ export function productListRoutes(infra: Infrastructure): Router {
     if (!stored) throw new HttpError(404, 'Not Found', `no product list ${listId}`);
     let progress;
     if (stored.status === 'running') {
-      progress = await listProgress(temporal, listId).catch((error: unknown) => {
+      progress = await listProgressWithEstimate(infra, listId).catch((error: unknown) => {
         if (error instanceof WorkflowNotFoundError) return undefined;
         throw error;
       });
