@@ -74,7 +74,7 @@ describe('answers with cited sources', () => {
     assert.deepEqual([...offered].sort(), [...selected].sort());
     // Fused scores with the ranks each retriever gave.
     const top = answer.sources[0];
-    assert.ok(top.score > 0 && Object.keys(top.ranks).every((name: string) => /^(product|content):(bm25|knn)$/.test(name)));
+    assert.ok(top.score > 0 && Object.keys(top.ranks).every((name: string) => /^(product|content|research-report):(bm25|knn)$/.test(name)));
 
     const { rows } = await w.world.infra.pg.query('SELECT * FROM answer_interactions WHERE answer_id = $1', [answer.answerId]);
     const row = rows[0];
@@ -162,6 +162,24 @@ describe('answers with cited sources', () => {
     assert.equal(again.json.recorded, false, 'the same verdict twice is stored once');
     const view = await http(base, 'GET', `/v1/answers/${next.answerId}`);
     assert.deepEqual(view.json.feedback.map((f: any) => f.verdict), ['helpful']);
+  });
+
+  it('research reports are a source too, cited with a link to the report page', async () => {
+    w.llm.script([], citingModel({ cite: 'first' }));
+    const text = 'Competitor shop prices for trail running shoes are 12 % below ours on average; waterproof models differ most.';
+    const [vector] = await w.world.infra.llm.embed([`Competitor price research: trail running shoes\n${text}`], { tenantId: tenantA });
+    // The document as the site research workflow indexes its report.
+    await w.world.infra.es.index({
+      index: esIndices(w.world.config).documents,
+      id: `research-report/run-${tenantA}`,
+      document: { docId: `research-report/run-${tenantA}`, tenantId: tenantA, kind: 'research-report', title: 'Competitor price research: trail running shoes', text, embedding: vector, updatedAt: new Date().toISOString() },
+      refresh: 'wait_for',
+    });
+    const answer = (await ask('How do competitor prices for trail running shoes compare with ours?')).json;
+    const report = answer.sources.find((s: any) => s.kind === 'research-report');
+    assert.ok(report?.selected, JSON.stringify(answer.sources.slice(0, 3)));
+    assert.equal(report.id, `research-report:run-${tenantA}`);
+    assert.equal(report.link, `/v1/research-runs/run-${tenantA}/report.html`);
   });
 
   it('tenants never see each other\'s sources or answers', async () => {

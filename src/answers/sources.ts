@@ -1,6 +1,6 @@
 // Where answers look for sources: one entry per kind of knowledge, each an Elasticsearch index
 // (or a slice of one) with its text fields. Retrieval runs BM25 and kNN over every entry and
-// fuses the rankings; adding a kind of knowledge (research reports) is one more entry here.
+// fuses the rankings; adding a kind of knowledge is one more entry here.
 import type { EsIndices } from '../stores/elasticsearch';
 
 export type SourceKind = 'product' | 'content' | 'research-report';
@@ -56,9 +56,20 @@ export const answerSources: readonly AnswerSource[] = [
     textOf: (doc) => [str(doc.title), str(doc.text)].filter(Boolean).join('\n'),
     linkOf: () => undefined,
   },
-  // Research reports, once the research workflow indexes them into the documents index:
-  // { kind: 'research-report', index: (i) => i.documents, filter: [{ term: { kind: 'research-report' } }], textFields: ['title^2', 'text'], idField: 'docId', titleOf: (d) => str(d.title), textOf: (d) => [str(d.title), str(d.text)].join('\n'), linkOf: () => undefined },
+  // Research reports (the site research workflow indexes them as `research-report/<runId>`);
+  // while none exist this finds nothing.
+  {
+    kind: 'research-report',
+    index: (indices) => indices.documents,
+    filter: [{ term: { kind: 'research-report' } }],
+    textFields: ['title^2', 'text'],
+    idField: 'docId',
+    titleOf: (doc) => str(doc.title),
+    textOf: (doc) => [str(doc.title), str(doc.text)].filter(Boolean).join('\n'),
+    linkOf: (doc) => (typeof doc.docId === 'string' ? `/v1/research-runs/${encodeURIComponent(doc.docId.replace(/^research-report\//, ''))}/report.html` : undefined),
+  },
 ];
 
-/** Source ids carry their kind, so that a product and a text with equal ids stay apart. */
-export const sourceId = (kind: SourceKind, id: string) => `${kind}:${id}`;
+/** Source ids carry their kind, so that a product and a text with equal ids stay apart
+ *  (an id that already starts with its kind, as research reports' do, is not prefixed twice). */
+export const sourceId = (kind: SourceKind, id: string) => `${kind}:${id.replace(new RegExp(`^${kind}/`), '')}`;
