@@ -1,7 +1,7 @@
 // Typed configuration from environment variables. Every process validates it at boot and
 // stops with a message naming the offending variable rather than failing later on use.
 import { z } from 'zod';
-import { LLM_START_TO_CLOSE_MS } from '../workflows/activity-presets';
+import { LLM_START_TO_CLOSE_MS } from '../temporal/timeouts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
