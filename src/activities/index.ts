@@ -1,5 +1,6 @@
 // The activity factory: every activity of every slice, bound to the worker's dependencies.
 import { BUILT_IN_LEXICON_DIR, createLexicons } from '../content/lexicons';
+import { createAnswerActivities } from './answers';
 import { createContentPublishActivities } from './content-publish';
 import { createContentReviewActivities } from './content-review';
 import type { ActivityDeps } from './deps';
@@ -24,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
       ...createProductListActivities(deps),
       ...createContentReviewActivities({ ...deps, lexicons: createLexicons(deps.config.CONTENT_LEXICON_DIR || BUILT_IN_LEXICON_DIR) }),
       ...createContentPublishActivities({ pg: deps.pg, adapters: deps.publishing, notifier: deps.notifier }),
+      ...createAnswerActivities(deps),
     }),
   };
 }

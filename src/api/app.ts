@@ -11,6 +11,7 @@ import { createApiMetrics } from './metrics';
 import { buildOpenApiDocument } from './openapi';
 import { notFound, problemHandler } from './problem';
 import { rateLimit } from './rate-limit';
+import { answerRoutes } from './routes/answers';
 import { consoleRoutes } from './routes/console';
 import { contentRoutes } from './routes/content';
 import { feedRoutes } from './routes/feeds';
@@ -50,11 +51,13 @@ export function createApp(infra: Infrastructure): express.Express {
   app.post('/v1/product-lists', starts('product-list'), keyed);
   app.post('/v1/content', starts('content-review'), keyed);
   app.post('/v1/content/drafts', starts('content-review'), keyed);
+  app.post('/v1/answers', starts('answer'), keyed);
 
   app.use(stackCheckRoutes(infra));
   app.use(productListRoutes(infra));
   app.use(contentRoutes(infra));
   app.use(searchRoutes(infra));
+  app.use(answerRoutes(infra));
 
   app.use(notFound);
   app.use(problemHandler);

@@ -11,6 +11,7 @@ import {
   ReviseInput,
   SubmitContentInput,
 } from '../content/service';
+import { AskInput, FeedbackInput } from '../answers/service';
 import { CreateListInput } from '../products/lists';
 import { SearchQuery } from '../search/queries';
 import { DiffQuery } from './routes/content';
@@ -66,6 +67,25 @@ const RevisionOutcome = z.looseObject({ revision: z.number().int(), status: z.st
 const Diff = z.object({ from: z.number().int(), to: z.number().int(), parts: z.array(z.object({ value: z.string(), added: z.boolean().optional(), removed: z.boolean().optional() })) });
 const SearchResult = z.object({ mode: z.enum(['text', 'knn', 'hybrid']), items: z.array(z.looseObject({ score: z.number() })) });
 
+const AnswerSourceView = z.looseObject({ id: z.string(), kind: z.string(), title: z.string(), score: z.number(), similarity: z.number(), selected: z.boolean(), ranks: z.record(z.string(), z.number()) });
+const AnswerView = z.looseObject({
+  answerId: z.string(),
+  status: z.enum(['retrieving', 'answering', 'answered', 'not_found', 'failed']),
+  question: z.string(),
+  answer: z.string().optional(),
+  aiGenerated: z.literal(true).optional(),
+  notice: z.string().optional(),
+  citations: z.array(z.looseObject({ id: z.string() })),
+  sources: z.array(AnswerSourceView),
+  model: z.string().optional(),
+  promptVersion: z.string().optional(),
+  tokens: z.object({ prompt: z.number().int(), completion: z.number().int() }),
+  costUsd: z.number(),
+  latencyMs: z.number().int().optional(),
+  feedback: z.array(z.looseObject({ verdict: z.string() })),
+  workflowId: z.string(),
+});
+const FeedbackOutcome = z.looseObject({ answerId: z.string(), verdict: z.string(), recorded: z.boolean() });
 type Schema = z.ZodType;
 interface Response {
   description: string;
@@ -128,6 +148,10 @@ export const operations: Operation[] = [
   { method: 'get', path: '/v1/search/products', summary: 'Search products: BM25 text, kNN on embeddings, or hybrid', tags: ['search'], roles: any, query: SearchQuery, responses: { 200: { description: 'hits', schema: SearchResult }, 400: problem('bad query'), ...authErrors } },
   { method: 'get', path: '/v1/search/content', summary: 'Search approved content', tags: ['search'], roles: any, query: SearchQuery, responses: { 200: { description: 'hits', schema: SearchResult }, 400: problem('bad query'), ...authErrors } },
   { method: 'get', path: '/v1/products/:productId/recommendations', summary: 'Similar products from the Neo4j graph', tags: ['search'], roles: any, responses: { 200: { description: 'recommendations', schema: z.object({ productId: z.string(), items: z.array(z.looseObject({ productId: z.string() })) }) }, 404: problem('unknown product'), ...authErrors } },
+
+  { method: 'post', path: '/v1/answers', summary: 'Ask a question: hybrid retrieval over products and approved content, an AI answer citing only retrieved sources, or "not found"', tags: ['answers'], roles: any, body: AskInput, idempotent: true, responses: { 200: { description: 'answered (wait: true and finished in time)', schema: AnswerView }, 202: { description: 'started; poll the Location', schema: z.looseObject({ answerId: z.string(), workflowId: z.string(), status: z.string(), temporalUi: z.string() }) }, 400: problem('invalid body'), 409: problem('answer id exists'), ...authErrors } },
+  { method: 'get', path: '/v1/answers/:answerId', summary: 'The interaction: question, retrieved sources with scores, answer, citations, model, prompt version, latency, cost, feedback', tags: ['answers'], roles: any, responses: { 200: { description: 'answer', schema: AnswerView }, 404: problem('unknown (or another tenant)'), ...authErrors } },
+  { method: 'post', path: '/v1/answers/:answerId/feedback', summary: 'Helpful / not helpful / wrong source (per cited source); wrong sources are demoted for similar questions', tags: ['answers'], roles: any, body: FeedbackInput, responses: { 201: { description: 'stored', schema: FeedbackOutcome }, 400: problem('invalid body or a source the answer does not cite'), 404: problem('unknown answer'), 409: problem('answer not finished'), ...authErrors } },
 ];
 
 export const openApiPath = (expressPath: string) => expressPath.replace(/:([A-Za-z]+)/g, '{$1}');

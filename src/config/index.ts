@@ -77,6 +77,13 @@ const schema = z.object({
   /** Estimated cost in USD per 1,000 tokens (input, output), recorded per call. */
   LLM_PRICE_INPUT_PER_1K: z.coerce.number().min(0).default(0),
   LLM_PRICE_OUTPUT_PER_1K: z.coerce.number().min(0).default(0),
+  /** Per-model prices in USD per 1,000 tokens, `model=input/output` pairs, e.g.
+   *  `gpt-4o-mini=0.00015/0.0006,gpt-4o=0.0025/0.01`; models not named use the two prices above. */
+  LLM_PRICE_TABLE: csv
+    .transform((pairs) => pairs.map((pair) => pair.split('=').map((part) => part.trim())))
+    .pipe(z.array(z.tuple([z.string().min(1), z.string().regex(/^\d+(\.\d+)?\/\d+(\.\d+)?$/, 'input/output prices such as 0.00015/0.0006')])))
+    .transform((entries) => Object.fromEntries(entries.map(([model, prices]) => [model, prices.split('/').map(Number) as [number, number]])))
+    .default({}),
   EMBEDDING_MODEL: z.string().min(1).default('all-minilm-l6-v2'),
   EMBEDDING_DIMENSIONS: positiveInt.default(384),
 
@@ -141,6 +148,15 @@ const schema = z.object({
   RATE_LIMIT_USER: positiveInt.default(120),
   RATE_LIMIT_TENANT: positiveInt.default(600),
   RATE_LIMIT_WINDOW_SECONDS: positiveInt.max(86_400).default(60),
+
+  /** Answers: a source below this cosine similarity to the question is not about it ("not found"). */
+  ANSWERS_MIN_SIMILARITY: z.coerce.number().min(-1).max(1).default(0.3),
+  ANSWERS_MAX_SOURCES: positiveInt.max(10).default(5),
+  /** Feedback: questions this similar share wrong-source marks; after this many answers with the
+   *  source marked wrong, it is demoted (its fused score multiplied by the penalty). */
+  ANSWERS_SIMILAR_QUESTION: z.coerce.number().min(0).max(1).default(0.8),
+  ANSWERS_DEMOTE_AFTER: positiveInt.default(2),
+  ANSWERS_DEMOTION_PENALTY: z.coerce.number().min(0).max(1).default(0.25),
 
   /** Which kinds of work this worker process polls for (see src/temporal/task-queues.ts). */
   WORKER_TASK_QUEUES: csv
