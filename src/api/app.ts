@@ -17,6 +17,7 @@ import { contentRoutes } from './routes/content';
 import { feedRoutes } from './routes/feeds';
 import { healthRoutes } from './routes/health';
 import { FEED_MEDIA_TYPES, productListRoutes } from './routes/product-lists';
+import { researchRoutes } from './routes/research';
 import { searchRoutes } from './routes/search';
 import { stackCheckRoutes } from './routes/stack-checks';
 
@@ -52,12 +53,14 @@ export function createApp(infra: Infrastructure): express.Express {
   app.post('/v1/content', starts('content-review'), keyed);
   app.post('/v1/content/drafts', starts('content-review'), keyed);
   app.post('/v1/answers', starts('answer'), keyed);
+  app.post('/v1/research-runs', starts('research-run'), keyed);
 
   app.use(stackCheckRoutes(infra));
   app.use(productListRoutes(infra));
   app.use(contentRoutes(infra));
   app.use(searchRoutes(infra));
   app.use(answerRoutes(infra));
+  app.use(researchRoutes(infra));
 
   app.use(notFound);
   app.use(problemHandler);

@@ -8,6 +8,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Principal } from '../auth/principal';
 import { getContent } from '../content/service';
 import { listProgress, listReport } from '../products/lists';
+import { researchView } from '../research/service';
 import type { Infrastructure } from '../runtime/infrastructure';
 import { createAuthenticator, tokenOf } from './auth';
 
@@ -64,9 +65,14 @@ export const readers = {
     if (!stored || stored.status !== 'running') return { done: true, data: { listId, status: stored?.status ?? 'unknown', report: stored?.report } };
     return { done: false, data: { listId, status: stored.status, progress: await listProgress(infra.temporal, listId).catch(() => undefined) } };
   },
+  research: (infra: Infrastructure, tenantId: string, runId: string): SnapshotReader => async () => {
+    const view = await researchView(infra, tenantId, runId);
+    if (!view) throw new Error(`no research run ${runId}`);
+    return { done: view.status !== 'running', data: view };
+  },
 };
 
-/** WebSocket endpoint `/v1/live?content=<id>` or `?list=<id>` (token in `access_token`). */
+/** WebSocket endpoint `/v1/live?content=<id>`, `?list=<id>` or `?research=<runId>` (token in `access_token`). */
 export function attachLiveSocket(server: Server, infra: Infrastructure): void {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
   const { verify } = createAuthenticator(infra.config);
@@ -87,8 +93,10 @@ export function attachLiveSocket(server: Server, infra: Infrastructure): void {
       }
       const contentId = url.searchParams.get('content');
       const listId = url.searchParams.get('list');
+      const researchRunId = url.searchParams.get('research');
       let read: SnapshotReader;
       if (contentId) read = readers.content(infra, principal, contentId);
+      else if (researchRunId) read = readers.research(infra, principal.tenantId, researchRunId);
       else if (listId) {
         const { rows } = await infra.pg.query<{ tenant_id: string }>('SELECT tenant_id FROM product_lists WHERE list_id = $1', [listId]);
         if (rows[0]?.tenant_id !== principal.tenantId) return refuse(404, 'Not Found');
