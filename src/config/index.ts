@@ -141,6 +141,8 @@ const schema = z.object({
   RATE_LIMIT_USER: positiveInt.default(120),
   RATE_LIMIT_TENANT: positiveInt.default(600),
   RATE_LIMIT_WINDOW_SECONDS: positiveInt.max(86_400).default(60),
+  /** Requests per window per client address before authentication, counted per API process. */
+  RATE_LIMIT_CLIENT: positiveInt.default(1_200),
 
   /** Which kinds of work this worker process polls for (see src/temporal/task-queues.ts). */
   WORKER_TASK_QUEUES: csv
