@@ -160,6 +160,8 @@ const schema = z.object({
   RATE_LIMIT_USER: positiveInt.default(120),
   RATE_LIMIT_TENANT: positiveInt.default(600),
   RATE_LIMIT_WINDOW_SECONDS: positiveInt.max(86_400).default(60),
+  /** Requests per window per client address before authentication, counted per API process. */
+  RATE_LIMIT_CLIENT: positiveInt.default(1_200),
 
   /** Answers: a source below this cosine similarity to the question is not about it ("not found"). */
   ANSWERS_MIN_SIMILARITY: z.coerce.number().min(-1).max(1).default(0.3),
