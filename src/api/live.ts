@@ -7,7 +7,7 @@ import type { Request, Response } from 'express';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Principal } from '../auth/principal';
 import { getContent } from '../content/service';
-import { listProgress, listReport, publicListId, resolveListKey } from '../products/lists';
+import { listProgressWithEstimate, listReport, publicListId, resolveListKey } from '../products/lists';
 import { researchView } from '../research/service';
 import type { Infrastructure } from '../runtime/infrastructure';
 import { createAuthenticator, tokenOf } from './auth';
@@ -65,7 +65,7 @@ export const readers = {
     const listId = publicListId(key);
     const stored = await listReport(infra.pg, key);
     if (!stored || stored.status !== 'running') return { done: true, data: { listId, status: stored?.status ?? 'unknown', report: stored?.report } };
-    return { done: false, data: { listId, status: stored.status, progress: await listProgress(infra.temporal, key).catch(() => undefined) } };
+    return { done: false, data: { listId, status: stored.status, progress: await listProgressWithEstimate(infra, key).catch(() => undefined) } };
   },
   research: (infra: Infrastructure, tenantId: string, runId: string): SnapshotReader => async () => {
     const view = await researchView(infra, tenantId, runId);

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { Principal } from '../auth/principal';
 import type { Config } from '../config';
 import { isoInstant } from '../schemas/instant';
+import { contentEstimate } from '../costs/runs';
 import { PLATFORMS } from '../publishing/adapter';
 import type { BlobStore } from '../stores/blob-store';
 import { SearchAttr } from '../temporal/search-attributes';
@@ -260,6 +261,7 @@ export async function getContent(deps: ContentDeps, principal: Principal, conten
     dueAt: live ? live.dueAt : row.due_at?.toISOString(),
     metricsCollected: live?.metricsCollected ?? [],
     publications,
+    estimate: await contentEstimate(deps.pg, deps.config, row.workflow_id, live?.status ?? row.status),
     workflowId: row.workflow_id,
   };
 }
