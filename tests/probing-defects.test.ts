@@ -16,6 +16,7 @@ import type { Role } from '../src/auth/principal';
 import { checkUrl, forbiddenRange } from '../src/fetch';
 import { effectiveListOptions, listWorkflowId, tenantListKey } from '../src/products/lists';
 import { renderFeed } from '../src/publishing/feed';
+import { storableJson, storableText } from '../src/text/storable';
 import { bearer, http, startWorld, tokenFor, type World } from './support/world';
 
 const tenant = `probe-${randomUUID().slice(0, 8)}`;
@@ -76,6 +77,18 @@ describe('defects found from outside', () => {
       assert.equal(rows.length, 0);
       const ok = await http(world.baseUrl, 'POST', '/v1/content', content({ contentId, title: 'Fine: emoji 😀 and ü' }), as('alice'));
       assert.equal(ok.status, 202, ok.text);
+    });
+  });
+
+  describe('1: text from crawled pages and models is normalised before PostgreSQL', () => {
+    it('NULs are dropped and lone surrogates become U+FFFD, so text and jsonb columns accept it', async () => {
+      assert.equal(storableText('Ket\u0000tle \ud800x \udc00 😀'), 'Kettle \uFFFDx \uFFFD 😀');
+      const { rows } = await world.infra.pg.query<{ t: string; j: { name: string } }>('SELECT $1::text AS t, $2::jsonb AS j', [
+        storableText('a\u0000b'),
+        storableJson({ name: 'Mug \u0000 \udbff', ['k\u0000']: ['\ud800'] }),
+      ]);
+      assert.equal(rows[0]!.t, 'ab');
+      assert.deepEqual(rows[0]!.j, { name: 'Mug  \uFFFD', k: ['\uFFFD'] });
     });
   });
 

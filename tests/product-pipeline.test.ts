@@ -238,7 +238,7 @@ describe('product-list pipeline over the sample shop', () => {
       }
       const calls = await world.infra.pg.query(
         `SELECT count(*)::int AS n FROM llm_calls WHERE workflow_id LIKE $1 AND task IN ('sentiment', 'enhance')`,
-        [`product-list/${listId}/%`],
+        [`${listWorkflowId(tenantId, listId)}/%`],
       );
       assert.ok(calls.rows[0].n >= 4, 'each product had a sentiment and an enhancement call recorded');
     });
