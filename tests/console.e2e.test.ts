@@ -22,7 +22,7 @@ describe('reviewer console in Chromium', () => {
   const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `Chromium is needed at ${CHROMIUM} (apt-get install chromium; .ci/run installs it)`);
+    assert.ok(existsSync(CHROMIUM), `Chromium is needed at ${CHROMIUM} (apt-get install chromium; scripts/provision.sh installs it)`);
     mkdirSync(ARTIFACTS, { recursive: true });
     running = await startWorldWithModelStandIn({ CONTENT_REVIEWERS: 'bob', CONTENT_MONITOR_AFTER: '1s' }, 0.9);
     world = running.world;

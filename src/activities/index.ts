@@ -10,6 +10,7 @@ import { createProductCrawlActivities } from './product-crawl';
 import { createProductEnrichActivities } from './product-enrich';
 import { createProductListActivities } from './product-lists';
 import { createProductStoreActivities } from './product-store';
+import { createResearchActivities } from './research';
 import { createStackCheckActivities } from './stack-check';
 
 export type { ActivityDeps } from './deps';
@@ -24,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
       ...createProductStoreActivities(deps),
       ...createProductListActivities(deps),
       ...createContentReviewActivities({ ...deps, lexicons: createLexicons(deps.config.CONTENT_LEXICON_DIR || BUILT_IN_LEXICON_DIR) }),
+      ...createResearchActivities(deps),
       ...createContentPublishActivities({ pg: deps.pg, adapters: deps.publishing, notifier: deps.notifier }),
       ...createAnswerActivities(deps),
     }),

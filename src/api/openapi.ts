@@ -13,6 +13,8 @@ import {
 } from '../content/service';
 import { AskInput, FeedbackInput } from '../answers/service';
 import { CreateListInput } from '../products/lists';
+import { StartResearchInput } from '../research/model';
+import { CreateScheduleInput } from '../research/service';
 import { SearchQuery } from '../search/queries';
 import { DiffQuery } from './routes/content';
 import { FeedQuery } from './routes/product-lists';
@@ -65,6 +67,23 @@ const Inbox = z.object({
 const ReviewOutcome = z.object({ status: z.string(), approvals: z.number().int(), requiredApprovals: z.number().int() });
 const RevisionOutcome = z.looseObject({ revision: z.number().int(), status: z.string(), risk: Risk.optional() });
 const Diff = z.object({ from: z.number().int(), to: z.number().int(), parts: z.array(z.object({ value: z.string(), added: z.boolean().optional(), removed: z.boolean().optional() })) });
+const ResearchProgress = z.looseObject({
+  stage: z.string(),
+  pages: z.looseObject({ fetched: z.number().int(), failed: z.number().int(), skipped: z.number().int(), pending: z.number().int(), maxPages: z.number().int() }),
+  products: z.number().int(),
+  etaSeconds: z.number(),
+});
+const ResearchRunView = z.looseObject({
+  runId: z.string(),
+  site: z.string(),
+  status: z.enum(['running', 'completed', 'failed', 'cancelled']),
+  progress: ResearchProgress.optional(),
+  cost: z.looseObject({ tokens: z.number(), costUsd: z.number(), estimatedTotalUsd: z.number() }),
+  workflowId: z.string(),
+  temporalUi: z.string(),
+});
+const ResearchReportView = z.looseObject({ runId: z.string(), site: z.string(), status: z.string(), analysis: z.looseObject({ counts: z.looseObject({}) }), report: z.looseObject({}).optional(), alerts: z.array(z.looseObject({})) });
+const ScheduleView = z.looseObject({ scheduleId: z.string(), paused: z.boolean(), overlap: z.string(), nextRuns: z.array(z.string()), recentRuns: z.array(z.looseObject({ workflowId: z.string() })) });
 const SearchResult = z.object({ mode: z.enum(['text', 'knn', 'hybrid']), items: z.array(z.looseObject({ score: z.number() })) });
 
 const AnswerSourceView = z.looseObject({ id: z.string(), kind: z.string(), title: z.string(), score: z.number(), similarity: z.number(), selected: z.boolean(), ranks: z.record(z.string(), z.number()) });
@@ -93,7 +112,7 @@ interface Response {
   mediaType?: string;
 }
 export interface Operation {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'delete';
   /** express syntax (`:id`); rendered as `{id}`. */
   path: string;
   summary: string;
@@ -145,6 +164,17 @@ export const operations: Operation[] = [
   { method: 'get', path: '/v1/content/:contentId/metrics', summary: 'Engagement snapshots after publishing', tags: ['content'], roles: any, responses: { 200: { description: 'metrics', schema: Items }, 404: problem('unknown'), ...authErrors } },
   { method: 'get', path: '/v1/content/:contentId/audit', summary: 'Audit trail: actor, time, model and prompt version of every transition', tags: ['content'], roles: any, responses: { 200: { description: 'audit', schema: Items }, 404: problem('unknown'), ...authErrors } },
 
+  { method: 'post', path: '/v1/research-runs', summary: 'Start a site research run: bounded polite crawl, SQL analysis, graph, checked LLM report, optional price watch', tags: ['research'], roles: ['editor', 'admin'], body: StartResearchInput, idempotent: true, responses: { 202: { description: 'started', schema: started('runId') }, 400: problem('invalid request'), 403: problem('role or tenant'), 409: problem('run id exists'), ...authErrors } },
+  { method: 'get', path: '/v1/research-runs', summary: "The tenant's research runs, newest first", tags: ['research'], roles: any, responses: { 200: { description: 'runs', schema: Items }, ...authErrors } },
+  { method: 'get', path: '/v1/research-runs/:runId', summary: 'Status, live progress with ETA, and LLM cost (spent and estimated total)', tags: ['research'], roles: any, responses: { 200: { description: 'run', schema: ResearchRunView }, 400: problem('bad run id'), 404: problem('unknown (or another tenant)'), ...authErrors } },
+  { method: 'get', path: '/v1/research-runs/:runId/events', summary: 'Live progress (Server-Sent Events) until the run finishes', tags: ['research'], roles: any, responses: { 200: { description: 'event stream', mediaType: 'text/event-stream' }, 404: problem('unknown'), ...authErrors } },
+  { method: 'get', path: '/v1/research-runs/:runId/report', summary: 'Analysis, LLM report (findings cite product ids and URLs), price alerts, cost', tags: ['research'], roles: any, responses: { 200: { description: 'report', schema: ResearchReportView }, 404: problem('unknown, or no analysis yet'), ...authErrors } },
+  { method: 'get', path: '/v1/research-runs/:runId/report.html', summary: 'The report as a page with a price-distribution chart (token may be ?access_token=)', tags: ['research'], roles: any, responses: { 200: { description: 'HTML page', mediaType: 'text/html' }, 404: problem('unknown'), ...authErrors } },
+  { method: 'post', path: '/v1/research-schedules', summary: 'Create a recurring research run (Temporal Schedule; overlap SKIP by default)', tags: ['research'], roles: ['editor', 'admin'], body: CreateScheduleInput, responses: { 201: { description: 'created', schema: ScheduleView }, 400: problem('invalid schedule'), 403: problem('role or tenant'), 409: problem('schedule id exists'), ...authErrors } },
+  { method: 'get', path: '/v1/research-schedules/:scheduleId', summary: 'A schedule: paused or not, next and recent runs', tags: ['research'], roles: any, responses: { 200: { description: 'schedule', schema: ScheduleView }, 404: problem('unknown'), ...authErrors } },
+  { method: 'post', path: '/v1/research-schedules/:scheduleId/:action', summary: 'Steer a schedule: action is pause, unpause or trigger (run now)', tags: ['research'], roles: ['editor', 'admin'], responses: { 202: { description: 'done', schema: z.object({ scheduleId: z.string(), action: z.enum(['pause', 'unpause', 'trigger']) }) }, 404: problem('unknown schedule or action'), ...authErrors } },
+  { method: 'delete', path: '/v1/research-schedules/:scheduleId', summary: 'Delete a schedule (runs already started go on)', tags: ['research'], roles: ['editor', 'admin'], responses: { 204: { description: 'deleted' }, 404: problem('unknown'), ...authErrors } },
+
   { method: 'get', path: '/v1/search/products', summary: 'Search products: BM25 text, kNN on embeddings, or hybrid', tags: ['search'], roles: any, query: SearchQuery, responses: { 200: { description: 'hits', schema: SearchResult }, 400: problem('bad query'), ...authErrors } },
   { method: 'get', path: '/v1/search/content', summary: 'Search approved content', tags: ['search'], roles: any, query: SearchQuery, responses: { 200: { description: 'hits', schema: SearchResult }, 400: problem('bad query'), ...authErrors } },
   { method: 'get', path: '/v1/products/:productId/recommendations', summary: 'Similar products from the Neo4j graph', tags: ['search'], roles: any, responses: { 200: { description: 'recommendations', schema: z.object({ productId: z.string(), items: z.array(z.looseObject({ productId: z.string() })) }) }, 404: problem('unknown product'), ...authErrors } },
@@ -181,7 +211,9 @@ export function buildOpenApiDocument(serverUrl: string) {
       responses: Object.fromEntries(
         Object.entries(op.responses).map(([status, response]) => [
           status,
-          { description: response.description, content: { [response.mediaType ?? 'application/json']: response.schema ? { schema: json(response.schema, 'output') } : { schema: { type: 'string' } } } },
+          response.schema === undefined && response.mediaType === undefined
+            ? { description: response.description }
+            : { description: response.description, content: { [response.mediaType ?? 'application/json']: response.schema ? { schema: json(response.schema, 'output') } : { schema: { type: 'string' } } } },
         ]),
       ),
     };

@@ -1,7 +1,7 @@
 // Typed configuration from environment variables. Every process validates it at boot and
 // stops with a message naming the offending variable rather than failing later on use.
 import { z } from 'zod';
-import { LLM_START_TO_CLOSE_MS } from '../workflows/activity-presets';
+import { LLM_START_TO_CLOSE_MS } from '../temporal/timeouts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -105,6 +105,18 @@ const schema = z.object({
   LIST_CONCURRENCY: positiveInt.max(200).default(8),
   LIST_ITEMS_PER_RUN: positiveInt.default(500),
 
+  /** Site research: requests in flight and the gap between request starts per crawled host,
+   *  across every worker process (robots.txt Crawl-delay raises the gap). */
+  RESEARCH_HOST_CONCURRENCY: positiveInt.max(16).default(1),
+  RESEARCH_HOST_GAP_MS: z.coerce.number().int().min(0).max(60_000).default(500),
+  /** Pages one workflow run crawls before continue-as-new (history stays bounded). */
+  RESEARCH_PAGES_PER_RUN: positiveInt.default(200),
+  /** Lowest kNN score (Elasticsearch cosine, 0..1) that links a competitor product to an own one. */
+  RESEARCH_MATCH_MIN_SCORE: z.coerce.number().min(0).max(1).default(0.92),
+  /** Price watch alerts: a signed webhook; empty = alerts are only recorded and logged. */
+  RESEARCH_WATCH_WEBHOOK_URL: z.union([z.literal(''), url(['http:', 'https:'])]).default(''),
+  RESEARCH_WATCH_WEBHOOK_SECRET: z.string().default(''),
+
   /** Content review: risk thresholds that route to auto-approval / one / two reviewers. */
   CONTENT_AUTO_APPROVE_BELOW: z.coerce.number().min(0).max(1).default(0.2),
   CONTENT_TWO_REVIEWERS_AT: z.coerce.number().min(0).max(1.01).default(0.6),
@@ -148,6 +160,8 @@ const schema = z.object({
   RATE_LIMIT_USER: positiveInt.default(120),
   RATE_LIMIT_TENANT: positiveInt.default(600),
   RATE_LIMIT_WINDOW_SECONDS: positiveInt.max(86_400).default(60),
+  /** Requests per window per client address before authentication, counted per API process. */
+  RATE_LIMIT_CLIENT: positiveInt.default(1_200),
 
   /** Answers: a source below this cosine similarity to the question is not about it ("not found"). */
   ANSWERS_MIN_SIMILARITY: z.coerce.number().min(-1).max(1).default(0.3),
@@ -189,6 +203,9 @@ function crossChecks(config: Config): { variable: string; message: string }[] {
   }
   if (config.NOTIFY_WEBHOOK_URL && config.NOTIFY_WEBHOOK_SECRET.length < 16) {
     problems.push({ variable: 'NOTIFY_WEBHOOK_SECRET', message: 'must be at least 16 characters when NOTIFY_WEBHOOK_URL is set' });
+  }
+  if (config.RESEARCH_WATCH_WEBHOOK_URL && config.RESEARCH_WATCH_WEBHOOK_SECRET.length < 16) {
+    problems.push({ variable: 'RESEARCH_WATCH_WEBHOOK_SECRET', message: 'must be at least 16 characters when RESEARCH_WATCH_WEBHOOK_URL is set' });
   }
   if (config.WORDPRESS_URL && (!config.WORDPRESS_USER || !config.WORDPRESS_APP_PASSWORD)) {
     problems.push({ variable: 'WORDPRESS_APP_PASSWORD', message: 'WORDPRESS_USER and WORDPRESS_APP_PASSWORD are needed with WORDPRESS_URL' });

@@ -60,6 +60,15 @@ export const ReportOutput = z.object({
   findings: z.array(z.string().min(1).max(400)).max(10),
 });
 
+export const ResearchReportOutput = z.object({
+  title: z.string().min(1).max(150),
+  summary: z.string().min(1).max(1_500),
+  findings: z
+    .array(z.object({ text: z.string().min(1).max(400), productIds: z.array(z.string().max(64)).max(5), urls: z.array(z.string().max(500)).max(5) }))
+    .min(1)
+    .max(8),
+});
+
 export const AnswerOutput = z.object({
   answer: z.string().min(1).max(3_000),
   citations: z.array(z.string().max(100)).max(10),
@@ -123,6 +132,22 @@ export const llmTasks = {
     render: ({ topic, facts }) => [
       system('You write a short analytical report from the facts given: a title, a summary and key findings. Use only the facts.'),
       { role: 'user', content: [asData('topic', topic, 300), asData('facts', facts)].join('\n') },
+    ],
+  }),
+
+  researchReport: task<{ site: string; facts: string; correction?: string }, z.infer<typeof ResearchReportOutput>>({
+    name: 'researchReport',
+    promptVersion: 'researchReport@1',
+    output: ResearchReportOutput,
+    temperature: 0.2,
+    maxTokens: 700,
+    render: ({ site, facts, correction }) => [
+      system(
+        'You write a competitor research report from the analysis facts given: a title, a summary and 3-6 findings. ' +
+          'Every number you write must be copied exactly from the facts; do not compute, round or invent numbers. ' +
+          'Each finding cites the product ids and URLs (from the facts) it is about.',
+      ),
+      { role: 'user', content: [asData('site', site, 300), asData('facts', facts), ...(correction ? [asData('correction', correction, 1_000)] : [])].join('\n') },
     ],
   }),
 

@@ -1,6 +1,7 @@
 // Timeout and retry presets per kind of activity. Workflows pick one by name instead of
 // spelling out timeouts at each call site.
 import type { ActivityOptions } from '@temporalio/workflow';
+import { LLM_START_TO_CLOSE_MS } from '../temporal/timeouts';
 
 /** Writes to PostgreSQL / Elasticsearch / Neo4j: quick, idempotent, retried through brief outages. */
 export const storeWrite: ActivityOptions = {
@@ -8,8 +9,6 @@ export const storeWrite: ActivityOptions = {
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
 };
 
-/** The LLM client's own timeout (LLM_TIMEOUT_MS) must stay below this; config checks it. */
-export const LLM_START_TO_CLOSE_MS = 90_000;
 
 /** Model calls: slow, rate limited; 429/5xx retry (Retry-After honoured by the activity). */
 export const llmCall: ActivityOptions = {

@@ -16,13 +16,16 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { AiRef, ContentEvent, ContentReviewActivities } from '../activities/content-review';
-import type { ContentPublishActivities, NotificationEvent, PublishResult } from '../activities/content-publish';
+import type { ContentReviewActivities } from '../activities/content-review';
+import type { ContentPublishActivities, PublishResult } from '../activities/content-publish';
+import type { NotificationEvent } from '../notifications/types';
 import {
   FINAL_REVIEW_STATUSES,
   assessRisk,
   assignReviewers,
+  type AiRef,
   type CheckResults,
+  type ContentEvent,
   type ContentSnapshot,
   type DeadlineExtension,
   type ReviewOutcome,

@@ -6,3 +6,4 @@ export { productItemWorkflow } from './product-item';
 export { contentReviewWorkflow } from './content-review';
 export { pingWorkflow } from './ping';
 export { answerWorkflow } from './answer';
+export { researchRunWorkflow } from './research-run';
