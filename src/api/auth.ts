@@ -10,7 +10,7 @@ import { HttpError } from './problem';
 const principals = new WeakMap<Request, Principal>();
 
 /** Routes that may carry the token as `?access_token=` (EventSource and WebSocket cannot set headers). */
-const QUERY_TOKEN_PATHS = [/\/events$/, /^\/v1\/live$/, /^\/v1\/research-runs\/[^/]+\/report\.html$/];
+const QUERY_TOKEN_PATHS = [/\/events$/, /^\/v1\/live$/, /\/research-runs\/[^/]+\/report\.html$/];
 
 function unauthorized(detail: string, error = 'invalid_token') {
   return new HttpError(401, 'Unauthorized', detail, {}, { 'www-authenticate': `Bearer realm="magicai", error="${error}", error_description="${detail.replace(/"/g, "'")}"` });
