@@ -10,6 +10,8 @@ export interface ScriptedReply {
   /** For 200s: the assistant message content (usually JSON text). For errors: the error object. */
   content?: string;
   error?: { message: string; type?: string; code?: string };
+  /** The answer waits for this (a slow model, held until the test releases it). */
+  holdUntil?: Promise<void>;
 }
 
 export interface RecordedRequest {
@@ -34,10 +36,11 @@ export async function startOpenAiStandIn(): Promise<OpenAiStandIn> {
   const server: Server = createServer((req, res) => {
     let raw = '';
     req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-    req.on('end', () => {
+    req.on('end', async () => {
       const body = raw ? JSON.parse(raw) : undefined;
       requests.push({ at: Date.now(), path: req.url ?? '', body });
       const reply = queue.shift() ?? fallback;
+      await reply.holdUntil;
       const status = reply.status ?? 200;
       res.writeHead(status, { 'content-type': 'application/json', ...reply.headers });
       if (status >= 400) {
