@@ -7,6 +7,8 @@ import type { Pool } from 'pg';
 import { checkpointLabel } from '../content/model';
 import { PipelineError } from '../errors';
 import type { AiDisclosure, Platform, PostMetrics, PublishedPost, PublishingAdapter } from '../publishing/adapter';
+import { creditMonitoredEngagement } from '../strategy/engagement';
+import type { LearnerConfig } from '../strategy/learners';
 import type { AiRef, ContentRef } from './content-review';
 
 export interface NotificationEvent {
@@ -71,7 +73,7 @@ async function loadForPublishing(pg: Pool, { tenantId, contentId, revision }: Pu
   return rows[0];
 }
 
-export function createContentPublishActivities(deps: { pg: Pool; adapters: Record<Platform, PublishingAdapter>; notifier: Notifier }) {
+export function createContentPublishActivities(deps: { pg: Pool; adapters: Record<Platform, PublishingAdapter>; notifier: Notifier; config?: LearnerConfig }) {
   const { pg, adapters, notifier } = deps;
 
   return {
@@ -137,6 +139,7 @@ export function createContentPublishActivities(deps: { pg: Pool; adapters: Recor
         [input.tenantId, input.contentId],
       );
       const provenance = ai.rows[0]?.ai ?? null;
+      const observed: { platform: Platform; metrics: PostMetrics }[] = [];
       for (const post of rows) {
         const metrics: PostMetrics = await adapters[post.platform].metrics({
           externalId: post.external_id,
@@ -161,6 +164,12 @@ export function createContentPublishActivities(deps: { pg: Pool; adapters: Recor
             provenance?.model ?? null, provenance?.promptVersion ?? null, engagement, { platform: post.platform, checkpoint, ...metrics },
           ],
         );
+        observed.push({ platform: post.platform, metrics });
+      }
+      // The strategy learner of (brand, platform) is credited from here, not from the workflow:
+      // the content workflow's command sequence stays as it is for runs in flight.
+      if (deps.config && observed.length) {
+        await creditMonitoredEngagement(pg, Context.current().client, deps.config, { tenantId: input.tenantId, contentId: input.contentId, checkpoint, observations: observed });
       }
       return { checkpoint, platforms: rows.length };
     },

@@ -10,6 +10,7 @@ import { createProductEnrichActivities } from './product-enrich';
 import { createProductListActivities } from './product-lists';
 import { createProductStoreActivities } from './product-store';
 import { createStackCheckActivities } from './stack-check';
+import { createStrategyActivities } from './strategy';
 
 export type { ActivityDeps } from './deps';
 
@@ -23,7 +24,8 @@ export function createActivities(deps: ActivityDeps) {
       ...createProductStoreActivities(deps),
       ...createProductListActivities(deps),
       ...createContentReviewActivities({ ...deps, lexicons: createLexicons(deps.config.CONTENT_LEXICON_DIR || BUILT_IN_LEXICON_DIR) }),
-      ...createContentPublishActivities({ pg: deps.pg, adapters: deps.publishing, notifier: deps.notifier }),
+      ...createContentPublishActivities({ pg: deps.pg, adapters: deps.publishing, notifier: deps.notifier, config: deps.config }),
+      ...createStrategyActivities(deps),
     }),
   };
 }

@@ -18,6 +18,7 @@ import { healthRoutes } from './routes/health';
 import { FEED_MEDIA_TYPES, productListRoutes } from './routes/product-lists';
 import { searchRoutes } from './routes/search';
 import { stackCheckRoutes } from './routes/stack-checks';
+import { engagementPushRoutes, strategyRoutes } from './routes/strategy';
 
 export function createApp(infra: Infrastructure): express.Express {
   const app = express();
@@ -27,6 +28,8 @@ export function createApp(infra: Infrastructure): express.Express {
   app.set('trust proxy', false);
   app.use(pinoHttp({ logger: infra.logger, autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' } }));
   app.use(metrics.observe);
+  // Signed with HMAC over the raw body, not with a token: before the JSON parser and the token check.
+  app.use(engagementPushRoutes(infra));
   app.use(express.json({ limit: infra.config.API_BODY_LIMIT, strict: true }));
   app.use(express.text({ type: [...FEED_MEDIA_TYPES], limit: infra.config.API_FEED_LIMIT }));
   app.use(rejectDeepBodies(32));
@@ -55,6 +58,7 @@ export function createApp(infra: Infrastructure): express.Express {
   app.use(productListRoutes(infra));
   app.use(contentRoutes(infra));
   app.use(searchRoutes(infra));
+  app.use(strategyRoutes(infra));
 
   app.use(notFound);
   app.use(problemHandler);
