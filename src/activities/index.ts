@@ -12,6 +12,7 @@ import { createProductListActivities } from './product-lists';
 import { createProductStoreActivities } from './product-store';
 import { createResearchActivities } from './research';
 import { createStackCheckActivities } from './stack-check';
+import { createStrategyActivities } from './strategy';
 
 export type { ActivityDeps } from './deps';
 
@@ -26,8 +27,9 @@ export function createActivities(deps: ActivityDeps) {
       ...createProductListActivities(deps),
       ...createContentReviewActivities({ ...deps, lexicons: createLexicons(deps.config.CONTENT_LEXICON_DIR || BUILT_IN_LEXICON_DIR) }),
       ...createResearchActivities(deps),
-      ...createContentPublishActivities({ pg: deps.pg, adapters: deps.publishing, notifier: deps.notifier }),
+      ...createContentPublishActivities({ pg: deps.pg, adapters: deps.publishing, notifier: deps.notifier, config: deps.config }),
       ...createAnswerActivities(deps),
+      ...createStrategyActivities(deps),
     }),
   };
 }

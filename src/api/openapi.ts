@@ -16,9 +16,12 @@ import { CreateListInput } from '../products/lists';
 import { StartResearchInput } from '../research/model';
 import { CreateScheduleInput } from '../research/service';
 import { SearchQuery } from '../search/queries';
+import { EngagementReceipt, PushEngagementBody } from '../strategy/engagement';
+import { PerformanceReport, ReportQuery } from '../strategy/report';
 import { DiffQuery } from './routes/content';
 import { FeedQuery } from './routes/product-lists';
 import { StartStackCheck } from './routes/stack-checks';
+import { ConstraintsInput } from './routes/strategy';
 
 const Problem = z.looseObject({
   type: z.string(),
@@ -123,6 +126,8 @@ export interface Operation {
   body?: Schema;
   /** Extra request media types (raw feed bodies). */
   rawBodies?: string[];
+  /** Request headers the operation reads (beyond Authorization / Idempotency-Key). */
+  headers?: { name: string; required: boolean; description: string }[];
   idempotent?: boolean;
   responses: Record<number, Response>;
 }
@@ -174,6 +179,10 @@ export const operations: Operation[] = [
   { method: 'get', path: '/v1/research-schedules/:scheduleId', summary: 'A schedule: paused or not, next and recent runs', tags: ['research'], roles: any, responses: { 200: { description: 'schedule', schema: ScheduleView }, 404: problem('unknown'), ...authErrors } },
   { method: 'post', path: '/v1/research-schedules/:scheduleId/:action', summary: 'Steer a schedule: action is pause, unpause or trigger (run now)', tags: ['research'], roles: ['editor', 'admin'], responses: { 202: { description: 'done', schema: z.object({ scheduleId: z.string(), action: z.enum(['pause', 'unpause', 'trigger']) }) }, 404: problem('unknown schedule or action'), ...authErrors } },
   { method: 'delete', path: '/v1/research-schedules/:scheduleId', summary: 'Delete a schedule (runs already started go on)', tags: ['research'], roles: ['editor', 'admin'], responses: { 204: { description: 'deleted' }, 404: problem('unknown'), ...authErrors } },
+  { method: 'post', path: '/v1/engagement/:tenantId/events', summary: 'Push engagement counts (signed with HMAC-SHA256, not a token); each event id counts once', tags: ['strategy'], body: PushEngagementBody, headers: [{ name: 'X-MagicAI-Signature', required: true, description: 't=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>"> with the tenant\'s push secret; refused when older than ENGAGEMENT_MAX_AGE' }], responses: { 200: { description: 'stored (duplicates counted once) and credited to the strategies that produced the content', schema: EngagementReceipt }, 400: problem('malformed JSON, invalid shape, timestamp in the future'), 401: problem('missing, malformed, stale or wrong signature (refusal says which)'), 413: problem('too large'), 415: problem('not application/json') } },
+  { method: 'get', path: '/v1/strategy/learners/:brand/:channel', summary: 'A strategy learner: its statistics, brand constraints, and the best strategy so far with its uncertainty', tags: ['strategy'], roles: any, responses: { 200: { description: 'learner', schema: z.looseObject({ brand: z.string(), channel: z.string(), observations: z.number().int(), recommendation: z.looseObject({ strategy: z.looseObject({ tone: z.string() }), uncertainty: z.number() }), workflowId: z.string() }) }, 400: problem('bad brand or channel'), 404: problem('no learner yet'), ...authErrors } },
+  { method: 'post', path: '/v1/strategy/learners/:brand/:channel/constraints', summary: 'Set brand constraints (allowed tones, banned phrases, voice notes): a workflow Update with a validator', tags: ['strategy'], roles: ['admin'], body: ConstraintsInput, responses: { 200: { description: 'constraints in force', schema: z.object({ allowedTones: z.array(z.string()), bannedPhrases: z.array(z.string()), voiceNotes: z.string() }) }, 400: problem('invalid body'), 403: problem('not an admin'), 422: problem('refused by the learner'), ...authErrors } },
+  { method: 'get', path: '/v1/strategy/report', summary: 'Content performance per brand, channel and strategy over a period, against the 98 % target', tags: ['strategy'], roles: any, query: ReportQuery, responses: { 200: { description: 'report', schema: PerformanceReport }, 400: problem('bad period'), ...authErrors } },
 
   { method: 'get', path: '/v1/search/products', summary: 'Search products: BM25 text, kNN on embeddings, or hybrid', tags: ['search'], roles: any, query: SearchQuery, responses: { 200: { description: 'hits', schema: SearchResult }, 400: problem('bad query'), ...authErrors } },
   { method: 'get', path: '/v1/search/content', summary: 'Search approved content', tags: ['search'], roles: any, query: SearchQuery, responses: { 200: { description: 'hits', schema: SearchResult }, 400: problem('bad query'), ...authErrors } },
@@ -196,6 +205,7 @@ export function buildOpenApiDocument(serverUrl: string) {
     const params = [...op.path.matchAll(/:([A-Za-z]+)/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
     const queryProps = op.query ? (json(op.query, 'input') as { properties?: Record<string, unknown>; required?: string[] }) : undefined;
     const queryParams = Object.entries(queryProps?.properties ?? {}).map(([name, schema]) => ({ name, in: 'query', required: queryProps?.required?.includes(name) ?? false, schema }));
+    const extraHeaders = (op.headers ?? []).map(({ name, required, description }) => ({ name, in: 'header', required, description, schema: { type: 'string' } }));
     const headerParams = op.idempotent ? [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 200 }, description: 'makes a retried start safe: same key + body = the stored answer' }] : [];
     const content: Record<string, unknown> = {};
     if (op.body) content['application/json'] = { schema: json(op.body, 'input') };
@@ -206,7 +216,7 @@ export function buildOpenApiDocument(serverUrl: string) {
       tags: op.tags,
       operationId: `${op.method}${op.path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
       ...(op.roles ? { security: [{ bearer: [] }], 'x-roles': op.roles.length ? op.roles : 'any' } : { security: [] }),
-      parameters: [...params, ...queryParams, ...headerParams],
+      parameters: [...params, ...queryParams, ...headerParams, ...extraHeaders],
       ...(op.body || op.rawBodies ? { requestBody: { required: true, content } } : {}),
       responses: Object.fromEntries(
         Object.entries(op.responses).map(([status, response]) => [

@@ -135,6 +135,12 @@ const schema = z.object({
   /** Also ask the provider's moderation endpoint (OpenAI offers one; local servers do not). */
   CONTENT_MODERATION: z.enum(['true', 'false']).transform((v) => v === 'true').default(false),
 
+  /** Strategy learners (src/strategy/): how long engagement gathers before a learner saves its state. */
+  STRATEGY_SAVE_AFTER: duration.prefault('30s'),
+  /** Signed engagement push: `tenant=secret` pairs (secrets ≥ 16 characters), and how old a signature may be. */
+  ENGAGEMENT_PUSH_SECRETS: csv.default([]),
+  ENGAGEMENT_MAX_AGE: duration.prefault('5m'),
+
   /** Publishing platforms (see README "Publishing platforms"); an empty URL = not configured. */
   PUBLISH_WEBHOOK_URL: z.union([z.literal(''), url(['http:', 'https:'])]).default(''),
   PUBLISH_WEBHOOK_SECRET: z.string().default(''),
@@ -209,6 +215,9 @@ function crossChecks(config: Config): { variable: string; message: string }[] {
   }
   if (config.WORDPRESS_URL && (!config.WORDPRESS_USER || !config.WORDPRESS_APP_PASSWORD)) {
     problems.push({ variable: 'WORDPRESS_APP_PASSWORD', message: 'WORDPRESS_USER and WORDPRESS_APP_PASSWORD are needed with WORDPRESS_URL' });
+  }
+  if (config.ENGAGEMENT_PUSH_SECRETS.some((pair) => !/^[A-Za-z0-9][A-Za-z0-9._-]*=.{16,}$/.test(pair))) {
+    problems.push({ variable: 'ENGAGEMENT_PUSH_SECRETS', message: 'must be tenant=secret pairs, each secret at least 16 characters' });
   }
   if (config.NODE_ENV === 'production' && !config.JWT_PUBLIC_KEY) {
     problems.push({ variable: 'JWT_PUBLIC_KEY', message: 'must be set in production (the development key pair is for local use only)' });
