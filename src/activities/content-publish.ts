@@ -10,9 +10,12 @@ import type { AiDisclosure, Platform, PostMetrics, PublishedPost, PublishingAdap
 import type { AiRef, ContentRef } from './content-review';
 
 export interface NotificationEvent {
-  kind: 'review-assigned' | 'review-reminder' | 'review-escalated' | 'review-expired' | 'review-decided' | 'content-published' | 'publish-failed';
+  kind: 'review-assigned' | 'review-reminder' | 'review-escalated' | 'review-expired' | 'review-decided' | 'content-published' | 'publish-failed'
+    | 'experiment-rolled-back' | 'experiment-promoted' | 'content-flagged';
   tenantId: string;
+  /** The content concerned; for experiment events, the experiment id. */
   contentId: string;
+  experimentId?: string;
   recipients: string[];
   dueAt?: string;
   detail?: string;

@@ -15,6 +15,7 @@ import { consoleRoutes } from './routes/console';
 import { contentRoutes } from './routes/content';
 import { feedRoutes } from './routes/feeds';
 import { healthRoutes } from './routes/health';
+import { learningRoutes } from './routes/learning';
 import { FEED_MEDIA_TYPES, productListRoutes } from './routes/product-lists';
 import { searchRoutes } from './routes/search';
 import { stackCheckRoutes } from './routes/stack-checks';
@@ -55,6 +56,7 @@ export function createApp(infra: Infrastructure): express.Express {
   app.use(productListRoutes(infra));
   app.use(contentRoutes(infra));
   app.use(searchRoutes(infra));
+  app.use(learningRoutes(infra));
 
   app.use(notFound);
   app.use(problemHandler);

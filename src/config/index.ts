@@ -77,6 +77,21 @@ const schema = z.object({
   /** Estimated cost in USD per 1,000 tokens (input, output), recorded per call. */
   LLM_PRICE_INPUT_PER_1K: z.coerce.number().min(0).default(0),
   LLM_PRICE_OUTPUT_PER_1K: z.coerce.number().min(0).default(0),
+  /** Learning loop: interactive calls avoid versions slower than this (p95); also the reward's latency target. */
+  LEARNING_LATENCY_TARGET_MS: positiveInt.default(10_000),
+  /** Learning loop: outcome weights of the reward, JSON, e.g. {"schema":1,"review":2}; unset keys keep their defaults (src/learning/reward.ts). */
+  LEARNING_OUTCOME_WEIGHTS: z
+    .string()
+    .default('{}')
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as Record<string, number>;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object of weights' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.record(z.enum(['schema', 'review', 'checks', 'engagement', 'latency', 'cost']), z.number().min(0))),
   EMBEDDING_MODEL: z.string().min(1).default('all-minilm-l6-v2'),
   EMBEDDING_DIMENSIONS: positiveInt.default(384),
 

@@ -5,3 +5,4 @@ export { productListWorkflow } from './product-list';
 export { productItemWorkflow } from './product-item';
 export { contentReviewWorkflow } from './content-review';
 export { pingWorkflow } from './ping';
+export { experimentWorkflow } from './experiment';
