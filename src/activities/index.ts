@@ -5,6 +5,7 @@ import { createContentPublishActivities } from './content-publish';
 import { createContentReviewActivities } from './content-review';
 import type { ActivityDeps } from './deps';
 import { withTypedFailures } from './failures';
+import { createLearningActivities } from './learning';
 import { createLlmActivities } from './llm';
 import { createProductCrawlActivities } from './product-crawl';
 import { createProductEnrichActivities } from './product-enrich';
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createStackCheckActivities(deps),
     ...createLlmActivities(deps),
+    ...createLearningActivities(deps),
     ...withTypedFailures({
       ...createProductCrawlActivities(deps),
       ...createProductEnrichActivities(deps),

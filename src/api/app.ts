@@ -16,6 +16,7 @@ import { consoleRoutes } from './routes/console';
 import { contentRoutes } from './routes/content';
 import { feedRoutes } from './routes/feeds';
 import { healthRoutes } from './routes/health';
+import { learningRoutes } from './routes/learning';
 import { FEED_MEDIA_TYPES, productListRoutes } from './routes/product-lists';
 import { researchRoutes } from './routes/research';
 import { searchRoutes } from './routes/search';
@@ -77,6 +78,7 @@ export function createApp(infra: Infrastructure): express.Express {
   app.use(answerRoutes(infra));
   app.use(researchRoutes(infra));
   app.use(strategyRoutes(infra));
+  app.use(learningRoutes(infra));
 
   app.use(notFound);
   app.use(problemHandler);

@@ -84,6 +84,21 @@ const schema = z.object({
     .pipe(z.array(z.tuple([z.string().min(1), z.string().regex(/^\d+(\.\d+)?\/\d+(\.\d+)?$/, 'input/output prices such as 0.00015/0.0006')])))
     .transform((entries) => Object.fromEntries(entries.map(([model, prices]) => [model, prices.split('/').map(Number) as [number, number]])))
     .default({}),
+  /** Learning loop: interactive calls avoid versions slower than this (p95); also the reward's latency target. */
+  LEARNING_LATENCY_TARGET_MS: positiveInt.default(10_000),
+  /** Learning loop: outcome weights of the reward, JSON, e.g. {"schema":1,"review":2}; unset keys keep their defaults (src/learning/reward.ts). */
+  LEARNING_OUTCOME_WEIGHTS: z
+    .string()
+    .default('{}')
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as Record<string, number>;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object of weights' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.record(z.enum(['schema', 'review', 'checks', 'engagement', 'latency', 'cost']), z.number().min(0))),
   EMBEDDING_MODEL: z.string().min(1).default('all-minilm-l6-v2'),
   EMBEDDING_DIMENSIONS: positiveInt.default(384),
 

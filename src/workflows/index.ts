@@ -8,3 +8,4 @@ export { pingWorkflow } from './ping';
 export { answerWorkflow } from './answer';
 export { researchRunWorkflow } from './research-run';
 export { strategyLearnerWorkflow } from './strategy-learner';
+export { experimentWorkflow } from './experiment';
