@@ -160,15 +160,16 @@ export const llmTasks = {
   researchReport: task<{ site: string; facts: string; correction?: string }, z.infer<typeof ResearchReportOutput>>({
     name: 'researchReport',
     promptVersion: 'researchReport@1',
+    instructions:
+      'You write a competitor research report from the analysis facts given: a title, a summary and 3-6 findings. ' +
+      'Every number you write must be copied exactly from the facts; do not compute, round or invent numbers. ' +
+      'Each finding cites the product ids and URLs (from the facts) it is about.',
+    schemaVersion: 1,
     output: ResearchReportOutput,
     temperature: 0.2,
     maxTokens: 700,
-    render: ({ site, facts, correction }) => [
-      system(
-        'You write a competitor research report from the analysis facts given: a title, a summary and 3-6 findings. ' +
-          'Every number you write must be copied exactly from the facts; do not compute, round or invent numbers. ' +
-          'Each finding cites the product ids and URLs (from the facts) it is about.',
-      ),
+    render: ({ site, facts, correction }, instructions) => [
+      system(instructions),
       { role: 'user', content: [asData('site', site, 300), asData('facts', facts), ...(correction ? [asData('correction', correction, 1_000)] : [])].join('\n') },
     ],
   }),
