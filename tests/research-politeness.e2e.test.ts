@@ -44,9 +44,9 @@ describe('research politeness with two worker processes', () => {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       let output = '';
-      child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       children.push(child);
-      await eventually(async () => (output.includes('worker started') ? true : undefined), 90_000, `worker process ${i + 1}`);
+      await eventually(() => Promise.resolve(output.includes('worker started') ? true : undefined), 90_000, `worker process ${i + 1}`);
     }
   });
   after(async () => {
