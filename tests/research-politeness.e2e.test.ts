@@ -33,6 +33,8 @@ describe('research politeness with two worker processes', () => {
       BLOB_DIR: mkdtempSync(path.join(tmpdir(), 'magicai-politeness-')),
       RESEARCH_HOST_GAP_MS: String(GAP_MS),
       RESEARCH_HOST_CONCURRENCY: '1',
+      // Continue-as-new after 4 pages: the crawl resumes from the frontier in PostgreSQL.
+      RESEARCH_PAGES_PER_RUN: '4',
     };
     world = await startWorld(env, { workers: false });
     // Workflows, store and LLM work in this process; every page fetch in the two child processes.
@@ -44,9 +46,9 @@ describe('research politeness with two worker processes', () => {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       let output = '';
-      child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       children.push(child);
-      await eventually(async () => (output.includes('worker started') ? true : undefined), 90_000, `worker process ${i + 1}`);
+      await eventually(() => Promise.resolve(output.includes('worker started') ? true : undefined), 90_000, `worker process ${i + 1}`);
     }
   });
   after(async () => {
@@ -68,6 +70,11 @@ describe('research politeness with two worker processes', () => {
     assert.equal(started.status, 202, started.text);
     const result = (await world.infra.temporal.workflow.getHandle(started.json.workflowId).result()) as ResearchResult;
     assert.equal(result.pages.fetched + result.pages.failed, 10);
+    const executions = [];
+    for await (const execution of world.infra.temporal.workflow.list({ query: `WorkflowId = '${started.json.workflowId}'` })) executions.push(execution.status.name);
+    assert.ok(executions.filter((status) => status === 'CONTINUED_AS_NEW').length >= 1, `continued as new: ${executions.join(', ')}`);
+    const { rows: pages } = await world.infra.pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM research_pages WHERE run_id = $1 AND state IN ('fetched', 'failed')`, [runId]);
+    assert.equal(pages[0]!.n, 10, 'no page fetched twice across runs');
 
     const requests = shop.requests.slice(from);
     assert.equal(requests.filter((r) => r.path === '/robots.txt').length, 1, 'robots.txt is read once per run, not once per process');
