@@ -55,9 +55,17 @@ export function createResearchActivities({ pg, es, neo4j, blobs, fetcher, llm, c
     return run;
   }
 
-  /** One request to the researched site, under the shared per-host politeness. */
-  function politeFetch(run: Pick<ResearchRunRow, 'host_gap_ms'>, url: string, accept: string) {
-    return politeness.run(new URL(url).host, run.host_gap_ms, () => fetcher.fetch(url, { accept }), () => heartbeat());
+  /** One request to the researched site, under the shared per-host politeness; every redirect
+   *  hop waits for the gap too. With `rules` (the run's own robots.txt, read once per run) the
+   *  fetcher's per-process robots.txt read is skipped, so no request escapes the lease; a hop
+   *  that leaves the site or that robots.txt disallows is refused before it is requested. */
+  function politeFetch(run: Pick<ResearchRunRow, 'host_gap_ms'>, url: string, accept: string, rules?: { site: string; robots: RobotsRules | null }) {
+    const beforeRedirectHop = async (hop: URL) => {
+      if (rules && hop.origin !== rules.site) throw permanent('RedirectedOffSite', `${url} redirects off the site to ${hop.href}`, { url, location: hop.href });
+      if (rules?.robots && !rules.robots.isAllowed(hop.href)) throw permanent('RobotsDisallowed', `robots.txt disallows ${hop.href} (redirected from ${url})`, { url: hop.href });
+      await politeness.nextStart(hop.host, run.host_gap_ms);
+    };
+    return politeness.run(new URL(url).host, run.host_gap_ms, () => fetcher.fetch(url, { accept, beforeRedirectHop, skipRobots: rules !== undefined }), () => heartbeat());
   }
 
   async function robotsOf(run: ResearchRunRow): Promise<RobotsRules | null> {
@@ -79,7 +87,7 @@ export function createResearchActivities({ pg, es, neo4j, blobs, fetcher, llm, c
       const robotsUrl = `${run.site}/robots.txt`;
       let robotsText = '';
       try {
-        const response = await politeFetch({ host_gap_ms: config.RESEARCH_HOST_GAP_MS }, robotsUrl, 'text/plain');
+        const response = await politeFetch({ host_gap_ms: config.RESEARCH_HOST_GAP_MS }, robotsUrl, 'text/plain', { site: run.site, robots: null });
         robotsText = response.body.toString('utf8').slice(0, 512 * 1024);
       } catch (error) {
         if (!(error instanceof PipelineError) || error.retryable) throw error; // 4xx: no robots.txt, everything allowed
@@ -104,7 +112,8 @@ export function createResearchActivities({ pg, es, neo4j, blobs, fetcher, llm, c
         if (seen.has(sitemapUrl)) continue;
         seen.add(sitemapUrl);
         try {
-          const response = await politeFetch({ host_gap_ms: hostGapMs }, sitemapUrl, 'application/xml, text/xml');
+          const onSite = new URL(sitemapUrl).origin === run.site;
+          const response = await politeFetch({ host_gap_ms: hostGapMs }, sitemapUrl, 'application/xml, text/xml', onSite ? { site: run.site, robots: rules } : undefined);
           const { urls, sitemaps } = sitemapLocations(response.body.toString('utf8'));
           sitemapUrls.push(...sitemaps);
           for (const raw of urls) {
@@ -139,7 +148,8 @@ export function createResearchActivities({ pg, es, neo4j, blobs, fetcher, llm, c
       }
       let page;
       try {
-        page = await politeFetch(run, input.url, 'text/html,application/xhtml+xml');
+        // Same-site crawls check robots.txt here (the run's copy); others let the fetcher read each site's.
+        page = await politeFetch(run, input.url, 'text/html,application/xhtml+xml', scope.sameSite ? { site: run.site, robots } : undefined);
       } catch (error) {
         if (error instanceof PipelineError && !error.retryable) {
           const state = error.type === 'RobotsDisallowed' ? 'skipped' : 'failed';

@@ -16,10 +16,12 @@ import { consoleRoutes } from './routes/console';
 import { contentRoutes } from './routes/content';
 import { feedRoutes } from './routes/feeds';
 import { healthRoutes } from './routes/health';
+import { learningRoutes } from './routes/learning';
 import { FEED_MEDIA_TYPES, productListRoutes } from './routes/product-lists';
 import { researchRoutes } from './routes/research';
 import { searchRoutes } from './routes/search';
 import { stackCheckRoutes } from './routes/stack-checks';
+import { engagementPushRoutes, strategyRoutes } from './routes/strategy';
 
 /** Request log lines never carry credentials: the Authorization header and `access_token` values are redacted. */
 export function redactCredentials(req: { url?: string; headers?: Record<string, unknown>; query?: unknown; [key: string]: unknown }) {
@@ -39,6 +41,8 @@ export function createApp(infra: Infrastructure): express.Express {
   app.use(metrics.observe);
   // A product list may be large in any form: as JSON it gets the feed limit, not the general one.
   app.post('/v1/product-lists', express.json({ limit: infra.config.API_FEED_LIMIT, strict: true }));
+  // Signed with HMAC over the raw body, not with a token: before the JSON parser and the token check.
+  app.use(engagementPushRoutes(infra));
   app.use(express.json({ limit: infra.config.API_BODY_LIMIT, strict: true }));
   app.use(express.text({ type: [...FEED_MEDIA_TYPES], limit: infra.config.API_FEED_LIMIT }));
   app.use(rejectDeepBodies(32));
@@ -73,6 +77,8 @@ export function createApp(infra: Infrastructure): express.Express {
   app.use(searchRoutes(infra));
   app.use(answerRoutes(infra));
   app.use(researchRoutes(infra));
+  app.use(strategyRoutes(infra));
+  app.use(learningRoutes(infra));
 
   app.use(notFound);
   app.use(problemHandler);

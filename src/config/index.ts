@@ -84,6 +84,21 @@ const schema = z.object({
     .pipe(z.array(z.tuple([z.string().min(1), z.string().regex(/^\d+(\.\d+)?\/\d+(\.\d+)?$/, 'input/output prices such as 0.00015/0.0006')])))
     .transform((entries) => Object.fromEntries(entries.map(([model, prices]) => [model, prices.split('/').map(Number) as [number, number]])))
     .default({}),
+  /** Learning loop: interactive calls avoid versions slower than this (p95); also the reward's latency target. */
+  LEARNING_LATENCY_TARGET_MS: positiveInt.default(10_000),
+  /** Learning loop: outcome weights of the reward, JSON, e.g. {"schema":1,"review":2}; unset keys keep their defaults (src/learning/reward.ts). */
+  LEARNING_OUTCOME_WEIGHTS: z
+    .string()
+    .default('{}')
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as Record<string, number>;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object of weights' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.record(z.enum(['schema', 'review', 'checks', 'engagement', 'latency', 'cost']), z.number().min(0))),
   EMBEDDING_MODEL: z.string().min(1).default('all-minilm-l6-v2'),
   EMBEDDING_DIMENSIONS: positiveInt.default(384),
 
@@ -134,6 +149,12 @@ const schema = z.object({
   CONTENT_LEXICON_DIR: z.string().default(''),
   /** Also ask the provider's moderation endpoint (OpenAI offers one; local servers do not). */
   CONTENT_MODERATION: z.enum(['true', 'false']).transform((v) => v === 'true').default(false),
+
+  /** Strategy learners (src/strategy/): how long engagement gathers before a learner saves its state. */
+  STRATEGY_SAVE_AFTER: duration.prefault('30s'),
+  /** Signed engagement push: `tenant=secret` pairs (secrets ≥ 16 characters), and how old a signature may be. */
+  ENGAGEMENT_PUSH_SECRETS: csv.default([]),
+  ENGAGEMENT_MAX_AGE: duration.prefault('5m'),
 
   /** Publishing platforms (see README "Publishing platforms"); an empty URL = not configured. */
   PUBLISH_WEBHOOK_URL: z.union([z.literal(''), url(['http:', 'https:'])]).default(''),
@@ -209,6 +230,9 @@ function crossChecks(config: Config): { variable: string; message: string }[] {
   }
   if (config.WORDPRESS_URL && (!config.WORDPRESS_USER || !config.WORDPRESS_APP_PASSWORD)) {
     problems.push({ variable: 'WORDPRESS_APP_PASSWORD', message: 'WORDPRESS_USER and WORDPRESS_APP_PASSWORD are needed with WORDPRESS_URL' });
+  }
+  if (config.ENGAGEMENT_PUSH_SECRETS.some((pair) => !/^[A-Za-z0-9][A-Za-z0-9._-]*=.{16,}$/.test(pair))) {
+    problems.push({ variable: 'ENGAGEMENT_PUSH_SECRETS', message: 'must be tenant=secret pairs, each secret at least 16 characters' });
   }
   if (config.NODE_ENV === 'production' && !config.JWT_PUBLIC_KEY) {
     problems.push({ variable: 'JWT_PUBLIC_KEY', message: 'must be set in production (the development key pair is for local use only)' });

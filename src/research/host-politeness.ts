@@ -38,6 +38,27 @@ export class SharedHostPoliteness {
     }
   }
 
+  /** For a redirect hop inside a leased fetch: waits until the host's gap has passed and takes
+   *  the next start, so every request to the host — hops included — keeps the gap. */
+  async nextStart(host: string, gapMs: number): Promise<void> {
+    await this.pg.query('INSERT INTO crawl_hosts (host) VALUES ($1) ON CONFLICT (host) DO NOTHING', [host]);
+    for (;;) {
+      const { rows } = await this.pg.query<{ wait_ms: number | null }>(
+        `WITH taken AS (
+           UPDATE crawl_hosts SET next_start_at = clock_timestamp() + make_interval(secs => $2::float8 / 1000)
+           WHERE host = $1 AND next_start_at <= clock_timestamp() RETURNING 1)
+         SELECT CASE WHEN EXISTS (SELECT 1 FROM taken) THEN NULL
+                ELSE (SELECT GREATEST(0, EXTRACT(EPOCH FROM (next_start_at - clock_timestamp())) * 1000)::float8 FROM crawl_hosts WHERE host = $1) END AS wait_ms`,
+        [host, gapMs],
+      );
+      if (rows[0]?.wait_ms === null || rows[0]?.wait_ms === undefined) {
+        await this.pg.query('INSERT INTO crawl_host_starts (host, holder) VALUES ($1, $2)', [host, this.holder]);
+        return;
+      }
+      await sleep(Math.min(Math.max(rows[0].wait_ms, 10), this.options.pollMs ?? 250));
+    }
+  }
+
   private async acquire(host: string, gapMs: number, onWait?: () => void): Promise<string> {
     await this.pg.query('INSERT INTO crawl_hosts (host) VALUES ($1) ON CONFLICT (host) DO NOTHING', [host]);
     for (;;) {

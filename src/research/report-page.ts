@@ -25,6 +25,7 @@ export interface ReportPageInput {
   report: StoredReport | null;
   cost?: { costUsd?: number; promptTokens?: number; completionTokens?: number } | null;
   alerts: { research_product_id: string; previous_price: number; price: number; change_pct: number }[];
+  /** Where the console's static files are served (report.css, report-chart.js, Chart.js). */
   assetBase: string;
 }
 
@@ -96,9 +97,9 @@ ${input.alerts.length ? `<section><h2>Price-watch alerts</h2>${table(['product',
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Research of ${escapeHtml(input.site)} — ${escapeHtml(input.runId)}</title>
-<link rel="stylesheet" href="${input.assetBase}/report.css">
-<script src="${input.assetBase}/chart.umd.min.js" defer></script>
-<script src="${input.assetBase}/report-chart.js" defer></script>
+<link rel="stylesheet" href="${input.assetBase}/research/report.css">
+<script src="${input.assetBase}/vendor/chart.umd.min.js" defer></script>
+<script src="${input.assetBase}/research/report-chart.js" defer></script>
 </head>
 <body>
 <header><h1>Site research: ${escapeHtml(input.site)}</h1><p class="muted">Run ${escapeHtml(input.runId)} · ${escapeHtml(input.status)}${input.cost?.costUsd !== undefined ? ` · LLM cost ${escapeHtml(input.cost.costUsd)} USD` : ''}</p></header>

@@ -1,5 +1,5 @@
 // The strategy bandit: Thompson sampling over each dimension of a strategy (tone, length,
-// structure, posting window), with a Beta posterior per value. Rewards are numbers in [0, 1]
+// structure, posting day and time of day), with a Beta posterior per value. Rewards are numbers in [0, 1]
 // (see reward.ts) and update the posterior fractionally (a += r, b += 1 − r). A content's reward
 // may be revised when later metrics arrive (delayed rewards): the learner remembers the reward it
 // credited per content and replaces it, so a content counts once however often it is reported.
@@ -9,7 +9,7 @@ import {
   NO_CONSTRAINTS,
   armValues,
   armsOf,
-  hourOfWindow,
+  hourOf,
   permittedTones,
   type BrandConstraints,
   type Dimension,
@@ -186,7 +186,7 @@ function assemble(state: LearnerState, pick: (dim: Dimension) => string, mode: R
     tone: dimensions.tone.value as Tone,
     length: dimensions.length.value as Length,
     structure: dimensions.structure.value as Structure,
-    hourOfWeek: hourOfWindow(Number(dimensions.window.value)),
+    hourOfWeek: hourOf(dimensions.day.value, dimensions.daypart.value),
   };
   const uncertainty = Math.max(...DIMENSIONS.map((dim) => dimensions[dim].sd));
   return { strategy, mode, dimensions, uncertainty, observations: state.observations, constraints: state.constraints };

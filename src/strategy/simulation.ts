@@ -15,7 +15,7 @@ export function seededRandom(seed: number): () => number {
 }
 
 /** How much each matching dimension adds to the click-through rate. */
-const LIFT: Record<Dimension, number> = { tone: 0.03, length: 0.02, structure: 0.02, window: 0.03 };
+const LIFT: Record<Dimension, number> = { tone: 0.03, length: 0.02, structure: 0.02, day: 0.015, daypart: 0.02 };
 const BASE_RATE = 0.01;
 
 export interface SimulatedAudience {

@@ -7,3 +7,5 @@ export { contentReviewWorkflow } from './content-review';
 export { pingWorkflow } from './ping';
 export { answerWorkflow } from './answer';
 export { researchRunWorkflow } from './research-run';
+export { strategyLearnerWorkflow } from './strategy-learner';
+export { experimentWorkflow } from './experiment';

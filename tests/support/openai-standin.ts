@@ -10,6 +10,8 @@ export interface ScriptedReply {
   /** For 200s: the assistant message content (usually JSON text). For errors: the error object. */
   content?: string;
   error?: { message: string; type?: string; code?: string };
+  /** The answer waits for this (a slow model, held until the test releases it). */
+  holdUntil?: Promise<void>;
 }
 
 /** A reply computed from the request body (e.g. citing ids offered by the request's JSON schema). */
@@ -37,11 +39,12 @@ export async function startOpenAiStandIn(): Promise<OpenAiStandIn> {
   const server: Server = createServer((req, res) => {
     let raw = '';
     req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-    req.on('end', () => {
+    req.on('end', async () => {
       const body = raw ? JSON.parse(raw) : undefined;
       requests.push({ at: Date.now(), path: req.url ?? '', body });
       const next = queue.shift() ?? fallback;
       const reply = typeof next === 'function' ? next(body) : next;
+      await reply.holdUntil;
       const status = reply.status ?? 200;
       res.writeHead(status, { 'content-type': 'application/json', ...reply.headers });
       if (status >= 400) {
