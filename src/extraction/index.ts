@@ -4,7 +4,7 @@
 import { permanent } from '../errors';
 import { readHtmlFallback } from './html-fallback';
 import { readJsonLd } from './jsonld';
-import { LISTING_TYPES, NOT_PRODUCT_TYPES, pageIdentity } from './main-product';
+import { LISTING_TYPES, NOT_PRODUCT_TYPES, pageIdentity, sameProduct } from './main-product';
 import { mergeDrafts } from './merge';
 import { readMicrodata } from './microdata';
 import { readOpenGraph } from './opengraph';
@@ -55,6 +55,13 @@ export function extractProductDetailed(html: string, pageUrl: string): Extractio
   const jsonld = readJsonLd(page.jsonLd, { baseUrl, identity, hint });
   const microdata = readMicrodata(page.microdata, { baseUrl, identity, hint });
   const og = readOpenGraph(page.metas, { baseUrl, hint: { ...hint, currency: jsonld.draft.fields.currency?.value } });
+  // Structured data about another product only (an accessory, a "bought together" item) while
+  // OpenGraph names the page's own product: that structured data does not describe this page.
+  const describesPage = (reading: { draft: SourceDraft; claims: boolean }) =>
+    reading.claims || !og.draft.isProduct || !og.draft.name || sameProduct(og.draft.name, reading.draft.name);
+  const unrelated: SourceDraft = { source: 'jsonld', isProduct: false, fields: {} };
+  if (!describesPage(jsonld)) jsonld.draft = unrelated;
+  if (!describesPage(microdata)) microdata.draft = { ...unrelated, source: 'microdata' };
   const structured = [jsonld.draft, microdata.draft].filter((draft) => draft.isProduct);
   const pageTypes = new Set([...jsonld.pageTypes, ...microdata.pageTypes]);
   const found = (drafts: SourceDraft[]) => drafts.filter((draft) => draft.isProduct).map((draft) => draft.source);
