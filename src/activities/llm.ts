@@ -29,6 +29,7 @@ export function createLlmActivities({ llm }: Pick<ActivityDeps, 'llm'>) {
     llmDraft: run('draft'),
     llmReport: run('report'),
     llmAnswer: run('answer'),
+    llmExtract: run('extract'),
     async llmEmbed(request: { tenantId: string; texts: string[] }): Promise<number[][]> {
       return llm.embed(request.texts, callContext(request.tenantId));
     },

@@ -65,7 +65,7 @@ interface PricePick {
 
 function choosePrice(page: ScannedPage, heading: HeadingCandidate | undefined, hint: PriceHint): PricePick | undefined {
   const read = (candidate: PriceCandidate) => {
-    if (candidate.aside || UNIT_HINT.test(candidate.hints) || UNIT_OR_INSTALMENT.test(candidate.text)) return undefined;
+    if (candidate.aside || candidate.inCard || UNIT_HINT.test(candidate.hints) || UNIT_OR_INSTALMENT.test(candidate.text)) return undefined;
     const money = parseMoney(candidate.text, 'text', hint);
     return money && money.amount > 0 ? money : undefined;
   };
@@ -104,7 +104,7 @@ export function rankImages(page: ScannedPage, baseUrl: string, name: string | un
   const ogImages = new Set((page.metas.get('og:image') ?? []).map((url) => resolveUrl(url, baseUrl)));
   const ranked: { url: string; score: number; order: number; strong: boolean }[] = [];
   for (const image of page.images) {
-    if (image.aside || image.hidden) continue;
+    if (image.aside || image.hidden || image.inCard) continue;
     const url = image.urls.map((src) => resolveUrl(src, baseUrl)).find((src) => src !== undefined);
     if (!url) continue;
     const score = imageScore(image, url, ogImages, name, productIds);

@@ -19,6 +19,7 @@ export { productFromFeed, type FeedProduct } from './feed';
 export { normaliseAvailability, normaliseCurrency, normaliseGtin, parseAmount, parseMoney } from './normalise';
 export { parsePrice } from './price';
 export { scanPage, type ScannedPage } from './page-scan';
+export { fillFromLlm, LLM_FILLABLE, pageEvidence, verifyLlmAnswer, type LlmProductAnswer, type Rejection } from './llm-fill';
 
 // OpenGraph types of pages that are not products (og:type "article", "event", "video.movie"…).
 const NOT_PRODUCT_OG = /^(?:article|event|video|music|profile|website:event|blog|book:?$)/;
@@ -29,6 +30,9 @@ export interface ExtractionResult {
   page: ScannedPage;
   /** Fields structured data (JSON-LD, microdata, OpenGraph) did not give. */
   missing: string[];
+  /** No structured source described the product, or it gave no price: the LLM fallback may help. */
+  structuredIncomplete: boolean;
+  hint: PriceHint;
 }
 
 /** @throws PipelineError 'ProductNotFound' (permanent) when no source names a product. */
@@ -90,7 +94,7 @@ export function extractProductDetailed(html: string, pageUrl: string): Extractio
   const missing = (['description', 'brand', 'sku', 'gtin', 'price', 'currency', 'availability', 'images'] as const).filter(
     (key) => !fromStructured(key),
   );
-  return { product, page, missing };
+  return { product, page, missing, structuredIncomplete: main === undefined || missing.includes('price'), hint };
 }
 
 /** The two-letter country of a page, from its host's top-level domain or its lang="xx-YY". */

@@ -23,6 +23,8 @@ const CHROME_ROLES = new Set(['navigation', 'banner', 'contentinfo', 'complement
 // Side widgets show prices and pictures of other things; ads and pop-ups show other things too.
 const SIDE_WIDGET =
   /related|recommend|upsell|cross-?sell|recently-?viewed|also-?(?:bought|viewed|like)|mini-?cart|cart-?(?:drawer|flyout|popover)|newsletter|cookie|similar|sponsored|carousel-?ads|(?:^|[\s_-])(?:ads?|advert\w*|adslot|ad-?banner|dfp|promo-?banner)(?:$|[\s_-])|modal|popover|popup|overlay|toast|(?:^|[\s_-])drawer/i;
+// Tiles of a product grid: a listing's cards, each with its own name, picture and price.
+const CARD = /(?:^|\s)(?:card|tile|grid-?item|product-?item|product-?card|product-?miniature|s-item|listing-?item)(?:$|\s|__)/i;
 const PRODUCT_AREA = /product|pdp|item-?detail|buy-?box|dp-container|listing-page|ppd|main-?item|vi-?main/i;
 const PRICE_HINT = /price|preis|prix|precio|prezzo|cena|цена|amount/i;
 // Struck-through former prices sit next to the real one.
@@ -51,6 +53,8 @@ export interface Located {
   inProduct: boolean;
   /** Inside page chrome, a side widget, an ad or a pop-up. */
   aside: boolean;
+  /** Inside a product card of a grid (a listing's tile, not the page's product). */
+  inCard: boolean;
 }
 
 export interface HeadingCandidate extends Located {
@@ -125,6 +129,7 @@ interface Frame {
   inProduct: boolean;
   former: boolean;
   gallery: boolean;
+  inCard: boolean;
   collectors: number;
   /** The nearest enclosing microdata item (this element's own, if it opens one). */
   item?: Node;
@@ -148,7 +153,7 @@ export function scanPage(html: string): ScannedPage {
     metas: new Map(), jsonLd: [], microdata: [], headings: [], prices: [], images: [], stockLabels: [], descriptions: [],
     addToCart: 0, sawMain: false, visibleText: '', attributeText: [], truncated: false,
   };
-  const root: Frame = { tag: '#root', hidden: false, aside: false, inMain: false, inProduct: false, former: false, gallery: false, collectors: 0, inDescription: false };
+  const root: Frame = { tag: '#root', hidden: false, aside: false, inMain: false, inProduct: false, former: false, gallery: false, inCard: false, collectors: 0, inDescription: false };
   const stack: Frame[] = [root];
   const collectors: Collector[] = [];
   const items: Node[] = [];
@@ -159,7 +164,7 @@ export function scanPage(html: string): ScannedPage {
   let attributeChars = 0;
 
   const top = () => stack[stack.length - 1]!;
-  const located = (frame: Frame): Located => ({ order, inMain: frame.inMain, inProduct: frame.inProduct, aside: frame.aside });
+  const located = (frame: Frame): Located => ({ order, inMain: frame.inMain, inProduct: frame.inProduct, aside: frame.aside, inCard: frame.inCard });
 
   function collect(frame: Frame, limit: number, done: (text: string) => void, ownOnly = false) {
     // Deeply nested candidates beyond this many open at once lose their text, not the page.
@@ -226,7 +231,8 @@ export function scanPage(html: string): ScannedPage {
         const former =
           parent.former || tag === 'del' || tag === 's' || tag === 'strike' || FORMER_PRICE.test(hints) || /line-through/i.test(style);
         const gallery = parent.gallery || GALLERY.test(hints);
-        const frame: Frame = { tag, hidden, aside, inMain, inProduct, former, gallery, collectors: 0, item: parent.item, inDescription: parent.inDescription };
+        const inCard = parent.inCard || CARD.test(hints);
+        const frame: Frame = { tag, hidden, aside, inMain, inProduct, former, gallery, inCard, collectors: 0, item: parent.item, inDescription: parent.inDescription };
         if (isMain) page.sawMain = true;
 
         // Head: title, canonical, base, meta tags, JSON-LD.

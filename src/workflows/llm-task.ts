@@ -30,6 +30,7 @@ export async function llmTaskWorkflow<N extends LlmTaskName>(request: LlmTaskWor
     draft: llm.llmDraft,
     report: llm.llmReport,
     answer: llm.llmAnswer,
+    extract: llm.llmExtract,
   };
   const call = byTask[request.task];
   const result = await budget.run(() => call({ tenantId: request.tenantId, input: request.input as never }));
