@@ -83,7 +83,8 @@ export function verifyLlmAnswer(
     if (availabilityFromText(evidence) === answer.availability) values.availability = answer.availability;
     else rejected.push({ field: 'availability', value: answer.availability, reason: 'the page does not say so' });
   }
-  return { values, rejected };
+  const present = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as ProductValues;
+  return { values: present, rejected };
 }
 
 /** The product with verified LLM values in the fields it lacked; nothing it had is replaced. */
