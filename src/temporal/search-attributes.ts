@@ -19,6 +19,10 @@ export const SearchAttr = {
   PausedReason: defineSearchAttributeKey('PausedReason', 'KEYWORD'),
   /** Stage of a site research run: crawl, match, analyse, graph, report, watch, done. */
   ResearchStage: defineSearchAttributeKey('ResearchStage', 'KEYWORD'),
+  /** Experiments of the learning loop: the task, running / rolled-back / promoted / stopped, the candidates' share. */
+  PromptTask: defineSearchAttributeKey('PromptTask', 'KEYWORD'),
+  ExperimentStatus: defineSearchAttributeKey('ExperimentStatus', 'KEYWORD'),
+  CandidateShare: defineSearchAttributeKey('CandidateShare', 'DOUBLE'),
 } as const;
 
 export const allSearchAttributes = Object.values(SearchAttr);
