@@ -9,7 +9,10 @@ import {
   selectSources,
   wrongMarksForSimilarQuestions,
   type Candidate,
+  type WrongSourceMark,
 } from '../src/answers/rules';
+import { rankSources } from '../src/answers/retrieval';
+import { seededRandom } from '../src/strategy/simulation';
 import { costUsd, estimateRun } from '../src/costs/estimate';
 import { loadConfig } from '../src/config';
 import { citationPrecision, notFoundCorrect, recallAt } from '../src/answers/evaluation';
@@ -160,5 +163,43 @@ describe('cost and ETA', () => {
   it('no observation yet: no ETA; nothing left: ETA 0', () => {
     assert.equal(estimateRun({ total: 5, finished: 0, uses: [], stages: [], prices }).etaSeconds, undefined);
     assert.equal(estimateRun({ total: 5, finished: 5, uses: [], stages: [], prices }).etaSeconds, 0);
+  });
+});
+
+describe('seeded simulation: readers flag a wrong source, the ranking learns it for that topic only', () => {
+  // Questions on two topics (noisy copies of two directions); on topic A the top-ranked source
+  // "bad" is wrong and readers flag it with probability 0.7; "good" is the known best answer.
+  const random = seededRandom(12);
+  const dims = 16;
+  const unit = (v: number[]) => {
+    const n = Math.hypot(...v);
+    return v.map((x) => x / n);
+  };
+  const direction = () => unit(Array.from({ length: dims }, () => random() - 0.5));
+  const topicA = direction();
+  const topicB = direction();
+  const ask = (topic: number[]) => unit(topic.map((x) => x + (random() - 0.5) * 0.15));
+  const retrieved = (): Candidate[] => [candidate('bad', 2 / 61), candidate('good', 2 / 62), candidate('other', 1 / 63)];
+  const config = { ANSWERS_MIN_SIMILARITY: 0.3, ANSWERS_MAX_SOURCES: 1, ANSWERS_SIMILAR_QUESTION: 0.8, ANSWERS_DEMOTE_AFTER: 2, ANSWERS_DEMOTION_PENALTY: 0.25 };
+
+  it('stops citing the flagged source on topic A after it was flagged on two answers, and keeps it on topic B', () => {
+    const marks: WrongSourceMark[] = [];
+    const citedOnA: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const question = ask(topicA);
+      const { sources } = rankSources(retrieved(), question, marks, config);
+      const cited = sources[0]!.id;
+      citedOnA.push(cited);
+      if (cited === 'bad' && random() < 0.7) marks.push({ sourceId: 'bad', answerId: `a${i}`, questionEmbedding: question });
+    }
+    const lastBad = citedOnA.lastIndexOf('bad');
+    const flaggedAnswers = new Set(marks.map((mark) => mark.answerId)).size;
+    assert.equal(flaggedAnswers, 2, 'flagging stops once the source is demoted');
+    assert.ok(lastBad < 10, `"bad" was still cited at question ${lastBad}`);
+    assert.ok(citedOnA.slice(lastBad + 1).every((id) => id === 'good'));
+
+    for (let i = 0; i < 10; i++) {
+      assert.equal(rankSources(retrieved(), ask(topicB), marks, config).sources[0]!.id, 'bad', 'topic B has no flags');
+    }
   });
 });

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { contentEstimate } from '../src/costs/runs';
+import { listWorkflowId } from '../src/products/lists';
 import { startWorldWithModelStandIn, type StandInWorld } from './support/model-standin-world';
 import { actAs, eventually, http, tokenFor } from './support/world';
 
@@ -69,14 +70,14 @@ describe('cost and ETA per run', () => {
     }, 120_000, 'the list to complete');
     const estimate = done.report.estimate;
     assert.equal(done.report.succeeded, 4);
-    const expected = await sqlCost(`left(workflow_id, length($1)) = $1`, `product-list/${listId}/`);
+    const expected = await sqlCost(`left(workflow_id, length($1)) = $1`, `${listWorkflowId(tenantId, listId)}/`);
     assert.ok(expected > 0, 'the list made priced LLM calls');
     assert.ok(Math.abs(estimate.costUsd - expected) < 1e-7, `${estimate.costUsd} vs ${expected}`);
     assert.equal(estimate.projectedCostUsd, estimate.costUsd); // all items done: projection = actual
     assert.equal(estimate.etaSeconds, 0);
     for (const stage of ['items', 'sentiment', 'enhance', 'embed']) assert.ok(estimate.stageRates[stage] > 0, `rate of ${stage}`);
     // The stand-in answers 11 prompt and 7 completion tokens per chat call.
-    const { rows } = await w.world.infra.pg.query(`SELECT count(*)::int AS n FROM llm_calls WHERE left(workflow_id, length($1)) = $1 AND task IN ('sentiment', 'enhance')`, [`product-list/${listId}/`]);
+    const { rows } = await w.world.infra.pg.query(`SELECT count(*)::int AS n FROM llm_calls WHERE left(workflow_id, length($1)) = $1 AND task IN ('sentiment', 'enhance')`, [`${listWorkflowId(tenantId, listId)}/`]);
     assert.ok(estimate.tokens.completion >= rows[0].n * 7);
 
     const report = await http(w.world.baseUrl, 'GET', `/v1/product-lists/${listId}/report`);

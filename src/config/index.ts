@@ -98,7 +98,7 @@ const schema = z.object({
         return z.NEVER;
       }
     })
-    .pipe(z.record(z.enum(['schema', 'review', 'checks', 'engagement', 'latency', 'cost']), z.number().min(0))),
+    .pipe(z.partialRecord(z.enum(['schema', 'review', 'checks', 'engagement', 'latency', 'cost']), z.number().min(0))),
   EMBEDDING_MODEL: z.string().min(1).default('all-minilm-l6-v2'),
   EMBEDDING_DIMENSIONS: positiveInt.default(384),
 
@@ -155,6 +155,9 @@ const schema = z.object({
   /** Signed engagement push: `tenant=secret` pairs (secrets ≥ 16 characters), and how old a signature may be. */
   ENGAGEMENT_PUSH_SECRETS: csv.default([]),
   ENGAGEMENT_MAX_AGE: duration.prefault('5m'),
+  /** Performance report: content is published within SLA when published no later than this after
+   *  the later of its submission and its requested publish time. */
+  CONTENT_PUBLISH_SLA: duration.prefault('48h'),
 
   /** Publishing platforms (see README "Publishing platforms"); an empty URL = not configured. */
   PUBLISH_WEBHOOK_URL: z.union([z.literal(''), url(['http:', 'https:'])]).default(''),

@@ -84,3 +84,11 @@ export function refuseConstraints(next: BrandConstraints): ConstraintRefusal | u
 
 /** Tones the learner may pick from under these constraints. */
 export const permittedTones = (constraints: BrandConstraints): readonly Tone[] => (constraints.allowedTones.length ? constraints.allowedTones : TONES);
+
+/** The next time the week reaches `hourOfWeek` (UTC), at least `leadMs` from now. */
+export function nextPostingTime(hourOfWeek: number, now: Date, leadMs = 5 * 60_000): Date {
+  const weekStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - ((now.getUTCDay() + 6) % 7) * 86_400_000;
+  let at = weekStart + hourIn(hourOfWeek) * 3_600_000;
+  while (at < now.getTime() + leadMs) at += 7 * 86_400_000;
+  return new Date(at);
+}

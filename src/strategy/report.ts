@@ -145,8 +145,8 @@ function figures(rows: Row[]): Figures {
   };
 }
 
-/** `slaMs`: content counts as published within SLA when published no later than this after the
- *  later of its submission and its requested publish time (the review SLA, CONTENT_EXPIRE_AFTER). */
+/** `slaMs` (CONTENT_PUBLISH_SLA): content counts as published within SLA when published no later
+ *  than this after the later of its submission and its requested publish time. */
 export async function performanceReport(pg: Pool, tenantId: string, query: unknown, slaMs: number): Promise<PerformanceReport> {
   const { from, to, brand, channel } = ReportQuery.parse(query);
   const { rows } = await pg.query<Row>(SQL, [tenantId, new Date(from), new Date(to), slaMs, brand ?? null, channel ?? null]);

@@ -89,7 +89,7 @@ export function strategyRoutes(infra: Infrastructure): Router {
   }));
 
   router.get('/v1/strategy/report', handle(async (req, res) => {
-    res.json(await performanceReport(infra.pg, principalOf(req).tenantId, req.query, infra.config.CONTENT_EXPIRE_AFTER));
+    res.json(await performanceReport(infra.pg, principalOf(req).tenantId, req.query, infra.config.CONTENT_PUBLISH_SLA));
   }));
 
   return router;
