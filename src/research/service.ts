@@ -29,7 +29,6 @@ const workflowStartOptions = (config: Config, tenantId: string, businessKey: str
     { key: SearchAttr.BusinessId, value: businessKey },
     { key: SearchAttr.WorkflowKind, value: 'research-run' },
     { key: SearchAttr.TenantId, value: tenantId },
-    { key: SearchAttr.ResearchStage, value: 'crawl' },
   ],
   staticSummary: `Site research of ${siteOf(request)} for ${tenantId}: up to ${request.scope.maxPages} pages, depth ${request.scope.maxDepth}${request.priceWatch ? `, price watch ±${request.priceWatch.thresholdPct}%` : ''}`,
 });
