@@ -23,6 +23,8 @@ export interface OpenAiStandIn {
   requests: RecordedRequest[];
   /** Replies are used in order; when the script runs out, `fallback` answers. */
   script(replies: ScriptedReply[], fallback?: ScriptedReply): void;
+  /** Answers from the request when the script is empty (e.g. by prompt version); undefined = fallback. */
+  respondWith(responder: ((body: any) => ScriptedReply | undefined) | undefined): void;
   close(): Promise<void>;
 }
 
@@ -30,6 +32,7 @@ export async function startOpenAiStandIn(): Promise<OpenAiStandIn> {
   let queue: ScriptedReply[] = [];
   let fallback: ScriptedReply = { status: 500, error: { message: 'no scripted reply' } };
   const requests: RecordedRequest[] = [];
+  let responder: ((body: any) => ScriptedReply | undefined) | undefined;
 
   const server: Server = createServer((req, res) => {
     let raw = '';
@@ -37,7 +40,7 @@ export async function startOpenAiStandIn(): Promise<OpenAiStandIn> {
     req.on('end', () => {
       const body = raw ? JSON.parse(raw) : undefined;
       requests.push({ at: Date.now(), path: req.url ?? '', body });
-      const reply = queue.shift() ?? fallback;
+      const reply = queue.shift() ?? responder?.(body) ?? fallback;
       const status = reply.status ?? 200;
       res.writeHead(status, { 'content-type': 'application/json', ...reply.headers });
       if (status >= 400) {
@@ -65,6 +68,9 @@ export async function startOpenAiStandIn(): Promise<OpenAiStandIn> {
       queue = [...replies];
       if (newFallback) fallback = newFallback;
       requests.length = 0;
+    },
+    respondWith(newResponder) {
+      responder = newResponder;
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
