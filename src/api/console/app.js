@@ -34,8 +34,10 @@ function claims(token) {
 }
 
 function show(section) {
-  for (const id of ['sign-in', 'inbox', 'content']) $(id).hidden = id !== section;
+  for (const id of ['sign-in', 'inbox', 'content', 'experiments']) $(id).hidden = id !== section;
   $('sign-out').hidden = section === 'sign-in';
+  const who = state.token ? claims(state.token) : undefined;
+  $('show-experiments').hidden = section === 'sign-in' || !(who?.roles ?? []).includes('admin');
 }
 
 const riskClass = (score) => (score >= 0.6 ? 'risk-high' : score >= 0.2 ? 'risk-medium' : 'risk-low');
@@ -139,6 +141,33 @@ async function decide(event) {
   }
 }
 
+/** Admins: every experiment of the tenant with its arms (live state from the workflow's status query). */
+async function loadExperiments() {
+  stopEvents();
+  show('experiments');
+  const rows = $('experiment-rows');
+  rows.replaceChildren();
+  const { items } = await api('/v1/learning/experiments');
+  $('experiments-empty').hidden = items.length > 0;
+  for (const item of items) {
+    const detail = await api(`/v1/learning/experiments/${encodeURIComponent(item.experimentId)}`);
+    const arms = detail.live?.arms ?? item.arms.map((arm) => ({ ...arm, exposures: undefined, posteriorMean: undefined, share: item.allocation[arm.version] }));
+    for (const arm of arms) {
+      const guard = (detail.live?.guardrails ?? []).find((g) => g.version === arm.version);
+      const guardText = arm.production ? 'baseline' : guard ? (guard.breached.length ? `breached: ${guard.breached.join(', ')}` : guard.tested ? 'clear' : 'collecting') : '—';
+      const tr = el('tr');
+      if (guard?.breached.length) tr.className = 'overdue';
+      tr.append(
+        el('td', item.experimentId), el('td', item.task), el('td', item.status),
+        el('td', `${arm.version}${arm.production ? ' (production)' : ''}`),
+        el('td', arm.exposures ?? '—'), el('td', arm.posteriorMean === undefined ? '—' : arm.posteriorMean.toFixed(3)),
+        el('td', arm.share === undefined ? '—' : `${Math.round(arm.share * 100)}%`), el('td', guardText),
+      );
+      rows.append(tr);
+    }
+  }
+}
+
 async function signIn(event) {
   event.preventDefault();
   const token = $('token').value.trim();
@@ -164,6 +193,8 @@ $('sign-in-form').addEventListener('submit', (event) => void signIn(event));
 $('decision-form').addEventListener('submit', (event) => void decide(event));
 $('refresh').addEventListener('click', () => void loadInbox());
 $('back').addEventListener('click', () => void loadInbox());
+$('experiments-back').addEventListener('click', () => void loadInbox());
+$('show-experiments').addEventListener('click', () => void loadExperiments());
 $('sign-out').addEventListener('click', () => {
   stopEvents();
   sessionStorage.removeItem('magicai-token');
