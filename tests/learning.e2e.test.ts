@@ -30,7 +30,7 @@ function modelBehaviour() {
     counters.set(key, n);
     return n;
   };
-  return (body: any) => {
+  return (body: any): { content: string } | undefined => {
     const task = body?.response_format?.json_schema?.name as string | undefined;
     const system = String(body?.messages?.[0]?.content ?? '');
     const firstAnswer = body?.messages?.length === 2;
@@ -59,7 +59,8 @@ describe('learning loop: registry, decisions, experiments, guardrails, rollback 
   before(async () => {
     receiver = await startWebhookReceiver(SECRET);
     running = await startWorldWithModelStandIn({ NOTIFY_WEBHOOK_URL: receiver.notifyUrl, NOTIFY_WEBHOOK_SECRET: SECRET });
-    running.llm.respondWith(modelBehaviour());
+    const behaviour = modelBehaviour();
+    running.llm.script([], (body) => behaviour(body) ?? { content: JSON.stringify({ score: 0.95, issues: [] }) });
     world = running.world;
     admin = bearer(await tokenFor(world.config, { sub: 'ada', tenant, roles: ['admin'] }));
     editor = bearer(await tokenFor(world.config, { sub: 'eddie', tenant, roles: ['editor'] }));

@@ -32,6 +32,8 @@ export function createLlmActivities({ llm, pg }: Pick<ActivityDeps, 'llm' | 'pg'
     llmDraft: run('draft'),
     llmReport: run('report'),
     llmAnswer: run('answer'),
+    llmResearchReport: run('researchReport'),
+    llmExtract: run('extract'),
     async llmEmbed(request: { tenantId: string; texts: string[] }): Promise<number[][]> {
       return llm.embed(request.texts, callContext(request.tenantId));
     },

@@ -72,9 +72,32 @@ export const ReportOutput = z.object({
   findings: z.array(z.string().min(1).max(400)).max(10),
 });
 
+export const ResearchReportOutput = z.object({
+  title: z.string().min(1).max(150),
+  summary: z.string().min(1).max(1_500),
+  findings: z
+    .array(z.object({ text: z.string().min(1).max(400), productIds: z.array(z.string().max(64)).max(5), urls: z.array(z.string().max(500)).max(5) }))
+    .min(1)
+    .max(8),
+});
+
 export const AnswerOutput = z.object({
   answer: z.string().min(1).max(3_000),
   citations: z.array(z.string().max(100)).max(10),
+});
+
+/** Product fields read off a page without structured data. Values are copied as written on the
+ *  page (a price with its currency sign), so that each can be checked against the page's text. */
+export const ProductExtractionOutput = z.object({
+  isProduct: z.boolean(),
+  name: z.string().max(300).nullable(),
+  brand: z.string().max(100).nullable(),
+  sku: z.string().max(60).nullable(),
+  gtin: z.string().max(24).nullable(),
+  price: z.string().max(40).nullable(),
+  listPrice: z.string().max(40).nullable(),
+  availability: z.enum(['in_stock', 'out_of_stock', 'preorder', 'backorder', 'discontinued']).nullable(),
+  description: z.string().max(2_000).nullable(),
 });
 
 export const llmTasks = {
@@ -148,6 +171,23 @@ export const llmTasks = {
     ],
   }),
 
+  researchReport: task<{ site: string; facts: string; correction?: string }, z.infer<typeof ResearchReportOutput>>({
+    name: 'researchReport',
+    promptVersion: 'researchReport@1',
+    instructions:
+      'You write a competitor research report from the analysis facts given: a title, a summary and 3-6 findings. ' +
+      'Every number you write must be copied exactly from the facts; do not compute, round or invent numbers. ' +
+      'Each finding cites the product ids and URLs (from the facts) it is about.',
+    schemaVersion: 1,
+    output: ResearchReportOutput,
+    temperature: 0.2,
+    maxTokens: 700,
+    render: ({ site, facts, correction }, instructions) => [
+      system(instructions),
+      { role: 'user', content: [asData('site', site, 300), asData('facts', facts), ...(correction ? [asData('correction', correction, 1_000)] : [])].join('\n') },
+    ],
+  }),
+
   answer: task<{ question: string; sources: { id: string; text: string }[] }, z.infer<typeof AnswerOutput>>({
     name: 'answer',
     promptVersion: 'answer@1',
@@ -163,6 +203,24 @@ export const llmTasks = {
     render: ({ question, sources }, instructions) => [
       system(instructions),
       { role: 'user', content: [asData('question', question, 1_000), ...sources.map((source) => asData(`source_${source.id}`, source.text, 2_000))].join('\n') },
+    ],
+  }),
+
+  extract: task<{ pageUrl: string; title: string; text: string }, z.infer<typeof ProductExtractionOutput>>({
+    name: 'extract',
+    promptVersion: 'extract@1',
+    instructions:
+      "You read the visible text of a shop page and copy out the main product's fields exactly as they are written on the page: " +
+      'name, brand, sku, gtin (EAN/UPC/ISBN digits), price and former list price (with their currency sign or code, as shown), ' +
+      'availability and a short description copied from the page. Use null for anything the page does not show. Never guess or ' +
+      'rephrase; isProduct is false when the page is not about one product (a listing, an article, an event, an invoice).',
+    schemaVersion: 1,
+    output: ProductExtractionOutput,
+    temperature: 0,
+    maxTokens: 700,
+    render: ({ pageUrl, title, text }, instructions) => [
+      system(instructions),
+      { role: 'user', content: [asData('page_url', pageUrl, 500), asData('page_title', title, 300), asData('page_text', text, 6_000)].join('\n') },
     ],
   }),
 } as const;

@@ -48,6 +48,8 @@ export async function llmTaskWorkflow<N extends LlmTaskName>(request: LlmTaskWor
     draft: llm.llmDraft,
     report: llm.llmReport,
     answer: llm.llmAnswer,
+    researchReport: llm.llmResearchReport,
+    extract: llm.llmExtract,
   };
   const call = byTask[request.task];
   const ref = decision && { decisionId: decision.decisionId, promptVersion: decision.promptVersion, model: decision.model, temperature: decision.temperature, maxTokens: decision.maxTokens, priorityKey: decision.priorityKey };
