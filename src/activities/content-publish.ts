@@ -6,24 +6,11 @@ import { Context } from '@temporalio/activity';
 import type { Pool } from 'pg';
 import { checkpointLabel } from '../content/model';
 import { PipelineError } from '../errors';
+import type { AiRef, ContentRef } from '../content/model';
+import type { NotificationEvent, Notifier } from '../notifications/types';
 import type { AiDisclosure, Platform, PostMetrics, PublishedPost, PublishingAdapter } from '../publishing/adapter';
 import { creditMonitoredEngagement } from '../strategy/engagement';
 import type { LearnerConfig } from '../strategy/learners';
-import type { AiRef, ContentRef } from './content-review';
-
-export interface NotificationEvent {
-  kind: 'review-assigned' | 'review-reminder' | 'review-escalated' | 'review-expired' | 'review-decided' | 'content-published' | 'publish-failed';
-  tenantId: string;
-  contentId: string;
-  recipients: string[];
-  dueAt?: string;
-  detail?: string;
-  idempotencyKey: string;
-}
-
-export interface Notifier {
-  notify(event: NotificationEvent): Promise<{ delivered: boolean; reason?: string }>;
-}
 
 export interface PublishInput extends ContentRef {
   platform: Platform;

@@ -10,6 +10,8 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Principal } from '../auth/principal';
 import type { Config } from '../config';
+import { isoInstant } from '../schemas/instant';
+import { contentEstimate } from '../costs/runs';
 import { PLATFORMS } from '../publishing/adapter';
 import type { BlobStore } from '../stores/blob-store';
 import { StrategyInput, planDraft } from '../strategy/drafting';
@@ -38,7 +40,7 @@ export interface ContentDeps {
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'letters, digits, dot, dash, underscore; at most 100');
 const locale = z.string().regex(/^[a-z]{2,3}([_-][A-Za-z0-9]{2,8})?$/, 'a locale such as en or de-AT').default('en');
 const platforms = z.array(z.enum(PLATFORMS)).min(1).max(PLATFORMS.length).refine((list) => new Set(list).size === list.length, 'each platform once');
-const publishAt = z.iso.datetime({ offset: true }).optional();
+const publishAt = isoInstant.optional();
 
 export const SubmitContentInput = z
   .object({
@@ -82,7 +84,7 @@ export const ReviseInput = z
   .strict();
 
 export const ExtendDeadlineInput = z
-  .object({ dueAt: z.iso.datetime({ offset: true }), reason: z.string().trim().min(1).max(1_000) })
+  .object({ dueAt: isoInstant, reason: z.string().trim().min(1).max(1_000) })
   .strict();
 
 /** The caller may not do this (validator refusal); `type` is one of REFUSALS. */
@@ -277,6 +279,7 @@ export async function getContent(deps: ContentDeps, principal: Principal, conten
     dueAt: live ? live.dueAt : row.due_at?.toISOString(),
     metricsCollected: live?.metricsCollected ?? [],
     publications,
+    estimate: await contentEstimate(deps.pg, deps.config, row.workflow_id, live?.status ?? row.status),
     workflowId: row.workflow_id,
   };
 }
