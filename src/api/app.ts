@@ -7,7 +7,8 @@ import type { Infrastructure } from '../runtime/infrastructure';
 import { createAuthenticator } from './auth';
 import { idempotent } from './idempotency';
 import { rejectDeepBodies } from './input';
-import { createApiMetrics } from './metrics';
+import { traceRequests } from '../observability/tracing';
+import { backlogOfEveryQueue, createApiMetrics } from './metrics';
 import { buildOpenApiDocument } from './openapi';
 import { notFound, problemHandler } from './problem';
 import { rateLimit } from './rate-limit';
@@ -21,11 +22,12 @@ import { stackCheckRoutes } from './routes/stack-checks';
 
 export function createApp(infra: Infrastructure): express.Express {
   const app = express();
-  const metrics = createApiMetrics(infra.pg);
+  const metrics = createApiMetrics(infra.pg, backlogOfEveryQueue(infra));
   const { authenticate } = createAuthenticator(infra.config);
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(pinoHttp({ logger: infra.logger, autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' } }));
+  app.use(traceRequests());
   app.use(metrics.observe);
   app.use(express.json({ limit: infra.config.API_BODY_LIMIT, strict: true }));
   app.use(express.text({ type: [...FEED_MEDIA_TYPES], limit: infra.config.API_FEED_LIMIT }));

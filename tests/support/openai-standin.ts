@@ -10,6 +10,8 @@ export interface ScriptedReply {
   /** For 200s: the assistant message content (usually JSON text). For errors: the error object. */
   content?: string;
   error?: { message: string; type?: string; code?: string };
+  /** Answer after this long (a slow provider: calls in flight when a worker is stopped). */
+  delayMs?: number;
 }
 
 export interface RecordedRequest {
@@ -38,6 +40,10 @@ export async function startOpenAiStandIn(): Promise<OpenAiStandIn> {
       const body = raw ? JSON.parse(raw) : undefined;
       requests.push({ at: Date.now(), path: req.url ?? '', body });
       const reply = queue.shift() ?? fallback;
+      if (reply.delayMs) setTimeout(() => answer(reply, body), reply.delayMs);
+      else answer(reply, body);
+    });
+    const answer = (reply: ScriptedReply, body: any) => {
       const status = reply.status ?? 200;
       res.writeHead(status, { 'content-type': 'application/json', ...reply.headers });
       if (status >= 400) {
@@ -54,7 +60,7 @@ export async function startOpenAiStandIn(): Promise<OpenAiStandIn> {
           usage: { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 },
         }),
       );
-    });
+    };
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
