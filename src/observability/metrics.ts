@@ -57,7 +57,7 @@ export function instrumentPgPool(pool: Pool, metrics: DbMetrics): void {
   const queried = () => all.forEach((m) => m.queries.inc({ store: 'postgres' }));
   const failed = (error: unknown) => all.forEach((m) => m.errors.inc({ store: 'postgres', kind: dbErrorKind(error) }));
 
-  pool.on('connect', (client: PoolClient) => {
+  const wrap = (client: PoolClient) => {
     if (wrappedClients.has(client)) return;
     wrappedClients.add(client);
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
@@ -83,7 +83,10 @@ export function instrumentPgPool(pool: Pool, metrics: DbMetrics): void {
       }
       return result;
     };
-  });
+  };
+  pool.on('connect', wrap);
+  // Connections opened before instrumentation (schema applied at start) are in the pool already.
+  for (const client of (pool as unknown as { _clients?: PoolClient[] })._clients ?? []) wrap(client);
 
   // A connection that cannot be made never reaches 'connect': count it at pool.connect, which
   // pool.query goes through too (one failed attempt = one failed query).
