@@ -8,8 +8,8 @@ import { QUERY_TOKEN_ROUTES, allowQueryToken, createAuthenticator } from './auth
 import { idempotent } from './idempotency';
 import { rejectDeepBodies, rejectUnstorableText } from './input';
 import { createApiMetrics } from './metrics';
-import { buildOpenApiDocument } from './openapi';
-import { notFound, problemHandler } from './problem';
+import { buildOpenApiDocument, operations } from './openapi';
+import { methodNotAllowed, notFound, problemHandler } from './problem';
 import { clientRateLimit, rateLimit } from './rate-limit';
 import { consoleRoutes } from './routes/console';
 import { contentRoutes } from './routes/content';
@@ -35,6 +35,7 @@ export function createApp(infra: Infrastructure): express.Express {
   app.set('trust proxy', false);
   app.use(pinoHttp({ logger: infra.logger, autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' }, serializers: { req: redactCredentials } }));
   app.use(metrics.observe);
+  app.use(methodNotAllowed(operations));
   // A product list may be large in any form: as JSON it gets the feed limit, not the general one.
   app.post('/v1/product-lists', express.json({ limit: infra.config.API_FEED_LIMIT, strict: true }));
   app.use(express.json({ limit: infra.config.API_BODY_LIMIT, strict: true }));
