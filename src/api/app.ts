@@ -11,13 +11,17 @@ import { createApiMetrics } from './metrics';
 import { buildOpenApiDocument, operations } from './openapi';
 import { methodNotAllowed, notFound, problemHandler } from './problem';
 import { clientRateLimit, rateLimit } from './rate-limit';
+import { answerRoutes } from './routes/answers';
 import { consoleRoutes } from './routes/console';
 import { contentRoutes } from './routes/content';
 import { feedRoutes } from './routes/feeds';
 import { healthRoutes } from './routes/health';
+import { learningRoutes } from './routes/learning';
 import { FEED_MEDIA_TYPES, productListRoutes } from './routes/product-lists';
+import { researchRoutes } from './routes/research';
 import { searchRoutes } from './routes/search';
 import { stackCheckRoutes } from './routes/stack-checks';
+import { engagementPushRoutes, strategyRoutes } from './routes/strategy';
 
 /** Request log lines never carry credentials: the Authorization header and `access_token` values are redacted. */
 export function redactCredentials(req: { url?: string; headers?: Record<string, unknown>; query?: unknown; [key: string]: unknown }) {
@@ -38,6 +42,8 @@ export function createApp(infra: Infrastructure): express.Express {
   app.use(methodNotAllowed(operations));
   // A product list may be large in any form: as JSON it gets the feed limit, not the general one.
   app.post('/v1/product-lists', express.json({ limit: infra.config.API_FEED_LIMIT, strict: true }));
+  // Signed with HMAC over the raw body, not with a token: before the JSON parser and the token check.
+  app.use(engagementPushRoutes(infra));
   app.use(express.json({ limit: infra.config.API_BODY_LIMIT, strict: true }));
   app.use(express.text({ type: [...FEED_MEDIA_TYPES], limit: infra.config.API_FEED_LIMIT }));
   app.use(rejectDeepBodies(32));
@@ -63,11 +69,17 @@ export function createApp(infra: Infrastructure): express.Express {
   app.post('/v1/product-lists', starts('product-list'), keyed);
   app.post('/v1/content', starts('content-review'), keyed);
   app.post('/v1/content/drafts', starts('content-review'), keyed);
+  app.post('/v1/answers', starts('answer'), keyed);
+  app.post('/v1/research-runs', starts('research-run'), keyed);
 
   app.use(stackCheckRoutes(infra));
   app.use(productListRoutes(infra));
   app.use(contentRoutes(infra));
   app.use(searchRoutes(infra));
+  app.use(answerRoutes(infra));
+  app.use(researchRoutes(infra));
+  app.use(strategyRoutes(infra));
+  app.use(learningRoutes(infra));
 
   app.use(notFound);
   app.use(problemHandler);

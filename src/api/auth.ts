@@ -14,7 +14,13 @@ const principals = new WeakMap<Request, Principal>();
  * WebSocket cannot set headers). Matched by express as routes — `/v1/content/events` is the
  * content item `events`, not a live route — and marked before authentication runs.
  */
-export const QUERY_TOKEN_ROUTES = ['/v1/content/:contentId/events', '/v1/product-lists/:listId/events'];
+export const QUERY_TOKEN_ROUTES = [
+  '/v1/content/:contentId/events',
+  '/v1/product-lists/:listId/events',
+  '/v1/research-runs/:runId/events',
+  // The readable report page is opened in a browser tab, which cannot set headers either.
+  '/v1/research-runs/:runId/report.html',
+];
 const queryTokenAllowed = new WeakSet<Request>();
 export const allowQueryToken: RequestHandler = (req, _res, next) => {
   queryTokenAllowed.add(req);

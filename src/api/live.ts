@@ -7,7 +7,8 @@ import type { Request, Response } from 'express';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Principal } from '../auth/principal';
 import { getContent } from '../content/service';
-import { listProgress, listReport, publicListId, resolveListKey } from '../products/lists';
+import { listProgressWithEstimate, listReport, publicListId, resolveListKey } from '../products/lists';
+import { researchView } from '../research/service';
 import type { Infrastructure } from '../runtime/infrastructure';
 import { createAuthenticator, tokenOf } from './auth';
 
@@ -64,11 +65,16 @@ export const readers = {
     const listId = publicListId(key);
     const stored = await listReport(infra.pg, key);
     if (!stored || stored.status !== 'running') return { done: true, data: { listId, status: stored?.status ?? 'unknown', report: stored?.report } };
-    return { done: false, data: { listId, status: stored.status, progress: await listProgress(infra.temporal, key).catch(() => undefined) } };
+    return { done: false, data: { listId, status: stored.status, progress: await listProgressWithEstimate(infra, key).catch(() => undefined) } };
+  },
+  research: (infra: Infrastructure, tenantId: string, runId: string): SnapshotReader => async () => {
+    const view = await researchView(infra, tenantId, runId);
+    if (!view) throw new Error(`no research run ${runId}`);
+    return { done: view.status !== 'running', data: view };
   },
 };
 
-/** WebSocket endpoint `/v1/live?content=<id>` or `?list=<id>` (token in `access_token`). */
+/** WebSocket endpoint `/v1/live?content=<id>`, `?list=<id>` or `?research=<runId>` (token in `access_token`). */
 export function attachLiveSocket(server: Server, infra: Infrastructure): void {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
   const { verify } = createAuthenticator(infra.config);
@@ -89,8 +95,10 @@ export function attachLiveSocket(server: Server, infra: Infrastructure): void {
       }
       const contentId = url.searchParams.get('content');
       const listId = url.searchParams.get('list');
+      const researchRunId = url.searchParams.get('research');
       let read: SnapshotReader;
       if (contentId) read = readers.content(infra, principal, contentId);
+      else if (researchRunId) read = readers.research(infra, principal.tenantId, researchRunId);
       else if (listId) {
         const key = LIST_ID.test(listId) ? await resolveListKey(infra.pg, principal.tenantId, listId) : undefined;
         if (!key) return refuse(404, 'Not Found');

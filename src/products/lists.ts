@@ -5,6 +5,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Config } from '../config';
+import { productListEstimate } from '../costs/runs';
 import { withTransaction } from '../stores/postgres';
 import { SearchAttr } from '../temporal/search-attributes';
 import { taskQueues } from '../temporal/task-queues';
@@ -224,6 +225,12 @@ export const listProgress = async (temporal: Client, key: string): Promise<ListP
   const progress = await temporal.workflow.getHandle(productListWorkflowId(key)).query(listProgressQuery);
   return { ...progress, listId: publicListId(progress.listId) };
 };
+
+/** Live progress with the run's estimated cost and ETA (computed from rows, not kept by the workflow). */
+export async function listProgressWithEstimate(deps: Pick<ListDeps, 'temporal' | 'pg' | 'config'>, key: string) {
+  const [progress, estimate] = await Promise.all([listProgress(deps.temporal, key), productListEstimate(deps.pg, deps.config, key)]);
+  return { ...progress, estimate };
+}
 
 export async function listReport(pg: Pool, key: string) {
   const { rows } = await pg.query<{ status: string; report: { listId?: string } | null; item_count: number }>(

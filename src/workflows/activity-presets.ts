@@ -3,6 +3,7 @@
 // heartbeats for each running activity (src/worker/heartbeats.ts), so when a worker process
 // dies its activities are retried elsewhere after HEARTBEAT_TIMEOUT, not after start-to-close.
 import type { ActivityOptions } from '@temporalio/workflow';
+import { LLM_START_TO_CLOSE_MS } from '../temporal/timeouts';
 
 export const HEARTBEAT_TIMEOUT = '10 seconds';
 
@@ -13,8 +14,6 @@ export const storeWrite: ActivityOptions = {
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
 };
 
-/** The LLM client's own timeout (LLM_TIMEOUT_MS) must stay below this; config checks it. */
-export const LLM_START_TO_CLOSE_MS = 90_000;
 
 /** Model calls: slow, rate limited; 429/5xx retry (Retry-After honoured by the activity). */
 export const llmCall: ActivityOptions = {

@@ -10,7 +10,7 @@ import {
   resolveListKey,
   type CreateListInput,
   listErrors,
-  listProgress,
+  listProgressWithEstimate,
   listReport,
   redriveProductList,
   steerProductList,
@@ -106,7 +106,7 @@ export function productListRoutes(infra: Infrastructure): Router {
     const stored = (await listReport(pg, key))!;
     let progress;
     if (stored.status === 'running') {
-      progress = await listProgress(temporal, key).catch((error: unknown) => {
+      progress = await listProgressWithEstimate(infra, key).catch((error: unknown) => {
         if (error instanceof WorkflowNotFoundError) return undefined;
         throw error;
       });
