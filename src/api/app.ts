@@ -9,8 +9,8 @@ import { idempotent } from './idempotency';
 import { rejectDeepBodies, rejectUnstorableText } from './input';
 import { traceRequests } from '../observability/tracing';
 import { backlogOfEveryQueue, createApiMetrics } from './metrics';
-import { buildOpenApiDocument } from './openapi';
-import { notFound, problemHandler } from './problem';
+import { buildOpenApiDocument, operations } from './openapi';
+import { methodNotAllowed, notFound, problemHandler } from './problem';
 import { clientRateLimit, rateLimit } from './rate-limit';
 import { answerRoutes } from './routes/answers';
 import { consoleRoutes } from './routes/console';
@@ -41,6 +41,7 @@ export function createApp(infra: Infrastructure): express.Express {
   app.use(pinoHttp({ logger: infra.logger, autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' }, serializers: { req: redactCredentials } }));
   app.use(traceRequests());
   app.use(metrics.observe);
+  app.use(methodNotAllowed(operations));
   // A product list may be large in any form: as JSON it gets the feed limit, not the general one.
   app.post('/v1/product-lists', express.json({ limit: infra.config.API_FEED_LIMIT, strict: true }));
   // Signed with HMAC over the raw body, not with a token: before the JSON parser and the token check.
