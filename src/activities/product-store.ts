@@ -13,6 +13,7 @@ import { callContext } from './llm';
 import type { OptimisedImage } from './product-crawl';
 import type { SentimentSummary } from './product-enrich';
 import type { z } from 'zod';
+import { storableJson, storableParam } from '../text/storable';
 
 type Enhancement = z.infer<typeof EnhancementOutput> & { ai: AiProvenance };
 
@@ -96,9 +97,9 @@ export function createProductStoreActivities({ pg, es, neo4j, blobs, llm, config
           product.brand?.value ?? null, product.sku?.value ?? null, product.gtin?.value ?? null,
           product.price?.value ?? null, product.currency?.value ?? null, product.availability?.value ?? null,
           product.category?.value ?? null, product.rating?.value.value ?? null, product.rating?.value.count ?? null,
-          JSON.stringify(fields), JSON.stringify(input.images), text,
-          input.sentiment ? JSON.stringify(input.sentiment) : null, enhancement ? JSON.stringify(enhancement) : null, input.htmlKey ?? null,
-        ],
+          storableJson(fields), storableJson(input.images), text,
+          input.sentiment ? storableJson(input.sentiment) : null, enhancement ? storableJson(enhancement) : null, input.htmlKey ?? null,
+        ].map(storableParam), // crawled and model text: NULs and lone surrogates cannot be stored
       );
       return { productId };
     },

@@ -6,6 +6,7 @@ import type { Client as TemporalClient } from '@temporalio/client';
 import type { Driver } from 'neo4j-driver';
 import type { Pool } from 'pg';
 import type { Config } from '../config';
+import { seedRegistry } from '../learning/registry-store';
 import type { Logger } from '../observability/logger';
 import { applyEsTemplates } from '../stores/elasticsearch';
 import { applyNeo4jConstraints } from '../stores/neo4j';
@@ -23,6 +24,7 @@ export interface SchemaDeps {
 
 export async function applySchema({ config, pg, es, neo4j, temporal, logger }: SchemaDeps): Promise<void> {
   const migrations = await migratePostgres(pg, logger);
+  await seedRegistry(pg);
   await applyEsTemplates(es, config);
   await applyNeo4jConstraints(neo4j, config.NEO4J_DATABASE);
   const namespaceCreated = await ensureNamespace(temporal, config.TEMPORAL_NAMESPACE);

@@ -5,6 +5,7 @@ import { DefaultLogger, NativeConnection, Worker, bundleWorkflowCode, type Workf
 import { createActivities, type ActivityDeps } from '../activities';
 import type { Config } from '../config';
 import { taskQueues, type WorkKind } from '../temporal/task-queues';
+import { keepAliveHeartbeats } from './heartbeats';
 
 const workflowsPath = require.resolve('../workflows');
 
@@ -54,6 +55,7 @@ export async function createWorkers({ config, deps, kinds, bundle }: WorkerSetOp
         // Provider rate limits hold across every worker: the server enforces this per queue.
         ...(kind === 'llm' ? { maxTaskQueueActivitiesPerSecond: config.LLM_MAX_ACTIVITIES_PER_SECOND } : {}),
         identity: `${kind}@${process.pid}`,
+        interceptors: { activity: [keepAliveHeartbeats] },
       }),
     ),
   );

@@ -14,6 +14,9 @@ export interface ScriptedReply {
   holdUntil?: Promise<void>;
 }
 
+/** A reply computed from the request body (e.g. citing ids offered by the request's JSON schema). */
+export type Reply = ScriptedReply | ((body: any) => ScriptedReply);
+
 export interface RecordedRequest {
   at: number;
   path: string;
@@ -24,13 +27,13 @@ export interface OpenAiStandIn {
   baseUrl: string;
   requests: RecordedRequest[];
   /** Replies are used in order; when the script runs out, `fallback` answers. */
-  script(replies: ScriptedReply[], fallback?: ScriptedReply): void;
+  script(replies: Reply[], fallback?: Reply): void;
   close(): Promise<void>;
 }
 
 export async function startOpenAiStandIn(): Promise<OpenAiStandIn> {
-  let queue: ScriptedReply[] = [];
-  let fallback: ScriptedReply = { status: 500, error: { message: 'no scripted reply' } };
+  let queue: Reply[] = [];
+  let fallback: Reply = { status: 500, error: { message: 'no scripted reply' } };
   const requests: RecordedRequest[] = [];
 
   const server: Server = createServer((req, res) => {
@@ -39,7 +42,8 @@ export async function startOpenAiStandIn(): Promise<OpenAiStandIn> {
     req.on('end', async () => {
       const body = raw ? JSON.parse(raw) : undefined;
       requests.push({ at: Date.now(), path: req.url ?? '', body });
-      const reply = queue.shift() ?? fallback;
+      const next = queue.shift() ?? fallback;
+      const reply = typeof next === 'function' ? next(body) : next;
       await reply.holdUntil;
       const status = reply.status ?? 200;
       res.writeHead(status, { 'content-type': 'application/json', ...reply.headers });
