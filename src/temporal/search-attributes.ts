@@ -19,8 +19,8 @@ export const SearchAttr = {
   PausedReason: defineSearchAttributeKey('PausedReason', 'KEYWORD'),
   /** Stage of a site research run: crawl, match, analyse, graph, report, watch, done. */
   ResearchStage: defineSearchAttributeKey('ResearchStage', 'KEYWORD'),
-  /** Experiments of the learning loop: the task, running / rolled-back / promoted / stopped, the candidates' share. */
-  PromptTask: defineSearchAttributeKey('PromptTask', 'KEYWORD'),
+  /** Experiments of the learning loop: the task (a list: the dev server allows only 10 keywords), running / rolled-back / promoted / stopped, the candidates' share. */
+  PromptTask: defineSearchAttributeKey('PromptTask', 'KEYWORD_LIST'),
   ExperimentStatus: defineSearchAttributeKey('ExperimentStatus', 'KEYWORD'),
   CandidateShare: defineSearchAttributeKey('CandidateShare', 'DOUBLE'),
 } as const;
