@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { Worker } from '@temporalio/worker';
 import { taskQueues } from '../src/temporal/task-queues';
 import { llmTaskWorkflow } from '../src/workflows/llm-task';
-import { productListWorkflowId } from '../src/workflows/product-list';
+import { listWorkflowId } from '../src/products/lists';
 import { startWorldWithModelStandIn, type StandInWorld } from './support/model-standin-world';
 import { startWebhookReceiver, type WebhookReceiver } from './support/platform-standins';
 import { bearer, eventually, http, tokenFor, type World } from './support/world';
@@ -132,7 +132,7 @@ describe('learning loop: registry, decisions, experiments, guardrails, rollback 
     const listId = `learn-${randomUUID().slice(0, 8)}`;
     const list = await http(world.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId: tenant, items, options: { concurrency: 8, stages: ['enhance'] } }, admin);
     assert.equal(list.status, 202, list.text);
-    await world.infra.temporal.workflow.getHandle(productListWorkflowId(listId)).result();
+    await world.infra.temporal.workflow.getHandle(listWorkflowId(tenant, listId)).result();
 
     const record = await eventually(async () => {
       const status = await call('GET', `/v1/learning/experiments/${experimentId}`);

@@ -33,7 +33,7 @@ export async function planProductRedrives(pg: Pool, experimentId: string, tenant
   );
   for (const { subject } of subjects) {
     const rest = subject.slice(PRODUCT_SUBJECT_PREFIX.length);
-    const slash = rest.indexOf('/');
+    const slash = rest.lastIndexOf('/'); // list ids may hold a '/' (tenant/list), item keys never do
     if (slash < 0) continue;
     const listId = rest.slice(0, slash);
     const itemKey = rest.slice(slash + 1);
@@ -52,7 +52,7 @@ export async function planProductRedrives(pg: Pool, experimentId: string, tenant
     [experimentId, version],
   );
   return rows.map((row) => {
-    const slash = row.subject_id.indexOf('/');
+    const slash = row.subject_id.lastIndexOf('/');
     return { listId: row.subject_id.slice(0, slash), itemKey: row.subject_id.slice(slash + 1), url: row.url, options: row.options, workflowId: row.workflow_id };
   });
 }
