@@ -43,7 +43,7 @@ async function main() {
     setups.map(async (setup) => {
       const handle = temporal.workflow.getHandle(learnerStart(world.config, setup.key).workflowId);
       for (let round = 0; round < rounds; round++) {
-        const strategies = await retryingUpdate(() => handle.executeUpdate(recommendBatchUpdate, { args: [{ count: batch }] }), 8);
+        const strategies = await retryingUpdate(() => handle.executeUpdate(recommendBatchUpdate, { args: [{ count: batch }] }), 20);
         const credits: Credit[] = strategies.map((strategy, j) => {
           const loss = setup.audience.bestRate - setup.audience.expectedRate(strategy);
           setup.regret += loss;
