@@ -10,7 +10,7 @@
 //     strategies uniformly at random, over the whole run and over its last quarter.
 import { randomUUID } from 'node:crypto';
 import type { Credit } from '../src/strategy/bandit';
-import { learnerStart } from '../src/strategy/learners';
+import { learnerStart, retryingUpdate } from '../src/strategy/learners';
 import { DAYPARTS, DAYS, LENGTH_NAMES, STRUCTURES, TONES, hourOf, type Strategy } from '../src/strategy/model';
 import { rewardFor } from '../src/strategy/reward';
 import { seededRandom, simulatedAudience } from '../src/strategy/simulation';
@@ -43,7 +43,7 @@ async function main() {
     setups.map(async (setup) => {
       const handle = temporal.workflow.getHandle(learnerStart(world.config, setup.key).workflowId);
       for (let round = 0; round < rounds; round++) {
-        const strategies = await handle.executeUpdate(recommendBatchUpdate, { args: [{ count: batch }] });
+        const strategies = await retryingUpdate(() => handle.executeUpdate(recommendBatchUpdate, { args: [{ count: batch }] }), 20);
         const credits: Credit[] = strategies.map((strategy, j) => {
           const loss = setup.audience.bestRate - setup.audience.expectedRate(strategy);
           setup.regret += loss;
@@ -100,6 +100,6 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)} cause: ${String((error as { cause?: unknown }).cause)}\n`);
   process.exit(1);
 });

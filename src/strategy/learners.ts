@@ -1,7 +1,7 @@
 // Talking to strategy learners from the API and from activities: every call starts the learner
 // of (tenant, brand, channel) if it is not running yet (signal-with-start, update-with-start),
 // so no caller has to know whether a brand is new.
-import { WorkflowIdConflictPolicy, WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Config } from '../config';
 import { SearchAttr } from '../temporal/search-attributes';
 import { taskQueues } from '../temporal/task-queues';
@@ -57,19 +57,37 @@ export async function signalCredits(client: Client, config: LearnerConfig, tenan
   }
 }
 
+/** An Update that reaches a learner while it continues as new is turned away by the closing run;
+ *  sent again it reaches the new run. Refusals by the handler or its validator are not retried. */
+export async function retryingUpdate<T>(send: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (error) {
+      const refused = error instanceof WorkflowUpdateFailedError && error.cause !== undefined;
+      if (refused || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
+}
+
 /** A Thompson-sampled strategy for the next content (the learner counts it as a recommendation). */
 export async function askForStrategy(client: Client, config: LearnerConfig, key: LearnerKey, contentId?: string): Promise<Recommendation> {
-  return client.workflow.executeUpdateWithStart(recommendUpdate, {
-    args: [{ contentId }],
-    startWorkflowOperation: new WithStartWorkflowOperation(strategyLearnerWorkflow, { ...learnerStart(config, key), workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING }),
-  });
+  return retryingUpdate(() =>
+    client.workflow.executeUpdateWithStart(recommendUpdate, {
+      args: [{ contentId }],
+      startWorkflowOperation: new WithStartWorkflowOperation(strategyLearnerWorkflow, { ...learnerStart(config, key), workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING }),
+    }),
+  );
 }
 
 export async function setConstraints(client: Client, config: LearnerConfig, key: LearnerKey, actor: Actor, constraints: BrandConstraints): Promise<BrandConstraints> {
-  return client.workflow.executeUpdateWithStart(setConstraintsUpdate, {
-    args: [{ actor, constraints }],
-    startWorkflowOperation: new WithStartWorkflowOperation(strategyLearnerWorkflow, { ...learnerStart(config, key), workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING }),
-  });
+  return retryingUpdate(() =>
+    client.workflow.executeUpdateWithStart(setConstraintsUpdate, {
+      args: [{ actor, constraints }],
+      startWorkflowOperation: new WithStartWorkflowOperation(strategyLearnerWorkflow, { ...learnerStart(config, key), workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING }),
+    }),
+  );
 }
 
 /** The learner's state and its current best strategy; undefined when the brand has no learner yet. */
