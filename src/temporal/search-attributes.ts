@@ -1,5 +1,8 @@
 // The project's custom search attributes: what operators filter on in the Temporal UI and
 // with `temporal workflow list --query`. Workflows import the keys; boot registers them.
+// Budget: Temporal's SQL visibility store (the dev server's SQLite, and PostgreSQL/MySQL
+// visibility in production) has at most 10 custom attributes of each type, KEYWORD included;
+// tests/schema.test.ts holds the line. Reuse an attribute before adding one.
 import { defineSearchAttributeKey } from '@temporalio/common';
 
 export const SearchAttr = {
@@ -24,3 +27,6 @@ export const SearchAttr = {
 } as const;
 
 export const allSearchAttributes = Object.values(SearchAttr);
+
+/** Custom attributes per type that Temporal's SQL visibility stores can hold. */
+export const SQL_VISIBILITY_SLOTS_PER_TYPE = 10;
