@@ -124,10 +124,11 @@ async function research(tty: boolean) {
     await sleep(tty ? 500 : 2_000);
   }
   if (tty) process.stdout.write('\n');
-  const got = (await getJson<{ analysis: { counts: Record<string, number>; overlap: { matched: number; byMethod: Record<string, number> }; priceByCategory: { category: string; currency: string; products: number; avg: number }[] }; report?: { title?: string; findings?: { text: string }[]; refused?: boolean; reason?: string } }>(`${api}/v1/research-runs/${runId}/report`)).body;
+  const got = (await getJson<{ analysis: { counts: Record<string, number>; overlap: { matched: number; byMethod: Record<string, number> }; priceByCategory: { category: string; currency: string; products: number; avg: number }[] }; report?: { title?: string; findings?: { text: string }[]; refused?: boolean; unavailable?: boolean; reason?: string } }>(`${api}/v1/research-runs/${runId}/report`)).body;
   console.log(`[demo] research ${view.status}: ${JSON.stringify(got.analysis.counts)}; matched to own catalogue: ${got.analysis.overlap.matched} ${JSON.stringify(got.analysis.overlap.byMethod)}`);
   for (const s of got.analysis.priceByCategory) console.log(`  ${s.category.padEnd(10)} ${s.currency}  ${String(s.products).padStart(3)} products, average ${s.avg}`);
   if (got.report?.refused) console.log(`[demo] LLM report refused by the number check: ${got.report.reason}`);
+  else if (got.report?.unavailable) console.log(`[demo] no LLM report: ${got.report.reason}`);
   else if (got.report?.title) console.log(`[demo] LLM report (AI-generated): ${got.report.title}\n${(got.report.findings ?? []).map((f) => `  - ${f.text}`).join('\n')}`);
   console.log(`[demo] cost ${view.cost.costUsd} USD for ${view.cost.tokens} tokens (LLM_PRICE_INPUT_PER_1K / LLM_PRICE_OUTPUT_PER_1K)`);
   console.log(`[demo] report page: ${api}/v1/research-runs/${runId}/report.html?access_token=${auth.authorization!.slice('Bearer '.length)}`);

@@ -324,8 +324,9 @@ export function createResearchActivities({ pg, es, neo4j, blobs, fetcher, llm, c
     },
 
     /** Keeps the refusal on the run, so the report page says why there is no narrative. */
-    async recordReportRefusal(input: { runId: string; reason: string }): Promise<void> {
-      await researchStore.saveReport(pg, input.runId, { refused: true, reason: input.reason, createdAt: new Date().toISOString() });
+    async recordReportRefusal(input: { runId: string; reason: string; unavailable?: boolean }): Promise<void> {
+      const outcome = input.unavailable ? { unavailable: true } : { refused: true };
+      await researchStore.saveReport(pg, input.runId, { ...outcome, reason: input.reason, createdAt: new Date().toISOString() });
     },
 
     /** Matched competitor prices that moved at least thresholdPct since the previous snapshot:

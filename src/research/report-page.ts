@@ -13,6 +13,7 @@ const jsonData = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003
 
 interface StoredReport extends Partial<ReportDraft> {
   refused?: boolean;
+  unavailable?: boolean;
   reason?: string;
   ai?: { model: string; promptVersion: string; generatedAt: string };
 }
@@ -50,8 +51,8 @@ export function renderReportPage(input: ReportPageInput): string {
   const productsById = new Map(analysis?.citable.map((p) => [p.researchProductId, p]) ?? []);
   const narrative = !report
     ? '<p class="muted">The report is not written yet.</p>'
-    : report.refused
-      ? `<div class="refused"><h2>No narrative</h2><p>The model's report was refused because it stated figures the analysis did not produce: ${escapeHtml(report.reason)}</p></div>`
+    : report.refused || report.unavailable
+      ? `<div class="refused"><h2>No narrative</h2><p>${report.refused ? "The model's report was refused because it stated figures the analysis did not produce: " : ''}${escapeHtml(report.reason)}</p></div>`
       : `<section class="narrative">
   <p class="ai-label">AI-generated (${escapeHtml(report.ai?.model)}, ${escapeHtml(report.ai?.promptVersion)}); every figure checked against the analysis below.</p>
   <h2>${escapeHtml(report.title)}</h2>

@@ -46,7 +46,7 @@ export interface ResearchProgress {
   pages: { fetched: number; failed: number; skipped: number; pending: number; maxPages: number };
   products: number;
   matched?: number;
-  report?: 'written' | 'refused' | 'skipped';
+  report?: 'written' | 'refused' | 'unavailable' | 'skipped';
   priceMoves?: number;
   runs: number;
   /** Remaining time from observed rates (this run's crawl rate, earlier runs' stage durations). */
@@ -59,7 +59,7 @@ export interface ResearchResult {
   pages: ResearchProgress['pages'];
   products: number;
   matched: number;
-  report: 'written' | 'refused' | 'skipped';
+  report: 'written' | 'refused' | 'unavailable' | 'skipped';
   priceMoves: number;
   costUsd: number;
   tokens: number;
@@ -199,10 +199,13 @@ export async function researchRunWorkflow(input: ResearchRunInput): Promise<Rese
       await llm.writeResearchReport({ runId, tenantId: input.tenantId });
       state.report = 'written';
     } catch (error) {
-      if (!(error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === REPORT_REFUSED)) throw error;
-      // The analysis stands; the narrative that misquoted it is not published.
-      await store.recordReportRefusal({ runId, reason: error.cause.message });
-      state.report = 'refused';
+      if (!(error instanceof ActivityFailure)) throw error;
+      // The analysis stands: a narrative that misquoted it, or one the model never delivered
+      // (every retry timed out), is not published.
+      const refused = error.cause instanceof ApplicationFailure && error.cause.type === REPORT_REFUSED;
+      const reason = error.cause?.message ?? error.message;
+      await store.recordReportRefusal(refused ? { runId, reason } : { runId, reason: `the model did not deliver a report: ${reason}`, unavailable: true });
+      state.report = refused ? 'refused' : 'unavailable';
     }
   }
 
