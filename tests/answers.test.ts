@@ -88,6 +88,9 @@ describe('answers with cited sources', () => {
     // The stand-in reports 11 prompt + 7 completion tokens: 0.011 × 0.5 + 0.007 × 1.5.
     assert.equal(Number(row.cost_usd), 0.0055 + 0.0105);
     assert.equal(answer.costUsd, 0.016);
+    // The learning loop's decision engine chose the call's version, and the call records it.
+    const call = await w.world.infra.pg.query(`SELECT decision_id, prompt_version FROM llm_calls WHERE workflow_id = $1 AND task = 'answer'`, [answer.workflowId]);
+    assert.ok(call.rows[0]?.decision_id, 'the answer call carries its decision');
   });
 
   it('when the model cites an id it was not given, then no answer is stored and the interaction is failed', async () => {

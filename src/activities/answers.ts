@@ -7,6 +7,7 @@ import { judgeCitations } from '../answers/rules';
 import { createAnswerStore, type AiRef, type StoredSource } from '../answers/store';
 import { costUsd, priceTable } from '../costs/estimate';
 import type { ActivityDeps } from './deps';
+import { runDecided, type DecisionRef } from './learning';
 import { callContext } from './llm';
 
 export interface RetrievalOutcome {
@@ -71,11 +72,12 @@ export function createAnswerActivities({ pg, es, llm, config }: Pick<ActivityDep
     },
 
     /** The model's answer from the selected sources; citations checked against them. */
-    async composeAnswer({ answerId }: { answerId: string }): Promise<ComposedAnswer> {
+    async composeAnswer({ answerId, decision }: { answerId: string; decision?: DecisionRef }): Promise<ComposedAnswer> {
       const asked = await interaction(answerId);
       const sources = asked.retrieved.filter((source) => source.selected).map((source) => ({ id: source.id, text: source.text ?? source.title }));
       if (sources.length === 0) throw permanent('NoSources', `answer ${answerId} has no selected sources`);
-      const result = await llm.runTask('answer', { question: asked.question, sources }, callContext(asked.tenantId));
+      // With the learning loop's decision (version, model, temperature), or the task's defaults.
+      const result = await runDecided({ llm, pg }, 'answer', { question: asked.question, sources }, callContext(asked.tenantId), decision);
       const judged = judgeCitations(result.output.citations, sources.map((source) => source.id));
       if (judged.kind === 'invalid-citations') {
         throw permanent('CitationOutsideSources', `the model cited ids it was not given: ${judged.invalid.join(', ')}`, { invalid: judged.invalid });

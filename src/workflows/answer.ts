@@ -1,8 +1,9 @@
 // One question answered from the tenant's sources, durably: retrieval, the LLM's cited answer
 // and the stored interaction are activities (retried on their own); the interaction row in
 // PostgreSQL carries question, sources and answer, so history holds only ids.
-import { ActivityFailure, ApplicationFailure, defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, defineQuery, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { AnswerActivities } from '../activities/answers';
+import type { DecisionRef, LearningActivities } from '../activities/learning';
 import { llmCall, storeWrite } from './activity-presets';
 import { installBudgetPause } from './llm-budget';
 import { taskQueueFor } from './task-queue';
@@ -17,10 +18,14 @@ export const answerStageQuery = defineQuery<AnswerStage>('stage');
 
 export const answerWorkflowId = (tenantId: string, answerId: string) => `answer/${tenantId}/${answerId}`;
 
+/** patched() marker: answers recorded before the decision engine replay without its activity. */
+export const ANSWER_DECISION_PATCH = 'answer-learning-decision';
+
 export async function answerWorkflow(input: AnswerWorkflowInput): Promise<{ answerId: string; stage: AnswerStage }> {
   const store = proxyActivities<AnswerActivities>({ ...storeWrite, taskQueue: taskQueueFor('default') });
   // Retrieval embeds the question and the answer is a chat call: both on the LLM queue and its rate limit.
   const model = proxyActivities<AnswerActivities>({ ...llmCall, taskQueue: taskQueueFor('llm') });
+  const learning = proxyActivities<LearningActivities>(storeWrite);
   const budget = installBudgetPause();
   let stage: AnswerStage = 'retrieving';
   setHandler(answerStageQuery, () => stage);
@@ -32,7 +37,15 @@ export async function answerWorkflow(input: AnswerWorkflowInput): Promise<{ answ
       return { answerId: input.answerId, stage };
     }
     stage = 'answering';
-    const composed = await budget.run(() => model.composeAnswer({ answerId: input.answerId }));
+    // The learning loop picks the answer's prompt version, model, temperature and queue priority
+    // (an activity, so the choice is in history and a replay takes the same one).
+    const decision = patched(ANSWER_DECISION_PATCH)
+      ? refOf(await learning.decideLlmCall({ tenantId: input.tenantId, task: 'answer', priority: 'interactive', subject: `answer:${input.answerId}` }))
+      : undefined;
+    const answering = decision?.priorityKey
+      ? proxyActivities<AnswerActivities>({ ...llmCall, taskQueue: taskQueueFor('llm'), priority: { priorityKey: decision.priorityKey } })
+      : model;
+    const composed = await budget.run(() => answering.composeAnswer({ answerId: input.answerId, decision }));
     await store.recordAnswer({ answerId: input.answerId, composed });
     stage = composed.outcome === 'answered' ? 'answered' : 'not_found';
     return { answerId: input.answerId, stage };
@@ -44,3 +57,12 @@ export async function answerWorkflow(input: AnswerWorkflowInput): Promise<{ answ
     throw error;
   }
 }
+
+const refOf = (decision: DecisionRef): DecisionRef => ({
+  decisionId: decision.decisionId,
+  promptVersion: decision.promptVersion,
+  model: decision.model,
+  temperature: decision.temperature,
+  maxTokens: decision.maxTokens,
+  priorityKey: decision.priorityKey,
+});
