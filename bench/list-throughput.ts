@@ -14,9 +14,8 @@ import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../src/activities';
 import type { ListReport } from '../src/activities/product-lists';
-import { createProductList } from '../src/products/lists';
+import { createProductList, listWorkflowId } from '../src/products/lists';
 import { startSampleShop } from '../src/sample-shop';
-import { productListWorkflowId } from '../src/workflows/product-list';
 import { startWorld } from '../tests/support/world';
 
 /** Loopback stand-in for an OpenAI-compatible chat endpoint: valid answers after a fixed delay. */
@@ -77,7 +76,7 @@ async function main() {
   const listId = `bench-${randomUUID().slice(0, 8)}`;
   const started = performance.now();
   await createProductList(world.infra, { listId, tenantId, items: gen(10_000, items).map((url) => ({ url })), options: { llm: true, concurrency } });
-  const report = (await world.infra.temporal.workflow.getHandle(productListWorkflowId(listId)).result()) as ListReport;
+  const report = (await world.infra.temporal.workflow.getHandle(listWorkflowId(tenantId, listId)).result()) as ListReport;
   const pipelineMinutes = (performance.now() - started) / 60_000;
   const pipelineRate = report.succeeded / pipelineMinutes;
 

@@ -1,7 +1,9 @@
 // The demo's client side: waits for the API, submits the sample shop's catalogue as a product
 // list, draws a progress bar from the list's progress query, and prints the report, the error
 // ledger and the Temporal UI link of the run.
-//   tsx scripts/demo-client.ts <apiUrl> <shopUrl> [--no-llm]
+//   tsx scripts/demo-client.ts <apiUrl> <shopUrl> [--no-llm] [--research]
+// With --research, a site research run against the shop follows (the list just processed is
+// the tenant's own catalogue it compares with): crawl, analysis, matches, report and its page.
 import { loadDevSigningKey } from '../src/auth/keys';
 import { mintToken } from '../src/auth/tokens';
 import { loadConfig } from '../src/config';
@@ -88,6 +90,48 @@ async function main() {
   console.log(`[demo] Temporal UI: ${started.body.temporalUi}`);
   console.log(`[demo] CLI: .stack/bin/temporal workflow list --query "BusinessId='${listId}'"`);
   console.log(`[demo] API description: ${api}/openapi.json · reviewer console: ${api}/console/ (token: npm run token -- --sub bob --tenant demo --role reviewer)`);
+  if (flags.includes('--research')) await research(tty);
+}
+
+interface ResearchView {
+  status: string;
+  progress?: { stage: string; pages: { fetched: number; failed: number; skipped: number; pending: number; maxPages: number }; products: number; etaSeconds: number };
+  cost: { costUsd: number; estimatedTotalUsd: number; tokens: number };
+}
+
+/** A site research run against the sample shop, compared with the list just stored. */
+async function research(tty: boolean) {
+  const runId = `demo-research-${Date.now().toString(36)}`;
+  const started = await getJson<{ workflowId: string; temporalUi: string }>(`${api}/v1/research-runs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ runId, request: { startUrls: [`${shop}/`], sitemap: true, scope: { maxDepth: 2, maxPages: 60 }, concurrency: 4 } }),
+  });
+  if (started.status !== 202) throw new Error(`research start failed: ${started.status} ${JSON.stringify(started.body)}`);
+  console.log(`\n[demo] research run ${runId} of ${shop}: Temporal UI ${started.body.temporalUi}`);
+  let lastLine = '';
+  let view: ResearchView;
+  for (;;) {
+    view = (await getJson<ResearchView>(`${api}/v1/research-runs/${runId}`)).body;
+    const p = view.progress;
+    if (p) {
+      const line = `${p.stage.padEnd(7)} ${bar(p.pages.fetched + p.pages.failed, Math.min(p.pages.maxPages, p.pages.fetched + p.pages.failed + p.pages.pending))}  products ${p.products}  ETA ${p.etaSeconds}s  cost ${view.cost.costUsd} USD (est. ${view.cost.estimatedTotalUsd})`;
+      if (tty) process.stdout.write(`\r${line.padEnd(lastLine.length)}`);
+      else if (line !== lastLine) console.log(line);
+      lastLine = line;
+    }
+    if (view.status !== 'running') break;
+    await sleep(tty ? 500 : 2_000);
+  }
+  if (tty) process.stdout.write('\n');
+  const got = (await getJson<{ analysis: { counts: Record<string, number>; overlap: { matched: number; byMethod: Record<string, number> }; priceByCategory: { category: string; currency: string; products: number; avg: number }[] }; report?: { title?: string; findings?: { text: string }[]; refused?: boolean; reason?: string } }>(`${api}/v1/research-runs/${runId}/report`)).body;
+  console.log(`[demo] research ${view.status}: ${JSON.stringify(got.analysis.counts)}; matched to own catalogue: ${got.analysis.overlap.matched} ${JSON.stringify(got.analysis.overlap.byMethod)}`);
+  for (const s of got.analysis.priceByCategory) console.log(`  ${s.category.padEnd(10)} ${s.currency}  ${String(s.products).padStart(3)} products, average ${s.avg}`);
+  if (got.report?.refused) console.log(`[demo] LLM report refused by the number check: ${got.report.reason}`);
+  else if (got.report?.title) console.log(`[demo] LLM report (AI-generated): ${got.report.title}\n${(got.report.findings ?? []).map((f) => `  - ${f.text}`).join('\n')}`);
+  console.log(`[demo] cost ${view.cost.costUsd} USD for ${view.cost.tokens} tokens (LLM_PRICE_INPUT_PER_1K / LLM_PRICE_OUTPUT_PER_1K)`);
+  console.log(`[demo] report page: ${api}/v1/research-runs/${runId}/report.html?access_token=${auth.authorization!.slice('Bearer '.length)}`);
+  console.log(`[demo] CLI: .stack/bin/temporal workflow list --query "WorkflowKind='research-run' AND BusinessId='${runId}'"`);
 }
 
 main().catch((error) => {

@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+bash scripts/provision.sh demo
 bash scripts/ensure-deps.sh
 bash deploy/local/stack.sh up
 set -a; eval "$(bash deploy/local/stack.sh env)"; set +a

@@ -4,10 +4,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+bash scripts/provision.sh
 bash scripts/ensure-deps.sh
 bash deploy/local/stack.sh up
 set -a; eval "$(bash deploy/local/stack.sh env)"; set +a
 export NODE_ENV=test
+# Tests run in their own Temporal namespace and index prefix (registered at set-up when
+# missing), not in the operators' `default`; explicitly set ones are kept.
+export TEMPORAL_NAMESPACE=${TEMPORAL_NAMESPACE:-magicai-test}
+export ELASTICSEARCH_INDEX_PREFIX=${ELASTICSEARCH_INDEX_PREFIX:-magicai-test}
+echo "== test namespace $TEMPORAL_NAMESPACE"; LOG_LEVEL=warn npx --no-install tsx src/schema/main.ts
 
 echo "== typecheck"; npx --no-install tsc -p tsconfig.json --noEmit
 echo "== lint"; npx --no-install eslint .

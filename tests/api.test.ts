@@ -112,7 +112,7 @@ describe('API', () => {
         ['another reviewer cannot revise either', () => revise('carol'), 403],
         ['the reviewer requests changes', () => review('bob'), 200],
         ['nobody reviews while changes are requested', () => review('carol', 'approve'), 409, 'NotAwaitingReview'],
-        ['the author revises', () => revise('alice'), 200],
+        ['the author revises: answered at once, checks follow', () => revise('alice'), 202],
       ];
       for (const [what, call, status, refusal] of matrix) {
         const response = await call();
@@ -121,7 +121,10 @@ describe('API', () => {
       }
       // Self-approval: an author who is also a reviewer passes the API's role check; the Update validator refuses.
       const selfReviewer = await tokenFor(world.config, { sub: 'alice', tenant, roles: ['editor', 'reviewer'] });
-      const state = (await read('alice')).json;
+      const state = await eventually(async () => {
+        const current = (await read('alice')).json;
+        return current.status === 'checking' ? undefined : current;
+      }, 30_000, 'the revision checked');
       if (state.status === 'pending') {
         const self = await http(world.baseUrl, 'POST', `/v1/content/${contentId}/reviews`, { decision: 'approve' }, bearer(selfReviewer));
         assert.equal(self.status, 403);

@@ -20,7 +20,7 @@ import {
 } from '../src/content/service';
 import { contentWorkflowId } from '../src/workflows/content-review';
 import { startWorldWithModelStandIn, type StandInWorld } from './support/model-standin-world';
-import { eventually, startWorld, type World } from './support/world';
+import { bearer, eventually, http, startWorld, tokenFor, type World } from './support/world';
 
 const tenant = `t-${Date.now().toString(36)}`;
 const alice: Principal = { userId: 'alice', tenantId: tenant, roles: ['editor'] };
@@ -170,15 +170,53 @@ describe('content review', () => {
       comment: 'toned down',
     });
     assert.equal(revised.revision, 2);
-    assert.ok(['pending', 'approved'].includes(revised.status), revised.status);
-    assert.ok(!revised.risk!.reasons.some((reason: string) => reason.includes('guaranteed')), 'the re-check sees the new text');
+    assert.equal(revised.status, 'checking', 'answered once recorded; the checks follow');
+    const rechecked = await eventually(async () => {
+      const content = await getContent(world.infra, alice, contentId);
+      return content.status !== 'checking' && content.revision === 2 ? content : undefined;
+    }, 30_000, 'revision 2 checked');
+    assert.ok(['pending', 'approved'].includes(rechecked.status), rechecked.status);
+    assert.ok(!rechecked.risk!.reasons.some((reason: string) => reason.includes('guaranteed')), 'the re-check sees the new text');
 
-    const revisions = await listRevisions(world.infra, alice, contentId);
+    // The live status leads the stored record by one write: wait for the checks to be stored.
+    const revisions = await eventually(async () => {
+      const stored = await listRevisions(world.infra, alice, contentId);
+      return stored[1]?.checks ? stored : undefined;
+    }, 15_000, 'checks stored with revision 2');
     assert.deepEqual(revisions.map((r) => [r.revision, r.title]), [[1, 'Guaranteed softness'], [2, 'Softness you can feel']]);
-    assert.ok(revisions[1]!.checks, 'checks are stored with the revision');
     const audit = await auditTrail(world.infra, alice, contentId);
     assert.equal(audit.filter((event) => event.action === 'checks.started').length, 2, 'checks ran for both revisions');
     assert.ok(audit.some((event) => event.action === 'review.request-changes' && event.actor === 'bob' && event.detail.comment === 'drop the absolute claim'));
+  });
+
+  it('a revision is answered once recorded (202), while its LLM check is still running; progress follows', async () => {
+    const { contentId } = await submitContent(world.infra, alice, { title: 'Guaranteed warmth', body: `${uniqueText('Warmth guaranteed')} Guaranteed.`, platforms: ['feed'] });
+    await waitForStatus(world, alice, contentId, 'pending');
+    await reviewContent(world.infra, bob, contentId, { decision: 'request-changes', comment: 'tone it down' });
+
+    // The style check of the revision hangs in the model until released: the answer must not wait for it.
+    let release!: () => void;
+    const verdict = JSON.stringify({ score: 0.95, issues: [] });
+    running.llm.script([{ content: verdict, holdUntil: new Promise<void>((resolve) => (release = resolve)) }], { content: verdict });
+    try {
+      const token = await tokenFor(world.config, { sub: alice.userId, tenant, roles: ['editor'] });
+      const answer = await http(world.baseUrl, 'POST', `/v1/content/${contentId}/revisions`, { title: 'Warmth, described', body: uniqueText('Warmth, carefully described') }, bearer(token));
+      assert.equal(answer.status, 202, answer.text);
+      assert.equal(answer.headers.get('location'), `/v1/content/${contentId}`);
+      assert.deepEqual([answer.json.contentId, answer.json.revision, answer.json.status], [contentId, 2, 'checking']);
+      await eventually(() => Promise.resolve(running.llm.requests.some((r) => r.path.endsWith('/chat/completions')) ? true : undefined), 30_000, 'the style check to reach the model');
+      assert.equal((await getContent(world.infra, alice, contentId)).status, 'checking', 'still checking while the model holds the answer');
+    } finally {
+      release();
+    }
+    // Progress follows: the checks finish and route revision 2 (the toned-down text is approved at once).
+    const checked = await eventually(async () => {
+      const content = await getContent(world.infra, alice, contentId);
+      return content.status !== 'checking' ? content : undefined;
+    }, 30_000, 'revision 2 checked');
+    assert.equal(checked.revision, 2);
+    assert.ok(['pending', 'approved'].includes(checked.status), checked.status);
+    assert.ok(checked.risk, 'the checks of revision 2 set its risk');
   });
 
   it('a rejection closes the content without publishing', async () => {

@@ -61,6 +61,8 @@ describe('extractProduct: JSON-LD', () => {
       sku: ['NW-ANC700-BLK', 'jsonld'],
       gtin: ['4006381333931', 'jsonld'],
       price: [299, 'jsonld'],
+      // The dearest offer bounds the range.
+      highPrice: [349, 'jsonld'],
       currency: ['EUR', 'jsonld'],
       availability: ['backorder', 'jsonld'],
       category: ['Electronics > Audio > Headphones', 'jsonld'],
@@ -96,6 +98,7 @@ describe('extractProduct: JSON-LD', () => {
       brand: ['Hearthstone', 'jsonld'],
       gtin: ['96385074', 'jsonld'],
       price: [19.99, 'jsonld'],
+      highPrice: [34.5, 'jsonld'],
       currency: ['GBP', 'jsonld'],
       availability: ['in_stock', 'jsonld'],
       category: ['Home & Garden > Kitchen > Cookware', 'jsonld'],
@@ -155,6 +158,7 @@ describe('extractProduct: JSON-LD', () => {
       description: ['Organic cotton crew-neck tee.', 'jsonld'],
       brand: ['Threadline', 'jsonld'],
       price: [28, 'jsonld'],
+      highPrice: [32, 'jsonld'],
       currency: ['USD', 'jsonld'],
       availability: ['preorder', 'jsonld'],
     }, { urls: ['https://threadline.example/cdn/ect/white.jpg'], source: 'jsonld' });
@@ -184,7 +188,7 @@ describe('extractProduct: JSON-LD', () => {
       description: ['Dualboiler mit PID-Steuerung und Rotationspumpe.', 'jsonld'],
       brand: ['Lucca', 'jsonld'],
       sku: ['LUC-DUO3', 'jsonld'],
-      gtin: ['4260123456789', 'jsonld'],
+      gtin: ['4260123456788', 'jsonld'],
       price: [1299, 'jsonld'],
       currency: ['EUR', 'jsonld'],
       availability: ['preorder', 'jsonld'],
@@ -239,6 +243,8 @@ describe('extractProduct: microdata, OpenGraph and visible HTML', () => {
       name: ['Merino Beanie – Charcoal', 'html', 0.5],
       description: ['A soft merino wool beanie, knitted in the Scottish Borders.', 'html', 0.5],
       price: [24.99, 'html', 0.5],
+      // The struck-through former price is kept as the list price, never taken as the price.
+      listPrice: [29.99, 'html', 0.5],
       currency: ['GBP', 'html', 0.5],
     }, {
       // The lazy-loaded picture comes from data-src; icons, payment logos and the 1x1 pixel are skipped.

@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ListReport } from '../src/activities/product-lists';
-import { itemKeyFor } from '../src/products/lists';
+import { itemKeyFor, listWorkflowId, tenantListKey } from '../src/products/lists';
 import { sampleShopCatalog, startSampleShop, type SampleShop } from '../src/sample-shop';
 import { esIndices } from '../src/stores/elasticsearch';
-import { listProgressQuery, productItemWorkflowId, productListWorkflowId } from '../src/workflows/product-list';
+import { listProgressQuery, productItemWorkflowId } from '../src/workflows/product-list';
 import { startOpenAiStandIn } from './support/openai-standin';
 import WebSocket from 'ws';
 import { actAsByDefault, bearer, eventually, http, startWorld, tokenFor, type World } from './support/world';
@@ -41,7 +41,7 @@ describe('product-list pipeline over the sample shop', () => {
     const listId = `t-${randomUUID().slice(0, 12)}`;
     const started = await http(world.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId, ...body });
     assert.equal(started.status, 202, started.text);
-    const report = (await world.infra.temporal.workflow.getHandle(productListWorkflowId(listId)).result()) as ListReport;
+    const report = (await world.infra.temporal.workflow.getHandle(listWorkflowId(tenantId, listId)).result()) as ListReport;
     return { listId, report };
   }
 
@@ -106,7 +106,7 @@ describe('product-list pipeline over the sample shop', () => {
       assert.equal(ledger.size, 6, [...ledger.keys()].join(', '));
 
       // The flaky page answered 500 twice: its fetch succeeded on the third attempt.
-      const flaky = world.infra.temporal.workflow.getHandle(productItemWorkflowId(first.listId, itemKeyFor(urlOf('/products/electric-kettle.html'))));
+      const flaky = world.infra.temporal.workflow.getHandle(productItemWorkflowId(tenantListKey(tenantId, first.listId), itemKeyFor(urlOf('/products/electric-kettle.html'))));
       const history = await flaky.fetchHistory();
       const attempts = history.events!.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt);
       assert.equal(attempts[0], 3);
@@ -219,7 +219,7 @@ describe('product-list pipeline over the sample shop', () => {
       const { rows } = await world.infra.pg.query(
         `SELECT p.name, p.sentiment, p.enhancement, i.warnings FROM products p
          JOIN product_list_items i ON i.product_id = p.product_id WHERE i.list_id = $1`,
-        [listId],
+        [tenantListKey(tenantId, listId)],
       );
       assert.equal(rows.length, 2);
       for (const row of rows) {
@@ -238,7 +238,7 @@ describe('product-list pipeline over the sample shop', () => {
       }
       const calls = await world.infra.pg.query(
         `SELECT count(*)::int AS n FROM llm_calls WHERE workflow_id LIKE $1 AND task IN ('sentiment', 'enhance')`,
-        [`product-list/${listId}/%`],
+        [`${listWorkflowId(tenantId, listId)}/%`],
       );
       assert.ok(calls.rows[0].n >= 4, 'each product had a sentiment and an enhancement call recorded');
     });
@@ -255,9 +255,9 @@ describe('product-list pipeline over the sample shop', () => {
         const listId = `warn-${randomUUID().slice(0, 8)}`;
         const started = await http(degraded.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId, items: [{ url: urlOf('/products/headlamp-400.html') }], options: { llm: true } });
         assert.equal(started.status, 202);
-        const report = (await degraded.infra.temporal.workflow.getHandle(productListWorkflowId(listId)).result()) as ListReport;
+        const report = (await degraded.infra.temporal.workflow.getHandle(listWorkflowId(tenantId, listId)).result()) as ListReport;
         assert.deepEqual([report.succeeded, report.failed, report.withWarnings], [1, 0, 1]);
-        const item = await degraded.infra.pg.query('SELECT warnings FROM product_list_items WHERE list_id = $1', [listId]);
+        const item = await degraded.infra.pg.query('SELECT warnings FROM product_list_items WHERE list_id = $1', [tenantListKey(tenantId, listId)]);
         assert.deepEqual(item.rows[0].warnings.map((w: { stage: string; errorType: string }) => [w.stage, w.errorType]).sort(), [
           ['enhance', 'LlmInvalidOutput'],
           ['sentiment', 'LlmInvalidOutput'],
@@ -302,7 +302,7 @@ describe('product-list pipeline over the sample shop', () => {
       const listId = `pause-${randomUUID().slice(0, 8)}`;
       assert.equal((await http(world.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId, items: generated(1000, 12), options: fast })).status, 202);
       assert.equal((await http(world.baseUrl, 'POST', `/v1/product-lists/${listId}/pause`)).status, 202);
-      const handle = world.infra.temporal.workflow.getHandle(productListWorkflowId(listId));
+      const handle = world.infra.temporal.workflow.getHandle(listWorkflowId(tenantId, listId));
       const paused = await eventually(async () => {
         const progress = await handle.query(listProgressQuery);
         return progress.status === 'paused' && progress.inFlight.length === 0 ? progress : undefined;
@@ -323,14 +323,14 @@ describe('product-list pipeline over the sample shop', () => {
     it('when cancelled, then in-flight work stops and the rest is reported as skipped', async () => {
       const listId = `cancel-${randomUUID().slice(0, 8)}`;
       assert.equal((await http(world.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId, items: generated(2000, 30), options: fast })).status, 202);
-      const handle = world.infra.temporal.workflow.getHandle(productListWorkflowId(listId));
+      const handle = world.infra.temporal.workflow.getHandle(listWorkflowId(tenantId, listId));
       await eventually(async () => ((await handle.query(listProgressQuery)).succeeded >= 2 ? true : undefined), 30_000, 'two items done');
       assert.equal((await http(world.baseUrl, 'POST', `/v1/product-lists/${listId}/cancel`)).status, 202);
       const report = (await handle.result()) as ListReport;
       assert.equal(report.cancelled, true);
       assert.ok(report.skipped > 0);
       assert.equal(report.succeeded + report.failed + report.skipped, 30);
-      const status = await world.infra.pg.query('SELECT status FROM product_lists WHERE list_id = $1', [listId]);
+      const status = await world.infra.pg.query('SELECT status FROM product_lists WHERE list_id = $1', [tenantListKey(tenantId, listId)]);
       assert.equal(status.rows[0].status, 'cancelled');
     });
 
@@ -341,13 +341,13 @@ describe('product-list pipeline over the sample shop', () => {
       try {
         const started = await http(small.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId, items: generated(3000, 13), options: { ...fast, concurrency: 3 } });
         assert.equal(started.status, 202);
-        const handle = small.infra.temporal.workflow.getHandle(productListWorkflowId(listId));
+        const handle = small.infra.temporal.workflow.getHandle(listWorkflowId(tenantId, listId));
         const report = (await handle.result()) as ListReport;
         assert.equal(report.total, 13);
         assert.equal(report.succeeded, 13);
         const description = await handle.describe();
         assert.notEqual(description.runId, started.json.runId, 'the list continued as new');
-        const items = await small.infra.pg.query(`SELECT state, count(*)::int AS n FROM product_list_items WHERE list_id = $1 GROUP BY state`, [listId]);
+        const items = await small.infra.pg.query(`SELECT state, count(*)::int AS n FROM product_list_items WHERE list_id = $1 GROUP BY state`, [tenantListKey(tenantId, listId)]);
         assert.deepEqual(items.rows, [{ state: 'succeeded', n: 13 }]);
       } finally {
         await small.stop();
@@ -358,16 +358,16 @@ describe('product-list pipeline over the sample shop', () => {
       const listId = `redrive-${randomUUID().slice(0, 8)}`;
       const items = [...generated(4000, 3), { url: urlOf('/products/old-model-x100.html') }];
       assert.equal((await http(world.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId, items, options: fast })).status, 202);
-      const handle = world.infra.temporal.workflow.getHandle(productListWorkflowId(listId));
+      const handle = world.infra.temporal.workflow.getHandle(listWorkflowId(tenantId, listId));
       const first = (await handle.result()) as ListReport;
       assert.deepEqual([first.succeeded, first.failed], [3, 1]);
 
       const redrive = await http(world.baseUrl, 'POST', `/v1/product-lists/${listId}/redrive`);
       assert.equal(redrive.status, 202, redrive.text);
       assert.equal(redrive.json.redriven, 1);
-      const second = (await world.infra.temporal.workflow.getHandle(productListWorkflowId(listId), redrive.json.runId).result()) as ListReport;
+      const second = (await world.infra.temporal.workflow.getHandle(listWorkflowId(tenantId, listId), redrive.json.runId).result()) as ListReport;
       assert.deepEqual([second.succeeded, second.failed], [3, 1]);
-      const runs = await world.infra.pg.query('SELECT url, runs FROM product_list_items WHERE list_id = $1 ORDER BY url', [listId]);
+      const runs = await world.infra.pg.query('SELECT url, runs FROM product_list_items WHERE list_id = $1 ORDER BY url', [tenantListKey(tenantId, listId)]);
       for (const row of runs.rows) assert.equal(row.runs, row.url.endsWith('old-model-x100.html') ? 2 : 1, row.url);
       const csv = await http(world.baseUrl, 'GET', `/v1/product-lists/${listId}/errors`, undefined, { accept: 'text/csv' });
       assert.match(csv.contentType, /text\/csv/);
@@ -392,7 +392,7 @@ describe('product-list pipeline over the sample shop', () => {
       const started = await postFeed(csv, 'text/csv', `listId=${listId}&tenantId=${tenantId}&llm=false`);
       assert.equal(started.status, 202, JSON.stringify(started.json));
       assert.equal(started.json.items, 3);
-      const report = (await world.infra.temporal.workflow.getHandle(productListWorkflowId(listId)).result()) as ListReport;
+      const report = (await world.infra.temporal.workflow.getHandle(listWorkflowId(tenantId, listId)).result()) as ListReport;
       assert.deepEqual([report.succeeded, report.failed], [3, 0]);
       const { rows } = await world.infra.pg.query(`SELECT url, name, price, currency, availability, brand, fields, images FROM products WHERE tenant_id = $1 AND url = 'feed:FEED-1'`, [tenantId]);
       assert.equal(rows[0].name, 'Canvas Tote Bag, Natural');
@@ -438,7 +438,7 @@ describe('product-list pipeline over the sample shop', () => {
       assert.equal((await http(world.baseUrl, 'POST', '/v1/product-lists', body)).status, 202);
       assert.equal((await http(world.baseUrl, 'POST', '/v1/product-lists', body)).status, 409);
       assert.equal((await http(world.baseUrl, 'GET', `/v1/product-lists/nope-${randomUUID().slice(0, 8)}`)).status, 404);
-      await world.infra.temporal.workflow.getHandle(productListWorkflowId(listId)).result();
+      await world.infra.temporal.workflow.getHandle(listWorkflowId(tenantId, listId)).result();
     });
 
     it('when a private address is listed without the allow-list, then it is refused without a connection', async () => {
@@ -450,7 +450,7 @@ describe('product-list pipeline over the sample shop', () => {
         const items = [`http://127.0.0.1:${port}/gen/5.html`, `http://[::ffff:127.0.0.1]:${port}/gen/6.html`, `http://localhost:${port}/gen/7.html`, `http://2130706433:${port}/gen/8.html`].map((url) => ({ url }));
         const started = await http(strict.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId, items, options: { llm: false } });
         assert.equal(started.status, 202, started.text);
-        const report = (await strict.infra.temporal.workflow.getHandle(productListWorkflowId(listId)).result()) as ListReport;
+        const report = (await strict.infra.temporal.workflow.getHandle(listWorkflowId(tenantId, listId)).result()) as ListReport;
         assert.equal(report.failed, 4);
         assert.deepEqual(report.errorsByType, { UrlBlocked: 4 });
         assert.equal(shop.requests.length, before, 'the shop saw no request');

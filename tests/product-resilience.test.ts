@@ -12,7 +12,8 @@ import { after, before, describe, it } from 'node:test';
 import type { ListReport } from '../src/activities/product-lists';
 import { startSampleShop, type SampleShop } from '../src/sample-shop';
 import { esIndices } from '../src/stores/elasticsearch';
-import { listProgressQuery, productListWorkflowId } from '../src/workflows/product-list';
+import { listWorkflowId, tenantListKey } from '../src/products/lists';
+import { listProgressQuery } from '../src/workflows/product-list';
 import { actAs, eventually, http, startWorld, tokenFor, type World } from './support/world';
 
 describe('product pipeline resilience', () => {
@@ -25,7 +26,7 @@ describe('product pipeline resilience', () => {
   });
   const generated = (from: number, count: number) => Array.from({ length: count }, (_, i) => ({ url: new URL(`/gen/${from + i}.html`, shop.baseUrl).href }));
 
-  it('when the worker process is killed mid-list, then a new worker finishes it with every item stored exactly once', async () => {
+  it('when the worker process is killed mid-list, then a new worker finishes it with every item stored exactly once', async (t) => {
     const blobDir = mkdtempSync(path.join(tmpdir(), 'magicai-blobs-'));
     const env = { FETCH_ALLOW_HOSTS: new URL(shop.baseUrl).host, BLOB_DIR: blobDir };
     // The API in this process, the worker in a child process that can be killed for real.
@@ -39,16 +40,20 @@ describe('product pipeline resilience', () => {
     try {
       const started = await http(world.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId, items: generated(6000, 24), options: { llm: false, concurrency: 4 } });
       assert.equal(started.status, 202);
-      const handle = world.infra.temporal.workflow.getHandle(productListWorkflowId(listId));
+      const handle = world.infra.temporal.workflow.getHandle(listWorkflowId(tenantId, listId));
       await eventually(async () => ((await handle.query(listProgressQuery)).succeeded >= 4 ? true : undefined), 60_000, 'a few items done');
       worker.kill('SIGKILL');
       await new Promise((resolve) => worker.once('exit', resolve));
       // Queries need a worker; the list's item states in PostgreSQL tell where the kill landed.
-      const atKill = await world.infra.pg.query(`SELECT count(*)::int AS n FROM product_list_items WHERE list_id = $1 AND state = 'succeeded'`, [listId]);
+      const atKill = await world.infra.pg.query(`SELECT count(*)::int AS n FROM product_list_items WHERE list_id = $1 AND state = 'succeeded'`, [tenantListKey(tenantId, listId)]);
       assert.ok(atKill.rows[0].n < 24, 'the kill happened mid-list');
 
       worker = startWorker();
+      const restarted = Date.now();
       const report = (await handle.result()) as ListReport;
+      // A figure, not an assertion: how long the new worker took to finish (heartbeats make the
+      // killed worker's activities time out in seconds instead of after their start-to-close).
+      t.diagnostic(`list finished ${((Date.now() - restarted) / 1000).toFixed(1)} s after the new worker started`);
       assert.deepEqual([report.succeeded, report.failed, report.skipped], [24, 0, 0]);
       const rows = await world.infra.pg.query('SELECT count(*)::int AS n FROM products WHERE tenant_id = $1', [tenantId]);
       assert.equal(rows.rows[0].n, 24);
@@ -86,7 +91,7 @@ describe('product pipeline resilience', () => {
       actAs(world.baseUrl, await tokenFor(world.config, { sub: 'test-editor', tenant: tenantId, roles: ['editor'] }));
       const item = { key: 'SKU-9', inline: { name: 'Trail Socks', sku: 'SKU-9', price: 12.5, currency: 'EUR', availability: 'InStock' } };
       assert.equal((await http(world.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId, items: [item], options: { llm: false } })).status, 202);
-      const report = (await world.infra.temporal.workflow.getHandle(productListWorkflowId(listId)).result()) as ListReport;
+      const report = (await world.infra.temporal.workflow.getHandle(listWorkflowId(tenantId, listId)).result()) as ListReport;
       assert.equal(report.succeeded, 1);
       assert.equal(received.length, 2, 'one 503, one accepted retry');
       assert.equal(received[0]!.headers['idempotency-key'], received[1]!.headers['idempotency-key']);

@@ -9,6 +9,7 @@ import { parseFeed } from '@rowanmanning/feed-parser';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { PipelineError } from '../src/errors';
 import type { PublishRequest } from '../src/publishing/adapter';
+import { escapeHtml } from '../src/publishing/render';
 import { createFeedPlatform, readFeedEntries, renderFeed } from '../src/publishing/feed';
 import { platformRequest } from '../src/publishing/platform-http';
 import { sign, verifySignature } from '../src/publishing/signing';
@@ -161,8 +162,8 @@ describe('RSS/Atom feed platform', () => {
     const channel = parser.parse(rss.text).rss.channel;
     assert.ok(channel.title && channel.link && channel.description !== undefined, 'RSS 2.0 channel has title, link, description');
     assert.equal(channel.item.length, 2, 'the repeated publish made no second entry');
-    const aiItem = channel.item.find((item: any) => item.title === ai.title);
-    assert.ok(aiItem, 'the title with <script> and & survives escaping verbatim');
+    const aiItem = channel.item.find((item: any) => item.title === escapeHtml(ai.title));
+    assert.ok(aiItem, 'the title with <script> and & is carried as escaped HTML (as in Atom)');
     assert.deepEqual(aiItem.category, ['ai-generated']);
     assert.ok(String(aiItem.description).includes(disclosure.notice));
     assert.ok(aiItem.guid && aiItem.pubDate);

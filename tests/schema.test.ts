@@ -1,11 +1,13 @@
 // Schema management: applied twice without error, and every store has what the code expects.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '../src/observability/logger';
 import { openInfrastructure, type Infrastructure } from '../src/runtime/infrastructure';
 import { applySchema } from '../src/schema/apply';
 import { esIndices } from '../src/stores/elasticsearch';
 import { migratePostgres } from '../src/stores/postgres';
+import { ensureNamespace, ensureSearchAttributes } from '../src/temporal/client';
 import { allSearchAttributes } from '../src/temporal/search-attributes';
 import { testConfig } from './support/world';
 
@@ -34,6 +36,20 @@ describe('schema management', () => {
     });
     for (const key of allSearchAttributes) {
       assert.ok(customAttributes && key.name in customAttributes, `${key.name} registered`);
+    }
+  });
+
+  it('when the namespace is missing, then it is registered once with the search attributes, and tests do not run in `default`', async () => {
+    assert.notEqual(infra.config.TEMPORAL_NAMESPACE, 'default');
+    const namespace = `schema-probe-${randomUUID().slice(0, 8)}`;
+    try {
+      assert.equal(await ensureNamespace(infra.temporal, namespace, 1), true);
+      assert.equal(await ensureNamespace(infra.temporal, namespace, 1), false);
+      assert.equal((await ensureSearchAttributes(infra.temporal, namespace)).length, allSearchAttributes.length);
+      const described = await infra.temporal.connection.workflowService.describeNamespace({ namespace });
+      assert.equal(Number(described.config?.workflowExecutionRetentionTtl?.seconds), 86_400);
+    } finally {
+      await infra.temporal.connection.operatorService.deleteNamespace({ namespace }).catch(() => undefined);
     }
   });
 

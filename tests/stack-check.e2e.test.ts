@@ -20,7 +20,9 @@ describe('stack check over HTTP', () => {
     const started = await http(world.baseUrl, 'POST', '/v1/stack-checks', { checkId, tenantId: 'tenant-a', note: 'wiring proof' });
     assert.equal(started.status, 202, started.text);
     assert.equal(started.json.workflowId, `stack-check/${checkId}`);
-    assert.match(started.json.temporalUi, /^http:\/\/127\.0\.0\.1:8233\/namespaces\/default\/workflows\/stack-check%2F/);
+    // The link points at the namespace the run is in (tests have their own, not `default`).
+    const ui = `${world.config.TEMPORAL_UI_URL}/namespaces/${encodeURIComponent(world.config.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(`stack-check/${checkId}`)}`;
+    assert.ok((started.json.temporalUi as string).startsWith(ui), started.json.temporalUi);
 
     const done = await eventually(async () => {
       const read = await http(world.baseUrl, 'GET', `/v1/stack-checks/${checkId}`);

@@ -12,7 +12,7 @@ import type { PublishRequest } from '../src/publishing/adapter';
 import { createWordPressPlatform, renderWordPressContent, slugFor } from '../src/publishing/wordpress';
 import { realWordPressMissing, startRealWordPress, type RealWordPress } from './support/wordpress-real';
 
-// Locally a machine without the packages skips with the reason; CI installs them, so there it fails.
+// Locally a machine without the packages skips with the reason (npm test provisions them); under CI=true it fails.
 const missing = realWordPressMissing();
 const skip = missing && !process.env.CI ? missing : false;
 

@@ -6,22 +6,11 @@ import { Context } from '@temporalio/activity';
 import type { Pool } from 'pg';
 import { checkpointLabel } from '../content/model';
 import { PipelineError } from '../errors';
+import type { AiRef, ContentRef } from '../content/model';
+import type { NotificationEvent, Notifier } from '../notifications/types';
 import type { AiDisclosure, Platform, PostMetrics, PublishedPost, PublishingAdapter } from '../publishing/adapter';
-import type { AiRef, ContentRef } from './content-review';
-
-export interface NotificationEvent {
-  kind: 'review-assigned' | 'review-reminder' | 'review-escalated' | 'review-expired' | 'review-decided' | 'content-published' | 'publish-failed';
-  tenantId: string;
-  contentId: string;
-  recipients: string[];
-  dueAt?: string;
-  detail?: string;
-  idempotencyKey: string;
-}
-
-export interface Notifier {
-  notify(event: NotificationEvent): Promise<{ delivered: boolean; reason?: string }>;
-}
+import { creditMonitoredEngagement } from '../strategy/engagement';
+import type { LearnerConfig } from '../strategy/learners';
 
 export interface PublishInput extends ContentRef {
   platform: Platform;
@@ -71,7 +60,7 @@ async function loadForPublishing(pg: Pool, { tenantId, contentId, revision }: Pu
   return rows[0];
 }
 
-export function createContentPublishActivities(deps: { pg: Pool; adapters: Record<Platform, PublishingAdapter>; notifier: Notifier }) {
+export function createContentPublishActivities(deps: { pg: Pool; adapters: Record<Platform, PublishingAdapter>; notifier: Notifier; config?: LearnerConfig }) {
   const { pg, adapters, notifier } = deps;
 
   return {
@@ -137,6 +126,7 @@ export function createContentPublishActivities(deps: { pg: Pool; adapters: Recor
         [input.tenantId, input.contentId],
       );
       const provenance = ai.rows[0]?.ai ?? null;
+      const observed: { platform: Platform; metrics: PostMetrics }[] = [];
       for (const post of rows) {
         const metrics: PostMetrics = await adapters[post.platform].metrics({
           externalId: post.external_id,
@@ -161,6 +151,12 @@ export function createContentPublishActivities(deps: { pg: Pool; adapters: Recor
             provenance?.model ?? null, provenance?.promptVersion ?? null, engagement, { platform: post.platform, checkpoint, ...metrics },
           ],
         );
+        observed.push({ platform: post.platform, metrics });
+      }
+      // The strategy learner of (brand, platform) is credited from here, not from the workflow:
+      // the content workflow's command sequence stays as it is for runs in flight.
+      if (deps.config && observed.length) {
+        await creditMonitoredEngagement(pg, Context.current().client, deps.config, { tenantId: input.tenantId, contentId: input.contentId, checkpoint, observations: observed });
       }
       return { checkpoint, platforms: rows.length };
     },

@@ -3,27 +3,12 @@
 // Texts are read from PostgreSQL by (content, revision); only small results go back to history.
 import { Context } from '@temporalio/activity';
 import type { Pool } from 'pg';
-import type { CheckResults, ContentStage, DuplicateCheck, ReviewStatus, RiskAssessment, SensitiveCheck, StyleCheck } from '../content/model';
+import type { AiRef, ContentEvent, ContentRef, DuplicateCheck, RevisionRef, SensitiveCheck, StyleCheck } from '../content/model';
 import type { Lexicons } from '../content/lexicons';
 import { permanent } from '../errors';
 import { esIndices } from '../stores/elasticsearch';
 import type { ActivityDeps } from './deps';
 import { callContext } from './llm';
-
-export interface ContentRef {
-  tenantId: string;
-  contentId: string;
-}
-
-export interface RevisionRef extends ContentRef {
-  revision: number;
-}
-
-export interface AiRef {
-  model: string;
-  promptVersion: string;
-  callId: string;
-}
 
 export interface RecordRevisionInput extends RevisionRef {
   title: string;
@@ -38,23 +23,6 @@ export interface DraftInput extends ContentRef {
   productId?: string;
   tone: string;
   maxWords: number;
-}
-
-export interface ContentEvent extends ContentRef {
-  /** Unique per transition (workflow id + sequence), so a retried write is applied once. */
-  eventKey: string;
-  actor: string;
-  action: string;
-  fromStatus?: ReviewStatus;
-  toStatus?: ReviewStatus;
-  stage?: ContentStage;
-  revision?: number;
-  ai?: AiRef;
-  checks?: CheckResults;
-  risk?: RiskAssessment;
-  assignee?: string | null;
-  dueAt?: string | null;
-  detail?: Record<string, unknown>;
 }
 
 async function loadRevision(pg: Pool, { tenantId, contentId, revision }: RevisionRef) {

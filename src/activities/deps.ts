@@ -8,7 +8,7 @@ import type { LlmGateway } from '../llm/gateway';
 import type { BlobStore } from '../stores/blob-store';
 import type { Logger } from '../observability/logger';
 import type { Platform, PublishingAdapter } from '../publishing/adapter';
-import type { Notifier } from './content-publish';
+import type { Notifier } from '../notifications/types';
 
 export interface ActivityDeps {
   config: Config;

@@ -4,10 +4,13 @@ import { Context } from '@temporalio/activity';
 import type { CallContext } from '../llm/gateway';
 import type { LlmTaskName, TaskInput } from '../llm/tasks';
 import type { ActivityDeps } from './deps';
+import { runDecided, type DecisionRef } from './learning';
 
 export interface LlmRequest<N extends LlmTaskName> {
   tenantId: string;
   input: TaskInput<N>;
+  /** The learning loop's decision for this call (prompt version, model, temperature); absent = the code defaults. */
+  decision?: DecisionRef;
 }
 
 /** Who and what an LLM call is for, from the running activity: recorded with each call. */
@@ -16,11 +19,11 @@ export function callContext(tenantId: string): CallContext {
   return { tenantId, workflowId: info.workflowExecution?.workflowId, activityId: info.activityId, attempt: info.attempt };
 }
 
-export function createLlmActivities({ llm }: Pick<ActivityDeps, 'llm'>) {
+export function createLlmActivities({ llm, pg }: Pick<ActivityDeps, 'llm' | 'pg'>) {
   const run =
     <N extends LlmTaskName>(task: N) =>
     (request: LlmRequest<N>) =>
-      llm.runTask(task, request.input, callContext(request.tenantId));
+      runDecided({ llm, pg }, task, request.input, callContext(request.tenantId), request.decision);
 
   return {
     llmSentiment: run('sentiment'),
@@ -29,6 +32,8 @@ export function createLlmActivities({ llm }: Pick<ActivityDeps, 'llm'>) {
     llmDraft: run('draft'),
     llmReport: run('report'),
     llmAnswer: run('answer'),
+    llmResearchReport: run('researchReport'),
+    llmExtract: run('extract'),
     async llmEmbed(request: { tenantId: string; texts: string[] }): Promise<number[][]> {
       return llm.embed(request.texts, callContext(request.tenantId));
     },

@@ -4,6 +4,7 @@ import type { ExtractedProduct } from '../extraction';
 import type { AiProvenance } from '../llm/gateway';
 import { cleanDescription } from '../text/clean-description';
 import type { ActivityDeps } from './deps';
+import { runDecided, type DecisionRef } from './learning';
 import { callContext } from './llm';
 
 export interface SentimentSummary {
@@ -12,7 +13,7 @@ export interface SentimentSummary {
   ai: AiProvenance;
 }
 
-export function createProductEnrichActivities({ blobs, llm }: Pick<ActivityDeps, 'blobs' | 'llm'>) {
+export function createProductEnrichActivities({ blobs, llm, pg }: Pick<ActivityDeps, 'blobs' | 'llm' | 'pg'>) {
   const productOf = (extractKey: string) => blobs.getJson<ExtractedProduct>(extractKey);
 
   return {
@@ -23,20 +24,22 @@ export function createProductEnrichActivities({ blobs, llm }: Pick<ActivityDeps,
       return { textKey: stored.key, chars: text.length };
     },
 
-    async analyzeProductSentiment({ tenantId, extractKey }: { tenantId: string; extractKey: string }): Promise<SentimentSummary | null> {
+    async analyzeProductSentiment({ tenantId, extractKey, decision }: { tenantId: string; extractKey: string; decision?: DecisionRef }): Promise<SentimentSummary | null> {
       const product = await productOf(extractKey);
       const text = cleanDescription(product.description?.value ?? '');
       if (!text) return null; // nothing to judge: no model call, no cost
-      const result = await llm.runTask('sentiment', { text }, callContext(tenantId));
+      const result = await runDecided({ llm, pg }, 'sentiment', { text }, callContext(tenantId), decision);
       return { label: result.output.label, score: result.output.score, ai: result.ai };
     },
 
-    async enhanceProduct({ tenantId, extractKey }: { tenantId: string; extractKey: string }): Promise<{ enhancementKey: string; ai: AiProvenance }> {
+    async enhanceProduct({ tenantId, extractKey, decision }: { tenantId: string; extractKey: string; decision?: DecisionRef }): Promise<{ enhancementKey: string; ai: AiProvenance }> {
       const product = await productOf(extractKey);
-      const result = await llm.runTask(
+      const result = await runDecided(
+        { llm, pg },
         'enhance',
         { name: product.name.value, description: cleanDescription(product.description?.value ?? ''), category: product.category?.value },
         callContext(tenantId),
+        decision,
       );
       const stored = await blobs.putJson('enhancement', { ...result.output, ai: result.ai });
       return { enhancementKey: stored.key, ai: result.ai };

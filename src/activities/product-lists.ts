@@ -1,6 +1,8 @@
 // List-level activities: paging through a list's pending items, recording each item's
 // outcome (state + error ledger), and the final report. Item state lives in PostgreSQL so
 // that workflow history stays small however long the list.
+import type { CostEta } from '../costs/estimate';
+import { productListEstimate } from '../costs/runs';
 import { withTransaction } from '../stores/postgres';
 import type { ActivityDeps } from './deps';
 
@@ -33,12 +35,14 @@ export interface ListReport {
   errorsByType: Record<string, number>;
   /** Succeeded items that carry warnings (e.g. AI enrichment skipped). */
   withWarnings: number;
+  /** Estimated LLM cost of the list and the stage rates observed (ETA 0 once finished). */
+  estimate?: CostEta;
 }
 
 /** SPEC §1: 99.5 % of a list's items should make it through. */
 export const LIST_SUCCESS_TARGET = 0.995;
 
-export function createProductListActivities({ pg }: Pick<ActivityDeps, 'pg'>) {
+export function createProductListActivities({ pg, config }: Pick<ActivityDeps, 'pg' | 'config'>) {
   return {
     async loadPendingItems({ listId, afterKey, limit }: { listId: string; afterKey: string; limit: number }): Promise<ListItemRef[]> {
       const { rows } = await pg.query<{ item_key: string; url: string }>(
@@ -109,6 +113,7 @@ export function createProductListActivities({ pg }: Pick<ActivityDeps, 'pg'>) {
         cancelled,
         errorsByType: Object.fromEntries(errors.rows.map((row) => [row.error_type, row.n])),
         withWarnings: warned.rows[0]?.n ?? 0,
+        estimate: await listEstimateForReport(pg, config, listId),
       };
       await pg.query(`UPDATE product_lists SET status = $2, report = $3, updated_at = now() WHERE list_id = $1`, [
         listId,
@@ -118,4 +123,12 @@ export function createProductListActivities({ pg }: Pick<ActivityDeps, 'pg'>) {
       return report;
     },
   };
+}
+
+/** The estimate without the per-item counts (the report has its own). */
+async function listEstimateForReport(pg: Parameters<typeof productListEstimate>[0], config: Parameters<typeof productListEstimate>[1], listId: string): Promise<CostEta | undefined> {
+  const estimate = await productListEstimate(pg, config, listId);
+  if (!estimate) return undefined;
+  const { finished: _finished, total: _total, ...rest } = estimate;
+  return rest;
 }

@@ -9,14 +9,29 @@ import { HttpError } from './problem';
 
 const principals = new WeakMap<Request, Principal>();
 
-/** Routes that may carry the token as `?access_token=` (EventSource and WebSocket cannot set headers). */
-const QUERY_TOKEN_PATHS = [/\/events$/, /^\/v1\/live$/];
+/**
+ * The live routes, the only ones that may carry the token as `?access_token=` (EventSource and
+ * WebSocket cannot set headers). Matched by express as routes — `/v1/content/events` is the
+ * content item `events`, not a live route — and marked before authentication runs.
+ */
+export const QUERY_TOKEN_ROUTES = [
+  '/v1/content/:contentId/events',
+  '/v1/product-lists/:listId/events',
+  '/v1/research-runs/:runId/events',
+  // The readable report page is opened in a browser tab, which cannot set headers either.
+  '/v1/research-runs/:runId/report.html',
+];
+const queryTokenAllowed = new WeakSet<Request>();
+export const allowQueryToken: RequestHandler = (req, _res, next) => {
+  queryTokenAllowed.add(req);
+  next();
+};
 
 function unauthorized(detail: string, error = 'invalid_token') {
   return new HttpError(401, 'Unauthorized', detail, {}, { 'www-authenticate': `Bearer realm="magicai", error="${error}", error_description="${detail.replace(/"/g, "'")}"` });
 }
 
-export function tokenOf(req: Pick<Request, 'headers' | 'query' | 'path'>): string | undefined {
+export function tokenOf(req: Pick<Request, 'headers' | 'query'>, queryAllowed: boolean): string | undefined {
   const header = req.headers.authorization;
   if (header) {
     const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header);
@@ -24,7 +39,7 @@ export function tokenOf(req: Pick<Request, 'headers' | 'query' | 'path'>): strin
     return match[1];
   }
   const fromQuery = req.query.access_token;
-  if (typeof fromQuery === 'string' && QUERY_TOKEN_PATHS.some((pattern) => pattern.test(req.path))) return fromQuery;
+  if (typeof fromQuery === 'string' && queryAllowed) return fromQuery;
   return undefined;
 }
 
@@ -37,7 +52,7 @@ export function createAuthenticator(config: Config) {
 
   const authenticate: RequestHandler = async (req, _res, next) => {
     try {
-      const token = tokenOf(req);
+      const token = tokenOf(req, queryTokenAllowed.has(req));
       if (!token) throw unauthorized('this route needs a Bearer token', 'invalid_request');
       principals.set(req, await verify(token));
       next();

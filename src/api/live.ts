@@ -7,7 +7,8 @@ import type { Request, Response } from 'express';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Principal } from '../auth/principal';
 import { getContent } from '../content/service';
-import { listProgress, listReport } from '../products/lists';
+import { listProgressWithEstimate, listReport, publicListId, resolveListKey } from '../products/lists';
+import { researchView } from '../research/service';
 import type { Infrastructure } from '../runtime/infrastructure';
 import { createAuthenticator, tokenOf } from './auth';
 
@@ -18,6 +19,7 @@ export interface Snapshot {
 export type SnapshotReader = () => Promise<Snapshot>;
 
 const POLL_MS = 1_000;
+const LIST_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 /** Polls `read` and hands each changed snapshot to `send` until done or stopped. */
 async function follow(read: SnapshotReader, send: (snapshot: Snapshot) => void, stopped: () => boolean): Promise<void> {
@@ -59,14 +61,20 @@ export const readers = {
     const content = await getContent(infra, principal, contentId);
     return { done: FINISHED_STAGES.includes(content.stage), data: content };
   },
-  productList: (infra: Infrastructure, listId: string): SnapshotReader => async () => {
-    const stored = await listReport(infra.pg, listId);
+  productList: (infra: Infrastructure, key: string): SnapshotReader => async () => {
+    const listId = publicListId(key);
+    const stored = await listReport(infra.pg, key);
     if (!stored || stored.status !== 'running') return { done: true, data: { listId, status: stored?.status ?? 'unknown', report: stored?.report } };
-    return { done: false, data: { listId, status: stored.status, progress: await listProgress(infra.temporal, listId).catch(() => undefined) } };
+    return { done: false, data: { listId, status: stored.status, progress: await listProgressWithEstimate(infra, key).catch(() => undefined) } };
+  },
+  research: (infra: Infrastructure, tenantId: string, runId: string): SnapshotReader => async () => {
+    const view = await researchView(infra, tenantId, runId);
+    if (!view) throw new Error(`no research run ${runId}`);
+    return { done: view.status !== 'running', data: view };
   },
 };
 
-/** WebSocket endpoint `/v1/live?content=<id>` or `?list=<id>` (token in `access_token`). */
+/** WebSocket endpoint `/v1/live?content=<id>`, `?list=<id>` or `?research=<runId>` (token in `access_token`). */
 export function attachLiveSocket(server: Server, infra: Infrastructure): void {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
   const { verify } = createAuthenticator(infra.config);
@@ -79,7 +87,7 @@ export function attachLiveSocket(server: Server, infra: Infrastructure): void {
     void (async () => {
       let principal: Principal;
       try {
-        const token = tokenOf({ headers: req.headers, query: Object.fromEntries(url.searchParams), path: url.pathname } as never);
+        const token = tokenOf({ headers: req.headers, query: Object.fromEntries(url.searchParams) } as never, true); // /v1/live is a live route
         if (!token) return refuse(401, 'Unauthorized');
         principal = await verify(token);
       } catch {
@@ -87,12 +95,14 @@ export function attachLiveSocket(server: Server, infra: Infrastructure): void {
       }
       const contentId = url.searchParams.get('content');
       const listId = url.searchParams.get('list');
+      const researchRunId = url.searchParams.get('research');
       let read: SnapshotReader;
       if (contentId) read = readers.content(infra, principal, contentId);
+      else if (researchRunId) read = readers.research(infra, principal.tenantId, researchRunId);
       else if (listId) {
-        const { rows } = await infra.pg.query<{ tenant_id: string }>('SELECT tenant_id FROM product_lists WHERE list_id = $1', [listId]);
-        if (rows[0]?.tenant_id !== principal.tenantId) return refuse(404, 'Not Found');
-        read = readers.productList(infra, listId);
+        const key = LIST_ID.test(listId) ? await resolveListKey(infra.pg, principal.tenantId, listId) : undefined;
+        if (!key) return refuse(404, 'Not Found');
+        read = readers.productList(infra, key);
       } else return refuse(400, 'Bad Request');
       try {
         await read();
@@ -106,6 +116,6 @@ export function attachLiveSocket(server: Server, infra: Infrastructure): void {
           .catch((error: unknown) => ws.send(JSON.stringify({ type: 'error', detail: error instanceof Error ? error.message : String(error) })))
           .finally(() => ws.close(1000, 'done'));
       });
-    })();
+    })().catch(() => refuse(503, 'Service Unavailable')); // a store went away while vetting the request
   });
 }

@@ -11,11 +11,19 @@ import {
   ReviseInput,
   SubmitContentInput,
 } from '../content/service';
+import { AskInput, FeedbackInput } from '../answers/service';
+import { AuditQuery, CreateVersionInput, MoveLabelInput, PromoteInput, ReasonInput, StartExperimentInput } from '../learning/service';
 import { CreateListInput } from '../products/lists';
+import { StartResearchInput } from '../research/model';
+import { CreateScheduleInput } from '../research/service';
 import { SearchQuery } from '../search/queries';
+import { EngagementReceipt, PushEngagementBody } from '../strategy/engagement';
+import { PerformanceReport, ReportQuery } from '../strategy/report';
 import { DiffQuery } from './routes/content';
+import { DecisionsQuery } from './routes/learning';
 import { FeedQuery } from './routes/product-lists';
 import { StartStackCheck } from './routes/stack-checks';
+import { ConstraintsInput } from './routes/strategy';
 
 const Problem = z.looseObject({
   type: z.string(),
@@ -64,8 +72,53 @@ const Inbox = z.object({
 const ReviewOutcome = z.object({ status: z.string(), approvals: z.number().int(), requiredApprovals: z.number().int() });
 const RevisionOutcome = z.looseObject({ revision: z.number().int(), status: z.string(), risk: Risk.optional() });
 const Diff = z.object({ from: z.number().int(), to: z.number().int(), parts: z.array(z.object({ value: z.string(), added: z.boolean().optional(), removed: z.boolean().optional() })) });
+const ResearchProgress = z.looseObject({
+  stage: z.string(),
+  pages: z.looseObject({ fetched: z.number().int(), failed: z.number().int(), skipped: z.number().int(), pending: z.number().int(), maxPages: z.number().int() }),
+  products: z.number().int(),
+  etaSeconds: z.number(),
+});
+const ResearchRunView = z.looseObject({
+  runId: z.string(),
+  site: z.string(),
+  status: z.enum(['running', 'completed', 'failed', 'cancelled']),
+  progress: ResearchProgress.optional(),
+  cost: z.looseObject({ tokens: z.number(), costUsd: z.number(), estimatedTotalUsd: z.number() }),
+  workflowId: z.string(),
+  temporalUi: z.string(),
+});
+const ResearchReportView = z.looseObject({ runId: z.string(), site: z.string(), status: z.string(), analysis: z.looseObject({ counts: z.looseObject({}) }), report: z.looseObject({}).optional(), alerts: z.array(z.looseObject({})) });
+const ScheduleView = z.looseObject({ scheduleId: z.string(), paused: z.boolean(), overlap: z.string(), nextRuns: z.array(z.string()), recentRuns: z.array(z.looseObject({ workflowId: z.string() })) });
+const PromptVersionView = z.looseObject({ version: z.string(), task: z.string(), scope: z.string(), instructions: z.string(), temperature: z.number(), maxTokens: z.number().int(), schemaVersion: z.number().int(), createdBy: z.string(), createdAt: z.string() });
+const LabelMove = z.object({ task: z.string(), label: z.string(), from: z.string().nullable(), to: z.string().nullable() });
+const ExperimentRecordView = z.looseObject({ experimentId: z.string(), task: z.string(), status: z.enum(['running', 'rolled-back', 'promoted', 'stopped']), arms: z.array(z.object({ version: z.string(), production: z.boolean() })), allocation: z.record(z.string(), z.number()), workflowId: z.string() });
+const ExperimentStatusView = ExperimentRecordView.extend({
+  live: z.looseObject({ status: z.string(), round: z.number().int(), runs: z.number().int(), arms: z.array(z.looseObject({ version: z.string(), exposures: z.number().int(), posteriorMean: z.number(), share: z.number() })), guardrails: z.array(z.looseObject({ version: z.string(), breached: z.array(z.string()) })) }).optional(),
+  redrives: z.array(z.looseObject({ subjectKind: z.string(), subjectId: z.string(), action: z.string(), status: z.string() })),
+  temporalUi: z.string(),
+});
+const DecisionView = z.looseObject({ decisionId: z.string(), task: z.string(), promptVersion: z.string(), model: z.string(), temperature: z.number(), priorityKey: z.number().int(), reasons: z.array(z.string()) });
 const SearchResult = z.object({ mode: z.enum(['text', 'knn', 'hybrid']), items: z.array(z.looseObject({ score: z.number() })) });
 
+const AnswerSourceView = z.looseObject({ id: z.string(), kind: z.string(), title: z.string(), score: z.number(), similarity: z.number(), selected: z.boolean(), ranks: z.record(z.string(), z.number()) });
+const AnswerView = z.looseObject({
+  answerId: z.string(),
+  status: z.enum(['retrieving', 'answering', 'answered', 'not_found', 'failed']),
+  question: z.string(),
+  answer: z.string().optional(),
+  aiGenerated: z.literal(true).optional(),
+  notice: z.string().optional(),
+  citations: z.array(z.looseObject({ id: z.string() })),
+  sources: z.array(AnswerSourceView),
+  model: z.string().optional(),
+  promptVersion: z.string().optional(),
+  tokens: z.object({ prompt: z.number().int(), completion: z.number().int() }),
+  costUsd: z.number(),
+  latencyMs: z.number().int().optional(),
+  feedback: z.array(z.looseObject({ verdict: z.string() })),
+  workflowId: z.string(),
+});
+const FeedbackOutcome = z.looseObject({ answerId: z.string(), verdict: z.string(), recorded: z.boolean() });
 type Schema = z.ZodType;
 interface Response {
   description: string;
@@ -73,7 +126,7 @@ interface Response {
   mediaType?: string;
 }
 export interface Operation {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'delete';
   /** express syntax (`:id`); rendered as `{id}`. */
   path: string;
   summary: string;
@@ -84,6 +137,8 @@ export interface Operation {
   body?: Schema;
   /** Extra request media types (raw feed bodies). */
   rawBodies?: string[];
+  /** Request headers the operation reads (beyond Authorization / Idempotency-Key). */
+  headers?: { name: string; required: boolean; description: string }[];
   idempotent?: boolean;
   responses: Record<number, Response>;
 }
@@ -91,6 +146,8 @@ export interface Operation {
 const problem = (description: string): Response => ({ description, schema: Problem, mediaType: 'application/problem+json' });
 const authErrors = { 401: problem('missing or invalid token'), 429: problem('rate limit reached') };
 const any: string[] = [];
+const admin = ['admin'];
+const adminErrors = { 403: problem('not an admin'), ...authErrors };
 
 export const operations: Operation[] = [
   { method: 'get', path: '/healthz', summary: 'Liveness', tags: ['operations'], responses: { 200: { description: 'alive', schema: z.object({ status: z.literal('ok') }) } } },
@@ -117,7 +174,7 @@ export const operations: Operation[] = [
   { method: 'get', path: '/v1/content/:contentId', summary: 'Status, current text, checks, risk, decisions, publications', tags: ['content'], roles: any, responses: { 200: { description: 'content', schema: ContentView }, 404: problem('unknown (or another tenant)'), ...authErrors } },
   { method: 'get', path: '/v1/content/:contentId/events', summary: 'Live status (Server-Sent Events) until publishing and monitoring finish', tags: ['content'], roles: any, responses: { 200: { description: 'event stream', mediaType: 'text/event-stream' }, 404: problem('unknown'), ...authErrors } },
   { method: 'post', path: '/v1/content/:contentId/reviews', summary: 'Approve, reject or request changes (workflow Update; validator refusals are 403/409)', tags: ['content'], roles: ['reviewer', 'admin'], body: ReviewInput, responses: { 200: { description: 'decision recorded', schema: ReviewOutcome }, 400: problem('invalid body / comment required'), 403: problem('role, self-review, tenant'), 404: problem('unknown'), 409: problem('closed, expired, not awaiting review, same reviewer twice'), ...authErrors } },
-  { method: 'post', path: '/v1/content/:contentId/revisions', summary: 'Revise (author); checks run again', tags: ['content'], roles: ['editor', 'admin'], body: ReviseInput, responses: { 200: { description: 'revision recorded and checked', schema: RevisionOutcome }, 400: problem('invalid body'), 403: problem('not the author'), 404: problem('unknown'), 409: problem('closed or still checking'), ...authErrors } },
+  { method: 'post', path: '/v1/content/:contentId/revisions', summary: 'Revise (author): answered once the revision is recorded; its checks follow (status, events)', tags: ['content'], roles: ['editor', 'admin'], body: ReviseInput, responses: { 202: { description: 'revision recorded, checks running', schema: RevisionOutcome }, 400: problem('invalid body'), 403: problem('not the author'), 404: problem('unknown'), 409: problem('closed or still checking'), ...authErrors } },
   { method: 'get', path: '/v1/content/:contentId/revisions', summary: 'Every revision with its checks', tags: ['content'], roles: any, responses: { 200: { description: 'revisions', schema: Items }, 404: problem('unknown'), ...authErrors } },
   { method: 'get', path: '/v1/content/:contentId/diff', summary: 'Word diff between two revisions', tags: ['content'], roles: any, query: DiffQuery, responses: { 200: { description: 'diff', schema: Diff }, 400: problem('bad query'), 404: problem('unknown content or revision'), ...authErrors } },
   { method: 'post', path: '/v1/content/:contentId/deadline', summary: 'Extend the review deadline', tags: ['content'], roles: ['reviewer', 'admin'], body: ExtendDeadlineInput, responses: { 200: { description: 'new deadline', schema: z.object({ dueAt: z.string() }) }, 400: problem('invalid deadline'), 403: problem('role'), 404: problem('unknown'), 409: problem('closed'), ...authErrors } },
@@ -125,9 +182,40 @@ export const operations: Operation[] = [
   { method: 'get', path: '/v1/content/:contentId/metrics', summary: 'Engagement snapshots after publishing', tags: ['content'], roles: any, responses: { 200: { description: 'metrics', schema: Items }, 404: problem('unknown'), ...authErrors } },
   { method: 'get', path: '/v1/content/:contentId/audit', summary: 'Audit trail: actor, time, model and prompt version of every transition', tags: ['content'], roles: any, responses: { 200: { description: 'audit', schema: Items }, 404: problem('unknown'), ...authErrors } },
 
+  { method: 'post', path: '/v1/research-runs', summary: 'Start a site research run: bounded polite crawl, SQL analysis, graph, checked LLM report, optional price watch', tags: ['research'], roles: ['editor', 'admin'], body: StartResearchInput, idempotent: true, responses: { 202: { description: 'started', schema: started('runId') }, 400: problem('invalid request'), 403: problem('role or tenant'), 409: problem('run id exists'), ...authErrors } },
+  { method: 'get', path: '/v1/research-runs', summary: "The tenant's research runs, newest first", tags: ['research'], roles: any, responses: { 200: { description: 'runs', schema: Items }, ...authErrors } },
+  { method: 'get', path: '/v1/research-runs/:runId', summary: 'Status, live progress with ETA, and LLM cost (spent and estimated total)', tags: ['research'], roles: any, responses: { 200: { description: 'run', schema: ResearchRunView }, 400: problem('bad run id'), 404: problem('unknown (or another tenant)'), ...authErrors } },
+  { method: 'get', path: '/v1/research-runs/:runId/events', summary: 'Live progress (Server-Sent Events) until the run finishes', tags: ['research'], roles: any, responses: { 200: { description: 'event stream', mediaType: 'text/event-stream' }, 404: problem('unknown'), ...authErrors } },
+  { method: 'get', path: '/v1/research-runs/:runId/report', summary: 'Analysis, LLM report (findings cite product ids and URLs), price alerts, cost', tags: ['research'], roles: any, responses: { 200: { description: 'report', schema: ResearchReportView }, 404: problem('unknown, or no analysis yet'), ...authErrors } },
+  { method: 'get', path: '/v1/research-runs/:runId/report.html', summary: 'The report as a page with a price-distribution chart (token may be ?access_token=)', tags: ['research'], roles: any, responses: { 200: { description: 'HTML page', mediaType: 'text/html' }, 404: problem('unknown'), ...authErrors } },
+  { method: 'post', path: '/v1/research-schedules', summary: 'Create a recurring research run (Temporal Schedule; overlap SKIP by default)', tags: ['research'], roles: ['editor', 'admin'], body: CreateScheduleInput, responses: { 201: { description: 'created', schema: ScheduleView }, 400: problem('invalid schedule'), 403: problem('role or tenant'), 409: problem('schedule id exists'), ...authErrors } },
+  { method: 'get', path: '/v1/research-schedules/:scheduleId', summary: 'A schedule: paused or not, next and recent runs', tags: ['research'], roles: any, responses: { 200: { description: 'schedule', schema: ScheduleView }, 404: problem('unknown'), ...authErrors } },
+  { method: 'post', path: '/v1/research-schedules/:scheduleId/:action', summary: 'Steer a schedule: action is pause, unpause or trigger (run now)', tags: ['research'], roles: ['editor', 'admin'], responses: { 202: { description: 'done', schema: z.object({ scheduleId: z.string(), action: z.enum(['pause', 'unpause', 'trigger']) }) }, 404: problem('unknown schedule or action'), ...authErrors } },
+  { method: 'delete', path: '/v1/research-schedules/:scheduleId', summary: 'Delete a schedule (runs already started go on)', tags: ['research'], roles: ['editor', 'admin'], responses: { 204: { description: 'deleted' }, 404: problem('unknown'), ...authErrors } },
+  { method: 'post', path: '/v1/engagement/:tenantId/events', summary: 'Push engagement counts (signed with HMAC-SHA256, not a token); each event id counts once', tags: ['strategy'], body: PushEngagementBody, headers: [{ name: 'X-MagicAI-Signature', required: true, description: 't=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>"> with the tenant\'s push secret; refused when older than ENGAGEMENT_MAX_AGE' }], responses: { 200: { description: 'stored (duplicates counted once) and credited to the strategies that produced the content', schema: EngagementReceipt }, 400: problem('malformed JSON, invalid shape, timestamp in the future'), 401: problem('missing, malformed, stale or wrong signature (refusal says which)'), 413: problem('too large'), 415: problem('not application/json') } },
+  { method: 'get', path: '/v1/strategy/learners/:brand/:channel', summary: 'A strategy learner: its statistics, brand constraints, and the best strategy so far with its uncertainty', tags: ['strategy'], roles: any, responses: { 200: { description: 'learner', schema: z.looseObject({ brand: z.string(), channel: z.string(), observations: z.number().int(), recommendation: z.looseObject({ strategy: z.looseObject({ tone: z.string() }), uncertainty: z.number() }), workflowId: z.string() }) }, 400: problem('bad brand or channel'), 404: problem('no learner yet'), ...authErrors } },
+  { method: 'post', path: '/v1/strategy/learners/:brand/:channel/constraints', summary: 'Set brand constraints (allowed tones, banned phrases, voice notes): a workflow Update with a validator', tags: ['strategy'], roles: ['admin'], body: ConstraintsInput, responses: { 200: { description: 'constraints in force', schema: z.object({ allowedTones: z.array(z.string()), bannedPhrases: z.array(z.string()), voiceNotes: z.string() }) }, 400: problem('invalid body'), 403: problem('not an admin'), 422: problem('refused by the learner'), ...authErrors } },
+  { method: 'get', path: '/v1/strategy/report', summary: 'Content performance per brand, channel and strategy over a period, against the 98 % target', tags: ['strategy'], roles: any, query: ReportQuery, responses: { 200: { description: 'report', schema: PerformanceReport }, 400: problem('bad period'), ...authErrors } },
+  { method: 'get', path: '/v1/learning/prompts', summary: 'Tasks of the prompt registry with their labels and versions', tags: ['learning'], roles: admin, responses: { 200: { description: 'tasks', schema: z.object({ items: z.array(z.object({ task: z.string(), labels: z.array(z.looseObject({ label: z.string(), version: z.string() })), versions: z.array(z.string()) })) }) }, ...adminErrors } },
+  { method: 'get', path: '/v1/learning/prompts/:task', summary: 'Versions (immutable) and labels of one task', tags: ['learning'], roles: admin, responses: { 200: { description: 'versions', schema: z.looseObject({ task: z.string(), versions: z.array(PromptVersionView) }) }, 404: problem('unknown task'), ...adminErrors } },
+  { method: 'post', path: '/v1/learning/prompts/:task/versions', summary: 'Create a prompt version (prompt + model configuration), audited', tags: ['learning'], roles: admin, body: CreateVersionInput, responses: { 201: { description: 'created', schema: PromptVersionView }, 400: problem('invalid body'), 404: problem('unknown task'), ...adminErrors } },
+  { method: 'post', path: '/v1/learning/prompts/:task/labels/:label', summary: "Move a label (production, candidate, …) of the tenant's registry, audited", tags: ['learning'], roles: admin, body: MoveLabelInput, responses: { 200: { description: 'moved', schema: LabelMove }, 400: problem('invalid body or label'), 404: problem('unknown task or version'), ...adminErrors } },
+  { method: 'post', path: '/v1/learning/prompts/:task/rollback', summary: 'Move production back to the version it pointed at before, audited', tags: ['learning'], roles: admin, body: ReasonInput, responses: { 200: { description: 'rolled back', schema: LabelMove }, 400: problem('invalid body'), 404: problem('unknown task'), 409: problem('nothing to roll back to'), ...adminErrors } },
+  { method: 'get', path: '/v1/learning/audit', summary: 'Audit trail of the registry and experiments: who, when, why', tags: ['learning'], roles: admin, query: AuditQuery, responses: { 200: { description: 'entries, newest first', schema: Items }, 400: problem('bad query'), ...adminErrors } },
+  { method: 'post', path: '/v1/learning/experiments', summary: 'Start an experiment of candidate versions against production (adaptive allocation, guardrails)', tags: ['learning'], roles: admin, body: StartExperimentInput, responses: { 202: { description: 'started', schema: started('experimentId') }, 400: problem('invalid body'), 404: problem('unknown version'), 409: problem('an experiment on the task is running'), ...adminErrors } },
+  { method: 'get', path: '/v1/learning/experiments', summary: 'Experiments of the tenant', tags: ['learning'], roles: admin, responses: { 200: { description: 'experiments', schema: z.object({ items: z.array(ExperimentRecordView) }) }, ...adminErrors } },
+  { method: 'get', path: '/v1/learning/experiments/:experimentId', summary: 'Status: exposures, posterior means, shares, guardrails, redrives', tags: ['learning'], roles: admin, responses: { 200: { description: 'status', schema: ExperimentStatusView }, 400: problem('bad id'), 404: problem('unknown'), ...adminErrors } },
+  { method: 'post', path: '/v1/learning/experiments/:experimentId/stop', summary: 'Stop the experiment (production stays)', tags: ['learning'], roles: admin, body: ReasonInput, responses: { 202: { description: 'signalled', schema: z.object({ experimentId: z.string(), action: z.string(), accepted: z.boolean() }) }, 400: problem('invalid body'), 404: problem('unknown'), 409: problem('ended'), ...adminErrors } },
+  { method: 'post', path: '/v1/learning/experiments/:experimentId/promote', summary: 'Promote a candidate (default: the leader) to production', tags: ['learning'], roles: admin, body: PromoteInput, responses: { 202: { description: 'signalled', schema: z.object({ experimentId: z.string(), action: z.string(), accepted: z.boolean() }) }, 400: problem('invalid body or version'), 404: problem('unknown'), 409: problem('ended'), ...adminErrors } },
+  { method: 'get', path: '/v1/learning/decisions', summary: 'Decisions of the learning loop in one workflow run, with reasons and outcomes', tags: ['learning'], roles: any, query: DecisionsQuery, responses: { 200: { description: 'decisions', schema: z.object({ items: z.array(DecisionView) }) }, 400: problem('bad query'), ...authErrors } },
+
   { method: 'get', path: '/v1/search/products', summary: 'Search products: BM25 text, kNN on embeddings, or hybrid', tags: ['search'], roles: any, query: SearchQuery, responses: { 200: { description: 'hits', schema: SearchResult }, 400: problem('bad query'), ...authErrors } },
   { method: 'get', path: '/v1/search/content', summary: 'Search approved content', tags: ['search'], roles: any, query: SearchQuery, responses: { 200: { description: 'hits', schema: SearchResult }, 400: problem('bad query'), ...authErrors } },
   { method: 'get', path: '/v1/products/:productId/recommendations', summary: 'Similar products from the Neo4j graph', tags: ['search'], roles: any, responses: { 200: { description: 'recommendations', schema: z.object({ productId: z.string(), items: z.array(z.looseObject({ productId: z.string() })) }) }, 404: problem('unknown product'), ...authErrors } },
+
+  { method: 'post', path: '/v1/answers', summary: 'Ask a question: hybrid retrieval over products and approved content, an AI answer citing only retrieved sources, or "not found"', tags: ['answers'], roles: any, body: AskInput, idempotent: true, responses: { 200: { description: 'answered (wait: true and finished in time)', schema: AnswerView }, 202: { description: 'started; poll the Location', schema: z.looseObject({ answerId: z.string(), workflowId: z.string(), status: z.string(), temporalUi: z.string() }) }, 400: problem('invalid body'), 409: problem('answer id exists'), ...authErrors } },
+  { method: 'get', path: '/v1/answers/:answerId', summary: 'The interaction: question, retrieved sources with scores, answer, citations, model, prompt version, latency, cost, feedback', tags: ['answers'], roles: any, responses: { 200: { description: 'answer', schema: AnswerView }, 404: problem('unknown (or another tenant)'), ...authErrors } },
+  { method: 'post', path: '/v1/answers/:answerId/feedback', summary: 'Helpful / not helpful / wrong source (per cited source); wrong sources are demoted for similar questions', tags: ['answers'], roles: any, body: FeedbackInput, responses: { 201: { description: 'stored', schema: FeedbackOutcome }, 400: problem('invalid body or a source the answer does not cite'), 404: problem('unknown answer'), 409: problem('answer not finished'), ...authErrors } },
 ];
 
 export const openApiPath = (expressPath: string) => expressPath.replace(/:([A-Za-z]+)/g, '{$1}');
@@ -142,6 +230,7 @@ export function buildOpenApiDocument(serverUrl: string) {
     const params = [...op.path.matchAll(/:([A-Za-z]+)/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
     const queryProps = op.query ? (json(op.query, 'input') as { properties?: Record<string, unknown>; required?: string[] }) : undefined;
     const queryParams = Object.entries(queryProps?.properties ?? {}).map(([name, schema]) => ({ name, in: 'query', required: queryProps?.required?.includes(name) ?? false, schema }));
+    const extraHeaders = (op.headers ?? []).map(({ name, required, description }) => ({ name, in: 'header', required, description, schema: { type: 'string' } }));
     const headerParams = op.idempotent ? [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 200 }, description: 'makes a retried start safe: same key + body = the stored answer' }] : [];
     const content: Record<string, unknown> = {};
     if (op.body) content['application/json'] = { schema: json(op.body, 'input') };
@@ -152,12 +241,14 @@ export function buildOpenApiDocument(serverUrl: string) {
       tags: op.tags,
       operationId: `${op.method}${op.path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
       ...(op.roles ? { security: [{ bearer: [] }], 'x-roles': op.roles.length ? op.roles : 'any' } : { security: [] }),
-      parameters: [...params, ...queryParams, ...headerParams],
+      parameters: [...params, ...queryParams, ...headerParams, ...extraHeaders],
       ...(op.body || op.rawBodies ? { requestBody: { required: true, content } } : {}),
       responses: Object.fromEntries(
         Object.entries(op.responses).map(([status, response]) => [
           status,
-          { description: response.description, content: { [response.mediaType ?? 'application/json']: response.schema ? { schema: json(response.schema, 'output') } : { schema: { type: 'string' } } } },
+          response.schema === undefined && response.mediaType === undefined
+            ? { description: response.description }
+            : { description: response.description, content: { [response.mediaType ?? 'application/json']: response.schema ? { schema: json(response.schema, 'output') } : { schema: { type: 'string' } } } },
         ]),
       ),
     };

@@ -27,9 +27,38 @@ function isClientHttpError(error: unknown): error is { status: number; type?: st
   return typeof status === 'number' && status >= 400 && status < 500;
 }
 
+const PG_CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', '57P01', '57P02', '57P03', '53300']);
+const DOWN_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection refused|connect ECONNREFUSED|No connection established/i;
+
+/**
+ * The store or service an error says is unreachable (PostgreSQL, Temporal, Elasticsearch,
+ * Neo4j), or undefined for every other error. Those become 503 + Retry-After, never 500.
+ */
+export function dependencyUnavailable(error: unknown): string | undefined {
+  for (let cause = error as { [key: string]: unknown } | undefined, depth = 0; cause && depth < 5; cause = cause.cause as typeof cause, depth++) {
+    const code = cause.code;
+    const name = typeof cause.name === 'string' ? cause.name : '';
+    const message = typeof cause.message === 'string' ? cause.message : '';
+    if (code === 14 && 'metadata' in cause) return 'Temporal'; // gRPC UNAVAILABLE
+    if (code === 4 && 'metadata' in cause && /query timed out/.test(message)) return 'a Temporal worker'; // no worker answered the query
+    if (name === 'ConnectionError' || name === 'NoLivingConnectionsError') return 'Elasticsearch';
+    if (name === 'Neo4jError' && (code === 'ServiceUnavailable' || code === 'SessionExpired')) return 'Neo4j';
+    if (typeof code === 'string' && (PG_CONNECTION_CODES.has(code) || code.startsWith('08'))) return 'PostgreSQL';
+    if (DOWN_MESSAGES.test(message)) return 'PostgreSQL';
+  }
+  return undefined;
+}
+
+export const RETRY_AFTER_SECONDS = 5;
+
 export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   let problem: { status: number; title: string; detail?: string; [key: string]: unknown };
-  if (error instanceof HttpError) {
+  const unavailable = error instanceof HttpError ? undefined : dependencyUnavailable(error);
+  if (unavailable) {
+    req.log?.warn({ err: error, dependency: unavailable }, 'dependency unavailable');
+    problem = { status: 503, title: 'Service Unavailable', detail: `${unavailable} is unavailable; retry later`, dependency: unavailable };
+    res.set('Retry-After', String(RETRY_AFTER_SECONDS));
+  } else if (error instanceof HttpError) {
     problem = { status: error.status, title: error.title, detail: error.detail, ...error.extra };
     res.set(error.headers);
   } else if (error instanceof z.ZodError) {
@@ -41,6 +70,10 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
     };
   } else if (isClientHttpError(error)) {
     problem = { status: error.status, title: error.type ?? 'Bad Request', detail: error.message };
+    if (error.status === 413) {
+      problem.title = 'Content Too Large';
+      problem.detail = `${error.message}: this route accepts at most ${(error as { limit?: number }).limit ?? '?'} bytes (product lists: API_FEED_LIMIT, as JSON or as a CSV / JSON-lines feed; other routes: API_BODY_LIMIT)`;
+    }
   } else {
     req.log?.error({ err: error }, 'unhandled error');
     problem = { status: 500, title: 'Internal Server Error', detail: 'an unexpected error occurred' };

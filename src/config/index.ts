@@ -1,7 +1,7 @@
 // Typed configuration from environment variables. Every process validates it at boot and
 // stops with a message naming the offending variable rather than failing later on use.
 import { z } from 'zod';
-import { LLM_START_TO_CLOSE_MS } from '../workflows/activity-presets';
+import { LLM_START_TO_CLOSE_MS } from '../temporal/timeouts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -77,6 +77,28 @@ const schema = z.object({
   /** Estimated cost in USD per 1,000 tokens (input, output), recorded per call. */
   LLM_PRICE_INPUT_PER_1K: z.coerce.number().min(0).default(0),
   LLM_PRICE_OUTPUT_PER_1K: z.coerce.number().min(0).default(0),
+  /** Per-model prices in USD per 1,000 tokens, `model=input/output` pairs, e.g.
+   *  `gpt-4o-mini=0.00015/0.0006,gpt-4o=0.0025/0.01`; models not named use the two prices above. */
+  LLM_PRICE_TABLE: csv
+    .transform((pairs) => pairs.map((pair) => pair.split('=').map((part) => part.trim())))
+    .pipe(z.array(z.tuple([z.string().min(1), z.string().regex(/^\d+(\.\d+)?\/\d+(\.\d+)?$/, 'input/output prices such as 0.00015/0.0006')])))
+    .transform((entries) => Object.fromEntries(entries.map(([model, prices]) => [model, prices.split('/').map(Number) as [number, number]])))
+    .default({}),
+  /** Learning loop: interactive calls avoid versions slower than this (p95); also the reward's latency target. */
+  LEARNING_LATENCY_TARGET_MS: positiveInt.default(10_000),
+  /** Learning loop: outcome weights of the reward, JSON, e.g. {"schema":1,"review":2}; unset keys keep their defaults (src/learning/reward.ts). */
+  LEARNING_OUTCOME_WEIGHTS: z
+    .string()
+    .default('{}')
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as Record<string, number>;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object of weights' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.partialRecord(z.enum(['schema', 'review', 'checks', 'engagement', 'latency', 'cost']), z.number().min(0))),
   EMBEDDING_MODEL: z.string().min(1).default('all-minilm-l6-v2'),
   EMBEDDING_DIMENSIONS: positiveInt.default(384),
 
@@ -98,6 +120,18 @@ const schema = z.object({
   LIST_CONCURRENCY: positiveInt.max(200).default(8),
   LIST_ITEMS_PER_RUN: positiveInt.default(500),
 
+  /** Site research: requests in flight and the gap between request starts per crawled host,
+   *  across every worker process (robots.txt Crawl-delay raises the gap). */
+  RESEARCH_HOST_CONCURRENCY: positiveInt.max(16).default(1),
+  RESEARCH_HOST_GAP_MS: z.coerce.number().int().min(0).max(60_000).default(500),
+  /** Pages one workflow run crawls before continue-as-new (history stays bounded). */
+  RESEARCH_PAGES_PER_RUN: positiveInt.default(200),
+  /** Lowest kNN score (Elasticsearch cosine, 0..1) that links a competitor product to an own one. */
+  RESEARCH_MATCH_MIN_SCORE: z.coerce.number().min(0).max(1).default(0.92),
+  /** Price watch alerts: a signed webhook; empty = alerts are only recorded and logged. */
+  RESEARCH_WATCH_WEBHOOK_URL: z.union([z.literal(''), url(['http:', 'https:'])]).default(''),
+  RESEARCH_WATCH_WEBHOOK_SECRET: z.string().default(''),
+
   /** Content review: risk thresholds that route to auto-approval / one / two reviewers. */
   CONTENT_AUTO_APPROVE_BELOW: z.coerce.number().min(0).max(1).default(0.2),
   CONTENT_TWO_REVIEWERS_AT: z.coerce.number().min(0).max(1.01).default(0.6),
@@ -115,6 +149,15 @@ const schema = z.object({
   CONTENT_LEXICON_DIR: z.string().default(''),
   /** Also ask the provider's moderation endpoint (OpenAI offers one; local servers do not). */
   CONTENT_MODERATION: z.enum(['true', 'false']).transform((v) => v === 'true').default(false),
+
+  /** Strategy learners (src/strategy/): how long engagement gathers before a learner saves its state. */
+  STRATEGY_SAVE_AFTER: duration.prefault('30s'),
+  /** Signed engagement push: `tenant=secret` pairs (secrets ≥ 16 characters), and how old a signature may be. */
+  ENGAGEMENT_PUSH_SECRETS: csv.default([]),
+  ENGAGEMENT_MAX_AGE: duration.prefault('5m'),
+  /** Performance report: content is published within SLA when published no later than this after
+   *  the later of its submission and its requested publish time. */
+  CONTENT_PUBLISH_SLA: duration.prefault('48h'),
 
   /** Publishing platforms (see README "Publishing platforms"); an empty URL = not configured. */
   PUBLISH_WEBHOOK_URL: z.union([z.literal(''), url(['http:', 'https:'])]).default(''),
@@ -141,6 +184,17 @@ const schema = z.object({
   RATE_LIMIT_USER: positiveInt.default(120),
   RATE_LIMIT_TENANT: positiveInt.default(600),
   RATE_LIMIT_WINDOW_SECONDS: positiveInt.max(86_400).default(60),
+  /** Requests per window per client address before authentication, counted per API process. */
+  RATE_LIMIT_CLIENT: positiveInt.default(1_200),
+
+  /** Answers: a source below this cosine similarity to the question is not about it ("not found"). */
+  ANSWERS_MIN_SIMILARITY: z.coerce.number().min(-1).max(1).default(0.3),
+  ANSWERS_MAX_SOURCES: positiveInt.max(10).default(5),
+  /** Feedback: questions this similar share wrong-source marks; after this many answers with the
+   *  source marked wrong, it is demoted (its fused score multiplied by the penalty). */
+  ANSWERS_SIMILAR_QUESTION: z.coerce.number().min(0).max(1).default(0.8),
+  ANSWERS_DEMOTE_AFTER: positiveInt.default(2),
+  ANSWERS_DEMOTION_PENALTY: z.coerce.number().min(0).max(1).default(0.25),
 
   /** Which kinds of work this worker process polls for (see src/temporal/task-queues.ts). */
   WORKER_TASK_QUEUES: csv
@@ -194,11 +248,17 @@ function crossChecks(config: Config): { variable: string; message: string }[] {
   if (config.NOTIFY_WEBHOOK_URL && config.NOTIFY_WEBHOOK_SECRET.length < 16) {
     problems.push({ variable: 'NOTIFY_WEBHOOK_SECRET', message: 'must be at least 16 characters when NOTIFY_WEBHOOK_URL is set' });
   }
+  if (config.RESEARCH_WATCH_WEBHOOK_URL && config.RESEARCH_WATCH_WEBHOOK_SECRET.length < 16) {
+    problems.push({ variable: 'RESEARCH_WATCH_WEBHOOK_SECRET', message: 'must be at least 16 characters when RESEARCH_WATCH_WEBHOOK_URL is set' });
+  }
   if (config.WORDPRESS_URL && (!config.WORDPRESS_USER || !config.WORDPRESS_APP_PASSWORD)) {
     problems.push({ variable: 'WORDPRESS_APP_PASSWORD', message: 'WORDPRESS_USER and WORDPRESS_APP_PASSWORD are needed with WORDPRESS_URL' });
   }
   if (config.WORKER_VERSIONING === 'pinned' && !config.MAGICAI_BUILD_ID) {
     problems.push({ variable: 'MAGICAI_BUILD_ID', message: 'must name the build when WORKER_VERSIONING=pinned' });
+  }
+  if (config.ENGAGEMENT_PUSH_SECRETS.some((pair) => !/^[A-Za-z0-9][A-Za-z0-9._-]*=.{16,}$/.test(pair))) {
+    problems.push({ variable: 'ENGAGEMENT_PUSH_SECRETS', message: 'must be tenant=secret pairs, each secret at least 16 characters' });
   }
   if (config.NODE_ENV === 'production' && !config.JWT_PUBLIC_KEY) {
     problems.push({ variable: 'JWT_PUBLIC_KEY', message: 'must be set in production (the development key pair is for local use only)' });

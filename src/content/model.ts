@@ -192,6 +192,40 @@ export interface ContentSnapshot {
   metricsCollected: string[];
 }
 
+// ---- references and events that travel between the workflow and its activities ----
+
+export interface ContentRef {
+  tenantId: string;
+  contentId: string;
+}
+
+export interface RevisionRef extends ContentRef {
+  revision: number;
+}
+
+export interface AiRef {
+  model: string;
+  promptVersion: string;
+  callId: string;
+}
+
+export interface ContentEvent extends ContentRef {
+  /** Unique per transition (workflow id + sequence), so a retried write is applied once. */
+  eventKey: string;
+  actor: string;
+  action: string;
+  fromStatus?: ReviewStatus;
+  toStatus?: ReviewStatus;
+  stage?: ContentStage;
+  revision?: number;
+  ai?: AiRef;
+  checks?: CheckResults;
+  risk?: RiskAssessment;
+  assignee?: string | null;
+  dueAt?: string | null;
+  detail?: Record<string, unknown>;
+}
+
 /** Refusal types raised by the Update validators; the API maps them to HTTP statuses. */
 export const REFUSALS = {
   NotAReviewer: 403,

@@ -10,8 +10,13 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Principal } from '../auth/principal';
 import type { Config } from '../config';
+import { isoInstant } from '../schemas/instant';
+import { contentEstimate } from '../costs/runs';
 import { PLATFORMS } from '../publishing/adapter';
 import type { BlobStore } from '../stores/blob-store';
+import { StrategyInput, planDraft } from '../strategy/drafting';
+import { recordContentStrategy } from '../strategy/store';
+import { STRUCTURES, type Strategy } from '../strategy/model';
 import { SearchAttr } from '../temporal/search-attributes';
 import { taskQueues } from '../temporal/task-queues';
 import {
@@ -35,7 +40,7 @@ export interface ContentDeps {
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'letters, digits, dot, dash, underscore; at most 100');
 const locale = z.string().regex(/^[a-z]{2,3}([_-][A-Za-z0-9]{2,8})?$/, 'a locale such as en or de-AT').default('en');
 const platforms = z.array(z.enum(PLATFORMS)).min(1).max(PLATFORMS.length).refine((list) => new Set(list).size === list.length, 'each platform once');
-const publishAt = z.iso.datetime({ offset: true }).optional();
+const publishAt = isoInstant.optional();
 
 export const SubmitContentInput = z
   .object({
@@ -46,6 +51,9 @@ export const SubmitContentInput = z
     platforms,
     publishAt,
     productRefs: z.array(id).max(50).optional(),
+    /** For the performance report and the strategy learners: the brand, and the strategy the author followed. */
+    brand: id.optional(),
+    strategy: StrategyInput.optional(),
   })
   .strict();
 
@@ -54,8 +62,12 @@ export const DraftContentInput = z
     contentId: id.optional(),
     brief: z.string().trim().min(1).max(4_000).optional(),
     productId: z.string().min(1).max(200).optional(),
-    tone: z.string().regex(/^[A-Za-z -]{1,40}$/).default('friendly'),
-    maxWords: z.number().int().min(30).max(1_000).default(200),
+    /** Brand whose strategy learner is asked (per first platform); tone, maxWords, structure and publishAt
+     *  the author leaves out are filled in from the learner's recommendation. */
+    brand: id.default('default'),
+    tone: z.string().regex(/^[A-Za-z -]{1,40}$/).optional(),
+    maxWords: z.number().int().min(30).max(1_000).optional(),
+    structure: z.enum(STRUCTURES).optional(),
     locale,
     platforms,
     publishAt,
@@ -72,7 +84,7 @@ export const ReviseInput = z
   .strict();
 
 export const ExtendDeadlineInput = z
-  .object({ dueAt: z.iso.datetime({ offset: true }), reason: z.string().trim().min(1).max(1_000) })
+  .object({ dueAt: isoInstant, reason: z.string().trim().min(1).max(1_000) })
   .strict();
 
 /** The caller may not do this (validator refusal); `type` is one of REFUSALS. */
@@ -158,14 +170,22 @@ async function startContent(
 }
 
 export async function submitContent(deps: ContentDeps, author: Principal, input: unknown): Promise<StartedContent> {
-  const { title, body, ...fields } = SubmitContentInput.parse(input);
+  const { title, body, brand, strategy, ...fields } = SubmitContentInput.parse(input);
   const { key } = await deps.blobs.put(`content/${author.tenantId.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`, 'txt', body);
-  return startContent(deps, author, fields, { kind: 'text', title, bodyKey: key });
+  const started = await startContent(deps, author, fields, { kind: 'text', title, bodyKey: key });
+  if (brand || strategy) {
+    await recordContentStrategy(deps.pg, { tenantId: author.tenantId, contentId: started.contentId, brand: brand ?? 'default', channel: fields.platforms[0]!, strategy: (strategy as Strategy | undefined) ?? null, source: strategy ? 'author' : 'none' });
+  }
+  return started;
 }
 
-export async function draftContent(deps: ContentDeps, author: Principal, input: unknown): Promise<StartedContent> {
-  const { brief, productId, tone, maxWords, ...fields } = DraftContentInput.parse(input);
-  return startContent(deps, author, fields, { kind: 'brief', brief, productId, tone, maxWords });
+export async function draftContent(deps: ContentDeps, author: Principal, input: unknown) {
+  const { brief, productId, tone, maxWords, brand, structure, ...fields } = DraftContentInput.parse(input);
+  const contentId = fields.contentId ?? randomUUID();
+  const plan = await planDraft(deps, { tenantId: author.tenantId, contentId, brand, platforms: fields.platforms, brief, tone, maxWords, structure, publishAt: fields.publishAt });
+  const started = await startContent(deps, author, { ...fields, contentId, publishAt: plan.publishAt }, { kind: 'brief', brief: plan.brief, productId, tone: plan.tone, maxWords: plan.maxWords });
+  await plan.record();
+  return { ...started, strategy: plan.strategy };
 }
 
 /** Update refusals come back as WorkflowUpdateFailedError with the validator's typed failure. */
@@ -259,6 +279,7 @@ export async function getContent(deps: ContentDeps, principal: Principal, conten
     dueAt: live ? live.dueAt : row.due_at?.toISOString(),
     metricsCollected: live?.metricsCollected ?? [],
     publications,
+    estimate: await contentEstimate(deps.pg, deps.config, row.workflow_id, live?.status ?? row.status),
     workflowId: row.workflow_id,
   };
 }

@@ -1,11 +1,12 @@
 // JSON-LD: every <script type="application/ld+json"> block, parsed as leniently as real shops
 // need (comments, trailing commas, raw control characters, entity-encoded blocks). A block that
 // parses only after repair lowers the confidence of what it gives; one that never parses is skipped.
-import type { CheerioAPI } from 'cheerio';
 import { parse as parseJson5 } from 'json5';
 import { PENALTY, toFields } from './fields';
 import { decodeEntities } from './normalise';
-import { isNode, productRank, readProductNode, type Node } from './schema-product';
+import { chooseMain, claimsPage, LISTING_TYPES, type PageIdentity } from './main-product';
+import type { PriceHint } from './price';
+import { asArray, isNode, productRank, readProductNode, typesOf, type Node } from './schema-product';
 import type { SourceDraft } from './types';
 
 export interface ParsedBlock {
@@ -87,28 +88,56 @@ function escapeControlChars(text: string): string {
 interface Candidate {
   node: Node;
   repaired: boolean;
+  mainEntity: boolean;
+  order: number;
 }
 
-/** Top-level objects, arrays, @graph members and mainEntity: where shops put their Product. */
-function collect(data: unknown, repaired: boolean, out: Candidate[], depth = 0): void {
-  if (depth > 5) return;
-  if (Array.isArray(data)) {
-    for (const item of data) collect(item, repaired, out, depth + 1);
-  } else if (isNode(data)) {
-    out.push({ node: data, repaired });
-    collect(data['@graph'], repaired, out, depth + 1);
-    collect(data.mainEntity, repaired, out, depth + 1);
+/** What the page's JSON-LD says: its main product (if any) and what kind of page it is. */
+export interface JsonLdReading {
+  draft: SourceDraft;
+  /** Types of the page's top-level nodes (Event, Invoice, ItemList…). */
+  pageTypes: Set<string>;
+  /** Products listed in a top-level ItemList. */
+  listed: number;
+  /** The chosen product claims the page (its URL, mainEntity, OpenGraph or <title> match). */
+  claims: boolean;
+}
+
+// Nodes read at most: a hostile block of a million tiny objects costs no more than this.
+const MAX_NODES = 50_000;
+
+/**
+ * Top-level objects, arrays (nested any depth), @graph members (nested any depth) and
+ * mainEntity: where shops put their Product. Walked with an explicit stack, so 20 nested
+ * arrays or three levels of @graph cost nothing special and cannot overflow the call stack.
+ */
+function collect(data: unknown, repaired: boolean, out: Candidate[], pageTypes: Set<string>): number {
+  let listed = 0;
+  const stack: { value: unknown; mainEntity: boolean }[] = [{ value: data, mainEntity: false }];
+  let visited = 0;
+  while (stack.length && visited++ < MAX_NODES) {
+    const { value, mainEntity } = stack.pop()!;
+    if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], mainEntity });
+    } else if (isNode(value)) {
+      out.push({ node: value, repaired, mainEntity, order: out.length });
+      for (const type of typesOf(value)) pageTypes.add(type);
+      if (typesOf(value).includes('ItemList')) listed += asArray(value.itemListElement).length;
+      if (value['@graph'] !== undefined) stack.push({ value: value['@graph'], mainEntity: false });
+      if (value.mainEntity !== undefined) stack.push({ value: value.mainEntity, mainEntity: true });
+    }
   }
+  return listed;
 }
 
-export function readJsonLd($: CheerioAPI, baseUrl: string): SourceDraft {
+export function readJsonLd(blocks: string[], ctx: { baseUrl: string; identity: PageIdentity; hint: PriceHint }): JsonLdReading {
   const candidates: Candidate[] = [];
-  $('script').each((_, script) => {
-    const type = ($(script).attr('type') ?? '').trim().toLowerCase();
-    if (!type.startsWith('application/ld+json')) return;
-    const parsed = parseJsonLdBlock($(script).text());
-    if (parsed) collect(parsed.data, parsed.repaired, candidates);
-  });
+  const pageTypes = new Set<string>();
+  let listed = 0;
+  for (const block of blocks.slice(0, 100)) {
+    const parsed = parseJsonLdBlock(block);
+    if (parsed) listed += collect(parsed.data, parsed.repaired, candidates, pageTypes);
+  }
 
   const byId = new Map<string, Node>();
   for (const { node } of candidates) {
@@ -117,14 +146,32 @@ export function readJsonLd($: CheerioAPI, baseUrl: string): SourceDraft {
   const deref = (value: unknown): unknown =>
     isNode(value) && typeof value['@id'] === 'string' && Object.keys(value).length === 1 ? (byId.get(value['@id']) ?? value) : value;
 
-  const ctx = { baseUrl, deref, decode: true };
-  // Prefer a Product over IndividualProduct/ProductGroup; within a rank, the first one with a name.
+  const readContext = { baseUrl: ctx.baseUrl, deref, decode: true, hint: ctx.hint };
   const products = candidates
     .map((candidate) => ({ ...candidate, rank: productRank(candidate.node) }))
     .filter((candidate): candidate is Candidate & { rank: number } => candidate.rank !== undefined)
-    .map((candidate) => ({ ...candidate, values: readProductNode(candidate.node, ctx) }))
-    .sort((a, b) => Number(!a.values.name) - Number(!b.values.name) || a.rank - b.rank);
-  const best = products[0];
-  if (!best) return { source: 'jsonld', isProduct: false, fields: {} };
-  return { source: 'jsonld', isProduct: true, fields: toFields(best.values, 'jsonld', best.repaired ? PENALTY : 0) };
+    .map((candidate) => ({ ...candidate, values: readProductNode(candidate.node, readContext) }));
+  const scored = products.map((product, order) => ({
+    name: product.values.name,
+    urls: [product.node['@id'], product.node.url, ...asArray(product.node.offers).map(deref).filter(isNode).map((offer) => offer.url)]
+      .filter((url): url is string => typeof url === 'string'),
+    mainEntity: product.mainEntity,
+    rank: product.rank,
+    order,
+    priced: product.values.price !== undefined,
+  }));
+  const index = chooseMain(scored, ctx.identity, ctx.baseUrl);
+  const best = index >= 0 ? products[index]! : undefined;
+  const empty: SourceDraft = { source: 'jsonld', isProduct: false, fields: {} };
+  if (!best) return { draft: empty, pageTypes, listed, claims: false };
+  // Several products and none of them claims the page: a listing, not a product page.
+  const claimed = scored.some((candidate) => claimsPage(candidate, ctx.identity, ctx.baseUrl));
+  const listingPage = [...pageTypes].some((type) => LISTING_TYPES.has(type) && type !== 'OfferCatalog');
+  if (!claimed && (listed >= 2 || (products.length >= 3 && listingPage))) return { draft: empty, pageTypes, listed: Math.max(listed, products.length), claims: false };
+  return {
+    draft: { source: 'jsonld', isProduct: true, fields: toFields(best.values, 'jsonld', best.repaired ? PENALTY : 0), name: best.values.name },
+    pageTypes,
+    listed,
+    claims: claimsPage(scored[index]!, ctx.identity, ctx.baseUrl),
+  };
 }

@@ -1,72 +1,47 @@
-// Microdata: itemscope/itemtype/itemprop. Each item becomes a JSON-LD-shaped object so the
-// Product reader in schema-product.ts applies the very same rules to both formats.
-import type { CheerioAPI } from 'cheerio';
+// Microdata: itemscope/itemtype/itemprop. The page scan turns each item into a JSON-LD-shaped
+// object, so the Product reader in schema-product.ts applies the very same rules to both formats.
 import { toFields } from './fields';
-import { collapse } from './normalise';
-import { asArray, productRank, readProductNode, type Node } from './schema-product';
-import type { Elements, SourceDraft } from './types';
+import { chooseMain, claimsPage, type PageIdentity } from './main-product';
+import type { MicrodataItem } from './page-scan';
+import type { PriceHint } from './price';
+import { asArray, productRank, readProductNode, typesOf } from './schema-product';
+import type { SourceDraft } from './types';
 
-const SRC_TAGS = new Set(['img', 'audio', 'video', 'source', 'embed', 'iframe', 'track']);
-const HREF_TAGS = new Set(['a', 'area', 'link']);
+export interface MicrodataReading {
+  draft: SourceDraft;
+  pageTypes: Set<string>;
+  claims: boolean;
+}
 
-/** "http://schema.org/price" and "price" name the same property. */
-const localName = (name: string) => name.split(/[/#]/).pop() ?? name;
-
-const itemTypes = (el: Elements) => (el.attr('itemtype') ?? '').split(/\s+/).filter(Boolean);
-
-function propertyValue(el: Elements): string {
-  const tag = (el.prop('tagName') ?? '').toLowerCase();
-  const content = el.attr('content');
-  if (content !== undefined) return content;
-  if (SRC_TAGS.has(tag)) {
-    // Lazy-loading themes put a data: placeholder in src and the picture in data-src.
-    const src = el.attr('src');
-    return (src && !src.startsWith('data:') ? src : el.attr('data-src')) ?? '';
+export function readMicrodata(items: MicrodataItem[], ctx: { baseUrl: string; identity: PageIdentity; hint: PriceHint }): MicrodataReading {
+  const readContext = { baseUrl: ctx.baseUrl, deref: (value: unknown) => value, decode: false, hint: ctx.hint };
+  const pageTypes = new Set<string>();
+  for (const item of items) if (!item.nested) for (const type of typesOf(item.node)) pageTypes.add(type);
+  // Top-level items only: a Product nested as isRelatedTo/itemOffered is not the page's product.
+  const products = items
+    .filter((item) => !item.nested)
+    .map((item) => ({ item, rank: productRank(item.node) }))
+    .filter((candidate): candidate is { item: MicrodataItem; rank: number } => candidate.rank !== undefined)
+    .map(({ item, rank }) => ({ item, rank, values: readProductNode(item.node, readContext) }));
+  const scored = products.map((product, order) => ({
+    name: product.values.name,
+    urls: [product.item.node['@id'], ...asArray(product.item.node.url)].filter((url): url is string => typeof url === 'string'),
+    mainEntity: false,
+    rank: product.rank,
+    order,
+    priced: product.values.price !== undefined,
+  }));
+  const index = chooseMain(scored, ctx.identity, ctx.baseUrl);
+  const empty: SourceDraft = { source: 'microdata', isProduct: false, fields: {} };
+  if (index < 0) return { draft: empty, pageTypes, claims: false };
+  // Three or more products and none claims the page: a category page.
+  if (products.length >= 3 && !scored.some((candidate) => claimsPage(candidate, ctx.identity, ctx.baseUrl))) {
+    pageTypes.add('ItemList');
+    return { draft: empty, pageTypes, claims: false };
   }
-  if (HREF_TAGS.has(tag)) return el.attr('href') ?? '';
-  if (tag === 'data' || tag === 'meter') return el.attr('value') ?? collapse(el.text());
-  if (tag === 'time') return el.attr('datetime') ?? collapse(el.text());
-  return collapse(el.text());
-}
-
-/** The properties of one item: descendants with itemprop, not descending into nested items. */
-function readItem($: CheerioAPI, scope: Elements, depth = 0): Node {
-  const item: Node = { '@type': itemTypes(scope) };
-  const add = (name: string, value: unknown) => {
-    const existing = item[name];
-    item[name] = existing === undefined ? value : [...asArray(existing), value];
+  const best = products[index]!;
+  return { draft: { source: 'microdata', isProduct: true, fields: toFields(best.values, 'microdata'), name: best.values.name },
+    pageTypes,
+    claims: claimsPage(scored[index]!, ctx.identity, ctx.baseUrl),
   };
-  const visit = (parent: Elements) => {
-    parent.children().each((_, child) => {
-      const el = $(child);
-      const nested = el.attr('itemscope') !== undefined;
-      const names = (el.attr('itemprop') ?? '').split(/\s+/).filter(Boolean).map(localName);
-      if (names.length) {
-        const value = nested && depth < 5 ? readItem($, el, depth + 1) : propertyValue(el);
-        for (const name of names) add(name, value);
-      }
-      if (!nested) visit(el);
-    });
-  };
-  visit(scope);
-  return item;
-}
-
-export function readMicrodata($: CheerioAPI, baseUrl: string): SourceDraft {
-  const ctx = { baseUrl, deref: (value: unknown) => value, decode: false };
-  // Top-level items first: a Product nested as isRelatedTo/itemOffered is not the page's product.
-  const products = $('[itemscope][itemtype]')
-    .toArray()
-    .map((element) => $(element))
-    .map((el) => ({ el, rank: productRank({ '@type': itemTypes(el) }) }))
-    .filter((candidate): candidate is { el: Elements; rank: number } => candidate.rank !== undefined)
-    .map(({ el, rank }) => ({
-      rank,
-      nested: el.attr('itemprop') !== undefined,
-      values: readProductNode(readItem($, el), ctx),
-    }))
-    .sort((a, b) => Number(!a.values.name) - Number(!b.values.name) || Number(a.nested) - Number(b.nested) || a.rank - b.rank);
-  const best = products[0];
-  if (!best) return { source: 'microdata', isProduct: false, fields: {} };
-  return { source: 'microdata', isProduct: true, fields: toFields(best.values, 'microdata') };
 }

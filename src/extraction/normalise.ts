@@ -1,89 +1,76 @@
 // Value normalisation shared by every source: text, prices, currencies, availability, URLs.
 // Shops write the same fact many ways; everything downstream sees one form.
-import { load } from 'cheerio';
+import { decodeHTML } from 'entities';
+import { Parser } from 'htmlparser2';
+import { currencyCode, parsePrice, type NumberContext, type PriceHint } from './price';
 import type { Availability } from './types';
 
 export function collapse(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-/** Decodes HTML entities. A <textarea> is parsed as RCDATA: entities are decoded, tags are not. */
+/** Decodes HTML entities; markup stays as it is. */
 export function decodeEntities(text: string): string {
-  if (!text.includes('&')) return text;
-  const $ = load(`<textarea>${text.replace(/<\/textarea/gi, '&lt;/textarea')}</textarea>`, null, false);
-  return $('textarea').text();
+  return text.includes('&') ? decodeHTML(text) : text;
 }
 
-/** Plain text from a string that may hold markup, escaped markup (`&lt;p&gt;`) or entities. */
+/**
+ * Plain text from a string that may hold markup, escaped markup (`&lt;p&gt;`) or entities.
+ * Block boundaries (<p>, <br>, <li>…) become spaces, so "<p>Pack</p><p>For use</p>" reads
+ * "Pack For use", never "PackFor use". Streams the markup: no tree, no recursion.
+ */
 export function htmlToText(text: string): string {
-  const $ = load(decodeEntities(text), null, false);
-  $('script, style, template').remove();
-  // Block boundaries become spaces, so "<p>One</p><p>Two</p>" does not read "OneTwo".
-  $('br, p, div, li, h1, h2, h3, h4, h5, h6, tr, td').after(' ');
-  return collapse($.root().text());
+  const input = decodeEntities(text.length > 200_000 ? text.slice(0, 200_000) : text);
+  if (!/[<&]/.test(input)) return collapse(input);
+  let out = '';
+  let skipping = 0;
+  const parser = new Parser(
+    {
+      onopentag(tag) {
+        if (tag === 'script' || tag === 'style' || tag === 'template') skipping++;
+        if (BLOCK_TAGS.has(tag)) out += ' ';
+      },
+      ontext(chunk) {
+        if (!skipping) out += chunk;
+      },
+      onclosetag(tag) {
+        if (tag === 'script' || tag === 'style' || tag === 'template') skipping = Math.max(0, skipping - 1);
+        if (BLOCK_TAGS.has(tag)) out += ' ';
+      },
+    },
+    { decodeEntities: true, lowerCaseTags: true },
+  );
+  parser.write(input);
+  parser.end();
+  return collapse(out);
 }
 
-// A number as people write it: digit groups joined by . or , or by a space/apostrophe that is
-// followed by exactly three digits ("1 299,00", "1'299.00").
-const NUMBER = String.raw`\d+(?:[.,]\d+|[ '’\u00a0\u202f]\d{3}(?!\d))*`;
+const BLOCK_TAGS = new Set(['br', 'p', 'div', 'li', 'ul', 'ol', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'tr', 'td', 'th', 'dt', 'dd', 'section', 'table', 'blockquote', 'hr']);
 
 /**
  * `data`: schema.org values, where a single dot is a decimal point ("1.299" is 1.299).
  * `text`: visible text, where a single dot or comma before exactly three digits groups thousands
  * ("€1.299" is 1299).
  */
-export type NumberContext = 'data' | 'text';
+export type { NumberContext } from './price';
 
-export function parseAmount(input: unknown, context: NumberContext = 'data'): number | undefined {
+/** A non-negative amount from a number or a string ("1.299,00", "89.95 EUR"); negatives are not amounts. */
+export function parseAmount(input: unknown, context: NumberContext = 'data', hint: PriceHint = {}): number | undefined {
   if (typeof input === 'number') return Number.isFinite(input) && input >= 0 ? input : undefined;
   if (typeof input !== 'string') return undefined;
-  const match = new RegExp(NUMBER).exec(input);
-  return match ? numberFrom(match[0], context) : undefined;
+  const money = parsePrice(input, { context, hint, requireCurrency: false });
+  return money && money.amount >= 0 ? money.amount : undefined;
 }
 
-function numberFrom(raw: string, context: NumberContext): number | undefined {
-  const s = raw.replace(/[ '’\u00a0\u202f]/g, '');
-  const lastDot = s.lastIndexOf('.');
-  const lastComma = s.lastIndexOf(',');
-  let plain: string;
-  if (lastDot >= 0 && lastComma >= 0) {
-    // Both present: the later one is the decimal separator ("1.299,00", "1,299.00").
-    const [decimal, group] = lastDot > lastComma ? ['.', ','] : [',', '.'];
-    plain = s.split(group).join('').replace(decimal, '.');
-  } else if (lastDot >= 0 || lastComma >= 0) {
-    const separator = lastDot >= 0 ? '.' : ',';
-    const parts = s.split(separator);
-    const groupsThousands =
-      parts.length > 2 || (parts[1]?.length === 3 && (separator === ',' || context === 'text'));
-    plain = groupsThousands ? parts.join('') : parts.join('.');
-  } else {
-    plain = s;
-  }
-  const value = Number(plain);
-  return Number.isFinite(value) ? value : undefined;
+export function normaliseCurrency(input: unknown, hint: PriceHint = {}): string | undefined {
+  return currencyCode(input, hint);
 }
 
-const SYMBOLS: Record<string, string> = { 'US$': 'USD', '€': 'EUR', $: 'USD', '£': 'GBP', '¥': 'JPY', '￥': 'JPY', 円: 'JPY' };
-// ISO codes people print next to prices; a closed list, so words like "NEW" are never currencies.
-const CODES = ['EUR', 'USD', 'GBP', 'JPY', 'CHF', 'CAD', 'AUD', 'NZD', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'HUF', 'CNY', 'INR', 'BRL', 'MXN'];
-const CURRENCY = String.raw`(US\$|€|\$|£|¥|￥|円|(?<![A-Za-z])(?:${CODES.join('|')})(?![A-Za-z]))`;
-const MONEY = new RegExp(`${CURRENCY}\\s*(${NUMBER})|(${NUMBER})\\s*${CURRENCY}`);
-
-export function normaliseCurrency(input: unknown): string | undefined {
-  if (typeof input !== 'string') return undefined;
-  const trimmed = input.trim();
-  const code = (SYMBOLS[trimmed] ?? trimmed).toUpperCase();
-  return /^[A-Z]{3}$/.test(code) ? code : undefined;
-}
-
-/** The first amount written next to a currency symbol or code, e.g. "ab 1.299,00 €". */
-export function parseMoney(text: string, context: NumberContext): { amount: number; currency: string } | undefined {
-  const match = MONEY.exec(text);
-  if (!match) return undefined;
-  const [, symbolBefore, numberAfter, numberBefore, symbolAfter] = match;
-  const amount = numberFrom((numberAfter ?? numberBefore)!, context);
-  const currency = normaliseCurrency(symbolBefore ?? symbolAfter);
-  return amount !== undefined && currency ? { amount, currency } : undefined;
+/** The first amount written next to a currency sign or code, e.g. "ab 1.299,00 €"; a negative
+ *  one ("-5.00 €", a discount) is not a price. */
+export function parseMoney(text: string, context: NumberContext, hint: PriceHint = {}): { amount: number; currency: string } | undefined {
+  const money = parsePrice(text, { context, hint });
+  return money?.currency && money.amount >= 0 ? { amount: money.amount, currency: money.currency } : undefined;
 }
 
 // schema.org item availability (and OpenGraph's spellings), lower-cased with non-letters removed.
@@ -123,16 +110,31 @@ export function resolveUrl(input: unknown, baseUrl: string): string | undefined 
   }
 }
 
-/** GTIN-8/12/13/14 digits. Numeric JSON loses leading zeros, so those are padded back. */
+/** GS1 check digit: the last digit makes the weighted sum (3,1,3,1… from the right) a multiple of 10. */
+export function validCheckDigit(digits: string): boolean {
+  let sum = 0;
+  for (let i = digits.length - 2, weight = 3; i >= 0; i--, weight = 4 - weight) sum += Number(digits[i]) * weight;
+  return (10 - (sum % 10)) % 10 === Number(digits[digits.length - 1]);
+}
+
+/**
+ * GTIN-8/12/13/14 with a valid check digit. Numeric JSON loses leading zeros and shops print
+ * UPC-A without its leading zero (11 digits), so those are padded back to the shortest length
+ * whose check digit is valid.
+ */
 export function normaliseGtin(input: unknown): string | undefined {
   if (typeof input !== 'string' && typeof input !== 'number') return undefined;
-  let digits = String(input).replace(/[\s-]/g, '');
-  if (!/^\d+$/.test(digits)) return undefined;
-  if (typeof input === 'number') {
-    const target = [8, 12, 13, 14].find((length) => length >= digits.length);
-    if (target) digits = digits.padStart(target, '0');
+  const digits = String(input).trim().replace(/^(?:gtin|ean|upc|isbn)\W*/i, '').replace(/[\s-]/g, '');
+  if (!/^\d{6,14}$/.test(digits)) return undefined;
+  const lengths =
+    typeof input === 'number' ? [8, 12, 13, 14].filter((length) => length >= digits.length)
+    : digits.length === 11 ? [12]
+    : [8, 12, 13, 14].filter((length) => length === digits.length);
+  for (const length of lengths) {
+    const candidate = digits.padStart(length, '0');
+    if (validCheckDigit(candidate)) return candidate;
   }
-  return [8, 12, 13, 14].includes(digits.length) ? digits : undefined;
+  return undefined;
 }
 
 export function unique<T>(values: T[]): T[] {

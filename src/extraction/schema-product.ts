@@ -4,6 +4,7 @@ import {
   collapse, decodeEntities, htmlToText, normaliseAvailability, normaliseCurrency, normaliseGtin,
   parseAmount, parseMoney, resolveUrl, unique,
 } from './normalise';
+import type { PriceHint } from './price';
 import type { Availability, ProductValues, Rating } from './types';
 
 export type Node = Record<string, unknown>;
@@ -14,6 +15,8 @@ export interface ReadContext {
   deref: (value: unknown) => unknown;
   /** JSON-LD strings may carry HTML entities; microdata text is already decoded by the parser. */
   decode: boolean;
+  /** The page's country, for ambiguous currency signs ("$", "kr"). */
+  hint?: PriceHint;
 }
 
 export const isNode = (value: unknown): value is Node =>
@@ -47,20 +50,27 @@ export function readProductNode(node: Node, ctx: ReadContext): ProductValues {
     offer = readOffers(variantOffers, ctx);
   }
   const description = text(node.description);
+  const { sku: offerSku, gtin: offerGtin, ...prices } = offer;
   return {
     name: text(node.name),
     description: description === undefined ? undefined : htmlToText(description) || undefined,
-    brand: readNamed(node.brand, ctx),
-    sku: text(node.sku),
-    gtin: ['gtin', 'gtin13', 'gtin12', 'gtin14', 'gtin8']
-      .flatMap((key) => asArray(node[key]))
-      .map(normaliseGtin)
-      .find((gtin) => gtin !== undefined),
-    ...offer,
+    brand: readNamed(node.brand, ctx) ?? readNamed(node.manufacturer, ctx),
+    // The Product's own identifiers first; many shops put them only on the Offer.
+    sku: text(node.sku) ?? offerSku,
+    gtin: readGtin(node, ctx) ?? offerGtin,
+    ...prices,
     images: readImages(node.image, ctx),
     category: readCategory(node.category, ctx),
     rating: readRating(node.aggregateRating, ctx),
   };
+}
+
+const GTIN_KEYS = ['gtin', 'gtin13', 'gtin12', 'gtin14', 'gtin8', 'isbn'];
+
+function readGtin(node: Node, ctx: ReadContext): string | undefined {
+  return GTIN_KEYS.flatMap((key) => asArray(node[key]).map(ctx.deref))
+    .map(normaliseGtin)
+    .find((gtin) => gtin !== undefined);
 }
 
 function firstText(value: unknown, ctx: ReadContext): string | undefined {
@@ -91,13 +101,18 @@ function readCategory(value: unknown, ctx: ReadContext): string | undefined {
 
 interface OfferValues {
   price?: number;
+  listPrice?: number;
+  highPrice?: number;
   currency?: string;
   availability?: Availability;
+  sku?: string;
+  gtin?: string;
 }
 
-/** Offer, Offer[] or AggregateOffer: the lowest price, with that offer's currency and availability. */
+/** Offer, Offer[] or AggregateOffer: the lowest price, with that offer's currency, availability,
+ *  former price and identifiers. */
 function readOffers(value: unknown, ctx: ReadContext): OfferValues {
-  const offers = asArray(value).map(ctx.deref).filter(isNode).map((offer) => readOffer(offer, ctx));
+  const offers = asArray(value).map(ctx.deref).filter(isNode).slice(0, 200).map((offer) => readOffer(offer, ctx));
   const priced = offers.filter((offer) => offer.price !== undefined);
   // Prices in different currencies cannot be compared: keep the first priced offer's currency.
   const currency = priced[0]?.currency;
@@ -106,30 +121,75 @@ function readOffers(value: unknown, ctx: ReadContext): OfferValues {
     (best, offer) => (best === undefined || offer.price! < best.price! ? offer : best),
     undefined,
   );
+  const highest = Math.max(...comparable.map((offer) => offer.highPrice ?? offer.price!));
   return {
     price: lowest?.price,
+    listPrice: lowest?.listPrice,
+    highPrice: lowest && highest > lowest.price! ? highest : undefined,
     currency: lowest ? lowest.currency : offers.find((offer) => offer.currency)?.currency,
     availability: lowest?.availability ?? offers.find((offer) => offer.availability)?.availability,
+    sku: lowest?.sku ?? offers.find((offer) => offer.sku)?.sku,
+    gtin: lowest?.gtin ?? offers.find((offer) => offer.gtin)?.gtin,
   };
+}
+
+// schema.org and Google's price types: the former price a sale price is compared with.
+const FORMER_PRICE_TYPES = new Set(['listprice', 'strikethroughprice', 'srp', 'msrp', 'regularprice', 'originalprice']);
+
+interface SpecPrice {
+  amount: number;
+  currency?: string;
+  former: boolean;
+}
+
+/** PriceSpecification/UnitPriceSpecification entries; a unit price ("per 100 g") is not the price. */
+function readPriceSpecifications(value: unknown, ctx: ReadContext): SpecPrice[] {
+  return asArray(value)
+    .map(ctx.deref)
+    .filter(isNode)
+    .slice(0, 50)
+    .filter((spec) => spec.referenceQuantity === undefined && spec.unitCode === undefined)
+    .flatMap((spec) => {
+      const money = readAmount(asArray(spec.price)[0] ?? asArray(spec.minPrice)[0], ctx);
+      if (money.amount === undefined || money.amount <= 0) return [];
+      const priceType = (firstText(spec.priceType, ctx) ?? '').split(/[/:#]/).pop()!.toLowerCase().replace(/[^a-z]/g, '');
+      const currency = normaliseCurrency(firstText(spec.priceCurrency, ctx)) ?? money.currency;
+      return [{ amount: money.amount, currency, former: FORMER_PRICE_TYPES.has(priceType) }];
+    });
+}
+
+function readAmount(raw: unknown, ctx: ReadContext): { amount?: number; currency?: string } {
+  // Microdata prices are often visible text with a symbol ("€1.299,00").
+  const money = typeof raw === 'string' ? parseMoney(raw, 'data', ctx.hint) : undefined;
+  return { amount: money?.amount ?? parseAmount(raw), currency: money?.currency };
 }
 
 function readOffer(offer: Node, ctx: ReadContext): OfferValues {
   const isAggregate = typesOf(offer).includes('AggregateOffer');
-  const spec = asArray(offer.priceSpecification).map(ctx.deref).find(isNode);
-  const raw = asArray(isAggregate ? (offer.lowPrice ?? offer.price) : (offer.price ?? spec?.price ?? offer.lowPrice))[0];
-  // Microdata prices are often visible text with a symbol ("€1.299,00").
-  const money = typeof raw === 'string' ? parseMoney(raw, 'data') : undefined;
-  const amount = money?.amount ?? parseAmount(raw);
-  const own: OfferValues = {
-    // Zero is what shops print for "price on request"; it is not an offer price.
-    price: amount !== undefined && amount > 0 ? amount : undefined,
-    currency: normaliseCurrency(firstText(offer.priceCurrency ?? spec?.priceCurrency, ctx)) ?? money?.currency,
+  const specs = readPriceSpecifications(offer.priceSpecification, ctx);
+  const current = specs.filter((spec) => !spec.former);
+  const former = specs.filter((spec) => spec.former);
+  const raw = asArray(isAggregate ? (offer.lowPrice ?? offer.price) : (offer.price ?? offer.lowPrice))[0];
+  const own = readAmount(raw, ctx);
+  const specPrice = current.length ? Math.min(...current.map((spec) => spec.amount)) : undefined;
+  // Zero is what shops print for "price on request"; it is not an offer price.
+  const amount = own.amount !== undefined && own.amount > 0 ? own.amount : specPrice;
+  const listPrice = former.map((spec) => spec.amount).find((value) => amount !== undefined && value > amount);
+  const high = readAmount(asArray(offer.highPrice)[0], ctx).amount;
+  const values: OfferValues = {
+    price: amount,
+    listPrice,
+    highPrice: high !== undefined && amount !== undefined && high > amount ? high : undefined,
+    currency:
+      normaliseCurrency(firstText(offer.priceCurrency, ctx)) ?? own.currency ?? current[0]?.currency ?? former[0]?.currency,
     availability: normaliseAvailability(firstText(offer.availability, ctx)),
+    sku: firstText(offer.sku, ctx),
+    gtin: readGtin(offer, ctx),
   };
-  if (own.price !== undefined || offer.offers === undefined) return own;
+  if (values.price !== undefined || offer.offers === undefined) return values;
   // An AggregateOffer without lowPrice may still list its offers.
   const nested = readOffers(offer.offers, ctx);
-  return { price: nested.price, currency: nested.currency ?? own.currency, availability: own.availability ?? nested.availability };
+  return { ...nested, currency: nested.currency ?? values.currency, availability: values.availability ?? nested.availability };
 }
 
 /** image: URL, URL[], ImageObject or ImageObject[] (url or contentUrl). */

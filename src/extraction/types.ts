@@ -1,6 +1,5 @@
 // Public shapes of an extracted product, plus the plain value bag every source reader fills
 // before provenance and confidence are attached.
-import type { CheerioAPI } from 'cheerio';
 
 export type Provenance = 'jsonld' | 'microdata' | 'og' | 'html' | 'feed' | 'llm';
 
@@ -24,8 +23,12 @@ export interface ExtractedProduct {
   brand?: Field<string>;
   sku?: Field<string>;
   gtin?: Field<string>;
-  /** The lowest offer price. */
+  /** What a buyer pays now: the lowest offer price, the sale price during a sale. */
   price?: Field<number>;
+  /** The former/regular price a sale price is shown against (only when higher than price). */
+  listPrice?: Field<number>;
+  /** The highest offer price when offers range (AggregateOffer highPrice, several offers). */
+  highPrice?: Field<number>;
   /** ISO 4217, upper case. */
   currency?: Field<string>;
   availability?: Field<Availability>;
@@ -43,6 +46,8 @@ export interface ProductValues {
   sku?: string;
   gtin?: string;
   price?: number;
+  listPrice?: number;
+  highPrice?: number;
   currency?: string;
   availability?: Availability;
   images?: string[];
@@ -53,7 +58,7 @@ export interface ProductValues {
 export type ScalarKey = Exclude<keyof ProductValues, 'images'>;
 
 export const SCALAR_KEYS: readonly ScalarKey[] = [
-  'name', 'description', 'brand', 'sku', 'gtin', 'price', 'currency', 'availability', 'category', 'rating',
+  'name', 'description', 'brand', 'sku', 'gtin', 'price', 'listPrice', 'highPrice', 'currency', 'availability', 'category', 'rating',
 ];
 
 /** What one source contributes: its fields, and whether it says "this page is a product". */
@@ -61,7 +66,7 @@ export interface SourceDraft {
   source: Provenance;
   isProduct: boolean;
   fields: Partial<ExtractedProduct>;
+  /** The name of the product this source describes, to tell whether two sources agree. */
+  name?: string;
 }
 
-/** cheerio's element selection, named without importing its dependency domhandler directly. */
-export type Elements = ReturnType<ReturnType<CheerioAPI['root']>['children']>;

@@ -62,9 +62,11 @@ export function bareHostname(url: URL): string {
 
 /**
  * Why an address must not be reached, or undefined when it is plain public unicast.
- * Everything whose ipaddr.js range() is not 'unicast' is refused; IPv4-mapped IPv6 is judged by
- * the IPv4 address it carries. 6to4, Teredo and NAT64 (rfc6052) are refused outright: they can
- * tunnel to any IPv4 address, private ones included.
+ * Everything whose ipaddr.js range() is not 'unicast' is refused. Every IPv6 form that embeds
+ * an IPv4 address — IPv4-compatible (::a.b.c.d), IPv4-mapped, IPv4-translated (rfc6145), NAT64
+ * (64:ff9b::/96), 6to4 (2002::/16), Teredo (2001::/32: server and client) — is judged by the
+ * IPv4 addresses it carries, so `[::127.0.0.1]` (= ::7f00:1) is loopback. The local-use NAT64
+ * prefix 64:ff9b:1::/48 places the IPv4 address where the operator chooses, so it is refused.
  */
 export function forbiddenRange(address: string): string | undefined {
   let ip: ipaddr.IPv4 | ipaddr.IPv6;
@@ -73,37 +75,62 @@ export function forbiddenRange(address: string): string | undefined {
   } catch {
     return 'unparseable';
   }
-  if (ip.kind() === 'ipv6') {
-    const v6 = ip as ipaddr.IPv6;
-    if (v6.isIPv4MappedAddress()) {
-      const range = v6.toIPv4Address().range();
-      return range === 'unicast' ? undefined : `ipv4Mapped:${range}`;
-    }
-    const range = v6.range();
+  if (ip.kind() === 'ipv4') {
+    const range = (ip as ipaddr.IPv4).range();
     return range === 'unicast' ? undefined : range;
   }
-  const range = (ip as ipaddr.IPv4).range();
+  const v6 = ip as ipaddr.IPv6;
+  const form = ipv6Form(v6);
+  if (form === 'nat64LocalUse') return form;
+  if (form) {
+    for (const embedded of embeddedAddresses(v6, form)) {
+      const range = ipaddr.IPv4.parse(embedded).range();
+      if (range !== 'unicast') return `${form}:${range}`;
+    }
+    return undefined;
+  }
+  const range = v6.range();
   return range === 'unicast' ? undefined : range;
 }
 
-/** The IPv4 address carried inside a 6to4, Teredo, NAT64 or IPv4-mapped address (for error details). */
+type EmbeddingForm = 'ipv4Compatible' | 'ipv4Mapped' | 'rfc6145' | 'rfc6052' | 'nat64LocalUse' | '6to4' | 'teredo';
+
+/** Which IPv4-embedding form an IPv6 address has, if any. */
+function ipv6Form(v6: ipaddr.IPv6): EmbeddingForm | undefined {
+  const p = v6.parts;
+  const zeros = (from: number, to: number) => p.slice(from, to).every((part) => part === 0);
+  if (p[0] === 0x64 && p[1] === 0xff9b && p[2] === 1) return 'nat64LocalUse';
+  if (p[0] === 0x64 && p[1] === 0xff9b && zeros(2, 6)) return 'rfc6052';
+  if (zeros(0, 5) && p[5] === 0xffff) return 'ipv4Mapped';
+  if (zeros(0, 4) && p[4] === 0xffff && p[5] === 0) return 'rfc6145';
+  // ::/96 minus :: and ::1 (those keep their own ranges: unspecified, loopback).
+  if (zeros(0, 6) && ((p[6] ?? 0) !== 0 || (p[7] ?? 0) > 1)) return 'ipv4Compatible';
+  if (p[0] === 0x2002) return '6to4';
+  if (p[0] === 0x2001 && p[1] === 0) return 'teredo';
+  return undefined;
+}
+
+function embeddedAddresses(v6: ipaddr.IPv6, form: EmbeddingForm): string[] {
+  const p = v6.parts;
+  const v4 = (hi: number, lo: number) => [hi >> 8, hi & 0xff, lo >> 8, lo & 0xff].join('.');
+  switch (form) {
+    case '6to4':
+      return [v4(p[1] ?? 0, p[2] ?? 0)];
+    case 'teredo': // server, then the client's address (stored inverted)
+      return [v4(p[2] ?? 0, p[3] ?? 0), v4(~(p[6] ?? 0) & 0xffff, ~(p[7] ?? 0) & 0xffff)];
+    default:
+      return [v4(p[6] ?? 0, p[7] ?? 0)];
+  }
+}
+
+/** The IPv4 address carried inside an IPv4-embedding IPv6 address (for error details). */
 export function embeddedIPv4(address: string): string | undefined {
   if (!ipaddr.IPv6.isValid(address)) return undefined;
   const v6 = ipaddr.IPv6.parse(address);
-  const p = v6.parts;
-  const v4 = (hi: number, lo: number) => [hi >> 8, hi & 0xff, lo >> 8, lo & 0xff].join('.');
-  switch (v6.range()) {
-    case 'ipv4Mapped':
-    case 'rfc6145':
-    case 'rfc6052':
-      return v4(p[6] ?? 0, p[7] ?? 0);
-    case '6to4':
-      return v4(p[1] ?? 0, p[2] ?? 0);
-    case 'teredo':
-      return v4(~(p[6] ?? 0) & 0xffff, ~(p[7] ?? 0) & 0xffff);
-    default:
-      return undefined;
-  }
+  const form = ipv6Form(v6);
+  if (!form || form === 'nat64LocalUse') return undefined;
+  const addresses = embeddedAddresses(v6, form);
+  return addresses[addresses.length - 1];
 }
 
 /** An IP literal in any spelling a URL host can carry (WHATWG normalises most; ipaddr.js the rest). */

@@ -31,6 +31,8 @@ export interface FetchInit {
   accept?: string;
   maxBytes?: number;
   skipRobots?: boolean;
+  /** Awaited before each redirect hop is requested (a caller's own politeness, e.g. shared across processes). */
+  beforeRedirectHop?: (url: URL) => Promise<void>;
 }
 
 export interface FetchResult {
@@ -92,6 +94,7 @@ interface RunInit {
   maxBytes: number;
   skipRobots: boolean;
   truncate?: boolean;
+  beforeRedirectHop?: (url: URL) => Promise<void>;
 }
 
 export function createFetcher(options: Partial<FetcherOptions> = {}): Fetcher {
@@ -117,6 +120,7 @@ export function createFetcher(options: Partial<FetcherOptions> = {}): Fetcher {
       // Order matters: vet the address before robots.txt, so a forbidden host gets no request at all.
       const address = await resolveAndVet(url, allow, lookup, config.timeoutMs);
       if (!init.skipRobots) await robots.check(url);
+      if (redirects.length > 0) await init.beforeRedirectHop?.(url);
       const hop = url;
       const result = await scheduler.run(hop.hostname, () =>
         exchange(agent, {
@@ -164,6 +168,7 @@ export function createFetcher(options: Partial<FetcherOptions> = {}): Fetcher {
         accept: init.accept ?? '*/*',
         maxBytes: init.maxBytes ?? config.maxBytes,
         skipRobots: init.skipRobots ?? false,
+        beforeRedirectHop: init.beforeRedirectHop,
       });
       inFlight.add(pending);
       const forget = () => inFlight.delete(pending);

@@ -2,7 +2,7 @@
 // paused on an exhausted one (they also recheck on their own every few minutes).
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
-import { llmBudgetRaisedSignal } from '../workflows/llm-budget';
+import { llmBudgetRaisedSignal } from '../temporal/signals';
 
 /** Sets the tenant's token limit (tokens already used are kept); returns how many workflows were woken. */
 export async function setLlmBudget(pg: Pool, temporal: Client, tenantId: string, tokenLimit: number): Promise<number> {

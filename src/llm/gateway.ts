@@ -11,6 +11,8 @@ import { llmTasks, type ChatMessage, type LlmTaskName, type TaskInput, type Task
 
 export interface CallContext {
   tenantId: string;
+  /** The decision of the learning loop that chose this call's version (recorded with the call). */
+  decisionId?: string;
   workflowId?: string;
   activityId?: string;
   attempt?: number;
@@ -29,6 +31,20 @@ export interface TaskResult<O> {
   output: O;
   ai: AiProvenance;
   usage: { promptTokens: number; completionTokens: number };
+  /** 1 = valid on the first answer, 2 = valid after the repair request. */
+  rounds?: number;
+  latencyMs?: number;
+  costUsd?: number;
+}
+
+/** A registry version to run instead of the task's code defaults (chosen by the decision engine). */
+export interface PromptChoice {
+  promptVersion: string;
+  /** undefined = the task's configured model (LLM_MODELS). */
+  model?: string;
+  temperature: number;
+  maxTokens: number;
+  instructions: string;
 }
 
 const DEFAULT_FREQUENCY_PENALTY = 0.3;
@@ -63,36 +79,45 @@ export class LlmGateway {
     return this.config.LLM_MODELS[task] ?? this.config.LLM_MODELS.default!;
   }
 
-  async runTask<N extends LlmTaskName>(name: N, input: TaskInput<N>, ctx: CallContext): Promise<TaskResult<TaskOutput<N>>> {
+  async runTask<N extends LlmTaskName>(name: N, input: TaskInput<N>, ctx: CallContext, choice?: PromptChoice): Promise<TaskResult<TaskOutput<N>>> {
     const task = llmTasks[name];
-    const model = this.modelFor(name);
+    const model = choice?.model ?? this.modelFor(name);
+    const promptVersion = choice?.promptVersion ?? task.promptVersion;
+    const temperature = choice?.temperature ?? task.temperature;
+    const maxTokens = choice?.maxTokens ?? task.maxTokens;
     const narrow = (task as { outputFor?: (i: TaskInput<N>) => z.ZodType }).outputFor;
     const schema = (narrow ? narrow(input) : task.output) as z.ZodType<TaskOutput<N>>;
     await this.assertBudget(ctx.tenantId);
 
-    const messages: ChatMessage[] = (task.render as (i: TaskInput<N>) => ChatMessage[])(input);
+    const messages: ChatMessage[] = (task.render as (i: TaskInput<N>, instructions: string) => ChatMessage[])(input, choice?.instructions ?? task.instructions);
     let usage = { promptTokens: 0, completionTokens: 0 };
+    let latencyMs = 0;
 
     // First answer, then at most one repair that shows the model what was wrong. The repair
     // samples hotter, with another seed, so it does not retrace a degenerate first answer.
     for (let round = 0; round < 2; round++) {
       const params = {
-        temperature: round === 0 ? task.temperature : Math.max(0.7, task.temperature + 0.4),
-        max_tokens: task.maxTokens,
+        temperature: round === 0 ? temperature : Math.max(0.7, temperature + 0.4),
+        max_tokens: maxTokens,
         frequency_penalty: task.frequencyPenalty ?? DEFAULT_FREQUENCY_PENALTY,
         seed: this.config.LLM_SEED + round,
       };
-      const { content, promptTokens, completionTokens, latencyMs } = await this.complete(model, messages, schema, name, params, task.promptVersion, ctx);
+      const answer = await this.complete(model, messages, schema, name, params, promptVersion, ctx);
+      const { content, promptTokens, completionTokens } = answer;
       usage = { promptTokens: usage.promptTokens + promptTokens, completionTokens: usage.completionTokens + completionTokens };
+      latencyMs += answer.latencyMs;
       const parsed = parseJson(content, schema);
-      const record = { task: name, promptVersion: task.promptVersion, model, params: { ...params, round }, promptTokens, completionTokens, latencyMs };
+      const record = { task: name, promptVersion, model, params: { ...params, round }, promptTokens, completionTokens, latencyMs: answer.latencyMs };
       if (parsed.ok) {
         const callId = await this.record(ctx, { ...record, status: 'ok', output: parsed.value });
         await this.spend(ctx.tenantId, promptTokens + completionTokens);
         return {
           output: parsed.value,
-          ai: { generated: true, model, promptVersion: task.promptVersion, callId, generatedAt: new Date().toISOString() },
+          ai: { generated: true, model, promptVersion, callId, generatedAt: new Date().toISOString() },
           usage,
+          rounds: round + 1,
+          latencyMs,
+          costUsd: this.costOf(usage.promptTokens, usage.completionTokens),
         };
       }
       await this.record(ctx, { ...record, status: 'invalid_output', errorType: LlmErrorType.InvalidOutput, output: { raw: content.slice(0, 4_000), problem: parsed.problem } });
@@ -205,18 +230,20 @@ export class LlmGateway {
     await this.pg.query('UPDATE llm_budgets SET tokens_used = tokens_used + $2, updated_at = now() WHERE tenant_id = $1', [tenantId, tokens]);
   }
 
+  costOf(promptTokens: number, completionTokens: number): number {
+    return (promptTokens / 1000) * this.config.LLM_PRICE_INPUT_PER_1K + (completionTokens / 1000) * this.config.LLM_PRICE_OUTPUT_PER_1K;
+  }
+
   private async record(ctx: CallContext, call: CallRecord): Promise<string> {
-    const cost =
-      (call.promptTokens / 1000) * this.config.LLM_PRICE_INPUT_PER_1K +
-      (call.completionTokens / 1000) * this.config.LLM_PRICE_OUTPUT_PER_1K;
+    const cost = this.costOf(call.promptTokens, call.completionTokens);
     const { rows } = await this.pg.query<{ call_id: string }>(
       `INSERT INTO llm_calls (tenant_id, task, prompt_version, model, params, status, error_type, prompt_tokens,
-         completion_tokens, latency_ms, est_cost_usd, output, workflow_id, activity_id, activity_attempt)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15) RETURNING call_id`,
+         completion_tokens, latency_ms, est_cost_usd, output, workflow_id, activity_id, activity_attempt, decision_id)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16) RETURNING call_id`,
       [
         ctx.tenantId, call.task, call.promptVersion, call.model, JSON.stringify(call.params), call.status, call.errorType ?? null,
         call.promptTokens, call.completionTokens, call.latencyMs, cost, call.output === undefined ? null : JSON.stringify(call.output),
-        ctx.workflowId ?? null, ctx.activityId ?? null, ctx.attempt ?? null,
+        ctx.workflowId ?? null, ctx.activityId ?? null, ctx.attempt ?? null, ctx.decisionId ?? null,
       ],
     );
     return rows[0]!.call_id;

@@ -1,10 +1,10 @@
 // Notifications to people (review assigned, reminder, escalation, decision, published, failed):
 // a signed webhook that a team connects to mail or chat. Without a URL they are only logged.
-import type { NotificationEvent, Notifier } from '../activities/content-publish';
 import type { Config } from '../config';
 import type { Logger } from '../observability/logger';
 import { platformRequest } from '../publishing/platform-http';
 import { SIGNATURE_HEADER, sign } from '../publishing/signing';
+import type { NotificationEvent, Notifier } from './types';
 
 export function createNotifier(config: Pick<Config, 'NOTIFY_WEBHOOK_URL' | 'NOTIFY_WEBHOOK_SECRET' | 'PLATFORM_TIMEOUT_MS'>, logger: Logger): Notifier {
   return {

@@ -1,14 +1,15 @@
 // Product-list use cases shared by the API and the demo: create a list (items into
 // PostgreSQL, then the workflow), steer it, read its progress, report and error ledger.
 import { createHash } from 'node:crypto';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Config } from '../config';
+import { productListEstimate } from '../costs/runs';
 import { withTransaction } from '../stores/postgres';
 import { SearchAttr } from '../temporal/search-attributes';
 import { taskQueues } from '../temporal/task-queues';
-import { FEED_URL_PREFIX, productStages } from '../workflows/product-item';
+import { FEED_URL_PREFIX, productStages, type ProductStage } from '../workflows/product-item';
 import {
   cancelListSignal,
   listProgressQuery,
@@ -83,16 +84,39 @@ export class ListConflictError extends Error {
   readonly type = 'ListConflict';
 }
 
-/** Stores the list and its items, then starts the list workflow (id derived from the list id). */
+/**
+ * Lists are named by their tenant: the stored key, the workflow input's `listId` and the
+ * workflow ids are `<tenantId>/<listId>`, so two tenants may use the same list id and neither
+ * learns of the other's. Lists created before this (key = bare list id) stay readable.
+ */
+export const tenantListKey = (tenantId: string, listId: string) => `${tenantId}/${listId}`;
+/** The list id a client uses, from a stored key (new or old form). */
+export const publicListId = (key: string) => key.slice(key.indexOf('/') + 1);
+export const listWorkflowId = (tenantId: string, listId: string) => productListWorkflowId(tenantListKey(tenantId, listId));
+
+/** The stored key of a tenant's list: the tenant-scoped one, else an old bare one of that tenant. */
+export async function resolveListKey(pg: Pool, tenantId: string, listId: string): Promise<string | undefined> {
+  const scoped = tenantListKey(tenantId, listId);
+  const { rows } = await pg.query<{ list_id: string }>(
+    'SELECT list_id FROM product_lists WHERE tenant_id = $1 AND list_id = ANY($2::text[]) ORDER BY list_id = $3 DESC LIMIT 1',
+    [tenantId, [scoped, listId], scoped],
+  );
+  return rows[0]?.list_id;
+}
+
+/** A dry run is crawl and extract only: no images, text, LLM, store, index, graph or inventory stage. */
+export function effectiveListOptions(given: z.infer<typeof ListOptionsInput>, defaultConcurrency: number) {
+  const concurrency = given.concurrency ?? defaultConcurrency;
+  if (given.dryRun) return { concurrency, stages: ['fetch', 'extract'] as ProductStage[], llm: false, dryRun: true };
+  return { concurrency, stages: given.stages ?? [...productStages], llm: given.llm, dryRun: false };
+}
+
+/** Stores the list and its items, then starts the list workflow (id derived from tenant and list id). */
 export async function createProductList({ config, pg, temporal }: ListDeps, raw: CreateListInput) {
   const input = CreateListInput.parse(raw);
   const listId = input.listId ?? `list-${Date.now().toString(36)}-${createHash('sha1').update(JSON.stringify(input.items)).digest('hex').slice(0, 6)}`;
-  const options = {
-    concurrency: input.options.concurrency ?? config.LIST_CONCURRENCY,
-    stages: input.options.stages ?? [...productStages],
-    llm: input.options.llm,
-    dryRun: input.options.dryRun,
-  };
+  const key = tenantListKey(input.tenantId, listId);
+  const options = effectiveListOptions(input.options, config.LIST_CONCURRENCY);
   const items = new Map<string, { url: string; inline?: unknown }>();
   for (const item of input.items) {
     const key = item.key ?? itemKeyFor(item.url!);
@@ -101,8 +125,10 @@ export async function createProductList({ config, pg, temporal }: ListDeps, raw:
 
   await withTransaction(pg, async (client) => {
     const inserted = await client.query(
-      `INSERT INTO product_lists (list_id, tenant_id, options, item_count) VALUES ($1,$2,$3,$4) ON CONFLICT (list_id) DO NOTHING`,
-      [listId, input.tenantId, JSON.stringify(options), items.size],
+      `INSERT INTO product_lists (list_id, tenant_id, options, item_count)
+       SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM product_lists WHERE list_id = $5 AND tenant_id = $2)
+       ON CONFLICT (list_id) DO NOTHING`,
+      [key, input.tenantId, JSON.stringify(options), items.size, listId],
     );
     if (inserted.rowCount === 0) throw new ListConflictError(`list ${listId} already exists`);
     const keys = [...items.keys()];
@@ -111,28 +137,28 @@ export async function createProductList({ config, pg, temporal }: ListDeps, raw:
       await client.query(
         `INSERT INTO product_list_items (list_id, item_key, url, inline)
          SELECT $1, k, u, i::jsonb FROM unnest($2::text[], $3::text[], $4::text[]) AS t(k, u, i)`,
-        [listId, chunk, chunk.map((key) => items.get(key)!.url), chunk.map((key) => (items.get(key)!.inline ? JSON.stringify(items.get(key)!.inline) : null))],
+        [key, chunk, chunk.map((k) => items.get(k)!.url), chunk.map((k) => (items.get(k)!.inline ? JSON.stringify(items.get(k)!.inline) : null))],
       );
     }
   });
-  const handle = await startListRun({ config, temporal }, listId, input.tenantId, items.size, options);
+  const handle = await startListRun({ config, temporal }, key, input.tenantId, items.size, options);
   return { listId, workflowId: handle.workflowId, runId: handle.firstExecutionRunId, items: items.size };
 }
 
 function startListRun(
   { config, temporal }: Pick<ListDeps, 'config' | 'temporal'>,
-  listId: string,
+  key: string,
   tenantId: string,
   total: number,
   options: z.infer<typeof ListOptionsInput> & { concurrency: number; stages: (typeof productStages)[number][] },
 ) {
   return temporal.workflow.start(productListWorkflow, {
-    workflowId: productListWorkflowId(listId),
+    workflowId: productListWorkflowId(key),
     taskQueue: taskQueues(config).default,
-    args: [{ listId, tenantId, total, options, itemsPerRun: config.LIST_ITEMS_PER_RUN }],
-    staticSummary: `Product list ${listId} of ${tenantId}: ${total} items, concurrency ${options.concurrency}${options.llm ? ', LLM enrichment' : ''}${options.dryRun ? ', dry run' : ''}`,
+    args: [{ listId: key, tenantId, total, options, itemsPerRun: config.LIST_ITEMS_PER_RUN }],
+    staticSummary: `Product list ${publicListId(key)} of ${tenantId}: ${total} items, concurrency ${options.concurrency}${options.llm ? ', LLM enrichment' : ''}${options.dryRun ? ', dry run' : ''}`,
     typedSearchAttributes: [
-      { key: SearchAttr.BusinessId, value: listId },
+      { key: SearchAttr.BusinessId, value: key },
       { key: SearchAttr.WorkflowKind, value: 'product-list' },
       { key: SearchAttr.TenantId, value: tenantId },
       { key: SearchAttr.ListStatus, value: 'running' },
@@ -140,40 +166,83 @@ function startListRun(
   });
 }
 
-/** Re-runs only the failed items of a finished list. */
-export async function redriveProductList({ config, pg, temporal }: ListDeps, listId: string) {
-  const list = await pg.query<{ tenant_id: string; options: Parameters<typeof startListRun>[4] }>(
-    'SELECT tenant_id, options FROM product_lists WHERE list_id = $1',
-    [listId],
-  );
-  if (!list.rows[0]) return undefined;
-  const reset = await pg.query(`UPDATE product_list_items SET state = 'pending', updated_at = now() WHERE list_id = $1 AND state = 'failed'`, [listId]);
-  const pending = await pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM product_list_items WHERE list_id = $1 AND state = 'pending'`, [listId]);
-  await pg.query(`UPDATE product_lists SET status = 'running', updated_at = now() WHERE list_id = $1`, [listId]);
-  const handle = await startListRun({ config, temporal }, listId, list.rows[0].tenant_id, pending.rows[0]!.n, list.rows[0].options);
-  return { listId, workflowId: handle.workflowId, runId: handle.firstExecutionRunId, redriven: reset.rowCount ?? 0 };
+/**
+ * Re-runs only the failed items of a finished list. The refusal comes first: a list whose run is
+ * still going is a ListConflictError and nothing is touched. Items are reset under the list's
+ * row lock; if the new run cannot be started, they are put back as they were.
+ */
+export async function redriveProductList({ config, pg, temporal }: ListDeps, key: string) {
+  const prepared = await withTransaction(pg, async (client) => {
+    const list = await client.query<{ tenant_id: string; status: string; options: Parameters<typeof startListRun>[4] }>(
+      'SELECT tenant_id, status, options FROM product_lists WHERE list_id = $1 FOR UPDATE',
+      [key],
+    );
+    const row = list.rows[0];
+    if (!row) return undefined;
+    if (row.status === 'running' && (await runIsOpen(temporal, key))) throw new ListConflictError(`list ${publicListId(key)} is still running`);
+    const reset = await client.query<{ item_key: string }>(
+      `UPDATE product_list_items SET state = 'pending', updated_at = now() WHERE list_id = $1 AND state = 'failed' RETURNING item_key`,
+      [key],
+    );
+    const pending = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM product_list_items WHERE list_id = $1 AND state = 'pending'`, [key]);
+    await client.query(`UPDATE product_lists SET status = 'running', updated_at = now() WHERE list_id = $1`, [key]);
+    return { row, resetKeys: reset.rows.map((r) => r.item_key), pending: pending.rows[0]!.n };
+  });
+  if (!prepared) return undefined;
+  try {
+    const handle = await startListRun({ config, temporal }, key, prepared.row.tenant_id, prepared.pending, prepared.row.options);
+    return { listId: publicListId(key), workflowId: handle.workflowId, runId: handle.firstExecutionRunId, redriven: prepared.resetKeys.length };
+  } catch (error) {
+    await withTransaction(pg, async (client) => {
+      await client.query(`UPDATE product_list_items SET state = 'failed', updated_at = now() WHERE list_id = $1 AND item_key = ANY($2::text[]) AND state = 'pending'`, [key, prepared.resetKeys]);
+      await client.query('UPDATE product_lists SET status = $2, updated_at = now() WHERE list_id = $1', [key, prepared.row.status]);
+    });
+    throw error;
+  }
 }
 
-export const steerProductList = (temporal: Client, listId: string, action: 'pause' | 'resume' | 'cancel') =>
+/** Whether the list's workflow is still open (a run that crashed or was terminated is not). */
+async function runIsOpen(temporal: Client, key: string): Promise<boolean> {
+  try {
+    const { status } = await temporal.workflow.getHandle(productListWorkflowId(key)).describe();
+    return status.name === 'RUNNING' || status.name === 'CONTINUED_AS_NEW';
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return false;
+    throw error;
+  }
+}
+
+// The functions below take the stored key (see resolveListKey) and answer with public list ids.
+export const steerProductList = (temporal: Client, key: string, action: 'pause' | 'resume' | 'cancel') =>
   temporal.workflow
-    .getHandle(productListWorkflowId(listId))
+    .getHandle(productListWorkflowId(key))
     .signal({ pause: pauseListSignal, resume: resumeListSignal, cancel: cancelListSignal }[action]);
 
-export const listProgress = (temporal: Client, listId: string): Promise<ListProgress> =>
-  temporal.workflow.getHandle(productListWorkflowId(listId)).query(listProgressQuery);
+export const listProgress = async (temporal: Client, key: string): Promise<ListProgress> => {
+  const progress = await temporal.workflow.getHandle(productListWorkflowId(key)).query(listProgressQuery);
+  return { ...progress, listId: publicListId(progress.listId) };
+};
 
-export async function listReport(pg: Pool, listId: string) {
-  const { rows } = await pg.query<{ status: string; report: unknown; item_count: number }>(
-    'SELECT status, report, item_count FROM product_lists WHERE list_id = $1',
-    [listId],
-  );
-  return rows[0];
+/** Live progress with the run's estimated cost and ETA (computed from rows, not kept by the workflow). */
+export async function listProgressWithEstimate(deps: Pick<ListDeps, 'temporal' | 'pg' | 'config'>, key: string) {
+  const [progress, estimate] = await Promise.all([listProgress(deps.temporal, key), productListEstimate(deps.pg, deps.config, key)]);
+  return { ...progress, estimate };
 }
 
-export async function listErrors(pg: Pool, listId: string) {
+export async function listReport(pg: Pool, key: string) {
+  const { rows } = await pg.query<{ status: string; report: { listId?: string } | null; item_count: number }>(
+    'SELECT status, report, item_count FROM product_lists WHERE list_id = $1',
+    [key],
+  );
+  const row = rows[0];
+  if (row?.report?.listId) row.report.listId = publicListId(row.report.listId);
+  return row;
+}
+
+export async function listErrors(pg: Pool, key: string) {
   const { rows } = await pg.query<{ item_key: string; url: string; stage: string; error_type: string; message: string; attempts: number; occurred_at: Date }>(
     'SELECT item_key, url, stage, error_type, message, attempts, occurred_at FROM product_list_errors WHERE list_id = $1 ORDER BY item_key',
-    [listId],
+    [key],
   );
   return rows;
 }

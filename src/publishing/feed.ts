@@ -69,9 +69,9 @@ export function renderFeed(entries: FeedEntry[], tenantId: string, publicBaseUrl
     // entry: an `ai-generated` category and the notice at the end of the summary and the text.
     const html = { body: entry.body, aiNotice: entry.aiNotice };
     feed.addItem({
-      // Atom's title is declared type="html" by the library, so plain text is escaped there;
-      // RSS 2.0's title is plain text, kept verbatim in CDATA.
-      title: format === 'atom' ? escapeHtml(entry.title) : entry.title,
+      // Titles are plain text, escaped in both formats: Atom declares them type="html", and RSS
+      // readers render an item title as HTML too, so markup in a title must arrive as text.
+      title: escapeHtml(entry.title),
       id: urls.entry(entry.contentId),
       link: urls.entry(entry.contentId),
       date: entry.publishedAt,

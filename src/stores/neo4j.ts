@@ -15,6 +15,7 @@ const constraints = [
   'CREATE CONSTRAINT stack_check_id IF NOT EXISTS FOR (c:StackCheck) REQUIRE c.checkId IS UNIQUE',
   'CREATE CONSTRAINT product_id IF NOT EXISTS FOR (p:Product) REQUIRE p.productId IS UNIQUE',
   'CREATE CONSTRAINT brand_key IF NOT EXISTS FOR (b:Brand) REQUIRE (b.tenantId, b.name) IS UNIQUE',
+  'CREATE CONSTRAINT competitor_product_id IF NOT EXISTS FOR (p:CompetitorProduct) REQUIRE p.researchProductId IS UNIQUE',
   'CREATE CONSTRAINT category_key IF NOT EXISTS FOR (c:Category) REQUIRE (c.tenantId, c.name) IS UNIQUE',
 ];
 

@@ -6,13 +6,17 @@ import type { Config } from '../config';
 import type { Logger } from '../observability/logger';
 
 export function createPgPool(config: Pick<Config, 'DATABASE_URL' | 'PG_POOL_MAX'>): Pool {
-  return new Pool({
+  const pool = new Pool({
     connectionString: config.DATABASE_URL,
     max: config.PG_POOL_MAX,
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
     application_name: 'magicai-workflows',
   });
+  // An idle connection dropped by the server (restart, outage) is discarded by the pool; without
+  // a listener the 'error' event would end the process. The next query opens a fresh connection.
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 /** Runs `work` in one transaction on one connection: committed if it resolves, rolled back if it throws. */

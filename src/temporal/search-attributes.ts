@@ -17,6 +17,12 @@ export const SearchAttr = {
   Platforms: defineSearchAttributeKey('Platforms', 'KEYWORD_LIST'),
   /** Why a running workflow waits on something outside itself, e.g. `llm-budget`; empty when not. */
   PausedReason: defineSearchAttributeKey('PausedReason', 'KEYWORD'),
+  /** Stage of a site research run: crawl, match, analyse, graph, report, watch, done. */
+  ResearchStage: defineSearchAttributeKey('ResearchStage', 'KEYWORD'),
+  /** Experiments of the learning loop: the task, running / rolled-back / promoted / stopped, the candidates' share. */
+  PromptTask: defineSearchAttributeKey('PromptTask', 'KEYWORD'),
+  ExperimentStatus: defineSearchAttributeKey('ExperimentStatus', 'KEYWORD'),
+  CandidateShare: defineSearchAttributeKey('CandidateShare', 'DOUBLE'),
 } as const;
 
 export const allSearchAttributes = Object.values(SearchAttr);

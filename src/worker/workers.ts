@@ -6,6 +6,7 @@ import { isTracingActive, tracingWorkerOptions, workflowTracingModule } from '..
 import { createActivities, type ActivityDeps } from '../activities';
 import type { Config } from '../config';
 import { taskQueues, type WorkKind } from '../temporal/task-queues';
+import { keepAliveHeartbeats } from './heartbeats';
 
 const workflowsPath = require.resolve('../workflows');
 
@@ -64,6 +65,7 @@ export async function createWorkers({ config, deps, kinds, bundle, tracing = isT
   const activities = createActivities(deps);
   const needsWorkflows = kinds.some((kind) => slots[kind].workflows > 0);
   const workflowBundle = needsWorkflows ? (bundle ?? (await bundleWorkflows({ tracing }))) : undefined;
+  const traced = tracing ? tracingWorkerOptions() : undefined;
   const workers = await Promise.all(
     kinds.map((kind) =>
       Worker.create({
@@ -80,7 +82,9 @@ export async function createWorkers({ config, deps, kinds, bundle, tracing = isT
         // SIGTERM: stop polling at once, give in-flight activities this long, then cancel them.
         shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE_MS,
         ...versioning(config),
-        ...(tracing ? tracingWorkerOptions() : {}),
+        // Tracing outermost, so an activity's span covers its heartbeats too.
+        interceptors: { activity: [...(traced?.activityInterceptors ?? []), keepAliveHeartbeats] },
+        ...(traced ? { sinks: traced.sinks } : {}),
       }),
     ),
   );

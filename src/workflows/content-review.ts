@@ -1,27 +1,26 @@
 // One piece of content from submission (or LLM draft) to publication and monitoring:
 // checks → risk route → human review (Updates, SLA timers) → scheduled publish to every
-// platform in parallel → metrics at +1 h / +24 h / +7 d. Texts live in PostgreSQL; the
-// workflow holds ids, statuses and small check results only.
+// platform in parallel → metrics at +1 h / +24 h / +7 d. This file is wiring: the rules are in
+// content/review-rules.ts (who may do what, what a decision does, the next SLA event), the
+// recording in content-recording.ts, publishing in content-publishing.ts. Texts live in
+// PostgreSQL; the workflow holds ids, statuses and small check results only.
 import {
-  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
   condition,
   defineQuery,
   defineUpdate,
+  log,
+  patched,
   proxyActivities,
-  setCurrentDetails,
   setHandler,
-  sleep,
   upsertSearchAttributes,
-  workflowInfo,
 } from '@temporalio/workflow';
-import type { AiRef, ContentEvent, ContentReviewActivities } from '../activities/content-review';
-import type { ContentPublishActivities, NotificationEvent, PublishResult } from '../activities/content-publish';
+import type { ContentReviewActivities } from '../activities/content-review';
 import {
-  FINAL_REVIEW_STATUSES,
   assessRisk,
   assignReviewers,
+  type AiRef,
   type CheckResults,
   type ContentSnapshot,
   type DeadlineExtension,
@@ -29,16 +28,19 @@ import {
   type ReviewPolicy,
   type ReviewRequest,
   type ReviewStatus,
-  type RefusalType,
-  type Reviewer,
   type RevisionOutcome,
   type RevisionRequest,
 } from '../content/model';
+import { applyReview, atExpiry, isFinal, nextSlaEvent, refuseExtension, refuseReview, refuseRevision, type Refusal } from '../content/review-rules';
 import type { Platform } from '../publishing/adapter';
 import { SearchAttr } from '../temporal/search-attributes';
-import { httpFetch, llmCall, localWork, platformPublish, storeWrite } from './activity-presets';
+import { llmCall, localWork, storeWrite } from './activity-presets';
+import { publishAndMonitor } from './content-publishing';
+import { createContentRecorder } from './content-recording';
+import { failureOf } from './failures';
 import { installBudgetPause } from './llm-budget';
 import { taskQueueFor } from './task-queue';
+import { UpdatableTimer } from './updatable-timer';
 
 export interface ContentReviewInput {
   tenantId: string;
@@ -67,11 +69,11 @@ export const reviewUpdate = defineUpdate<ReviewOutcome, [ReviewRequest]>('review
 export const reviseUpdate = defineUpdate<RevisionOutcome, [RevisionRequest]>('revise');
 export const extendDeadlineUpdate = defineUpdate<{ dueAt: string }, [DeadlineExtension]>('extendDeadline');
 
-const refuse = (type: RefusalType, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
-const isReviewerRole = (who: Reviewer) => who.roles.includes('reviewer') || who.roles.includes('admin');
-const failureOf = (error: unknown) => {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
-  return { type: cause instanceof ApplicationFailure ? (cause.type ?? 'Error') : 'Error', message: cause instanceof Error ? cause.message : String(cause) };
+/** Since this change a revision is answered once it is recorded; its checks follow in the workflow body. */
+export const REVISION_ANSWERS_AT_ONCE = 'revision-answers-at-once';
+
+const throwIf = (refusal: Refusal | undefined) => {
+  if (refusal) throw ApplicationFailure.create({ type: refusal.type, message: refusal.message, nonRetryable: true });
 };
 
 export async function contentReviewWorkflow(input: ContentReviewInput): Promise<ContentReviewResult> {
@@ -82,9 +84,6 @@ export async function contentReviewWorkflow(input: ContentReviewInput): Promise<
   const interactive = proxyActivities<ContentReviewActivities>({ ...storeWrite, taskQueue: taskQueueFor('high') });
   const checks = proxyActivities<ContentReviewActivities>(localWork);
   const llm = proxyActivities<ContentReviewActivities>({ ...llmCall, taskQueue: taskQueueFor('llm') });
-  const publishing = proxyActivities<ContentPublishActivities>(platformPublish);
-  const publishStore = proxyActivities<ContentPublishActivities>(storeWrite);
-  const monitoring = proxyActivities<ContentPublishActivities>(httpFetch);
   const budget = installBudgetPause();
 
   const state: ContentSnapshot = {
@@ -105,78 +104,16 @@ export async function contentReviewWorkflow(input: ContentReviewInput): Promise<
     metricsCollected: [],
   };
   let ai: AiRef | undefined;
-  let sequence = 0;
-  let notificationCount = 0;
   let reviewStartedAt: number | undefined;
   let assignees: string[] = [];
-  /** Bumped whenever a handler changes something the SLA loop must look at again. */
-  let slaVersion = 0;
-  const outbox: NotificationEvent[] = [];
-  let closing = false;
+  /** A revision recorded by the revise Update whose checks the body still has to run (its author). */
+  let revisionToCheck: string | undefined;
+  const sla = new UpdatableTimer();
 
   setHandler(contentStatusQuery, () => ({ ...state, approvals: [...state.approvals], decisions: [...state.decisions] }));
+  const recorder = createContentRecorder(state, review);
+  const { transition, notify } = recorder;
 
-  // ---- recording --------------------------------------------------------------------
-  const sync = () => {
-    // What the Temporal UI shows as the run's current details.
-    setCurrentDetails(
-      [`**${state.status}** · ${state.stage} · revision ${state.revision}`, state.assignee && `assignee ${state.assignee}`, state.dueAt && `due ${state.dueAt}`, state.risk && `risk ${state.risk.score} (${state.risk.route})`]
-        .filter(Boolean)
-        .join(' · '),
-    );
-    upsertSearchAttributes([
-      { key: SearchAttr.ReviewStatus, value: state.status },
-      { key: SearchAttr.Assignee, value: state.assignee ?? null },
-      { key: SearchAttr.ReviewDueTime, value: state.dueAt ? new Date(state.dueAt) : null },
-      { key: SearchAttr.RiskScore, value: state.risk?.score ?? null },
-    ]);
-  };
-
-  async function transition(
-    actor: string,
-    action: string,
-    to: Partial<Pick<ContentSnapshot, 'status' | 'stage'>>,
-    extra: Partial<ContentEvent> = {},
-    via: typeof review = review,
-  ) {
-    const from = state.status;
-    Object.assign(state, to);
-    sync();
-    await via.recordContentEvent({
-      tenantId,
-      contentId,
-      eventKey: `${workflowInfo().workflowId}#${++sequence}`,
-      actor,
-      action,
-      fromStatus: from,
-      toStatus: state.status,
-      stage: state.stage,
-      revision: state.revision,
-      assignee: state.assignee ?? null,
-      dueAt: state.dueAt ?? null,
-      ...extra,
-    });
-  }
-
-  const notify = (kind: NotificationEvent['kind'], recipients: string[], detail?: string) =>
-    outbox.push({ kind, tenantId, contentId, recipients, dueAt: state.dueAt, detail, idempotencyKey: `${workflowInfo().workflowId}#notify-${++notificationCount}-${kind}` });
-
-  /** Notifications go out in the background so that a slow webhook never delays a review. */
-  async function deliverNotifications() {
-    for (;;) {
-      await condition(() => outbox.length > 0 || closing);
-      const next = outbox.shift();
-      if (!next) return;
-      try {
-        await publishStore.notify(next);
-      } catch {
-        // Retries are spent: a lost notification must not fail the content; the audit trail has the event.
-      }
-    }
-  }
-  const delivering = deliverNotifications();
-
-  // ---- checks and routing --------------------------------------------------------------
   async function checkAndRoute(actor: string) {
     await transition(actor, 'checks.started', { status: 'checking' });
     const ref = { tenantId, contentId, revision: state.revision };
@@ -190,6 +127,7 @@ export async function contentReviewWorkflow(input: ContentReviewInput): Promise<
     state.checks = results;
     state.risk = risk;
     state.approvals = [];
+    log.info('content checked', { contentId, revision: state.revision, risk: risk.score, route: risk.route });
     if (risk.route === 'auto') {
       state.assignee = undefined;
       await transition('system:risk-policy', 'review.auto-approved', { status: 'approved' }, { checks: results, risk });
@@ -204,58 +142,33 @@ export async function contentReviewWorkflow(input: ContentReviewInput): Promise<
     state.assignee = assignees[0];
     await transition('system:checks', 'review.routed', { status: 'pending' }, { checks: results, risk, detail: { route: risk.route, assignees } });
     notify('review-assigned', assignees.length ? assignees : ['reviewers'], `${risk.route}, risk ${risk.score}`);
-    slaVersion++;
+    sla.touch();
   }
 
-  // ---- human review (Updates) ------------------------------------------------------------
-  const closedRefusal = (): ApplicationFailure | undefined => {
-    if (state.status === 'expired' || (state.dueAt && Date.now() >= Date.parse(state.dueAt) && !FINAL_REVIEW_STATUSES.includes(state.status))) {
-      return refuse('ReviewExpired', `the review deadline ${state.dueAt} has passed`);
-    }
-    if (FINAL_REVIEW_STATUSES.includes(state.status)) return refuse('ReviewClosed', `the review is closed: content is ${state.status}`);
-    return undefined;
-  };
+  async function failContent(error: unknown): Promise<never> {
+    const failure = failureOf(error);
+    log.error('content failed', { contentId, revision: state.revision, ...failure });
+    await transition('system', 'content.failed', { status: 'failed', stage: 'closed' }, { detail: failure });
+    await recorder.close();
+    throw ApplicationFailure.nonRetryable(`content ${contentId} could not be prepared: ${failure.message}`, failure.type);
+  }
 
+  // ---- human review (Updates): validators apply the rules, handlers record the effect --------
   setHandler(
     reviewUpdate,
-    async ({ reviewer, decision, comment }) => {
-      state.decisions.push({ reviewer: reviewer.userId, decision, comment, revision: state.revision, at: new Date().toISOString() });
-      if (decision === 'approve') state.approvals.push(reviewer.userId);
+    async (request) => {
+      const { reviewer, decision, comment } = request;
       const required = state.risk?.requiredApprovals ?? 1;
-      const action = `review.${decision}`;
-      if (decision === 'reject') {
-        state.assignee = undefined;
-        await transition(reviewer.userId, action, { status: 'rejected' }, { detail: { comment } }, interactive);
-      } else if (decision === 'request-changes') {
-        state.approvals = [];
-        state.assignee = authorId;
-        await transition(reviewer.userId, action, { status: 'changes-requested' }, { detail: { comment } }, interactive);
-      } else if (state.approvals.length >= required) {
-        state.assignee = undefined;
-        await transition(reviewer.userId, action, { status: 'approved' }, { detail: { comment, approvals: state.approvals } }, interactive);
-      } else {
-        // The second approval must come from someone else: hand it to the next reviewer.
-        state.assignee = assignees.find((id) => !state.approvals.includes(id)) ?? policy.escalateTo;
-        await transition(reviewer.userId, action, { status: 'pending' }, { detail: { comment, approvals: state.approvals } }, interactive);
-      }
+      const effect = applyReview(state, request, { assignees, escalateTo: policy.escalateTo });
+      state.decisions.push({ reviewer: reviewer.userId, decision, comment, revision: state.revision, at: new Date().toISOString() });
+      state.approvals = effect.approvals;
+      state.assignee = effect.assignee;
+      await transition(reviewer.userId, effect.action, { status: effect.status }, { detail: effect.detail }, interactive);
       notify('review-decided', [authorId], `${decision} by ${reviewer.userId}${comment ? `: ${comment}` : ''}`);
-      slaVersion++;
+      sla.touch();
       return { status: state.status, approvals: state.approvals.length, requiredApprovals: required };
     },
-    {
-      validator: ({ reviewer, decision, comment }: ReviewRequest) => {
-        if (reviewer.tenantId !== tenantId) throw refuse('WrongTenant', 'the reviewer belongs to another tenant');
-        if (!isReviewerRole(reviewer)) throw refuse('NotAReviewer', 'only reviewers and admins can review content');
-        if (reviewer.userId === authorId) throw refuse('SelfReview', 'authors cannot review their own content');
-        const closed = closedRefusal();
-        if (closed) throw closed;
-        if (state.status !== 'pending') throw refuse('NotAwaitingReview', `content is ${state.status}, not pending review`);
-        if (state.approvals.includes(reviewer.userId)) {
-          throw refuse('SameReviewerTwice', `${reviewer.userId} has already approved; the second approval must come from a different reviewer`);
-        }
-        if (decision !== 'approve' && !comment?.trim()) throw refuse('CommentRequired', `a ${decision} needs a comment for the author`);
-      },
-    },
+    { validator: (request: ReviewRequest) => throwIf(refuseReview(state, request, Date.now())) },
   );
 
   setHandler(
@@ -274,19 +187,17 @@ export async function contentReviewWorkflow(input: ContentReviewInput): Promise<
       state.revision = revision;
       state.title = title;
       await transition(author.userId, 'revision.submitted', {}, { detail: { comment } }, interactive);
+      if (patched(REVISION_ANSWERS_AT_ONCE)) {
+        // The author gets the answer now; the checks (LLM calls, seconds) run in the body, and
+        // progress follows on the content's status and event stream.
+        revisionToCheck = author.userId;
+        sla.touch();
+        return { revision: state.revision, status: state.status };
+      }
       await checkAndRoute(author.userId);
       return { revision: state.revision, status: state.status, risk: state.risk };
     },
-    {
-      validator: ({ author, title }: RevisionRequest) => {
-        if (author.tenantId !== tenantId) throw refuse('WrongTenant', 'the author belongs to another tenant');
-        if (author.userId !== authorId && !author.roles.includes('admin')) throw refuse('NotTheAuthor', 'only the author (or an admin) can revise this content');
-        const closed = closedRefusal();
-        if (closed) throw closed;
-        if (state.status === 'checking' || state.status === 'drafting') throw refuse('ChecksRunning', 'the previous revision is still being checked');
-        if (!title.trim()) throw refuse('CommentRequired', 'a revision needs a title');
-      },
-    },
+    { validator: (request: RevisionRequest) => throwIf(refuseRevision(state, request, Date.now())) },
   );
 
   setHandler(
@@ -295,24 +206,13 @@ export async function contentReviewWorkflow(input: ContentReviewInput): Promise<
       const previous = state.dueAt;
       state.dueAt = new Date(Date.parse(dueAt)).toISOString();
       await transition(actor.userId, 'review.deadline-extended', {}, { detail: { from: previous, to: state.dueAt, reason } }, interactive);
-      slaVersion++;
+      sla.touch();
       return { dueAt: state.dueAt };
     },
-    {
-      validator: ({ actor, dueAt, reason }: DeadlineExtension) => {
-        if (actor.tenantId !== tenantId) throw refuse('WrongTenant', 'another tenant');
-        if (!isReviewerRole(actor)) throw refuse('NotAReviewer', 'only reviewers and admins can extend a review deadline');
-        const closed = closedRefusal();
-        if (closed) throw closed;
-        if (!state.dueAt) throw refuse('NotAwaitingReview', 'content has no review deadline yet');
-        const wanted = Date.parse(dueAt);
-        if (!Number.isFinite(wanted) || wanted <= Date.parse(state.dueAt)) throw refuse('InvalidDeadline', `the new deadline must be later than ${state.dueAt}`);
-        if (!reason.trim()) throw refuse('CommentRequired', 'an extension needs a reason');
-      },
-    },
+    { validator: (request: DeadlineExtension) => throwIf(refuseExtension(state, request, Date.now())) },
   );
 
-  // ---- the review phase ----------------------------------------------------------------
+  // ---- preparation: the first revision, its checks and its route ---------------------------
   upsertSearchAttributes([
     { key: SearchAttr.WorkflowKind, value: 'content-review' },
     { key: SearchAttr.BusinessId, value: contentId },
@@ -321,6 +221,7 @@ export async function contentReviewWorkflow(input: ContentReviewInput): Promise<
     { key: SearchAttr.Platforms, value: input.platforms },
     { key: SearchAttr.ReviewStatus, value: state.status },
   ]);
+  log.info('content review started', { contentId, tenantId, kind: input.submission.kind, platforms: input.platforms });
 
   try {
     if (input.submission.kind === 'brief') {
@@ -338,32 +239,30 @@ export async function contentReviewWorkflow(input: ContentReviewInput): Promise<
     }
     await checkAndRoute('system:checks');
   } catch (error) {
-    const failure = failureOf(error);
-    await transition('system', 'content.failed', { status: 'failed', stage: 'closed' }, { detail: failure });
-    closing = true;
-    await delivering;
-    throw ApplicationFailure.nonRetryable(`content ${contentId} could not be prepared: ${failure.message}`, failure.type);
+    return failContent(error);
   }
 
-  // SLA: reminder, escalation and expiry, measured from when review started; an extension moves expiry.
-  while (!FINAL_REVIEW_STATUSES.includes(state.status)) {
-    if (state.status === 'checking') {
-      // A revision is being checked; SLA events wait until it is routed again.
-      await condition(() => state.status !== 'checking');
+  // ---- the review phase: SLA reminder, escalation and expiry, measured from when review started ----
+  while (!isFinal(state.status)) {
+    if (revisionToCheck !== undefined) {
+      const actor = revisionToCheck;
+      revisionToCheck = undefined;
+      try {
+        await checkAndRoute(actor);
+      } catch (error) {
+        return failContent(error);
+      }
       continue;
     }
-    const now = Date.now();
-    const started = reviewStartedAt ?? now;
-    const due = state.dueAt ? Date.parse(state.dueAt) : started + policy.expireAfterMs;
-    const upcoming = [
-      !state.reminded && state.status === 'pending' ? { at: started + policy.reminderAfterMs, what: 'reminder' as const } : undefined,
-      !state.escalated && state.status === 'pending' ? { at: started + policy.escalateAfterMs, what: 'escalation' as const } : undefined,
-      { at: due, what: 'expiry' as const },
-    ].filter((event) => event !== undefined);
-    const next = upcoming.reduce((a, b) => (b.at < a.at ? b : a));
-    const seen = slaVersion;
-    const changed = await condition(() => slaVersion !== seen || FINAL_REVIEW_STATUSES.includes(state.status), Math.max(1, next.at - now));
-    if (changed) continue;
+    if (state.status === 'checking') {
+      // A revision is being checked; SLA events wait until it is routed again.
+      await condition(() => state.status !== 'checking' || revisionToCheck !== undefined);
+      continue;
+    }
+    const started = reviewStartedAt ?? Date.now();
+    const next = nextSlaEvent(state, policy, started);
+    if ((await sla.sleepUntil(next.at, () => isFinal(state.status))) === 'changed') continue;
+    log.info('review SLA event', { contentId, event: next.what, assignee: state.assignee, dueAt: state.dueAt });
     if (next.what === 'reminder') {
       state.reminded = true;
       await transition('system:sla', 'review.reminder', {});
@@ -375,7 +274,7 @@ export async function contentReviewWorkflow(input: ContentReviewInput): Promise<
       assignees = [policy.escalateTo];
       await transition('system:sla', 'review.escalated', {}, { detail: { from: previous, to: policy.escalateTo } });
       notify('review-escalated', [policy.escalateTo, ...(previous ? [previous] : [])], `overdue since ${new Date(started + policy.reminderAfterMs).toISOString()}`);
-    } else if (policy.expiryPolicy === 'auto-approve' && state.risk?.route === 'one-reviewer' && state.status === 'pending') {
+    } else if (atExpiry(state, policy) === 'auto-approve') {
       state.assignee = undefined;
       await transition('system:expiry-policy', 'review.auto-approved-at-expiry', { status: 'approved' });
     } else {
@@ -398,53 +297,12 @@ export async function contentReviewWorkflow(input: ContentReviewInput): Promise<
 
   if (state.status === 'approved') {
     await review.indexContent({ tenantId, contentId, revision: state.revision, ai });
-    await publishAndMonitor();
+    await publishAndMonitor(state, { publishAt: input.publishAt, monitorAfterMs: policy.monitorAfterMs }, recorder);
   } else if (state.stage !== 'closed') {
     await transition('system', 'content.closed', { stage: 'closed' });
   }
 
-  closing = true;
-  await delivering;
+  log.info('content review finished', { contentId, status: state.status, stage: state.stage, revision: state.revision });
+  await recorder.close();
   return { contentId, status: state.status, revision: state.revision, publications: state.publications };
-
-  // ---- publishing and monitoring -------------------------------------------------------
-  async function publishAndMonitor() {
-    const publishAt = input.publishAt ? Date.parse(input.publishAt) : 0;
-    if (publishAt > Date.now()) {
-      await transition('system', 'publish.scheduled', { stage: 'scheduled' }, { detail: { publishAt: input.publishAt } });
-      await sleep(publishAt - Date.now());
-    }
-    await transition('system', 'publish.started', { stage: 'publishing' });
-    const revision = state.revision;
-    await Promise.all(
-      state.publications.map(async (publication) => {
-        const ref = { tenantId, contentId, platform: publication.platform, revision };
-        try {
-          const post: PublishResult = await publishing.publishToPlatform(ref);
-          Object.assign(publication, { status: 'published', externalId: post.externalId, url: post.url });
-          await transition('system', 'publish.succeeded', {}, { detail: { platform: publication.platform, externalId: post.externalId, url: post.url } });
-        } catch (error) {
-          const failure = failureOf(error);
-          Object.assign(publication, { status: 'failed', error: failure });
-          await publishStore.recordPublicationFailure({ ...ref, error: failure });
-          await transition('system', 'publish.failed', {}, { detail: { platform: publication.platform, ...failure } });
-          notify('publish-failed', [authorId], `${publication.platform}: ${failure.type}`);
-        }
-      }),
-    );
-    const published = state.publications.filter((p) => p.status === 'published');
-    if (published.length === 0) {
-      await transition('system', 'publish.all-failed', { stage: 'closed' });
-      return;
-    }
-    notify('content-published', [authorId], published.map((p) => p.platform).join(', '));
-    await transition('system', 'monitoring.started', { stage: 'monitoring' });
-    const publishedAt = Date.now();
-    for (const afterMs of [...policy.monitorAfterMs].sort((a, b) => a - b)) {
-      await sleep(Math.max(1, publishedAt + afterMs - Date.now()));
-      const collected = await monitoring.collectContentMetrics({ tenantId, contentId, afterMs });
-      state.metricsCollected.push(collected.checkpoint);
-    }
-    await transition('system', 'content.completed', { stage: 'completed' });
-  }
 }

@@ -1,9 +1,10 @@
 // Pausing on an exhausted LLM budget: the work waits (visible as PausedReason='llm-budget')
 // instead of failing, and resumes when the budget is raised (signal) or on a periodic recheck.
-import { ActivityFailure, ApplicationFailure, condition, defineSignal, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { SearchAttr } from '../temporal/search-attributes';
+import { llmBudgetRaisedSignal } from '../temporal/signals';
 
-export const llmBudgetRaisedSignal = defineSignal('llmBudgetRaised');
+export { llmBudgetRaisedSignal };
 
 const BUDGET_EXHAUSTED = 'LlmBudgetExhausted';
 const RECHECK_INTERVAL = '15 minutes';

@@ -10,9 +10,12 @@ export interface ScriptedReply {
   /** For 200s: the assistant message content (usually JSON text). For errors: the error object. */
   content?: string;
   error?: { message: string; type?: string; code?: string };
-  /** Answer after this long (a slow provider: calls in flight when a worker is stopped). */
-  delayMs?: number;
+  /** The answer waits for this (a slow model, held until the test releases it). */
+  holdUntil?: Promise<void>;
 }
+
+/** A reply computed from the request body (e.g. citing ids offered by the request's JSON schema). */
+export type Reply = ScriptedReply | ((body: any) => ScriptedReply);
 
 export interface RecordedRequest {
   at: number;
@@ -24,26 +27,24 @@ export interface OpenAiStandIn {
   baseUrl: string;
   requests: RecordedRequest[];
   /** Replies are used in order; when the script runs out, `fallback` answers. */
-  script(replies: ScriptedReply[], fallback?: ScriptedReply): void;
+  script(replies: Reply[], fallback?: Reply): void;
   close(): Promise<void>;
 }
 
 export async function startOpenAiStandIn(): Promise<OpenAiStandIn> {
-  let queue: ScriptedReply[] = [];
-  let fallback: ScriptedReply = { status: 500, error: { message: 'no scripted reply' } };
+  let queue: Reply[] = [];
+  let fallback: Reply = { status: 500, error: { message: 'no scripted reply' } };
   const requests: RecordedRequest[] = [];
 
   const server: Server = createServer((req, res) => {
     let raw = '';
     req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-    req.on('end', () => {
+    req.on('end', async () => {
       const body = raw ? JSON.parse(raw) : undefined;
       requests.push({ at: Date.now(), path: req.url ?? '', body });
-      const reply = queue.shift() ?? fallback;
-      if (reply.delayMs) setTimeout(() => answer(reply, body), reply.delayMs);
-      else answer(reply, body);
-    });
-    const answer = (reply: ScriptedReply, body: any) => {
+      const next = queue.shift() ?? fallback;
+      const reply = typeof next === 'function' ? next(body) : next;
+      await reply.holdUntil;
       const status = reply.status ?? 200;
       res.writeHead(status, { 'content-type': 'application/json', ...reply.headers });
       if (status >= 400) {
@@ -60,7 +61,7 @@ export async function startOpenAiStandIn(): Promise<OpenAiStandIn> {
           usage: { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 },
         }),
       );
-    };
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -1,5 +1,5 @@
 // A REAL WordPress for tests, from Debian's packages (`wordpress`, `php-cli`, `php-mysql`,
-// `mariadb-server`; .ci/run installs them): a private MariaDB on a Unix socket (no TCP port),
+// `mariadb-server`; scripts/provision.sh installs them): a private MariaDB on a Unix socket (no TCP port),
 // a copy of /usr/share/wordpress with its own wp-config.php, PHP's built-in web server on a
 // loopback port, an installed site with pretty permalinks (so /wp-json/… works) and an
 // Application Password. Everything lives in one temporary directory removed by close().

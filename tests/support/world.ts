@@ -19,12 +19,17 @@ import { mintToken } from '../../src/auth/tokens';
 // Keep the SDK's own logs to errors (expected activity failures log warnings) so test output stays readable (one Runtime per process).
 Runtime.install({ logger: new DefaultLogger((process.env.TEST_SDK_LOG_LEVEL as 'WARN' | undefined) ?? 'ERROR') });
 
+// Tests keep to their own Temporal namespace and index prefix (created by applySchema when
+// missing), so test runs never fill the operators' `default` namespace. An explicitly set one
+// wins (helpers and CI jobs running side by side); child processes (workers, the API) inherit it.
+process.env.TEMPORAL_NAMESPACE ??= 'magicai-test';
+process.env.ELASTICSEARCH_INDEX_PREFIX ??= 'magicai-test';
+
 /** Test configuration: the stack's services, a unique task-queue prefix, quiet logs. */
 export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({
     ...process.env,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
-    ELASTICSEARCH_INDEX_PREFIX: process.env.ELASTICSEARCH_INDEX_PREFIX ?? 'magicai-test',
     TEMPORAL_TASK_QUEUE_PREFIX: `test-${randomUUID().slice(0, 8)}`,
     ...overrides,
   });

@@ -34,8 +34,9 @@ function claims(token) {
 }
 
 function show(section) {
-  for (const id of ['sign-in', 'inbox', 'content']) $(id).hidden = id !== section;
+  for (const id of ['sign-in', 'inbox', 'content', 'performance']) $(id).hidden = id !== section;
   $('sign-out').hidden = section === 'sign-in';
+  $('views').hidden = section === 'sign-in';
 }
 
 const riskClass = (score) => (score >= 0.6 ? 'risk-high' : score >= 0.2 ? 'risk-medium' : 'risk-low');
@@ -139,6 +140,53 @@ async function decide(event) {
   }
 }
 
+const percent = (rate) => (rate === null || rate === undefined ? '—' : `${(rate * 100).toFixed(1)} %`);
+
+/** The performance report (GET /v1/strategy/report): one row per brand, channel and strategy. */
+async function loadPerformance(event) {
+  event?.preventDefault();
+  stopEvents();
+  show('performance');
+  if (!$('perf-from').value) {
+    const today = new Date();
+    $('perf-to').value = new Date(today.getTime() + 86_400_000).toISOString().slice(0, 10);
+    $('perf-from').value = new Date(today.getTime() - 29 * 86_400_000).toISOString().slice(0, 10);
+  }
+  const url = new URL('/v1/strategy/report', window.location.href);
+  url.searchParams.set('from', `${$('perf-from').value}T00:00:00Z`);
+  url.searchParams.set('to', `${$('perf-to').value}T00:00:00Z`);
+  if ($('perf-brand').value.trim()) url.searchParams.set('brand', $('perf-brand').value.trim());
+  $('performance-error').textContent = '';
+  const rows = $('performance-rows');
+  rows.replaceChildren();
+  let report;
+  try {
+    report = await api(`${url.pathname}${url.search}`);
+  } catch (error) {
+    $('performance-error').textContent = `Report refused: ${error.message}`;
+    return;
+  }
+  const row = (label, f) => {
+    const tr = el('tr');
+    const rate = el('td');
+    rate.append(el('span', percent(f.successRate), { class: `badge ${f.meetsTarget === false ? 'risk-high' : f.meetsTarget ? 'risk-low' : ''}` }));
+    tr.append(
+      ...label.map((text) => el('td', text)),
+      ...[f.submitted, f.autoApproved, f.reviewed, f.publishedWithinSla, f.rejected, f.expired, f.open].map((n) => el('td', n)),
+      rate,
+      el('td', f.engagement.views),
+      el('td', f.engagement.clicks),
+      el('td', f.engagement.meanReward === null ? '—' : f.engagement.meanReward.toFixed(3)),
+    );
+    return tr;
+  };
+  for (const group of report.groups) rows.append(row([group.brand, group.channel, group.strategy], group));
+  const total = row(['All', '', ''], report.total);
+  total.className = 'total';
+  rows.append(total);
+  $('performance-summary').textContent = `Success rate ${percent(report.total.successRate)} against the ${percent(report.target)} target${report.total.meetsTarget === false ? ' — below target' : ''}.`;
+}
+
 async function signIn(event) {
   event.preventDefault();
   const token = $('token').value.trim();
@@ -163,6 +211,9 @@ async function signIn(event) {
 $('sign-in-form').addEventListener('submit', (event) => void signIn(event));
 $('decision-form').addEventListener('submit', (event) => void decide(event));
 $('refresh').addEventListener('click', () => void loadInbox());
+$('show-inbox').addEventListener('click', () => void loadInbox());
+$('show-performance').addEventListener('click', () => void loadPerformance());
+$('performance-form').addEventListener('submit', (event) => void loadPerformance(event));
 $('back').addEventListener('click', () => void loadInbox());
 $('sign-out').addEventListener('click', () => {
   stopEvents();

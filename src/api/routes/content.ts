@@ -79,7 +79,11 @@ export function contentRoutes(infra: Infrastructure): Router {
 
   router.post('/v1/content/:contentId/revisions', handle(async (req, res, principal) => {
     if (!hasRole(principal, 'editor', 'admin')) throw new HttpError(403, 'Forbidden', 'only editors (the author) or admins can revise content');
-    res.json(await reviseContent(infra, principal, contentIdParam.parse(req.params.contentId), req.body));
+    // Answered once the revision is recorded (202, like submission); its checks follow, visible on
+    // the content's status and event stream.
+    const contentId = contentIdParam.parse(req.params.contentId);
+    const outcome = await reviseContent(infra, principal, contentId, req.body);
+    res.status(202).location(`/v1/content/${contentId}`).json({ contentId, ...outcome });
   }));
 
   router.get('/v1/content/:contentId/revisions', handle(async (req, res, principal) => {

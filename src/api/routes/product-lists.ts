@@ -1,12 +1,16 @@
 // Product lists over HTTP: start from URLs, watch progress, steer, read report and ledger.
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import {
   ListConflictError,
   createProductList,
+  listWorkflowId,
+  publicListId,
+  resolveListKey,
+  type CreateListInput,
   listErrors,
-  listProgress,
+  listProgressWithEstimate,
   listReport,
   redriveProductList,
   steerProductList,
@@ -16,6 +20,7 @@ import type { Infrastructure } from '../../runtime/infrastructure';
 import { productListWorkflowId } from '../../workflows/product-list';
 import { principalOf, requireRole } from '../auth';
 import { readers, serveEvents } from '../live';
+import { findUnstorableText, textRefused } from '../input';
 import { HttpError } from '../problem';
 import { readOrNotFound, startOrConflict, temporalUiLink } from '../temporal-http';
 
@@ -53,6 +58,8 @@ function listInput(req: Request): unknown {
     if (error instanceof FeedError) throw new HttpError(400, 'Invalid feed', error.message);
     throw error;
   }
+  const unstorable = findUnstorableText(items, 'items');
+  if (unstorable) throw textRefused(unstorable);
   const { listId, tenantId: askedTenant, ...given } = query;
   const tenantId = ownTenant(req, askedTenant);
   const options = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
@@ -62,23 +69,28 @@ function listInput(req: Request): unknown {
 const listIdParam = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'not a list id');
 const action = z.enum(['pause', 'resume', 'cancel']);
 
+/** The caller's list, resolved by the `listId` route parameter (see router.param). */
+const listKeyOf = (res: Response): string => res.locals.listKey as string;
+
 export function productListRoutes(infra: Infrastructure): Router {
   const router = Router();
   const { config, pg, temporal } = infra;
 
-  // A list of another tenant does not exist for the caller.
-  router.param('listId', async (req, _res, next, raw: string) => {
+  // Lists are looked up within the caller's tenant: another tenant's list does not exist for them.
+  router.param('listId', async (req, res, next, raw: string) => {
     const listId = listIdParam.parse(raw);
-    const { rows } = await pg.query<{ tenant_id: string }>('SELECT tenant_id FROM product_lists WHERE list_id = $1', [listId]);
-    if (rows[0] && rows[0].tenant_id !== principalOf(req).tenantId) throw new HttpError(404, 'Not Found', `no product list ${listId}`);
+    const key = await resolveListKey(pg, principalOf(req).tenantId, listId);
+    if (!key) throw new HttpError(404, 'Not Found', `no product list ${listId}`);
+    res.locals.listKey = key;
     next();
   });
   const steering = requireRole('editor', 'admin');
 
   router.post('/v1/product-lists', steering, async (req, res) => {
-    const requested = [req.query.listId, (req.body as { listId?: unknown } | undefined)?.listId].find((id) => typeof id === 'string');
-    const started = await startOrConflict(productListWorkflowId(typeof requested === 'string' ? requested : '(new)'), () =>
-      createProductList(infra, listInput(req) as never).catch((error: unknown) => {
+    const input = listInput(req) as CreateListInput & { tenantId: string };
+    const requested = typeof input.listId === 'string' ? input.listId : '(new)';
+    const started = await startOrConflict(listWorkflowId(input.tenantId, requested), () =>
+      createProductList(infra, input).catch((error: unknown) => {
         if (error instanceof ListConflictError) throw new HttpError(409, 'Conflict', error.message);
         throw error;
       }),
@@ -90,37 +102,31 @@ export function productListRoutes(infra: Infrastructure): Router {
   });
 
   router.get('/v1/product-lists/:listId', async (req, res) => {
-    const listId = listIdParam.parse(req.params.listId);
-    const stored = await listReport(pg, listId);
-    if (!stored) throw new HttpError(404, 'Not Found', `no product list ${listId}`);
+    const key = listKeyOf(res);
+    const stored = (await listReport(pg, key))!;
     let progress;
     if (stored.status === 'running') {
-      progress = await listProgress(temporal, listId).catch((error: unknown) => {
+      progress = await listProgressWithEstimate(infra, key).catch((error: unknown) => {
         if (error instanceof WorkflowNotFoundError) return undefined;
         throw error;
       });
     }
-    res.json({ listId, status: stored.status, items: stored.item_count, progress, report: stored.report ?? undefined, temporalUi: temporalUiLink(config, productListWorkflowId(listId)) });
+    res.json({ listId: publicListId(key), status: stored.status, items: stored.item_count, progress, report: stored.report ?? undefined, temporalUi: temporalUiLink(config, productListWorkflowId(key)) });
   });
 
   router.get('/v1/product-lists/:listId/events', async (req, res) => {
-    const listId = listIdParam.parse(req.params.listId);
-    if (!(await listReport(pg, listId))) throw new HttpError(404, 'Not Found', `no product list ${listId}`);
-    await serveEvents(req, res, readers.productList(infra, listId));
+    await serveEvents(req, res, readers.productList(infra, listKeyOf(res)));
   });
 
   router.get('/v1/product-lists/:listId/report', async (req, res) => {
-    const listId = listIdParam.parse(req.params.listId);
-    const stored = await listReport(pg, listId);
-    if (!stored?.report) throw new HttpError(404, 'Not Found', `no report yet for product list ${listId}`);
+    const stored = await listReport(pg, listKeyOf(res));
+    if (!stored?.report) throw new HttpError(404, 'Not Found', `no report yet for product list ${publicListId(listKeyOf(res))}`);
     res.json(stored.report);
   });
 
   /** The per-item error ledger: JSON lines, or CSV with `Accept: text/csv`. */
   router.get('/v1/product-lists/:listId/errors', async (req, res) => {
-    const listId = listIdParam.parse(req.params.listId);
-    if (!(await listReport(pg, listId))) throw new HttpError(404, 'Not Found', `no product list ${listId}`);
-    const rows = await listErrors(pg, listId);
+    const rows = await listErrors(pg, listKeyOf(res));
     if (req.accepts(['application/x-ndjson', 'text/csv']) === 'text/csv') {
       const cell = (value: unknown) => `"${String(value).replace(/"/g, '""')}"`;
       const header = 'item_key,url,stage,error_type,message,attempts,occurred_at';
@@ -131,18 +137,23 @@ export function productListRoutes(infra: Infrastructure): Router {
   });
 
   router.post('/v1/product-lists/:listId/redrive', steering, async (req, res) => {
-    const listId = listIdParam.parse(req.params.listId);
-    const result = await startOrConflict(productListWorkflowId(listId), () => redriveProductList(infra, listId));
-    if (!result) throw new HttpError(404, 'Not Found', `no product list ${listId}`);
+    const key = listKeyOf(res);
+    const result = await startOrConflict(productListWorkflowId(key), () =>
+      redriveProductList(infra, key).catch((error: unknown) => {
+        if (error instanceof ListConflictError) throw new HttpError(409, 'Conflict', error.message);
+        throw error;
+      }),
+    );
+    if (!result) throw new HttpError(404, 'Not Found', `no product list ${publicListId(key)}`);
     res.status(202).json({ ...result, temporalUi: temporalUiLink(config, result.workflowId, result.runId) });
   });
 
   router.post('/v1/product-lists/:listId/:action', steering, async (req, res) => {
-    const listId = listIdParam.parse(req.params.listId);
+    const key = listKeyOf(res);
     const parsed = action.safeParse(req.params.action);
     if (!parsed.success) throw new HttpError(404, 'Not Found', `no action ${String(req.params.action)}`);
-    await readOrNotFound(productListWorkflowId(listId), () => steerProductList(temporal, listId, parsed.data));
-    res.status(202).json({ listId, action: parsed.data });
+    await readOrNotFound(productListWorkflowId(key), () => steerProductList(temporal, key, parsed.data));
+    res.status(202).json({ listId: publicListId(key), action: parsed.data });
   });
 
   return router;

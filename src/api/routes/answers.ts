@@ -1,0 +1,55 @@
+// Answers with cited sources over HTTP: ask, read, give feedback. Thin: the rules live in
+// src/answers/ (service, rules) and the work in the answer workflow.
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { AnswerConflict, AnswerNotFound, FeedbackRefused, askQuestion, getAnswer, giveFeedback } from '../../answers/service';
+import type { Principal } from '../../auth/principal';
+import type { Infrastructure } from '../../runtime/infrastructure';
+import { principalOf } from '../auth';
+import { HttpError } from '../problem';
+import { temporalUiLink } from '../temporal-http';
+
+const answerIdParam = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'not an answer id');
+
+function translate(error: unknown): never {
+  if (error instanceof AnswerNotFound) throw new HttpError(404, 'Not Found', error.message);
+  if (error instanceof AnswerConflict) throw new HttpError(409, 'Conflict', error.message);
+  if (error instanceof FeedbackRefused) throw new HttpError(400, 'Feedback refused', error.message);
+  throw error;
+}
+
+type Handler = (req: Request, res: Response, principal: Principal) => Promise<void>;
+const handle = (work: Handler) => async (req: Request, res: Response, next: NextFunction) => {
+  try {
+    await work(req, res, principalOf(req)).catch(translate);
+  } catch (error) {
+    next(error);
+  }
+};
+
+export function answerRoutes(infra: Infrastructure): Router {
+  const router = Router();
+  const { config } = infra;
+
+  router.post('/v1/answers', handle(async (req, res, principal) => {
+    const started = await askQuestion(infra, principal, req.body);
+    const links = { temporalUi: temporalUiLink(config, started.workflowId, started.runId) };
+    res.location(`/v1/answers/${started.answerId}`);
+    if (started.finished) {
+      res.status(200).json({ ...(await getAnswer(infra, principal, started.answerId)), ...links });
+      return;
+    }
+    res.status(202).json({ answerId: started.answerId, workflowId: started.workflowId, runId: started.runId, status: 'running', ...links });
+  }));
+
+  router.get('/v1/answers/:answerId', handle(async (req, res, principal) => {
+    const answer = await getAnswer(infra, principal, answerIdParam.parse(req.params.answerId));
+    res.json({ ...answer, temporalUi: temporalUiLink(config, answer.workflowId) });
+  }));
+
+  router.post('/v1/answers/:answerId/feedback', handle(async (req, res, principal) => {
+    res.status(201).json(await giveFeedback(infra, principal, answerIdParam.parse(req.params.answerId), req.body));
+  }));
+
+  return router;
+}

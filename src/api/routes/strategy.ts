@@ -1,0 +1,96 @@
+// Strategy learners and engagement over HTTP. The engagement push is public but signed (HMAC,
+// see src/strategy/engagement.ts) and reads its body raw, so it is mounted before the JSON
+// parser and the token check; the learner and report routes are ordinary authenticated routes.
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { Principal } from '../../auth/principal';
+import { PLATFORMS } from '../../publishing/adapter';
+import { EngagementRefused, ingestPushedEngagement } from '../../strategy/engagement';
+import { readLearner, setConstraints } from '../../strategy/learners';
+import { TONES } from '../../strategy/model';
+import { performanceReport } from '../../strategy/report';
+import type { Infrastructure } from '../../runtime/infrastructure';
+import { SIGNATURE_HEADER } from '../../publishing/signing';
+import { principalOf, requireRole } from '../auth';
+import { HttpError } from '../problem';
+import { temporalUiLink } from '../temporal-http';
+
+export const BrandId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a brand id: letters, digits, dot, dash, underscore; at most 64');
+const tenantParam = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'not a tenant id');
+const channelParam = z.enum(PLATFORMS);
+
+export const ConstraintsInput = z
+  .object({
+    allowedTones: z.array(z.enum(TONES)).max(TONES.length).default([]),
+    bannedPhrases: z.array(z.string().trim().min(1).max(200)).max(100).default([]),
+    voiceNotes: z.string().trim().max(2_000).default(''),
+  })
+  .strict();
+
+const UPDATE_REFUSALS: Record<string, number> = { NotAnAdmin: 403, WrongTenant: 403, InvalidConstraints: 422 };
+
+type Handler = (req: Request, res: Response) => Promise<void>;
+const handle = (work: Handler) => async (req: Request, res: Response, next: NextFunction) => {
+  try {
+    await work(req, res);
+  } catch (error) {
+    next(error);
+  }
+};
+
+/** POST /v1/engagement/:tenantId/events — before express.json and the token check. */
+export function engagementPushRoutes(infra: Infrastructure): Router {
+  const router = Router();
+  router.post(
+    '/v1/engagement/:tenantId/events',
+    express.raw({ type: () => true, limit: infra.config.API_BODY_LIMIT }),
+    handle(async (req, res) => {
+      try {
+        const receipt = await ingestPushedEngagement(
+          infra,
+          tenantParam.parse(req.params.tenantId),
+          Buffer.isBuffer(req.body) && req.body.length ? req.body : undefined,
+          req.get(SIGNATURE_HEADER),
+          req.get('content-type'),
+        );
+        res.json(receipt);
+      } catch (error) {
+        if (error instanceof EngagementRefused) throw new HttpError(error.status, error.status === 401 ? 'Unauthorized' : error.status === 415 ? 'Unsupported Media Type' : 'Bad Request', error.message, { refusal: error.reason });
+        throw error;
+      }
+    }),
+  );
+  return router;
+}
+
+export function strategyRoutes(infra: Infrastructure): Router {
+  const router = Router();
+  const keyOf = (req: Request, principal: Principal) => ({ tenantId: principal.tenantId, brand: BrandId.parse(req.params.brand), channel: channelParam.parse(req.params.channel) });
+
+  router.get('/v1/strategy/learners/:brand/:channel', handle(async (req, res) => {
+    const found = await readLearner(infra.temporal, keyOf(req, principalOf(req)));
+    if (!found) throw new HttpError(404, 'Not Found', 'this brand has no learner on this channel yet (it starts with the first draft or engagement)');
+    res.json({ ...found.learner, recommendation: found.recommendation, workflowId: found.workflowId, temporalUi: temporalUiLink(infra.config, found.workflowId) });
+  }));
+
+  router.post('/v1/strategy/learners/:brand/:channel/constraints', requireRole('admin'), handle(async (req, res) => {
+    const principal = principalOf(req);
+    const constraints = ConstraintsInput.parse(req.body);
+    try {
+      res.json(await setConstraints(infra.temporal, infra.config, keyOf(req, principal), { userId: principal.userId, tenantId: principal.tenantId, roles: [...principal.roles] }, constraints));
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type && error.cause.type in UPDATE_REFUSALS) {
+        throw new HttpError(UPDATE_REFUSALS[error.cause.type]!, error.cause.type, error.cause.message, { refusal: error.cause.type });
+      }
+      throw error;
+    }
+  }));
+
+  router.get('/v1/strategy/report', handle(async (req, res) => {
+    res.json(await performanceReport(infra.pg, principalOf(req).tenantId, req.query, infra.config.CONTENT_PUBLISH_SLA));
+  }));
+
+  return router;
+}

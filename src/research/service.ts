@@ -1,0 +1,197 @@
+// Site research use cases shared by the API and the demo: start a run, read its progress (with
+// ETA and cost), its report and analysis; recurring runs as Temporal Schedules.
+import { createHash } from 'node:crypto';
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Pool } from 'pg';
+import { z } from 'zod';
+import type { Config } from '../config';
+import { SearchAttr } from '../temporal/search-attributes';
+import { taskQueues } from '../temporal/task-queues';
+import { researchProgressQuery, researchRunWorkflow, type ResearchProgress } from '../workflows/research-run';
+import { costUsd, estimatedTotalCostUsd, DEFAULT_STAGE_RATES } from './eta';
+import { ResearchRequest, StartResearchInput, businessId, researchWorkflowId, scheduledWorkflowIdPrefix, siteOf, temporalScheduleId } from './model';
+import { researchStore, type ResearchRunRow } from './store';
+
+export interface ResearchDeps {
+  config: Config;
+  pg: Pool;
+  temporal: Client;
+}
+
+export class ResearchConflictError extends Error {
+  readonly type = 'ResearchConflict';
+}
+
+const workflowStartOptions = (config: Config, tenantId: string, businessKey: string, request: ResearchRequest) => ({
+  taskQueue: taskQueues(config).default,
+  typedSearchAttributes: [
+    { key: SearchAttr.BusinessId, value: businessKey },
+    { key: SearchAttr.WorkflowKind, value: 'research-run' },
+    { key: SearchAttr.TenantId, value: tenantId },
+    { key: SearchAttr.ResearchStage, value: 'crawl' },
+  ],
+  staticSummary: `Site research of ${siteOf(request)} for ${tenantId}: up to ${request.scope.maxPages} pages, depth ${request.scope.maxDepth}${request.priceWatch ? `, price watch ±${request.priceWatch.thresholdPct}%` : ''}`,
+});
+
+/** Stores the run, then starts its workflow (`research/<tenant>/<runId>`). */
+export async function startResearchRun({ config, pg, temporal }: ResearchDeps, tenantId: string, raw: StartResearchInput) {
+  const input = StartResearchInput.parse(raw);
+  const request = input.request;
+  const runId = input.runId ?? `run-${Date.now().toString(36)}-${createHash('sha1').update(JSON.stringify(request)).digest('hex').slice(0, 6)}`;
+  const workflowId = researchWorkflowId(tenantId, runId);
+  const existing = await researchStore.run(pg, runId);
+  if (existing) throw new ResearchConflictError(`research run ${runId} already exists`);
+  await researchStore.openRun(pg, { runId, tenantId, site: siteOf(request), workflowId, input: request });
+  const handle = await temporal.workflow.start(researchRunWorkflow, {
+    workflowId,
+    args: [{ tenantId, runId, request, pagesPerRun: config.RESEARCH_PAGES_PER_RUN }],
+    ...workflowStartOptions(config, tenantId, runId, request),
+  });
+  return { runId, workflowId, runIdTemporal: handle.firstExecutionRunId };
+}
+
+/** The run as its tenant sees it; undefined for an unknown run or another tenant's. */
+export async function researchView({ config, pg, temporal }: ResearchDeps, tenantId: string, runId: string) {
+  const run = await researchStore.run(pg, runId);
+  if (!run || run.tenant_id !== tenantId) return undefined;
+  let progress: ResearchProgress | undefined;
+  if (run.status === 'running') {
+    progress = await temporal.workflow
+      .getHandle(run.workflow_id)
+      .query(researchProgressQuery)
+      .catch((error: unknown) => {
+        if (error instanceof WorkflowNotFoundError) return undefined;
+        throw error;
+      });
+  }
+  return { runId, tenantId, site: run.site, status: run.status, scheduleId: run.schedule_id ?? undefined, previousRunId: run.previous_run_id ?? undefined, workflowId: run.workflow_id, progress, cost: await costView({ config, pg }, run, progress), timings: run.timings ?? undefined, createdAt: run.created_at.toISOString(), finishedAt: run.finished_at?.toISOString() };
+}
+
+/** Tokens spent so far priced by LLM_PRICE_*, and the estimated total for the whole run. */
+async function costView({ config, pg }: Pick<ResearchDeps, 'config' | 'pg'>, run: ResearchRunRow, progress?: ResearchProgress) {
+  const prices = { inputPer1k: config.LLM_PRICE_INPUT_PER_1K, outputPer1k: config.LLM_PRICE_OUTPUT_PER_1K };
+  const usage = await researchStore.usage(pg, run.workflow_id);
+  const spent = costUsd(usage, prices);
+  if (run.status !== 'running') return { tokens: usage.promptTokens + usage.completionTokens, costUsd: spent, estimatedTotalUsd: spent, prices };
+  const stage = progress?.stage ?? 'crawl';
+  const earlyStage = stage === 'crawl' || stage === 'match';
+  const products = progress?.products ?? 0;
+  const pagesDone = (progress?.pages.fetched ?? 0) + (progress?.pages.failed ?? 0);
+  const pagesLeft = progress ? Math.max(0, Math.min(progress.pages.pending, progress.pages.maxPages - pagesDone)) : 0;
+  const expectedProducts = pagesDone > 0 ? Math.round((products / pagesDone) * (pagesDone + pagesLeft)) : pagesLeft;
+  const estimate = estimatedTotalCostUsd(
+    usage,
+    { products: earlyStage ? Math.max(0, expectedProducts) : 0, reportPending: ['crawl', 'match', 'analyse', 'graph', 'report'].includes(stage) && run.input.report },
+    DEFAULT_STAGE_RATES,
+    prices,
+  );
+  return { tokens: usage.promptTokens + usage.completionTokens, costUsd: spent, estimatedTotalUsd: estimate, prices };
+}
+
+export async function researchReport(pg: Pool, tenantId: string, runId: string) {
+  const run = await researchStore.run(pg, runId);
+  if (!run || run.tenant_id !== tenantId) return undefined;
+  return { run, alerts: await researchStore.alerts(pg, runId) };
+}
+
+// --- schedules ----------------------------------------------------------------------------
+
+export const CreateScheduleInput = z
+  .object({
+    scheduleId: businessId,
+    /** Every N minutes (at least 5), or cron expressions (UTC). */
+    everyMinutes: z.number().int().min(5).max(60 * 24 * 31).optional(),
+    cron: z.array(z.string().min(9).max(100)).min(1).max(5).optional(),
+    /** SKIP (default): a run due while the previous one still runs is skipped. BUFFER_ONE: it starts when the previous one ends. */
+    overlap: z.enum(['SKIP', 'BUFFER_ONE']).default('SKIP'),
+    paused: z.boolean().default(false),
+    note: z.string().max(500).optional(),
+    request: ResearchRequest,
+  })
+  .strict()
+  .refine((input) => (input.everyMinutes === undefined) !== (input.cron === undefined), { message: 'give everyMinutes or cron (one of them)' });
+export type CreateScheduleInput = z.input<typeof CreateScheduleInput>;
+
+export class ScheduleConflictError extends Error {
+  readonly type = 'ScheduleConflict';
+}
+
+const overlapPolicy = { SKIP: ScheduleOverlapPolicy.SKIP, BUFFER_ONE: ScheduleOverlapPolicy.BUFFER_ONE } as const;
+
+export async function createResearchSchedule({ config, pg, temporal }: ResearchDeps, tenantId: string, raw: CreateScheduleInput) {
+  const input = CreateScheduleInput.parse(raw);
+  const id = temporalScheduleId(tenantId, input.scheduleId);
+  if (!(await researchStore.schedules.add(pg, id, tenantId, { scheduleId: input.scheduleId, everyMinutes: input.everyMinutes, cron: input.cron, overlap: input.overlap }))) {
+    throw new ScheduleConflictError(`schedule ${input.scheduleId} already exists`);
+  }
+  try {
+    await temporal.schedule.create({
+      scheduleId: id,
+      spec: input.everyMinutes ? { intervals: [{ every: `${input.everyMinutes} minutes` }] } : { cronExpressions: input.cron! },
+      action: {
+        type: 'startWorkflow',
+        workflowType: researchRunWorkflow,
+        workflowId: scheduledWorkflowIdPrefix(tenantId, input.scheduleId),
+        args: [{ tenantId, scheduleId: input.scheduleId, request: input.request, pagesPerRun: config.RESEARCH_PAGES_PER_RUN }],
+        ...workflowStartOptions(config, tenantId, input.scheduleId, input.request),
+      },
+      // A re-crawl due while the last one still runs would double the load on the site for no news.
+      policies: { overlap: overlapPolicy[input.overlap], catchupWindow: '10 minutes', pauseOnFailure: false },
+      state: { paused: input.paused, note: input.note ?? `research of ${siteOf(input.request)} for ${tenantId}` },
+    });
+  } catch (error) {
+    await researchStore.schedules.remove(pg, id);
+    if (error instanceof ScheduleAlreadyRunning) throw new ScheduleConflictError(`schedule ${input.scheduleId} already exists`);
+    throw error;
+  }
+  return describeResearchSchedule({ config, pg, temporal }, tenantId, input.scheduleId);
+}
+
+/** undefined when the schedule is unknown or another tenant's. */
+export async function describeResearchSchedule({ pg, temporal }: ResearchDeps, tenantId: string, scheduleId: string) {
+  const id = temporalScheduleId(tenantId, scheduleId);
+  const row = await researchStore.schedules.get(pg, id);
+  if (!row || row.tenant_id !== tenantId) return undefined;
+  try {
+    const description = await temporal.schedule.getHandle(id).describe();
+    const spec = row.spec as { overlap: string; everyMinutes?: number; cron?: string[] };
+    return {
+      scheduleId,
+      temporalScheduleId: id,
+      paused: description.state.paused,
+      note: description.state.note,
+      overlap: spec.overlap,
+      everyMinutes: spec.everyMinutes,
+      cron: spec.cron,
+      nextRuns: description.info.nextActionTimes.slice(0, 3).map((at) => at.toISOString()),
+      recentRuns: description.info.recentActions.map((action) => ({ scheduledAt: action.scheduledAt.toISOString(), workflowId: action.action.workflow.workflowId })),
+      runningWorkflows: description.info.runningActions.map((action) => action.workflow.workflowId),
+      actions: description.info.numActionsTaken,
+      skippedForOverlap: description.info.numActionsSkippedOverlap,
+    };
+  } catch (error) {
+    if (error instanceof ScheduleNotFoundError) return undefined;
+    throw error;
+  }
+}
+
+export async function steerResearchSchedule({ pg, temporal }: Pick<ResearchDeps, 'pg' | 'temporal'>, tenantId: string, scheduleId: string, action: 'pause' | 'unpause' | 'trigger' | 'delete'): Promise<boolean> {
+  const id = temporalScheduleId(tenantId, scheduleId);
+  const row = await researchStore.schedules.get(pg, id);
+  if (!row || row.tenant_id !== tenantId) return false;
+  const handle = temporal.schedule.getHandle(id);
+  try {
+    if (action === 'pause') await handle.pause(`paused through the API`);
+    else if (action === 'unpause') await handle.unpause(`unpaused through the API`);
+    else if (action === 'trigger') await handle.trigger(overlapPolicy[(row.spec as { overlap: 'SKIP' | 'BUFFER_ONE' }).overlap]);
+    else {
+      await handle.delete();
+      await researchStore.schedules.remove(pg, id);
+    }
+  } catch (error) {
+    if (!(error instanceof ScheduleNotFoundError)) throw error;
+    if (action !== 'delete') return false;
+    await researchStore.schedules.remove(pg, id);
+  }
+  return true;
+}

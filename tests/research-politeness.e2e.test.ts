@@ -1,0 +1,95 @@
+// Per-host politeness across worker processes: two real worker processes serve the crawl queue
+// of one research run; the shop must still see one request at a time, at least the configured
+// gap apart, because the host's slot is leased in PostgreSQL, not in a process's memory.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startSampleShop, type SampleShop } from '../src/sample-shop';
+import { createWorkers, type WorkerSet } from '../src/worker/workers';
+import type { ResearchResult } from '../src/workflows/research-run';
+import { actAsByDefault, eventually, http, startWorld, type World } from './support/world';
+
+const GAP_MS = 300;
+
+describe('research politeness with two worker processes', () => {
+  let shop: SampleShop;
+  let world: World;
+  let workers: WorkerSet;
+  let running: Promise<void>;
+  const children: ChildProcess[] = [];
+  const tenantId = `pol-${randomUUID().slice(0, 8)}`;
+  actAsByDefault({ sub: 'researcher', tenant: tenantId, roles: ['editor'] });
+  const startedAt = new Date();
+
+  before(async () => {
+    shop = await startSampleShop();
+    const env = {
+      FETCH_ALLOW_HOSTS: new URL(shop.baseUrl).host,
+      FETCH_TIMEOUT_MS: '1500',
+      BLOB_DIR: mkdtempSync(path.join(tmpdir(), 'magicai-politeness-')),
+      RESEARCH_HOST_GAP_MS: String(GAP_MS),
+      RESEARCH_HOST_CONCURRENCY: '1',
+      // Continue-as-new after 4 pages: the crawl resumes from the frontier in PostgreSQL.
+      RESEARCH_PAGES_PER_RUN: '4',
+    };
+    world = await startWorld(env, { workers: false });
+    // Workflows, store and LLM work in this process; every page fetch in the two child processes.
+    workers = await createWorkers({ config: world.config, deps: world.infra, kinds: ['default', 'high', 'llm'] });
+    running = workers.run();
+    for (let i = 0; i < 2; i++) {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], {
+        env: { ...process.env, ...env, TEMPORAL_TASK_QUEUE_PREFIX: world.config.TEMPORAL_TASK_QUEUE_PREFIX, ELASTICSEARCH_INDEX_PREFIX: world.config.ELASTICSEARCH_INDEX_PREFIX, WORKER_TASK_QUEUES: 'crawl', LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      children.push(child);
+      await eventually(() => Promise.resolve(output.includes('worker started') ? true : undefined), 90_000, `worker process ${i + 1}`);
+    }
+  });
+  after(async () => {
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))));
+    workers?.shutdown();
+    await running;
+    await world?.stop();
+    await shop?.close();
+  });
+
+  it('then the shop sees one request at a time, at least the gap apart, from both processes', async () => {
+    const runId = `pol-${randomUUID().slice(0, 8)}`;
+    const from = shop.requests.length;
+    const started = await http(world.baseUrl, 'POST', '/v1/research-runs', {
+      runId,
+      request: { startUrls: [new URL('/', shop.baseUrl).href], sitemap: true, concurrency: 8, report: false, scope: { maxDepth: 1, maxPages: 10 } },
+    });
+    assert.equal(started.status, 202, started.text);
+    const result = (await world.infra.temporal.workflow.getHandle(started.json.workflowId).result()) as ResearchResult;
+    assert.equal(result.pages.fetched + result.pages.failed, 10);
+    const executions = [];
+    for await (const execution of world.infra.temporal.workflow.list({ query: `WorkflowId = '${started.json.workflowId}'` })) executions.push(execution.status.name);
+    assert.ok(executions.filter((status) => status === 'CONTINUED_AS_NEW').length >= 1, `continued as new: ${executions.join(', ')}`);
+    const { rows: pages } = await world.infra.pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM research_pages WHERE run_id = $1 AND state IN ('fetched', 'failed')`, [runId]);
+    assert.equal(pages[0]!.n, 10, 'no page fetched twice across runs');
+
+    const requests = shop.requests.slice(from);
+    assert.equal(requests.filter((r) => r.path === '/robots.txt').length, 1, 'robots.txt is read once per run, not once per process');
+    const arrivals = requests.map((r) => r.at);
+    assert.ok(arrivals.length >= 12, `${arrivals.length} requests (robots.txt, sitemap, 10 pages and their redirect hops)`);
+    const gaps = arrivals.slice(1).map((at, i) => at - arrivals[i]!);
+    // Lower bound only (load can only widen gaps); 60 ms of slack for loopback scheduling jitter.
+    assert.ok(Math.min(...gaps) >= GAP_MS - 60, `smallest gap ${Math.min(...gaps)} ms: ${gaps.join(', ')}`);
+
+    const { rows } = await world.infra.pg.query<{ holder: string; n: number }>(
+      'SELECT holder, count(*)::int AS n FROM crawl_host_starts WHERE host = $1 AND started_at >= $2 GROUP BY holder',
+      [new URL(shop.baseUrl).host, startedAt],
+    );
+    const pids = new Set(children.map((child) => String(child.pid)));
+    const childHolders = rows.filter((row) => pids.has(row.holder.split(':').pop()!));
+    assert.equal(childHolders.length, 2, `requests by process: ${JSON.stringify(rows)}`);
+  });
+});
