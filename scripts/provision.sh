@@ -25,6 +25,8 @@ REQUIREMENTS=(
   "python3 with venv (Temporal and LLM downloads)|all|apt|command -v python3 && python3 -m venv --help|python3 python3-pip python3-venv"
   "Chromium (tests/console.e2e.test.ts)|test|apt|command -v chromium|chromium"
   # Apache comes in as a dependency of the wordpress package; nothing uses it.
+  # Without recommends: the node exporter would start a daemon of its own.
+  "Prometheus + promtool (the stack's prometheus, alert rule tests)|all|apt-lean|command -v prometheus && command -v promtool|prometheus"
   "real WordPress (tests/wordpress-real.test.ts)|test|apt-lean|test -f /usr/share/wordpress/wp-settings.php && command -v php && command -v mariadbd && php -r 'exit(extension_loaded(\"mysqli\") ? 0 : 1);'|wordpress php-cli php-mysql mariadb-server"
 )
 

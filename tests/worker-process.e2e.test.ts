@@ -67,7 +67,8 @@ describe('the compiled worker process', () => {
   before(async () => {
     execFileSync('bash', [path.join(repoRoot, 'scripts/build.sh'), BUILD_DIR], { cwd: repoRoot, stdio: 'pipe' });
     standIn = await startOpenAiStandIn();
-    standIn.script([], { content: validSentiment, delayMs: SLOW_LLM_MS });
+    // A slow provider: each answer comes SLOW_LLM_MS after its request.
+    standIn.script([], () => ({ content: validSentiment, holdUntil: new Promise((resolve) => setTimeout(resolve, SLOW_LLM_MS)) }));
     world = await startWorld({ OPENAI_BASE_URL: standIn.baseUrl }, { workers: false });
   });
 

@@ -16,7 +16,7 @@ import {
   OpenTelemetryWorkflowClientInterceptor,
   makeWorkflowExporter,
 } from '@temporalio/interceptors-opentelemetry';
-import type { WorkerOptions } from '@temporalio/worker';
+import type { ActivityInterceptorsFactory, WorkerOptions } from '@temporalio/worker';
 import type { RequestHandler } from 'express';
 import type { Config } from '../config';
 
@@ -59,14 +59,12 @@ export function startTracing(config: Pick<Config, 'OTEL_EXPORTER_OTLP_ENDPOINT' 
   };
 }
 
-/** Worker options that trace activities and export workflow spans (needs startTracing first). */
-export function tracingWorkerOptions(): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
-  if (!active) return {};
+/** What a worker needs to trace activities and export workflow spans (after startTracing). */
+export function tracingWorkerOptions(): { sinks: NonNullable<WorkerOptions['sinks']>; activityInterceptors: ActivityInterceptorsFactory[] } | undefined {
+  if (!active) return undefined;
   return {
     sinks: { exporter: makeWorkflowExporter(active.processor, active.resource) },
-    interceptors: {
-      activity: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })],
-    },
+    activityInterceptors: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })],
   };
 }
 

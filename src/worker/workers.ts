@@ -65,7 +65,7 @@ export async function createWorkers({ config, deps, kinds, bundle, tracing = isT
   const activities = createActivities(deps);
   const needsWorkflows = kinds.some((kind) => slots[kind].workflows > 0);
   const workflowBundle = needsWorkflows ? (bundle ?? (await bundleWorkflows({ tracing }))) : undefined;
-  const traced = tracing ? tracingWorkerOptions() : {};
+  const traced = tracing ? tracingWorkerOptions() : undefined;
   const workers = await Promise.all(
     kinds.map((kind) =>
       Worker.create({
@@ -82,9 +82,9 @@ export async function createWorkers({ config, deps, kinds, bundle, tracing = isT
         // SIGTERM: stop polling at once, give in-flight activities this long, then cancel them.
         shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE_MS,
         ...versioning(config),
-        ...traced,
-        // Heartbeats let a killed worker's activities be retried within seconds; tracing wraps them too.
-        interceptors: { activity: [keepAliveHeartbeats, ...(traced.interceptors?.activity ?? [])] },
+        // Tracing outermost, so an activity's span covers its heartbeats too.
+        interceptors: { activity: [...(traced?.activityInterceptors ?? []), keepAliveHeartbeats] },
+        ...(traced ? { sinks: traced.sinks } : {}),
       }),
     ),
   );
