@@ -13,6 +13,7 @@ import { installBudgetPause } from './llm-budget';
 import { productItemSubject } from '../learning/decision';
 import { DECISION_PATCH } from './llm-task';
 import { taskQueueFor } from './task-queue';
+import { activityApplicationFailure } from './failures';
 
 /** Items given inline by a feed carry this pseudo-URL instead of a page to crawl. */
 export const FEED_URL_PREFIX = 'feed:';
@@ -96,8 +97,8 @@ export async function productItemWorkflow(input: ProductItemInput): Promise<Prod
     try {
       return await stage(name, work);
     } catch (error) {
-      const cause = error instanceof ActivityFailure ? error.cause : undefined;
-      if (!(cause instanceof ApplicationFailure) || !SKIPPABLE_ENRICHMENT_FAILURES.has(cause.type ?? '')) throw error;
+      const cause = activityApplicationFailure(error);
+      if (!cause || !SKIPPABLE_ENRICHMENT_FAILURES.has(cause.type ?? '')) throw error;
       if (failedStage === name) failedStage = undefined;
       warnings.push({ stage: name, errorType: cause.type!, message: cause.message });
       return undefined;
