@@ -138,7 +138,7 @@ export async function reviewInbox(deps: ContentDeps, principal: Principal, query
     if (execution.status.name !== 'RUNNING') continue;
     const attrs = execution.typedSearchAttributes;
     found.push({
-      contentId: attrs.get(SearchAttr.ContentId) ?? '',
+      contentId: attrs.get(SearchAttr.BusinessId) ?? '',
       status: attrs.get(SearchAttr.ReviewStatus) ?? status,
       assignee: attrs.get(SearchAttr.Assignee),
       dueAt: attrs.get(SearchAttr.ReviewDueTime)?.toISOString(),

@@ -2,6 +2,8 @@
 // with `temporal workflow list --query`. Workflows import the keys; boot registers them.
 import { defineSearchAttributeKey } from '@temporalio/common';
 
+// The dev server's SQLite visibility allows 10 Keyword attributes per namespace: reuse one
+// (BusinessId is the content id of a content run) before adding another.
 export const SearchAttr = {
   /** The business id the workflow id is derived from (list id, content id, check id). */
   BusinessId: defineSearchAttributeKey('BusinessId', 'KEYWORD'),
@@ -13,7 +15,6 @@ export const SearchAttr = {
   Assignee: defineSearchAttributeKey('Assignee', 'KEYWORD'),
   ReviewDueTime: defineSearchAttributeKey('ReviewDueTime', 'DATETIME'),
   RiskScore: defineSearchAttributeKey('RiskScore', 'DOUBLE'),
-  ContentId: defineSearchAttributeKey('ContentId', 'KEYWORD'),
   Platforms: defineSearchAttributeKey('Platforms', 'KEYWORD_LIST'),
   /** Why a running workflow waits on something outside itself, e.g. `llm-budget`; empty when not. */
   PausedReason: defineSearchAttributeKey('PausedReason', 'KEYWORD'),
