@@ -2,7 +2,7 @@
 // enhancement → store → embed + index → graph → inventory. Each I/O is an activity on the
 // queue of its kind; an item's failure is recorded (stage, type, attempts) and returned, not
 // thrown, so the list carries on.
-import { ActivityFailure, ApplicationFailure, defineQuery, isCancellation, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, defineQuery, isCancellation, patched, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
 import type { DecisionRef, LearningActivities } from '../activities/learning';
 import type { createProductCrawlActivities } from '../activities/product-crawl';
 import type { createProductEnrichActivities } from '../activities/product-enrich';
@@ -113,6 +113,8 @@ export async function productItemWorkflow(input: ProductItemInput): Promise<Prod
     const extracted = page
       ? await stage('extract', () => local.extractProduct({ htmlKey: page.htmlKey, pageUrl: page.finalUrl }))
       : await stage('extract', () => local.adoptFeedProduct({ listId: input.listId, itemKey: input.itemKey }));
+    // Once known, the product's name joins the URL in the Temporal UI (current details: no history event).
+    setCurrentDetails(`**${extracted.name}** · ${url}`);
     const enrich = options.llm;
     // The learning loop decides each enrichment call's version and model (in an activity, so in
     // history); items recorded before it replay without (patched).
