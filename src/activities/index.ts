@@ -10,6 +10,7 @@ import { createLlmActivities } from './llm';
 import { createProductCrawlActivities } from './product-crawl';
 import { createProductEnrichActivities } from './product-enrich';
 import { createProductListActivities } from './product-lists';
+import { createProductLlmExtractActivities } from './product-llm-extract';
 import { createProductStoreActivities } from './product-store';
 import { createResearchActivities } from './research';
 import { createStackCheckActivities } from './stack-check';
@@ -25,6 +26,7 @@ export function createActivities(deps: ActivityDeps) {
     ...withTypedFailures({
       ...createProductCrawlActivities(deps),
       ...createProductEnrichActivities(deps),
+      ...createProductLlmExtractActivities(deps),
       ...createProductStoreActivities(deps),
       ...createProductListActivities(deps),
       ...createContentReviewActivities({ ...deps, lexicons: createLexicons(deps.config.CONTENT_LEXICON_DIR || BUILT_IN_LEXICON_DIR) }),

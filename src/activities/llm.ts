@@ -33,6 +33,7 @@ export function createLlmActivities({ llm, pg }: Pick<ActivityDeps, 'llm' | 'pg'
     llmReport: run('report'),
     llmAnswer: run('answer'),
     llmResearchReport: run('researchReport'),
+    llmExtract: run('extract'),
     async llmEmbed(request: { tenantId: string; texts: string[] }): Promise<number[][]> {
       return llm.embed(request.texts, callContext(request.tenantId));
     },

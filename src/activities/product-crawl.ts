@@ -3,7 +3,7 @@
 import { heartbeat } from '@temporalio/activity';
 import sharp from 'sharp';
 import { permanent } from '../errors';
-import { extractProduct as extractFromHtml, productFromFeed, type ExtractedProduct, type FeedProduct } from '../extraction';
+import { extractProductDetailed, LLM_FILLABLE, productFromFeed, type ExtractedProduct, type FeedProduct } from '../extraction';
 import type { ActivityDeps } from './deps';
 
 export interface FetchedPage {
@@ -17,6 +17,9 @@ export interface ExtractionSummary {
   name: string;
   imageUrls: string[];
   fieldsFound: string[];
+  /** Fields the LLM extraction fallback may fill: set only when structured data was missing or
+   *  incomplete and the visible-HTML fallback left these empty. */
+  llmFillable?: string[];
 }
 
 export interface OptimisedImage {
@@ -55,7 +58,12 @@ export function createProductCrawlActivities({ fetcher, blobs, config, pg }: Pic
 
     async extractProduct({ htmlKey, pageUrl }: { htmlKey: string; pageUrl: string }): Promise<ExtractionSummary> {
       const html = (await blobs.get(htmlKey)).toString('utf8');
-      return summarise(extractFromHtml(html, pageUrl));
+      const result = extractProductDetailed(html, pageUrl);
+      const summary = await summarise(result.product);
+      const fillable = LLM_FILLABLE.filter((field) => result.product[field] === undefined);
+      // A missing GTIN or former price alone (most products have none on the page) is no reason for a model call.
+      const worthACall = fillable.some((field) => field !== 'gtin' && field !== 'listPrice');
+      return result.structuredIncomplete && worthACall ? { ...summary, llmFillable: fillable } : summary;
     },
 
     /** A feed item's inline fields, read from the list (not from history), as an extraction. */

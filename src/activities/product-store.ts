@@ -39,6 +39,8 @@ interface ProductRow {
   sku: string | null;
   gtin: string | null;
   price: string | null;
+  list_price: string | null;
+  high_price: string | null;
   currency: string | null;
   availability: string | null;
   category: string | null;
@@ -82,8 +84,8 @@ export function createProductStoreActivities({ pg, es, neo4j, blobs, llm, config
       );
       await pg.query(
         `INSERT INTO products (product_id, tenant_id, url, name, description, brand, sku, gtin, price, currency, availability,
-           category, rating_value, rating_count, fields, images, clean_text, sentiment, enhancement, html_key)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)
+           category, rating_value, rating_count, fields, images, clean_text, sentiment, enhancement, html_key, list_price, high_price)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22)
          ON CONFLICT (product_id) DO UPDATE SET
            name = EXCLUDED.name, description = EXCLUDED.description, brand = EXCLUDED.brand, sku = EXCLUDED.sku,
            gtin = EXCLUDED.gtin, price = EXCLUDED.price, currency = EXCLUDED.currency, availability = EXCLUDED.availability,
@@ -91,7 +93,7 @@ export function createProductStoreActivities({ pg, es, neo4j, blobs, llm, config
            fields = EXCLUDED.fields, images = EXCLUDED.images, clean_text = EXCLUDED.clean_text,
            sentiment = COALESCE(EXCLUDED.sentiment, products.sentiment),
            enhancement = COALESCE(EXCLUDED.enhancement, products.enhancement),
-           html_key = EXCLUDED.html_key, updated_at = now()`,
+           html_key = EXCLUDED.html_key, list_price = EXCLUDED.list_price, high_price = EXCLUDED.high_price, updated_at = now()`,
         [
           productId, input.tenantId, input.url, product.name.value, product.description?.value ?? null,
           product.brand?.value ?? null, product.sku?.value ?? null, product.gtin?.value ?? null,
@@ -99,6 +101,7 @@ export function createProductStoreActivities({ pg, es, neo4j, blobs, llm, config
           product.category?.value ?? null, product.rating?.value.value ?? null, product.rating?.value.count ?? null,
           storableJson(fields), storableJson(input.images), text,
           input.sentiment ? storableJson(input.sentiment) : null, enhancement ? storableJson(enhancement) : null, input.htmlKey ?? null,
+          product.listPrice?.value ?? null, product.highPrice?.value ?? null,
         ].map(storableParam), // crawled and model text: NULs and lone surrogates cannot be stored
       );
       return { productId };
@@ -133,6 +136,7 @@ export function createProductStoreActivities({ pg, es, neo4j, blobs, llm, config
             sku: row.sku ?? undefined,
             gtin: row.gtin ?? undefined,
             price: row.price === null ? undefined : Number(row.price),
+            listPrice: row.list_price === null ? undefined : Number(row.list_price),
             currency: row.currency ?? undefined,
             availability: row.availability ?? undefined,
             ratingValue: row.rating_value ?? undefined,

@@ -6,7 +6,7 @@ import { PENALTY, toFields, type Penalties } from './fields';
 import { nameMatch } from './main-product';
 import { htmlToText, normaliseGtin, parseMoney, resolveUrl, unique } from './normalise';
 import type { HeadingCandidate, ImageCandidate, PriceCandidate, ScannedPage } from './page-scan';
-import type { PriceHint } from './price';
+import { parsePrice, type PriceHint } from './price';
 import type { Availability, ProductValues, SourceDraft } from './types';
 
 // Headings of widgets, dialogs and page sections, not of a product.
@@ -18,8 +18,8 @@ const NOT_PICTURE =
   /(?:^|[^a-z])(?:icons?|logos?|sprites?|pixel|spacer|blank|tracking|badges?|avatars?|payment|flags?|rating|stars?|loader|spinner|placeholder|banner|ads?|advert\w*|sponsor\w*|swatch(?:es)?)(?:[^a-z]|$)|\.svg(?:[?#]|$)|\.gif(?:[?#]|$)/i;
 const THUMBNAIL = /(?:^|[^a-z])(?:thumbs?|thumbnails?|mini|small|tiny)(?:[^a-z]|$)|[._-](?:\d{2}x\d{2}|S[SX]\d{2,3}|US\d{2,3}|thumb|sm|xs)[._-]|[?&](?:w|width|size)=(?:[1-9]\d?|1\d\d)(?:&|$)/i;
 
-const IN_STOCK = /\b(?:in stock|available|auf lager|lieferbar|en stock|disponible|disponibile|skladem|dostępny|на складе|в наличии|ships? (?:today|in|within))\b/i;
-const OUT_OF_STOCK = /\b(?:out of stock|sold out|unavailable|not available|ausverkauft|nicht (?:auf lager|verfügbar|lieferbar)|épuisé|rupture de stock|agotado|esaurito|niedostępny|vyprodáno|нет в наличии)\b/i;
+const IN_STOCK = /(?<!\p{L})(?:in stock|available|auf lager|lieferbar|en stock|disponible|disponibile|skladem|dostępny|na stanie|на складе|в наличии|ships? (?:today|in|within))(?!\p{L})/iu;
+const OUT_OF_STOCK = /(?<!\p{L})(?:out of stock|sold out|unavailable|not available|ausverkauft|nicht (?:auf lager|verfügbar|lieferbar)|épuisé|rupture de stock|agotado|esaurito|niedostępny|vyprodáno|нет в наличии)(?!\p{L})/iu;
 const PRE_ORDER = /\bpre-?order|vorbestell|précommande|reserva\b/i;
 const BACKORDER = /\bback-?order|on backorder|nachbestellt/i;
 
@@ -65,7 +65,7 @@ interface PricePick {
 
 function choosePrice(page: ScannedPage, heading: HeadingCandidate | undefined, hint: PriceHint): PricePick | undefined {
   const read = (candidate: PriceCandidate) => {
-    if (candidate.aside || UNIT_HINT.test(candidate.hints) || UNIT_OR_INSTALMENT.test(candidate.text)) return undefined;
+    if (candidate.aside || candidate.inCard || UNIT_HINT.test(candidate.hints) || UNIT_OR_INSTALMENT.test(candidate.text)) return undefined;
     const money = parseMoney(candidate.text, 'text', hint);
     return money && money.amount > 0 ? money : undefined;
   };
@@ -79,6 +79,8 @@ function choosePrice(page: ScannedPage, heading: HeadingCandidate | undefined, h
     if (candidate.inProduct) score += 2;
     if (candidate.inMain || !page.sawMain) score += 1;
     if (candidate.sale) score += 1;
+    // Bare text without any price hint is a weaker candidate than a marked-up price.
+    if (candidate.hints.startsWith('#text')) score -= 1;
     // The price shoppers read is the first one after the product's name.
     if (heading) score += candidate.order > heading.order ? 2 - Math.min(1.5, (candidate.order - heading.order) / 200) : -1;
     score -= candidate.order * 1e-6;
@@ -87,6 +89,7 @@ function choosePrice(page: ScannedPage, heading: HeadingCandidate | undefined, h
       bestScore = score;
     }
   }
+  best ??= withoutSign(page, heading, hint);
   if (!best) return undefined;
   const chosen = best;
   // A struck-through or "was" price next to the chosen one is the regular price it is compared with.
@@ -97,12 +100,28 @@ function choosePrice(page: ScannedPage, heading: HeadingCandidate | undefined, h
   return { ...chosen.money, listPrice };
 }
 
+/**
+ * A marked-up price printed without its currency ("34<sup>99</sup>" beside "€ 44,99"): the
+ * currency of the other prices in the product area, if they all agree.
+ */
+function withoutSign(page: ScannedPage, heading: HeadingCandidate | undefined, hint: PriceHint) {
+  const near = page.prices.filter((candidate) => !candidate.aside && !candidate.inCard && (candidate.inProduct || candidate.inMain));
+  const currencies = new Set(near.map((candidate) => parseMoney(candidate.text, 'text', hint)?.currency).filter((currency) => currency !== undefined));
+  if (currencies.size !== 1) return undefined;
+  const currency = [...currencies][0]!;
+  const candidate = [...near].sort((a, b) => a.order - b.order).find(
+    (entry) => !entry.former && !entry.hints.startsWith('#text') && !UNIT_HINT.test(entry.hints) && (!heading || entry.order > heading.order),
+  );
+  const amount = candidate ? parsePrice(candidate.text, { hint: { ...hint, currency }, requireCurrency: false })?.amount : undefined;
+  return candidate && amount !== undefined && amount > 0 ? { candidate, money: { amount, currency } } : undefined;
+}
+
 /** Pictures ranked: gallery, og:image, declared size and product hints up; icons, ads, thumbnails out. */
 export function rankImages(page: ScannedPage, baseUrl: string, name: string | undefined, productIds: string[]): { urls: string[]; guessed: boolean } {
   const ogImages = new Set((page.metas.get('og:image') ?? []).map((url) => resolveUrl(url, baseUrl)));
   const ranked: { url: string; score: number; order: number; strong: boolean }[] = [];
   for (const image of page.images) {
-    if (image.aside || image.hidden) continue;
+    if (image.aside || image.hidden || image.inCard) continue;
     const url = image.urls.map((src) => resolveUrl(src, baseUrl)).find((src) => src !== undefined);
     if (!url) continue;
     const score = imageScore(image, url, ogImages, name, productIds);
@@ -134,9 +153,9 @@ function imageScore(image: ImageCandidate, url: string, ogImages: Set<string | u
   return score;
 }
 
-const SKU_LINE = /\b(?:SKU|Item (?:number|no\.?|#)|Art(?:ikel)?[-.\s]?(?:Nr|nummer)\.?|Model(?: number| no\.?)?|Part (?:number|no\.?)|Kód|Ref\.?|Référence|Артикул)\s*[:#]?\s*([A-Z0-9][A-Z0-9._/-]{2,30})\b/i;
-const GTIN_LINE = /\b(?:EAN|GTIN|UPC|ISBN|EAN-13|GTIN-13)\s*[:#]?\s*(\d[\d -]{6,17}\d)\b/i;
-const BRAND_LINE = /(?:^|\n)\s*(?:Brand|Marke|Marque|Marca|Značka|Producent|Бренд|Manufacturer|Hersteller)\s*[:\n]\s*([^\n|]{2,40})|\bVisit the ([^\n]{2,40}?) Store\b/i;
+const SKU_LINE = /(?<!\p{L})(?:SKU|Item (?:number|no\.?|#)|Art(?:ikel)?[-.\s]?(?:Nr|nummer)\.?|Model(?: number| no\.?)?|Part (?:number|no\.?)|Kód|Ref\.?|Référence|Артикул)\s*[:#.]?\s*([A-Z0-9][A-Z0-9._/-]{2,30})(?![\p{L}\p{N}])/iu;
+const GTIN_LINE = /\b(?:EAN|GTIN|UPC|ISBN)(?:-?1[0234])?\s*[:#]?\s*(\d[\d -]{6,17}\d)\b/i;
+const BRAND_LINE = /(?:^|\n)\s*(?:Brand|Marke|Merk|Marque|Marca|Marka|Značka|Výrobce|Producent|Бренд|Manufacturer|Hersteller)\s*[:\n]\s*([^\n|]{2,40})|\bVisit the ([^\n]{2,40}?) Store\b/i;
 
 function labelled(page: ScannedPage) {
   const text = page.visibleText;

@@ -4,7 +4,7 @@
 import { permanent } from '../errors';
 import { readHtmlFallback } from './html-fallback';
 import { readJsonLd } from './jsonld';
-import { LISTING_TYPES, NOT_PRODUCT_TYPES, pageIdentity } from './main-product';
+import { LISTING_TYPES, NOT_PRODUCT_TYPES, pageIdentity, sameProduct } from './main-product';
 import { mergeDrafts } from './merge';
 import { readMicrodata } from './microdata';
 import { readOpenGraph } from './opengraph';
@@ -19,6 +19,7 @@ export { productFromFeed, type FeedProduct } from './feed';
 export { normaliseAvailability, normaliseCurrency, normaliseGtin, parseAmount, parseMoney } from './normalise';
 export { parsePrice } from './price';
 export { scanPage, type ScannedPage } from './page-scan';
+export { fillFromLlm, LLM_FILLABLE, pageEvidence, verifyLlmAnswer, type LlmProductAnswer, type Rejection } from './llm-fill';
 
 // OpenGraph types of pages that are not products (og:type "article", "event", "video.movie"…).
 const NOT_PRODUCT_OG = /^(?:article|event|video|music|profile|website:event|blog|book:?$)/;
@@ -29,6 +30,9 @@ export interface ExtractionResult {
   page: ScannedPage;
   /** Fields structured data (JSON-LD, microdata, OpenGraph) did not give. */
   missing: string[];
+  /** No structured source described the product, or it gave no price: the LLM fallback may help. */
+  structuredIncomplete: boolean;
+  hint: PriceHint;
 }
 
 /** @throws PipelineError 'ProductNotFound' (permanent) when no source names a product. */
@@ -55,6 +59,13 @@ export function extractProductDetailed(html: string, pageUrl: string): Extractio
   const jsonld = readJsonLd(page.jsonLd, { baseUrl, identity, hint });
   const microdata = readMicrodata(page.microdata, { baseUrl, identity, hint });
   const og = readOpenGraph(page.metas, { baseUrl, hint: { ...hint, currency: jsonld.draft.fields.currency?.value } });
+  // Structured data about another product only (an accessory, a "bought together" item) while
+  // OpenGraph names the page's own product: that structured data does not describe this page.
+  const describesPage = (reading: { draft: SourceDraft; claims: boolean }) =>
+    reading.claims || !og.draft.isProduct || !og.draft.name || sameProduct(og.draft.name, reading.draft.name);
+  const unrelated: SourceDraft = { source: 'jsonld', isProduct: false, fields: {} };
+  if (!describesPage(jsonld)) jsonld.draft = unrelated;
+  if (!describesPage(microdata)) microdata.draft = { ...unrelated, source: 'microdata' };
   const structured = [jsonld.draft, microdata.draft].filter((draft) => draft.isProduct);
   const pageTypes = new Set([...jsonld.pageTypes, ...microdata.pageTypes]);
   const found = (drafts: SourceDraft[]) => drafts.filter((draft) => draft.isProduct).map((draft) => draft.source);
@@ -83,7 +94,7 @@ export function extractProductDetailed(html: string, pageUrl: string): Extractio
   const missing = (['description', 'brand', 'sku', 'gtin', 'price', 'currency', 'availability', 'images'] as const).filter(
     (key) => !fromStructured(key),
   );
-  return { product, page, missing };
+  return { product, page, missing, structuredIncomplete: main === undefined || missing.includes('price'), hint };
 }
 
 /** The two-letter country of a page, from its host's top-level domain or its lang="xx-YY". */

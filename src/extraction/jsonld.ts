@@ -99,6 +99,8 @@ export interface JsonLdReading {
   pageTypes: Set<string>;
   /** Products listed in a top-level ItemList. */
   listed: number;
+  /** The chosen product claims the page (its URL, mainEntity, OpenGraph or <title> match). */
+  claims: boolean;
 }
 
 // Nodes read at most: a hostile block of a million tiny objects costs no more than this.
@@ -161,14 +163,15 @@ export function readJsonLd(blocks: string[], ctx: { baseUrl: string; identity: P
   const index = chooseMain(scored, ctx.identity, ctx.baseUrl);
   const best = index >= 0 ? products[index]! : undefined;
   const empty: SourceDraft = { source: 'jsonld', isProduct: false, fields: {} };
-  if (!best) return { draft: empty, pageTypes, listed };
+  if (!best) return { draft: empty, pageTypes, listed, claims: false };
   // Several products and none of them claims the page: a listing, not a product page.
   const claimed = scored.some((candidate) => claimsPage(candidate, ctx.identity, ctx.baseUrl));
   const listingPage = [...pageTypes].some((type) => LISTING_TYPES.has(type) && type !== 'OfferCatalog');
-  if (!claimed && (listed >= 2 || (products.length >= 3 && listingPage))) return { draft: empty, pageTypes, listed: Math.max(listed, products.length) };
+  if (!claimed && (listed >= 2 || (products.length >= 3 && listingPage))) return { draft: empty, pageTypes, listed: Math.max(listed, products.length), claims: false };
   return {
     draft: { source: 'jsonld', isProduct: true, fields: toFields(best.values, 'jsonld', best.repaired ? PENALTY : 0), name: best.values.name },
     pageTypes,
     listed,
+    claims: claimsPage(scored[index]!, ctx.identity, ctx.baseUrl),
   };
 }

@@ -10,6 +10,7 @@ import type { SourceDraft } from './types';
 export interface MicrodataReading {
   draft: SourceDraft;
   pageTypes: Set<string>;
+  claims: boolean;
 }
 
 export function readMicrodata(items: MicrodataItem[], ctx: { baseUrl: string; identity: PageIdentity; hint: PriceHint }): MicrodataReading {
@@ -32,12 +33,15 @@ export function readMicrodata(items: MicrodataItem[], ctx: { baseUrl: string; id
   }));
   const index = chooseMain(scored, ctx.identity, ctx.baseUrl);
   const empty: SourceDraft = { source: 'microdata', isProduct: false, fields: {} };
-  if (index < 0) return { draft: empty, pageTypes };
+  if (index < 0) return { draft: empty, pageTypes, claims: false };
   // Three or more products and none claims the page: a category page.
   if (products.length >= 3 && !scored.some((candidate) => claimsPage(candidate, ctx.identity, ctx.baseUrl))) {
     pageTypes.add('ItemList');
-    return { draft: empty, pageTypes };
+    return { draft: empty, pageTypes, claims: false };
   }
   const best = products[index]!;
-  return { draft: { source: 'microdata', isProduct: true, fields: toFields(best.values, 'microdata'), name: best.values.name }, pageTypes };
+  return { draft: { source: 'microdata', isProduct: true, fields: toFields(best.values, 'microdata'), name: best.values.name },
+    pageTypes,
+    claims: claimsPage(scored[index]!, ctx.identity, ctx.baseUrl),
+  };
 }

@@ -23,12 +23,16 @@ const CHROME_ROLES = new Set(['navigation', 'banner', 'contentinfo', 'complement
 // Side widgets show prices and pictures of other things; ads and pop-ups show other things too.
 const SIDE_WIDGET =
   /related|recommend|upsell|cross-?sell|recently-?viewed|also-?(?:bought|viewed|like)|mini-?cart|cart-?(?:drawer|flyout|popover)|newsletter|cookie|similar|sponsored|carousel-?ads|(?:^|[\s_-])(?:ads?|advert\w*|adslot|ad-?banner|dfp|promo-?banner)(?:$|[\s_-])|modal|popover|popup|overlay|toast|(?:^|[\s_-])drawer/i;
+// Tiles of a product grid: a listing's cards, each with its own name, picture and price.
+const CARD = /(?:^|\s)(?:card|tile|grid-?item|product-?item|product-?card|product-?miniature|s-item|listing-?item)(?:$|\s|__)/i;
 const PRODUCT_AREA = /product|pdp|item-?detail|buy-?box|dp-container|listing-page|ppd|main-?item|vi-?main/i;
 const PRICE_HINT = /price|preis|prix|precio|prezzo|cena|цена|amount/i;
 // Struck-through former prices sit next to the real one.
-const FORMER_PRICE = /(?:^|[\s_-])(?:old|was|compare|strike|strikethrough|before|original|rrp|msrp|uvp|list|crossed|regular|basis|retail)(?:$|[\s_-]|price)/i;
+const FORMER_PRICE = /(?:^|[\s_-])(?:old|was|before|rrp|msrp|uvp|list|basis|retail)(?:$|[\s_-]|price)|original|strike|compare|crossed/i;
 const SALE_PRICE = /sale|special|now|current|final|offer|deal|promo|reduced|actual|primary|to-?pay/i;
-const STOCK = /stock|availab|lagerstand|disponib/i;
+// A currency sign or code next to a digit.
+const MONEY_LIKE = /(?:[$€£¥₹₽₩₫฿₱₺₴₪]|Kč|zł|руб|Rp|Ft|kr|[A-Z]{3})\s?-?\d|\d\s?(?:[$€£¥円₹₽₩₫฿₱₺₴₪]|Kč|zł|руб|Ft|kr|[A-Z]{3}\b)/;
+const STOCK = /stock|availab|sold-?out|lagerstand|disponib/i;
 const DESCRIPTION = /description|(?:^|[\s_-])desc(?:$|[\s_-])|product-?desc|feature-?bullets|about-?(?:this|the)-?item|product-?info-?text|x-item-description/i;
 const TITLE_HINT = /(?:product|item|listing|goods|pdp)[-_]?(?:title|name)|productTitle|itemTitle|mainTitle|(?:^|[\s_-])title(?:$|[\s_-])/i;
 const GALLERY = /gallery|carousel|slider|swiper|zoom|main-?image|hero-?image|product-?(?:image|media|photo|picture)s?|image-?block|imgTagWrapper|media-?viewer|pdp-?image|landingImage|fotorama/i;
@@ -49,6 +53,8 @@ export interface Located {
   inProduct: boolean;
   /** Inside page chrome, a side widget, an ad or a pop-up. */
   aside: boolean;
+  /** Inside a product card of a grid (a listing's tile, not the page's product). */
+  inCard: boolean;
 }
 
 export interface HeadingCandidate extends Located {
@@ -107,6 +113,8 @@ export interface ScannedPage {
 }
 
 interface Collector {
+  /** A price: "34<sup>99</sup>" reads 34.99. */
+  price?: boolean;
   text: string;
   limit: number;
   /** Leave out text inside struck-through/former-price descendants. */
@@ -123,6 +131,7 @@ interface Frame {
   inProduct: boolean;
   former: boolean;
   gallery: boolean;
+  inCard: boolean;
   collectors: number;
   /** The nearest enclosing microdata item (this element's own, if it opens one). */
   item?: Node;
@@ -146,7 +155,7 @@ export function scanPage(html: string): ScannedPage {
     metas: new Map(), jsonLd: [], microdata: [], headings: [], prices: [], images: [], stockLabels: [], descriptions: [],
     addToCart: 0, sawMain: false, visibleText: '', attributeText: [], truncated: false,
   };
-  const root: Frame = { tag: '#root', hidden: false, aside: false, inMain: false, inProduct: false, former: false, gallery: false, collectors: 0, inDescription: false };
+  const root: Frame = { tag: '#root', hidden: false, aside: false, inMain: false, inProduct: false, former: false, gallery: false, inCard: false, collectors: 0, inDescription: false };
   const stack: Frame[] = [root];
   const collectors: Collector[] = [];
   const items: Node[] = [];
@@ -157,12 +166,12 @@ export function scanPage(html: string): ScannedPage {
   let attributeChars = 0;
 
   const top = () => stack[stack.length - 1]!;
-  const located = (frame: Frame): Located => ({ order, inMain: frame.inMain, inProduct: frame.inProduct, aside: frame.aside });
+  const located = (frame: Frame): Located => ({ order, inMain: frame.inMain, inProduct: frame.inProduct, aside: frame.aside, inCard: frame.inCard });
 
-  function collect(frame: Frame, limit: number, done: (text: string) => void, ownOnly = false) {
+  function collect(frame: Frame, limit: number, done: (text: string) => void, ownOnly = false, price = false) {
     // Deeply nested candidates beyond this many open at once lose their text, not the page.
     if (collectors.length >= 48) return;
-    collectors.push({ text: '', limit, ownOnly, depth: stack.length, done });
+    collectors.push({ text: '', limit, ownOnly, depth: stack.length, done, price });
     frame.collectors++;
   }
 
@@ -197,7 +206,13 @@ export function scanPage(html: string): ScannedPage {
         const parent = top();
         if (stack.length > SCAN_LIMITS.depth) throw new StopScan();
         const cls = attrs.class ?? '';
-        const hints = `${cls} ${attrs.id ?? ''} ${attrs['data-testid'] ?? ''}`;
+        // Data attributes name what marketplaces hide behind generated class names
+        // (data-buy-box-region="price", data-pl="product-title").
+        const data = Object.entries(attrs)
+          .filter(([name]) => name.startsWith('data-'))
+          .map(([name, value]) => (value.length <= 40 ? `${name} ${value}` : name))
+          .join(' ');
+        const hints = `${cls} ${attrs.id ?? ''} ${data}`;
         const role = (attrs.role ?? '').toLowerCase();
         const style = attrs.style ?? '';
         const hidden =
@@ -215,9 +230,11 @@ export function scanPage(html: string): ScannedPage {
         const chrome =
           CHROME_TAGS.has(tag) || CHROME_ROLES.has(role) || ((tag === 'header' || tag === 'footer') && !inMain && !parent.inProduct);
         const aside = parent.aside || chrome || (tag !== 'body' && tag !== 'html' && !isMain && SIDE_WIDGET.test(hints));
-        const former = parent.former || tag === 'del' || tag === 's' || tag === 'strike' || FORMER_PRICE.test(hints);
+        const former =
+          parent.former || tag === 'del' || tag === 's' || tag === 'strike' || FORMER_PRICE.test(hints) || /line-through/i.test(style);
         const gallery = parent.gallery || GALLERY.test(hints);
-        const frame: Frame = { tag, hidden, aside, inMain, inProduct, former, gallery, collectors: 0, item: parent.item, inDescription: parent.inDescription };
+        const inCard = parent.inCard || CARD.test(hints);
+        const frame: Frame = { tag, hidden, aside, inMain, inProduct, former, gallery, inCard, collectors: 0, item: parent.item, inDescription: parent.inDescription };
         if (isMain) page.sawMain = true;
 
         // Head: title, canonical, base, meta tags, JSON-LD.
@@ -262,12 +279,12 @@ export function scanPage(html: string): ScannedPage {
               if (line && page.headings.length < SCAN_LIMITS.candidates) page.headings.push({ ...located(frame), text: line, tag, hints });
             });
           }
-          const priceHints = `${hints} ${attrs.itemprop ?? ''} ${Object.keys(attrs).filter((name) => name.startsWith('data-')).join(' ')}`;
+          const priceHints = `${hints} ${attrs.itemprop ?? ''}`;
           if (PRICE_HINT.test(priceHints) && tag !== 'meta' && tag !== 'img' && tag !== 'input' && !(tag === 'html' || tag === 'body')) {
             const candidate = { ...located(frame), former, sale: SALE_PRICE.test(hints), hints };
             collect(frame, 160, (text) => {
               if (page.prices.length < SCAN_LIMITS.candidates) page.prices.push({ ...candidate, text: oneLine(text) });
-            }, !former);
+            }, !former, true);
           }
           if (STOCK.test(hints)) {
             collect(frame, 120, (text) => {
@@ -302,6 +319,7 @@ export function scanPage(html: string): ScannedPage {
           }
         }
 
+        if (tag === 'sup') for (const collector of collectors) if (collector.price && /\d$/.test(collector.text)) collector.text += '.';
         stack.push(frame);
         if (BLOCK.has(tag)) addText('\n');
         if (VOID.has(tag)) return; // htmlparser2 closes void elements itself
@@ -310,6 +328,12 @@ export function scanPage(html: string): ScannedPage {
         if (inLdJson) inLdJson.push(text);
         else if (inTitle) inTitle.push(text);
         addText(text);
+        // A short text that is an amount with a currency is a price candidate even without a
+        // price class (marketplaces with generated class names).
+        const frame = top();
+        if (!frame.hidden && text.length <= 40 && MONEY_LIKE.test(text) && page.prices.length < SCAN_LIMITS.candidates) {
+          page.prices.push({ ...located(frame), text: oneLine(text), former: frame.former, sale: false, hints: `#text ${frame.tag}` });
+        }
       },
       onclosetag(tag) {
         if (stack.length <= 1) return;
@@ -378,8 +402,9 @@ function propertyValue(tag: string, attrs: Record<string, string>): string | und
 /** Every URL an <img> names, the largest rendition first (zoom, srcset's widest, then src). */
 function imageSources(attrs: Record<string, string>): string[] {
   const urls: string[] = [];
-  for (const name of ['data-zoom-image', 'data-large-image', 'data-old-hires', 'data-full', 'data-large']) {
-    if (attrs[name]) urls.push(attrs[name]);
+  // Zoom and hi-res renditions (data-zoom-image, data-zoom-src, data-old-hires, data-large-image…).
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value && /^data-(?:src-)?(?:zoom|large|hires|old-hires|full)(?:-|$)/.test(name) && !/^(?:true|false|\d+)$/.test(value)) urls.push(value);
   }
   const dynamic = attrs['data-a-dynamic-image'];
   if (dynamic) {

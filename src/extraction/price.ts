@@ -75,7 +75,7 @@ export function normaliseNumerals(text: string): string {
     .replace(/\u066b/g, '.')
     .replace(/[\u00a0\u202f\u2009\u2007]/g, ' ')
     .replace(/[\u200e\u200f\u061c]/g, '')
-    .replace(/[\u2212\u2012\u2013](?=\s?\d)/g, '-');
+    .replace(/[\u2212\u2012\u2013](?=\s?[\d\p{Sc}])/gu, '-');
 }
 
 function currencyOf(sign: string | undefined, hint: PriceHint): string | undefined {

@@ -23,7 +23,7 @@ export interface AllocationRules {
   maxCandidateExposures: number;
 }
 
-export const defaultAllocationRules: AllocationRules = { minShare: 0.05, maxCandidateShare: 0.8, maxCandidateExposures: 5_000 };
+export const defaultAllocationRules: AllocationRules = { minShare: 0.05, maxCandidateShare: 0.95, maxCandidateExposures: 50_000 };
 
 /** Posterior after `settled` rewards (each in [0, 1]) from a Beta(1, 1) prior; exposures count toward the cap. */
 export function posteriorOf(version: string, production: boolean, settled: number, rewardSum: number, exposures = settled): ArmPosterior {

@@ -110,7 +110,8 @@ export async function auditOf(deps: Deps, principal: Principal, query: unknown) 
 
 export async function startExperiment(deps: Deps, principal: Principal, body: unknown) {
   const input = StartExperimentInput.parse(body);
-  const settings = ExperimentSettings.parse(input.settings ?? {});
+  // Outcome weights: the experiment's own, over the deployment's (LEARNING_OUTCOME_WEIGHTS), over the defaults.
+  const settings = ExperimentSettings.parse({ ...input.settings, weights: { ...deps.config.LEARNING_OUTCOME_WEIGHTS, ...input.settings?.weights } });
   const production = (await resolveLabel(deps.pg, principal.tenantId, input.task, 'production')) ?? llmTasks[input.task].promptVersion;
   for (const candidate of input.candidates) {
     const version = await getVersion(deps.pg, candidate);

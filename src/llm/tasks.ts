@@ -86,6 +86,20 @@ export const AnswerOutput = z.object({
   citations: z.array(z.string().max(100)).max(10),
 });
 
+/** Product fields read off a page without structured data. Values are copied as written on the
+ *  page (a price with its currency sign), so that each can be checked against the page's text. */
+export const ProductExtractionOutput = z.object({
+  isProduct: z.boolean(),
+  name: z.string().max(300).nullable(),
+  brand: z.string().max(100).nullable(),
+  sku: z.string().max(60).nullable(),
+  gtin: z.string().max(24).nullable(),
+  price: z.string().max(40).nullable(),
+  listPrice: z.string().max(40).nullable(),
+  availability: z.enum(['in_stock', 'out_of_stock', 'preorder', 'backorder', 'discontinued']).nullable(),
+  description: z.string().max(2_000).nullable(),
+});
+
 export const llmTasks = {
   sentiment: task<{ text: string }, z.infer<typeof SentimentOutput>>({
     name: 'sentiment',
@@ -189,6 +203,24 @@ export const llmTasks = {
     render: ({ question, sources }, instructions) => [
       system(instructions),
       { role: 'user', content: [asData('question', question, 1_000), ...sources.map((source) => asData(`source_${source.id}`, source.text, 2_000))].join('\n') },
+    ],
+  }),
+
+  extract: task<{ pageUrl: string; title: string; text: string }, z.infer<typeof ProductExtractionOutput>>({
+    name: 'extract',
+    promptVersion: 'extract@1',
+    instructions:
+      "You read the visible text of a shop page and copy out the main product's fields exactly as they are written on the page: " +
+      'name, brand, sku, gtin (EAN/UPC/ISBN digits), price and former list price (with their currency sign or code, as shown), ' +
+      'availability and a short description copied from the page. Use null for anything the page does not show. Never guess or ' +
+      'rephrase; isProduct is false when the page is not about one product (a listing, an article, an event, an invoice).',
+    schemaVersion: 1,
+    output: ProductExtractionOutput,
+    temperature: 0,
+    maxTokens: 700,
+    render: ({ pageUrl, title, text }, instructions) => [
+      system(instructions),
+      { role: 'user', content: [asData('page_url', pageUrl, 500), asData('page_title', title, 300), asData('page_text', text, 6_000)].join('\n') },
     ],
   }),
 } as const;

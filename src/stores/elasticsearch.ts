@@ -68,6 +68,7 @@ export async function applyEsTemplates(es: Client, config: TemplateConfig): Prom
       sku: { type: 'keyword' },
       gtin: { type: 'keyword' },
       price: { type: 'double' }, // scaled_float needs mapper-extras, absent from the local ES build
+      listPrice: { type: 'double' },
       currency: { type: 'keyword' },
       availability: { type: 'keyword' },
       ratingValue: { type: 'float' },
@@ -99,6 +100,8 @@ export async function applyEsTemplates(es: Client, config: TemplateConfig): Prom
       });
     }
   }
+  // Fields added after an index was created (strict mappings reject unknown ones): additive only.
+  await es.indices.putMapping({ index: indices.products, properties: { listPrice: { type: 'double' } } });
   await assertEmbeddingDimensions(es, indices.documents, config.EMBEDDING_DIMENSIONS);
   await assertEmbeddingDimensions(es, indices.products, config.EMBEDDING_DIMENSIONS);
 }

@@ -117,6 +117,8 @@ export async function experimentWorkflow(input: ExperimentInput): Promise<Experi
   /** Re-runs each product item the version enriched, once (the workflow id is the guard), through
    *  the product item workflow; content it wrote is flagged for review by the activity. */
   async function redrive(version: string): Promise<void> {
+    // A decision taken just before the rollback may not be recorded yet: give it a poll.
+    await sleep(settings.pollIntervalMs);
     for (let wait = 0; ; wait++) {
       const plan = await acts.planRedrive({ experimentId, tenantId, task, version, force: wait >= MAX_REDRIVE_WAITS });
       if (plan.waitFor > 0) {

@@ -49,6 +49,7 @@ export async function llmTaskWorkflow<N extends LlmTaskName>(request: LlmTaskWor
     report: llm.llmReport,
     answer: llm.llmAnswer,
     researchReport: llm.llmResearchReport,
+    extract: llm.llmExtract,
   };
   const call = byTask[request.task];
   const ref = decision && { decisionId: decision.decisionId, promptVersion: decision.promptVersion, model: decision.model, temperature: decision.temperature, maxTokens: decision.maxTokens, priorityKey: decision.priorityKey };

@@ -6,6 +6,7 @@ import { ActivityFailure, ApplicationFailure, defineQuery, isCancellation, patch
 import type { DecisionRef, LearningActivities } from '../activities/learning';
 import type { createProductCrawlActivities } from '../activities/product-crawl';
 import type { createProductEnrichActivities } from '../activities/product-enrich';
+import type { createProductLlmExtractActivities } from '../activities/product-llm-extract';
 import type { createProductListActivities, ItemOutcome } from '../activities/product-lists';
 import type { createProductStoreActivities } from '../activities/product-store';
 import { httpFetch, imageWork, llmCall, localWork, storeWrite } from './activity-presets';
@@ -53,18 +54,22 @@ export interface ProductItemResult {
  *  product goes on without it and the item carries a warning instead of failing. */
 const SKIPPABLE_ENRICHMENT_FAILURES = new Set(['LlmInvalidOutput', 'LlmContentRefused']);
 
+/** Marks histories recorded after the LLM extraction fallback was added (replay safety). */
+export const LLM_EXTRACTION_PATCH = 'llm-extraction-fallback';
+
 export const productItemStageQuery = defineQuery<{ stage: ProductStage; done: ProductStage[] }>('stage');
 
 type Crawl = ReturnType<typeof createProductCrawlActivities>;
 type Enrich = ReturnType<typeof createProductEnrichActivities>;
 type Store = ReturnType<typeof createProductStoreActivities>;
 type Lists = ReturnType<typeof createProductListActivities>;
+type LlmExtract = ReturnType<typeof createProductLlmExtractActivities>;
 
 export async function productItemWorkflow(input: ProductItemInput): Promise<ProductItemResult> {
   const fetching = proxyActivities<Crawl>({ ...httpFetch, taskQueue: taskQueueFor('crawl') });
   const imaging = proxyActivities<Crawl>({ ...imageWork, taskQueue: taskQueueFor('crawl') });
   const local = proxyActivities<Crawl & Enrich>(localWork);
-  const llm = proxyActivities<Enrich & Store>({ ...llmCall, taskQueue: taskQueueFor('llm') });
+  const llm = proxyActivities<Enrich & Store & LlmExtract>({ ...llmCall, taskQueue: taskQueueFor('llm') });
   const stores = proxyActivities<Store & Lists>(storeWrite);
   const learning = proxyActivities<LearningActivities>(storeWrite);
   /** The LLM queue at the priority a decision chose. */
@@ -105,17 +110,40 @@ export async function productItemWorkflow(input: ProductItemInput): Promise<Prod
     }
   }
 
+  /** An optional LLM step outside the stage list: a skippable failure becomes a warning. */
+  async function skippable<T>(name: ProductStage, work: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await work();
+    } catch (error) {
+      const cause = error instanceof ActivityFailure ? error.cause : undefined;
+      if (!(cause instanceof ApplicationFailure) || !SKIPPABLE_ENRICHMENT_FAILURES.has(cause.type ?? '')) {
+        failedStage ??= name;
+        throw error;
+      }
+      warnings.push({ stage: name, errorType: cause.type!, message: cause.message });
+      return undefined;
+    }
+  }
+
   let productId: string | undefined;
   try {
     // Feed items arrive with their fields inline: nothing to fetch, their "extraction" is the feed.
     const fromFeed = url.startsWith(FEED_URL_PREFIX);
     const page = fromFeed ? undefined : await stage('fetch', () => fetching.fetchProductPage({ url }));
-    const extracted = page
+    let extracted = page
       ? await stage('extract', () => local.extractProduct({ htmlKey: page.htmlKey, pageUrl: page.finalUrl }))
       : await stage('extract', () => local.adoptFeedProduct({ listId: input.listId, itemKey: input.itemKey }));
     // Once known, the product's name joins the URL in the Temporal UI (current details: no history event).
     setCurrentDetails(`**${extracted.name}** · ${url}`);
     const enrich = options.llm;
+    // Structured data missing or incomplete: the model may point at the rest on the page.
+    if (page && enrich && extracted.llmFillable?.length && patched(LLM_EXTRACTION_PATCH)) {
+      const base = extracted;
+      const completed = await skippable('extract', () =>
+        budget.run(() => llm.completeExtractionWithLlm({ tenantId, htmlKey: page.htmlKey, pageUrl: page.finalUrl, extraction: base })),
+      );
+      if (completed) extracted = completed;
+    }
     // The learning loop decides each enrichment call's version and model (in an activity, so in
     // history); items recorded before it replay without (patched).
     const decided = enrich && patched(DECISION_PATCH);

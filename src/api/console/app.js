@@ -34,9 +34,11 @@ function claims(token) {
 }
 
 function show(section) {
-  for (const id of ['sign-in', 'inbox', 'content', 'performance']) $(id).hidden = id !== section;
+  for (const id of ['sign-in', 'inbox', 'content', 'performance', 'experiments']) $(id).hidden = id !== section;
   $('sign-out').hidden = section === 'sign-in';
   $('views').hidden = section === 'sign-in';
+  const who = state.token ? claims(state.token) : undefined;
+  $('show-experiments').hidden = !(who?.roles ?? []).includes('admin');
 }
 
 const riskClass = (score) => (score >= 0.6 ? 'risk-high' : score >= 0.2 ? 'risk-medium' : 'risk-low');
@@ -140,6 +142,33 @@ async function decide(event) {
   }
 }
 
+/** Admins: every experiment of the tenant with its arms (live state from the workflow's status query). */
+async function loadExperiments() {
+  stopEvents();
+  show('experiments');
+  const rows = $('experiment-rows');
+  rows.replaceChildren();
+  const { items } = await api('/v1/learning/experiments');
+  $('experiments-empty').hidden = items.length > 0;
+  for (const item of items) {
+    const detail = await api(`/v1/learning/experiments/${encodeURIComponent(item.experimentId)}`);
+    const arms = detail.live?.arms ?? item.arms.map((arm) => ({ ...arm, exposures: undefined, posteriorMean: undefined, share: item.allocation[arm.version] }));
+    for (const arm of arms) {
+      const guard = (detail.live?.guardrails ?? []).find((g) => g.version === arm.version);
+      const guardText = arm.production ? 'baseline' : guard ? (guard.breached.length ? `breached: ${guard.breached.join(', ')}` : guard.tested ? 'clear' : 'collecting') : '—';
+      const tr = el('tr');
+      if (guard?.breached.length) tr.className = 'overdue';
+      tr.append(
+        el('td', item.experimentId), el('td', item.task), el('td', item.status),
+        el('td', `${arm.version}${arm.production ? ' (production)' : ''}`),
+        el('td', arm.exposures ?? '—'), el('td', arm.posteriorMean === undefined ? '—' : arm.posteriorMean.toFixed(3)),
+        el('td', arm.share === undefined ? '—' : `${Math.round(arm.share * 100)}%`), el('td', guardText),
+      );
+      rows.append(tr);
+    }
+  }
+}
+
 const percent = (rate) => (rate === null || rate === undefined ? '—' : `${(rate * 100).toFixed(1)} %`);
 
 /** The performance report (GET /v1/strategy/report): one row per brand, channel and strategy. */
@@ -215,6 +244,8 @@ $('show-inbox').addEventListener('click', () => void loadInbox());
 $('show-performance').addEventListener('click', () => void loadPerformance());
 $('performance-form').addEventListener('submit', (event) => void loadPerformance(event));
 $('back').addEventListener('click', () => void loadInbox());
+$('experiments-back').addEventListener('click', () => void loadInbox());
+$('show-experiments').addEventListener('click', () => void loadExperiments());
 $('sign-out').addEventListener('click', () => {
   stopEvents();
   sessionStorage.removeItem('magicai-token');
