@@ -6,6 +6,9 @@ import type { Pool } from 'pg';
 import type { AiRef, ContentEvent, ContentRef, DuplicateCheck, RevisionRef, SensitiveCheck, StyleCheck } from '../content/model';
 import type { Lexicons } from '../content/lexicons';
 import { permanent } from '../errors';
+import { ContentFailure } from '../content/model';
+import * as store from '../content/store';
+import { LlmErrorType } from '../llm/error-types';
 import { esIndices } from '../stores/elasticsearch';
 import type { ActivityDeps } from './deps';
 import { callContext } from './llm';
@@ -25,33 +28,17 @@ export interface DraftInput extends ContentRef {
   maxWords: number;
 }
 
-async function loadRevision(pg: Pool, { tenantId, contentId, revision }: RevisionRef) {
-  const { rows } = await pg.query<{ title: string; body: string; locale: string; ai: AiRef | null }>(
-    `SELECT r.title, r.body, c.locale, r.ai FROM content_revisions r
-       JOIN content_items c USING (tenant_id, content_id)
-      WHERE r.tenant_id = $1 AND r.content_id = $2 AND r.revision = $3`,
-    [tenantId, contentId, revision],
-  );
-  if (!rows[0]) throw permanent('RevisionNotFound', `no revision ${revision} of content ${contentId}`);
-  return rows[0];
+async function loadRevision(pg: Pool, ref: RevisionRef) {
+  const found = await store.loadRevision(pg, ref);
+  if (!found) throw permanent(ContentFailure.RevisionNotFound, `no revision ${ref.revision} of content ${ref.contentId}`);
+  return found;
 }
 
 export function createContentReviewActivities(deps: Pick<ActivityDeps, 'pg' | 'es' | 'llm' | 'blobs' | 'config'> & { lexicons: Lexicons }) {
   const { pg, es, llm, blobs, config, lexicons } = deps;
   const documents = esIndices(config).documents;
 
-  async function insertRevision(input: RevisionRef & { title: string; body: string; authorId: string; comment?: string; ai?: AiRef }) {
-    await pg.query(
-      `INSERT INTO content_revisions (tenant_id, content_id, revision, title, body, author_id, comment, ai)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
-      [input.tenantId, input.contentId, input.revision, input.title, input.body, input.authorId, input.comment ?? null, input.ai ?? null],
-    );
-    await pg.query(
-      `UPDATE content_items SET revision = GREATEST(revision, $3), ai_generated = ai_generated OR $4, updated_at = now()
-        WHERE tenant_id = $1 AND content_id = $2`,
-      [input.tenantId, input.contentId, input.revision, input.ai !== undefined],
-    );
-  }
+  const insertRevision = (input: Parameters<typeof store.insertRevision>[1]) => store.insertRevision(pg, input);
 
   return {
     /** Stores a revision the author wrote (its body was put in the blob store by the API). */
@@ -62,11 +49,8 @@ export function createContentReviewActivities(deps: Pick<ActivityDeps, 'pg' | 'e
 
     /** Drafts the first revision with the LLM from a brief and/or a stored product. */
     async draftContent(input: DraftInput): Promise<{ revision: 1; title: string; ai: AiRef }> {
-      const existing = await pg.query<{ title: string; ai: AiRef }>(
-        'SELECT title, ai FROM content_revisions WHERE tenant_id = $1 AND content_id = $2 AND revision = 1 AND ai IS NOT NULL',
-        [input.tenantId, input.contentId],
-      );
-      if (existing.rows[0]) return { revision: 1, title: existing.rows[0].title, ai: existing.rows[0].ai };
+      const existing = await store.findAiDraft(pg, input.tenantId, input.contentId);
+      if (existing) return { revision: 1, title: existing.title, ai: existing.ai };
 
       const parts = input.brief ? [input.brief] : [];
       if (input.productId) {
@@ -74,11 +58,11 @@ export function createContentReviewActivities(deps: Pick<ActivityDeps, 'pg' | 'e
           'SELECT name, description, brand, category FROM products WHERE product_id = $1 AND tenant_id = $2',
           [input.productId, input.tenantId],
         );
-        if (!rows[0]) throw permanent('ProductNotFound', `no product ${input.productId} for this tenant`);
+        if (!rows[0]) throw permanent(ContentFailure.ProductNotFound, `no product ${input.productId} for this tenant`);
         const p = rows[0];
         parts.push(`Product: ${p.name}${p.brand ? ` by ${p.brand}` : ''}${p.category ? ` (${p.category})` : ''}. ${p.description ?? ''}`);
       }
-      if (parts.length === 0) throw permanent('EmptyBrief', 'a draft needs a brief or a product');
+      if (parts.length === 0) throw permanent(ContentFailure.EmptyBrief, 'a draft needs a brief or a product');
       const result = await llm.runTask('draft', { brief: parts.join('\n'), tone: input.tone, maxWords: input.maxWords }, callContext(input.tenantId));
       const ai = { model: result.ai.model, promptVersion: result.ai.promptVersion, callId: result.ai.callId };
       await insertRevision({ ...input, revision: 1, title: result.output.title, body: result.output.body, ai });
@@ -93,7 +77,7 @@ export function createContentReviewActivities(deps: Pick<ActivityDeps, 'pg' | 'e
       } catch (error) {
         // A model that cannot give a valid verdict must not block the review: a human looks instead.
         const type = (error as { type?: string }).type;
-        if (type === 'LlmInvalidOutput' || type === 'LlmContentRefused') return { issues: [], unavailable: type };
+        if (type === LlmErrorType.InvalidOutput || type === LlmErrorType.ContentRefused) return { issues: [], unavailable: type };
         throw error;
       }
     },
@@ -132,34 +116,7 @@ export function createContentReviewActivities(deps: Pick<ActivityDeps, 'pg' | 'e
     /** One transition: the content's current state in content_items and a row in the audit trail. */
     async recordContentEvent(event: ContentEvent): Promise<void> {
       const workflowId = Context.current().info.workflowExecution?.workflowId ?? 'none';
-      const at = new Date();
-      const inserted = await pg.query(
-        `INSERT INTO content_audit (event_key, tenant_id, content_id, at, actor, action, from_status, to_status, revision, model, prompt_version, detail, workflow_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (event_key) DO NOTHING`,
-        [
-          event.eventKey, event.tenantId, event.contentId, at, event.actor, event.action, event.fromStatus ?? null, event.toStatus ?? null,
-          event.revision ?? null, event.ai?.model ?? event.checks?.style.model ?? null, event.ai?.promptVersion ?? event.checks?.style.promptVersion ?? null,
-          { ...(event.detail ?? {}), ...(event.risk ? { risk: event.risk } : {}) }, workflowId,
-        ],
-      );
-      if (inserted.rowCount === 0) return;
-      const sets: string[] = ['updated_at = now()'];
-      const values: unknown[] = [event.tenantId, event.contentId];
-      const set = (column: string, value: unknown) => {
-        values.push(value);
-        sets.push(`${column} = $${values.length}`);
-      };
-      if (event.toStatus) set('status', event.toStatus);
-      if (event.stage) set('stage', event.stage);
-      if (event.risk) set('risk', event.risk);
-      if (event.assignee !== undefined) set('assignee', event.assignee);
-      if (event.dueAt !== undefined) set('due_at', event.dueAt);
-      await pg.query(`UPDATE content_items SET ${sets.join(', ')} WHERE tenant_id = $1 AND content_id = $2`, values);
-      if (event.checks && event.revision) {
-        await pg.query('UPDATE content_revisions SET checks = $4, risk = $5 WHERE tenant_id = $1 AND content_id = $2 AND revision = $3', [
-          event.tenantId, event.contentId, event.revision, event.checks, event.risk ?? null,
-        ]);
-      }
+      await store.applyContentEvent(pg, event, workflowId);
     },
 
     /** Approved content becomes searchable and the reference for later near-duplicate checks. */

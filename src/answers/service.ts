@@ -10,12 +10,13 @@ import { SearchAttr } from '../temporal/search-attributes';
 import { taskQueues } from '../temporal/task-queues';
 import { answerWorkflow, answerWorkflowId } from '../workflows/answer';
 import { createAnswerStore, type AnswerStatus } from './store';
+import { idSchema } from '../ids';
 
 export const AskInput = z
   .object({
     question: z.string().trim().min(3).max(1_000),
     /** Your own id for the interaction; generated when absent. */
-    answerId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/).optional(),
+    answerId: idSchema().optional(),
     /** Wait (up to waitSeconds) for the answer and return it, instead of 202 and polling. */
     wait: z.boolean().default(false),
     waitSeconds: z.number().int().min(1).max(120).default(60),

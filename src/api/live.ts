@@ -11,6 +11,7 @@ import { listProgressWithEstimate, listReport, publicListId, resolveListKey } fr
 import { researchView } from '../research/service';
 import type { Infrastructure } from '../runtime/infrastructure';
 import { createAuthenticator, tokenOf } from './auth';
+import { ID_PATTERN } from '../ids';
 
 export interface Snapshot {
   done: boolean;
@@ -19,7 +20,7 @@ export interface Snapshot {
 export type SnapshotReader = () => Promise<Snapshot>;
 
 const POLL_MS = 1_000;
-const LIST_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+const LIST_ID = ID_PATTERN;
 
 /** Polls `read` and hands each changed snapshot to `send` until done or stopped. */
 async function follow(read: SnapshotReader, send: (snapshot: Snapshot) => void, stopped: () => boolean): Promise<void> {

@@ -4,10 +4,11 @@ import { SignJWT, errors as joseErrors, jwtVerify, type CryptoKey } from 'jose';
 import { z } from 'zod';
 import type { Config } from '../config';
 import { ROLES, type Principal, type Role } from './principal';
+import { idSchema } from '../ids';
 
 const Claims = z.object({
   sub: z.string().min(1).max(200),
-  tenant: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/),
+  tenant: idSchema(),
   roles: z.array(z.enum(ROLES)).min(1),
 });
 

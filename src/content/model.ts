@@ -226,6 +226,13 @@ export interface ContentEvent extends ContentRef {
   detail?: Record<string, unknown>;
 }
 
+/** Failure types the content activities raise (non-retryable). */
+export const ContentFailure = {
+  RevisionNotFound: 'RevisionNotFound',
+  ProductNotFound: 'ProductNotFound',
+  EmptyBrief: 'EmptyBrief',
+} as const;
+
 /** Refusal types raised by the Update validators; the API maps them to HTTP statuses. */
 export const REFUSALS = {
   NotAReviewer: 403,

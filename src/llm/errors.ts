@@ -2,20 +2,9 @@
 // explicit type; rate limits and server errors retry, honouring Retry-After as the next delay.
 import { ApplicationFailure } from '@temporalio/common';
 import OpenAI from 'openai';
+import { LlmErrorType } from './error-types';
 
-export const LlmErrorType = {
-  BadRequest: 'LlmBadRequest',
-  Unauthorized: 'LlmUnauthorized',
-  Forbidden: 'LlmForbidden',
-  NotFound: 'LlmModelNotFound',
-  ContentRefused: 'LlmContentRefused',
-  RateLimited: 'LlmRateLimited',
-  ServerError: 'LlmServerError',
-  Timeout: 'LlmTimeout',
-  Unreachable: 'LlmUnreachable',
-  InvalidOutput: 'LlmInvalidOutput',
-  BudgetExhausted: 'LlmBudgetExhausted',
-} as const;
+export { LlmErrorType } from './error-types';
 
 const permanentByStatus: Record<number, string> = {
   400: LlmErrorType.BadRequest,

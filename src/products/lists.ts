@@ -19,6 +19,7 @@ import {
   resumeListSignal,
   type ListProgress,
 } from '../workflows/product-list';
+import { idSchema } from '../ids';
 
 // The shape is checked here (a 400 for the whole list); a URL of that shape that still does not
 // parse fails as its own item (UrlInvalid in the error ledger) while the list carries on.
@@ -67,8 +68,8 @@ export const ListOptionsInput = z
 
 export const CreateListInput = z
   .object({
-    listId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/).optional(),
-    tenantId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/).default('default'),
+    listId: idSchema().optional(),
+    tenantId: idSchema().default('default'),
     items: z.array(ListItemInput).min(1).max(100_000),
     options: ListOptionsInput.default({ llm: true, dryRun: false }),
   })

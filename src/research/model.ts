@@ -3,13 +3,14 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { isUsablePattern } from './scope';
+import { idSchema } from '../ids';
 
 const httpUrl = z
   .string()
   .max(2_048)
   .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), 'must be an absolute http(s) URL');
 const pattern = z.string().min(1).max(200).refine(isUsablePattern, 'must be a valid regular expression (at most 200 characters)');
-export const businessId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'letters, digits, ".", "_", "-" (at most 100)');
+export const businessId = idSchema('letters, digits, ".", "_", "-" (at most 100)');
 
 export const ResearchScopeInput = z
   .object({

@@ -11,6 +11,7 @@ import { PLATFORMS, type Platform } from '../publishing/adapter';
 import { verifySignature } from '../publishing/signing';
 import { signalCredits, type LearnerConfig } from './learners';
 import { creditContent, recordEngagement, type EngagementObservation } from './store';
+import { idSchema } from '../ids';
 
 const count = z.number().int().min(0).max(1e12);
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/, 'letters, digits, dot, colon, dash, underscore; at most 200');
@@ -19,7 +20,7 @@ export const EngagementEvent = z
   .object({
     /** The sender's unique id of this report: a replay or a duplicate is counted once. */
     eventId: id,
-    contentId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'not a content id'),
+    contentId: idSchema('not a content id'),
     platform: z.enum(PLATFORMS),
     /** When the counts were true. Counts are totals so far; the latest report per (content, platform) wins. */
     occurredAt: z.iso.datetime({ offset: true }),

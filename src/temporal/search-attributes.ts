@@ -5,6 +5,8 @@
 // tests/schema.test.ts holds the line. Reuse an attribute before adding one.
 import { defineSearchAttributeKey } from '@temporalio/common';
 
+// The dev server's SQLite visibility allows 10 Keyword attributes per namespace: reuse one
+// (BusinessId is the content id of a content run) before adding another.
 export const SearchAttr = {
   /** The business id the workflow id is derived from (list id, content id, check id). */
   BusinessId: defineSearchAttributeKey('BusinessId', 'KEYWORD'),
@@ -16,7 +18,6 @@ export const SearchAttr = {
   Assignee: defineSearchAttributeKey('Assignee', 'KEYWORD'),
   ReviewDueTime: defineSearchAttributeKey('ReviewDueTime', 'DATETIME'),
   RiskScore: defineSearchAttributeKey('RiskScore', 'DOUBLE'),
-  ContentId: defineSearchAttributeKey('ContentId', 'KEYWORD'),
   Platforms: defineSearchAttributeKey('Platforms', 'KEYWORD_LIST'),
   /** Why a running workflow waits on something outside itself, e.g. `llm-budget`; empty when not. */
   PausedReason: defineSearchAttributeKey('PausedReason', 'KEYWORD'),

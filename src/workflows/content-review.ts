@@ -216,7 +216,6 @@ export async function contentReviewWorkflow(input: ContentReviewInput): Promise<
   upsertSearchAttributes([
     { key: SearchAttr.WorkflowKind, value: 'content-review' },
     { key: SearchAttr.BusinessId, value: contentId },
-    { key: SearchAttr.ContentId, value: contentId },
     { key: SearchAttr.TenantId, value: tenantId },
     { key: SearchAttr.Platforms, value: input.platforms },
     { key: SearchAttr.ReviewStatus, value: state.status },

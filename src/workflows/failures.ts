@@ -2,10 +2,9 @@
 // cause is the ApplicationFailure the activity raised (with its explicit type).
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 
-/** The ApplicationFailure behind an activity (or workflow-raised) failure, if there is one. */
-export function applicationFailureOf(error: unknown): ApplicationFailure | undefined {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
-  return cause instanceof ApplicationFailure ? cause : undefined;
+/** The ApplicationFailure an activity raised, when `error` is an activity's failure. */
+export function activityApplicationFailure(error: unknown): ApplicationFailure | undefined {
+  return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure ? error.cause : undefined;
 }
 
 /** Type and message of any failure, for audit events and outcomes. */

@@ -1,16 +1,17 @@
 // Pausing on an exhausted LLM budget: the work waits (visible as PausedReason='llm-budget')
 // instead of failing, and resumes when the budget is raised (signal) or on a periodic recheck.
-import { ActivityFailure, ApplicationFailure, condition, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { LlmErrorType } from '../llm/error-types';
 import { SearchAttr } from '../temporal/search-attributes';
 import { llmBudgetRaisedSignal } from '../temporal/signals';
+import { activityApplicationFailure } from './failures';
 
 export { llmBudgetRaisedSignal };
 
-const BUDGET_EXHAUSTED = 'LlmBudgetExhausted';
 const RECHECK_INTERVAL = '15 minutes';
 
 export function isBudgetExhausted(error: unknown): boolean {
-  return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === BUDGET_EXHAUSTED;
+  return activityApplicationFailure(error)?.type === LlmErrorType.BudgetExhausted;
 }
 
 export interface BudgetPause {

@@ -2,7 +2,7 @@
 // enhancement → store → embed + index → graph → inventory. Each I/O is an activity on the
 // queue of its kind; an item's failure is recorded (stage, type, attempts) and returned, not
 // thrown, so the list carries on.
-import { ActivityFailure, ApplicationFailure, defineQuery, isCancellation, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, defineQuery, isCancellation, patched, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
 import type { DecisionRef, LearningActivities } from '../activities/learning';
 import type { createProductCrawlActivities } from '../activities/product-crawl';
 import type { createProductEnrichActivities } from '../activities/product-enrich';
@@ -14,6 +14,7 @@ import { installBudgetPause } from './llm-budget';
 import { productItemSubject } from '../learning/decision';
 import { DECISION_PATCH } from './llm-task';
 import { taskQueueFor } from './task-queue';
+import { activityApplicationFailure } from './failures';
 
 /** Items given inline by a feed carry this pseudo-URL instead of a page to crawl. */
 export const FEED_URL_PREFIX = 'feed:';
@@ -101,8 +102,8 @@ export async function productItemWorkflow(input: ProductItemInput): Promise<Prod
     try {
       return await stage(name, work);
     } catch (error) {
-      const cause = error instanceof ActivityFailure ? error.cause : undefined;
-      if (!(cause instanceof ApplicationFailure) || !SKIPPABLE_ENRICHMENT_FAILURES.has(cause.type ?? '')) throw error;
+      const cause = activityApplicationFailure(error);
+      if (!cause || !SKIPPABLE_ENRICHMENT_FAILURES.has(cause.type ?? '')) throw error;
       if (failedStage === name) failedStage = undefined;
       warnings.push({ stage: name, errorType: cause.type!, message: cause.message });
       return undefined;
@@ -132,6 +133,8 @@ export async function productItemWorkflow(input: ProductItemInput): Promise<Prod
     let extracted = page
       ? await stage('extract', () => local.extractProduct({ htmlKey: page.htmlKey, pageUrl: page.finalUrl }))
       : await stage('extract', () => local.adoptFeedProduct({ listId: input.listId, itemKey: input.itemKey }));
+    // Once known, the product's name joins the URL in the Temporal UI (current details: no history event).
+    setCurrentDetails(`**${extracted.name}** · ${url}`);
     const enrich = options.llm;
     // Structured data missing or incomplete: the model may point at the rest on the page.
     if (page && enrich && extracted.llmFillable?.length && patched(LLM_EXTRACTION_PATCH)) {

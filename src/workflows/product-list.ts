@@ -108,6 +108,8 @@ export async function productListWorkflow(input: ProductListInput): Promise<List
           workflowId,
           args: [{ listId: input.listId, tenantId: input.tenantId, itemKey, url, options: input.options }],
           parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+          // The Temporal UI names the item by its page, not only by the hashed workflow id.
+          staticSummary: `Product item ${itemKey} of list ${input.listId}: ${url}`,
           typedSearchAttributes: [
             { key: SearchAttr.BusinessId, value: input.listId },
             { key: SearchAttr.WorkflowKind, value: 'product-item' },

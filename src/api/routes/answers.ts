@@ -1,15 +1,15 @@
 // Answers with cited sources over HTTP: ask, read, give feedback. Thin: the rules live in
 // src/answers/ (service, rules) and the work in the answer workflow.
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import { z } from 'zod';
 import { AnswerConflict, AnswerNotFound, FeedbackRefused, askQuestion, getAnswer, giveFeedback } from '../../answers/service';
 import type { Principal } from '../../auth/principal';
 import type { Infrastructure } from '../../runtime/infrastructure';
 import { principalOf } from '../auth';
 import { HttpError } from '../problem';
 import { temporalUiLink } from '../temporal-http';
+import { idSchema } from '../../ids';
 
-const answerIdParam = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'not an answer id');
+const answerIdParam = idSchema('not an answer id');
 
 function translate(error: unknown): never {
   if (error instanceof AnswerNotFound) throw new HttpError(404, 'Not Found', error.message);

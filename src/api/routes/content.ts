@@ -26,8 +26,9 @@ import { principalOf, requireRole } from '../auth';
 import { readers, serveEvents } from '../live';
 import { HttpError } from '../problem';
 import { temporalUiLink } from '../temporal-http';
+import { idSchema } from '../../ids';
 
-const contentIdParam = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'not a content id');
+const contentIdParam = idSchema('not a content id');
 export const DiffQuery = z.object({ from: z.coerce.number().int().min(1), to: z.coerce.number().int().min(1) }).strict();
 
 /** Service errors → problem+json with the right status (refusals keep their type). */

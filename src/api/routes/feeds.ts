@@ -2,11 +2,11 @@
 // Feeds are public by nature, so these routes need no token; a tenant with nothing published
 // gets a valid, empty feed rather than a 404 (feed readers poll before the first post).
 import { Router } from 'express';
-import { z } from 'zod';
 import { readFeedEntries, renderFeed } from '../../publishing/feed';
 import type { Infrastructure } from '../../runtime/infrastructure';
+import { idSchema } from '../../ids';
 
-const tenantParam = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'not a tenant id');
+const tenantParam = idSchema('not a tenant id');
 const MEDIA = { rss: 'application/rss+xml; charset=utf-8', atom: 'application/atom+xml; charset=utf-8' } as const;
 
 export function feedRoutes(infra: Infrastructure): Router {

@@ -22,9 +22,10 @@ import type { Infrastructure } from '../../runtime/infrastructure';
 import { principalOf, requireRole } from '../auth';
 import { HttpError } from '../problem';
 import { temporalUiLink } from '../temporal-http';
+import { idSchema } from '../../ids';
 
 export const DecisionsQuery = z.object({ workflowId: z.string().min(1).max(500) }).strict();
-const experimentIdParam = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'not an experiment id');
+const experimentIdParam = idSchema('not an experiment id');
 
 function translate(error: unknown): never {
   if (error instanceof RegistryRefused) throw new HttpError(error.status, error.status === 404 ? 'Not Found' : error.status === 409 ? 'Conflict' : 'Bad Request', error.message);

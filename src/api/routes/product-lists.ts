@@ -23,6 +23,7 @@ import { readers, serveEvents } from '../live';
 import { findUnstorableText, textRefused } from '../input';
 import { HttpError } from '../problem';
 import { readOrNotFound, startOrConflict, temporalUiLink } from '../temporal-http';
+import { idSchema } from '../../ids';
 
 /** Feeds are posted as the raw body; list options then travel in the query string. */
 export const FEED_MEDIA_TYPES = ['text/csv', 'application/x-ndjson', 'application/jsonl'] as const;
@@ -66,7 +67,7 @@ function listInput(req: Request): unknown {
   return { listId, tenantId, items, options: { llm: true, dryRun: false, ...options } };
 }
 
-const listIdParam = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'not a list id');
+const listIdParam = idSchema('not a list id');
 const action = z.enum(['pause', 'resume', 'cancel']);
 
 /** The caller's list, resolved by the `listId` route parameter (see router.param). */

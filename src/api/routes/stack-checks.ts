@@ -9,8 +9,9 @@ import { stackCheckWorkflow, stackCheckWorkflowId, type StackCheckResult } from 
 import { principalOf, requireRole } from '../auth';
 import { HttpError } from '../problem';
 import { readOrNotFound, startOrConflict, temporalUiLink } from '../temporal-http';
+import { idSchema } from '../../ids';
 
-const businessId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'letters, digits, ".", "_" or "-", at most 100');
+const businessId = idSchema('letters, digits, ".", "_" or "-", at most 100');
 
 export const StartStackCheck = z
   .object({

@@ -16,9 +16,10 @@ import { SIGNATURE_HEADER } from '../../publishing/signing';
 import { principalOf, requireRole } from '../auth';
 import { HttpError } from '../problem';
 import { temporalUiLink } from '../temporal-http';
+import { idSchema } from '../../ids';
 
 export const BrandId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a brand id: letters, digits, dot, dash, underscore; at most 64');
-const tenantParam = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'not a tenant id');
+const tenantParam = idSchema('not a tenant id');
 const channelParam = z.enum(PLATFORMS);
 
 export const ConstraintsInput = z
