@@ -1,5 +1,6 @@
 // Content review over the real stack: risk routing, review Updates and their validators,
-// revisions, SLA timers (short configured durations), publishing and monitoring, audit trail.
+// revisions, publishing and monitoring, audit trail. The SLA, expiry policy, monitoring offsets
+// and publish times at their real durations are in tests/content-timers.test.ts (time-skipping).
 // The chat model is a loopback stand-in (scripted style verdicts, so routing is predictable);
 // embeddings (duplicate check) come from the real local model.
 import assert from 'node:assert/strict';
@@ -11,7 +12,6 @@ import {
   draftContent,
   extendReviewDeadline,
   getContent,
-  listPublications,
   listRevisions,
   reviewContent,
   reviewInbox,
@@ -235,25 +235,16 @@ describe('content review', () => {
     assert.deepEqual(stored[0], { status: 'rejected', stage: 'closed' });
   });
 
-  it('publishes at the requested time, not before (durable timer)', async () => {
-    const publishAt = new Date(Date.now() + 4_000).toISOString();
-    const { contentId, workflowId } = await submitContent(world.infra, alice, {
-      title: 'Timed note',
-      body: uniqueText('A note for later'),
-      platforms: ['feed'],
-      publishAt,
-    });
-    const scheduled = await eventually(async () => {
-      const content = await getContent(world.infra, alice, contentId);
-      return content.stage === 'scheduled' ? content : undefined;
-    }, 15_000, 'scheduled');
-    assert.equal(scheduled.publications.length, 0, 'nothing is published before the time');
-    await world.infra.temporal.workflow.getHandle(workflowId).result();
-    const [publication] = await listPublications(world.infra, alice, contentId);
-    assert.equal(publication!.status, 'published');
-    assert.ok(publication!.publishedAt!.getTime() >= Date.parse(publishAt), `published ${publication!.publishedAt!.toISOString()}, asked for ${publishAt}`);
+  it('a reviewer moves the deadline through the Update; its validator refuses the author and an earlier time', async () => {
+    const { contentId } = await submitContent(world.infra, alice, { title: 'Guaranteed patience', body: `${uniqueText('Guaranteed patience')} Guaranteed.`, platforms: ['feed'] });
+    const pending = await waitForStatus(world, alice, contentId, 'pending');
+    const later = new Date(Date.parse(pending.dueAt!) + 60_000).toISOString();
+    assert.equal(await refusal(extendReviewDeadline(world.infra, alice, contentId, { dueAt: later, reason: 'busy' })), 'NotAReviewer');
+    assert.equal(await refusal(extendReviewDeadline(world.infra, bob, contentId, { dueAt: pending.dueAt!, reason: 'same' })), 'InvalidDeadline');
+    assert.deepEqual(await extendReviewDeadline(world.infra, bob, contentId, { dueAt: later, reason: 'need legal input' }), { dueAt: later });
+    assert.equal((await getContent(world.infra, alice, contentId)).dueAt, later);
     const audit = await auditTrail(world.infra, alice, contentId);
-    assert.equal(audit.find((event) => event.action === 'publish.scheduled')?.detail.publishAt, publishAt);
+    assert.deepEqual(audit.find((event) => event.action === 'review.deadline-extended')?.detail, { from: pending.dueAt, to: later, reason: 'need legal input' });
   });
 
   it('flags a near-duplicate of already published content', async () => {
@@ -265,55 +256,6 @@ describe('content review', () => {
     assert.ok(pending.checks!.duplicate.score >= 0.92, `similarity ${pending.checks!.duplicate.score}`);
     assert.equal(pending.checks!.duplicate.nearest?.contentId, first.contentId);
     assert.ok(pending.risk!.reasons.some((reason: string) => reason.startsWith('near-duplicate')));
-  });
-});
-
-describe('content review SLA', () => {
-  let world: World;
-  let running: StandInWorld;
-
-  before(async () => {
-    running = await startWorldWithModelStandIn({
-      CONTENT_REVIEWERS: 'bob',
-      CONTENT_ESCALATE_TO: 'lead',
-      CONTENT_REMINDER_AFTER: '1s',
-      CONTENT_ESCALATE_AFTER: '2s',
-      CONTENT_EXPIRE_AFTER: '4s',
-      CONTENT_MONITOR_AFTER: '1s',
-    });
-    world = running.world;
-  });
-  after(async () => running?.stop());
-
-  it('reminds, escalates, then expires an unanswered review; a late decision is refused', async () => {
-    const { contentId, workflowId } = await submitContent(world.infra, alice, {
-      title: 'Guaranteed waiting',
-      body: `${uniqueText('Guaranteed to wait')} Guaranteed.`,
-      platforms: ['feed'],
-    });
-    const result = await world.infra.temporal.workflow.getHandle(workflowId).result();
-    assert.equal(result.status, 'expired');
-    const audit = await auditTrail(world.infra, alice, contentId);
-    const sla = audit.filter((event) => event.actor === 'system:sla').map((event) => event.action);
-    assert.deepEqual(sla, ['review.reminder', 'review.escalated', 'review.expired']);
-    assert.deepEqual(audit.find((event) => event.action === 'review.escalated')!.detail, { from: 'bob', to: 'lead' });
-    assert.equal(await refusal(reviewContent(world.infra, bob, contentId, { decision: 'approve' })), 'ReviewClosed');
-  });
-
-  it('an extended deadline lets the reviewer decide after the original one', async () => {
-    const { contentId, workflowId } = await submitContent(world.infra, alice, {
-      title: 'Guaranteed patience',
-      body: `${uniqueText('Guaranteed patience')} Guaranteed.`,
-      platforms: ['feed'],
-    });
-    const pending = await waitForStatus(world, alice, contentId, 'pending');
-    const later = new Date(Date.parse(pending.dueAt!) + 60_000).toISOString();
-    assert.equal(await refusal(extendReviewDeadline(world.infra, alice, contentId, { dueAt: later, reason: 'busy' })), 'NotAReviewer');
-    assert.equal(await refusal(extendReviewDeadline(world.infra, bob, contentId, { dueAt: pending.dueAt!, reason: 'same' })), 'InvalidDeadline');
-    assert.deepEqual(await extendReviewDeadline(world.infra, bob, contentId, { dueAt: later, reason: 'need legal input' }), { dueAt: later });
-    await new Promise((resolve) => setTimeout(resolve, 5_000)); // past the original 4 s deadline
-    assert.equal((await reviewContent(world.infra, bob, contentId, { decision: 'approve' })).status, 'approved');
-    assert.equal((await world.infra.temporal.workflow.getHandle(workflowId).result()).status, 'approved');
   });
 });
 
@@ -356,32 +298,5 @@ describe('content drafted by the local LLM', () => {
       [contentWorkflowId(tenant, contentId)],
     );
     assert.ok(calls.some((call) => call.task === 'draft'), 'the draft call is in the LLM audit');
-  });
-});
-
-describe('content review expiry policy auto-approve', () => {
-  let running: StandInWorld;
-  before(async () => {
-    running = await startWorldWithModelStandIn({
-      CONTENT_REVIEWERS: 'bob',
-      CONTENT_REMINDER_AFTER: '1s',
-      CONTENT_ESCALATE_AFTER: '1s',
-      CONTENT_EXPIRE_AFTER: '2s',
-      CONTENT_EXPIRY_POLICY: 'auto-approve',
-      CONTENT_MONITOR_AFTER: '1s',
-    });
-  });
-  after(async () => running?.stop());
-
-  it('approves a single-reviewer content at expiry, but lets a two-reviewer content expire', async () => {
-    const { world } = running;
-    const low = await submitContent(world.infra, alice, { title: 'Guaranteed calm', body: `${uniqueText('Guaranteed calm')} Guaranteed.`, platforms: ['feed'] });
-    const high = await submitContent(world.infra, alice, { title: 'Miracle cure calm', body: `${uniqueText('A miracle cure')} A miracle cure.`, platforms: ['feed'] });
-    const [lowResult, highResult] = await Promise.all([low, high].map((c) => world.infra.temporal.workflow.getHandle(c.workflowId).result()));
-    assert.equal(lowResult!.status, 'approved');
-    assert.deepEqual(lowResult!.publications.map((p: { status: string }) => p.status), ['published']);
-    assert.equal(highResult!.status, 'expired');
-    const audit = await auditTrail(world.infra, alice, low.contentId);
-    assert.equal(audit.find((event) => event.action === 'review.auto-approved-at-expiry')?.actor, 'system:expiry-policy');
   });
 });

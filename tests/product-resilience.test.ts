@@ -54,6 +54,25 @@ describe('product pipeline resilience', () => {
       // A figure, not an assertion: how long the new worker took to finish (heartbeats make the
       // killed worker's activities time out in seconds instead of after their start-to-close).
       t.diagnostic(`list finished ${((Date.now() - restarted) / 1000).toFixed(1)} s after the new worker started`);
+
+      // The killed worker's activities were retried because their heartbeats stopped, not after
+      // their start-to-close timeout: every retried attempt's last failure is a HEARTBEAT timeout.
+      const retried: { type: string; waitedMs: number }[] = [];
+      for await (const item of world.infra.temporal.workflow.list({ query: `BusinessId = '${tenantListKey(tenantId, listId)}' AND WorkflowKind = 'product-item'` })) {
+        const history = await world.infra.temporal.workflow.getHandle(item.workflowId, item.runId).fetchHistory();
+        const scheduled = new Map<string, number>();
+        for (const event of history.events ?? []) {
+          const time = Number(event.eventTime?.seconds ?? 0) * 1_000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6);
+          if (event.activityTaskScheduledEventAttributes) scheduled.set(String(event.eventId), time);
+          const started = event.activityTaskStartedEventAttributes;
+          const timeout = started?.lastFailure?.timeoutFailureInfo;
+          if (started && (started.attempt ?? 1) > 1 && timeout) {
+            retried.push({ type: String(timeout.timeoutType), waitedMs: time - (scheduled.get(String(started.scheduledEventId)) ?? time) });
+          }
+        }
+      }
+      t.diagnostic(`${retried.length} activities timed out with the killed worker; retried after ${retried.map((r) => (r.waitedMs / 1000).toFixed(1)).join(', ')} s`);
+      for (const { type } of retried) assert.ok(/HEARTBEAT|4/.test(type), `timed out on ${type}, not on heartbeats`);
       assert.deepEqual([report.succeeded, report.failed, report.skipped], [24, 0, 0]);
       const rows = await world.infra.pg.query('SELECT count(*)::int AS n FROM products WHERE tenant_id = $1', [tenantId]);
       assert.equal(rows.rows[0].n, 24);

@@ -176,7 +176,7 @@ describe('site research over the sample shop', () => {
       const { rows: [usage] } = await world.infra.pg.query<{ p: number; c: number }>('SELECT sum(prompt_tokens)::int AS p, sum(completion_tokens)::int AS c FROM llm_calls WHERE workflow_id = $1', [`research/${tenantId}/${runId}`]);
       const view = (await http(world.baseUrl, 'GET', `/v1/research-runs/${runId}`)).json;
       assert.equal(view.status, 'completed');
-      assert.equal(view.cost.costUsd, Math.round(((usage!.p / 1000) * 0.5 + (usage!.c / 1000) * 1.5) * 1e6) / 1e6);
+      assert.equal(view.cost.costUsd, Math.round(((usage!.p / 1000) * 0.5 + (usage!.c / 1000) * 1.5) * 1e8) / 1e8);
       assert.ok(usage!.c >= 14);
       assert.equal(result.costUsd, view.cost.costUsd);
     });

@@ -8,7 +8,7 @@ import { applySchema } from '../src/schema/apply';
 import { esIndices } from '../src/stores/elasticsearch';
 import { migratePostgres } from '../src/stores/postgres';
 import { ensureNamespace, ensureSearchAttributes } from '../src/temporal/client';
-import { allSearchAttributes } from '../src/temporal/search-attributes';
+import { SQL_VISIBILITY_SLOTS_PER_TYPE, allSearchAttributes } from '../src/temporal/search-attributes';
 import { testConfig } from './support/world';
 
 describe('schema management', () => {
@@ -28,6 +28,14 @@ describe('schema management', () => {
     assert.deepEqual(rows.rows, []);
     const table = await infra.pg.query("SELECT to_regclass('public.stack_checks') AS t");
     assert.equal(table.rows[0].t, 'stack_checks');
+  });
+
+  it('then no type has more custom search attributes than SQL visibility stores can hold', () => {
+    const perType = new Map<string, string[]>();
+    for (const key of allSearchAttributes) perType.set(key.type, [...(perType.get(key.type) ?? []), key.name]);
+    for (const [type, names] of perType) {
+      assert.ok(names.length <= SQL_VISIBILITY_SLOTS_PER_TYPE, `${names.length} ${type} attributes (${names.join(', ')}): the server refuses more than ${SQL_VISIBILITY_SLOTS_PER_TYPE}`);
+    }
   });
 
   it('then every custom search attribute is registered with its type', async () => {

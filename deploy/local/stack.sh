@@ -396,8 +396,9 @@ cmd_up() {
   start_service elasticsearch "$ES_PORT" es_ready start_elasticsearch
   start_service neo4j "$NEO4J_PORT" neo4j_ready start_neo4j
   start_service llm "$LLM_PORT" llm_ready start_llm
-  start_service prometheus "$PROMETHEUS_PORT" prometheus_ready start_prometheus
-  start_service otelcol "$OTLP_HTTP_PORT" otelcol_ready start_otelcol
+  # Operations services are conveniences (the tests start their own): a clash is not fatal.
+  (start_service prometheus "$PROMETHEUS_PORT" prometheus_ready start_prometheus) || log "prometheus: not started; continuing"
+  (start_service otelcol "$OTLP_HTTP_PORT" otelcol_ready start_otelcol) || log "otelcol: not started; continuing"
   apply_project_schema
   log "stack up in $((SECONDS - t0))s (home: $HOME_DIR)"
   cmd_status

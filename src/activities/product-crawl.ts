@@ -61,7 +61,9 @@ export function createProductCrawlActivities({ fetcher, blobs, config, pg }: Pic
       const result = extractProductDetailed(html, pageUrl);
       const summary = await summarise(result.product);
       const fillable = LLM_FILLABLE.filter((field) => result.product[field] === undefined);
-      return result.structuredIncomplete && fillable.length ? { ...summary, llmFillable: fillable } : summary;
+      // A missing GTIN or former price alone (most products have none on the page) is no reason for a model call.
+      const worthACall = fillable.some((field) => field !== 'gtin' && field !== 'listPrice');
+      return result.structuredIncomplete && worthACall ? { ...summary, llmFillable: fillable } : summary;
     },
 
     /** A feed item's inline fields, read from the list (not from history), as an extraction. */

@@ -11,7 +11,8 @@ import { parseRobots, robotsToken, type RobotsRules } from '../fetch';
 import { SIGNATURE_HEADER, sign } from '../publishing/signing';
 import { platformRequest } from '../publishing/platform-http';
 import { factsOf, type ResearchAnalysis } from '../research/analysis';
-import { costUsd, ratesFromHistory, type StageRates } from '../research/eta';
+import { costUsd, priceTable } from '../costs/estimate';
+import { ratesFromHistory, type StageRates } from '../research/eta';
 import { SharedHostPoliteness } from '../research/host-politeness';
 import { researchProductIdFor, siteOf, type ResearchRequest } from '../research/model';
 import { priceMoves } from '../research/price-watch';
@@ -364,7 +365,8 @@ export function createResearchActivities({ pg, es, neo4j, blobs, fetcher, llm, c
     async finishResearchRun(input: { runId: string; status: 'completed' | 'failed' | 'cancelled'; timings: Record<string, number> }): Promise<{ costUsd: number; tokens: number }> {
       const run = await loadRun(input.runId);
       const usage = await researchStore.usage(pg, run.workflow_id);
-      const cost = { ...usage, costUsd: costUsd(usage, { inputPer1k: config.LLM_PRICE_INPUT_PER_1K, outputPer1k: config.LLM_PRICE_OUTPUT_PER_1K }) };
+      const { uses, ...totals } = usage;
+      const cost = { ...totals, byModel: uses, costUsd: costUsd(priceTable(config), uses) };
       await researchStore.finish(pg, run.run_id, { status: input.status, timings: input.timings, cost });
       return { costUsd: cost.costUsd, tokens: usage.promptTokens + usage.completionTokens };
     },

@@ -7,9 +7,10 @@ import type { Infrastructure } from '../runtime/infrastructure';
 import { QUERY_TOKEN_ROUTES, allowQueryToken, createAuthenticator } from './auth';
 import { idempotent } from './idempotency';
 import { rejectDeepBodies, rejectUnstorableText } from './input';
-import { createApiMetrics } from './metrics';
-import { buildOpenApiDocument } from './openapi';
-import { notFound, problemHandler } from './problem';
+import { traceRequests } from '../observability/tracing';
+import { backlogOfEveryQueue, createApiMetrics } from './metrics';
+import { buildOpenApiDocument, operations } from './openapi';
+import { methodNotAllowed, notFound, problemHandler } from './problem';
 import { clientRateLimit, rateLimit } from './rate-limit';
 import { answerRoutes } from './routes/answers';
 import { consoleRoutes } from './routes/console';
@@ -33,12 +34,14 @@ export function redactCredentials(req: { url?: string; headers?: Record<string, 
 
 export function createApp(infra: Infrastructure): express.Express {
   const app = express();
-  const metrics = createApiMetrics(infra.pg);
+  const metrics = createApiMetrics(infra.pg, backlogOfEveryQueue(infra));
   const { authenticate } = createAuthenticator(infra.config);
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(pinoHttp({ logger: infra.logger, autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' }, serializers: { req: redactCredentials } }));
+  app.use(traceRequests());
   app.use(metrics.observe);
+  app.use(methodNotAllowed(operations));
   // A product list may be large in any form: as JSON it gets the feed limit, not the general one.
   app.post('/v1/product-lists', express.json({ limit: infra.config.API_FEED_LIMIT, strict: true }));
   // Signed with HMAC over the raw body, not with a token: before the JSON parser and the token check.

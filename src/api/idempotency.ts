@@ -39,21 +39,34 @@ export function idempotent(pg: Pool): RequestHandler {
       return;
     }
 
-    let body: unknown;
+    // The answer is stored before it is sent: a client that retries the moment it has the first
+    // answer gets it replayed, not a 409 for a key still marked in flight.
+    const store = (status: number, body: unknown) =>
+      pg.query(
+        `UPDATE api_idempotency_keys SET state = 'done', response_status = $4, response_body = $5, response_headers = $6
+          WHERE tenant_id = $1 AND user_id = $2 AND key = $3`,
+        [tenantId, userId, key, status, JSON.stringify(body ?? null), Object.fromEntries(REPLAYED_HEADERS.flatMap((h) => (res.get(h) ? [[h, res.get(h)!]] : [])))],
+      );
+    const forget = () => pg.query('DELETE FROM api_idempotency_keys WHERE tenant_id = $1 AND user_id = $2 AND key = $3', [tenantId, userId, key]);
+    let stored = false;
     const json = res.json.bind(res);
     res.json = (value: unknown) => {
-      body = value;
-      return json(value);
+      if (res.statusCode >= 500) return json(value);
+      stored = true;
+      store(res.statusCode, value).then(
+        () => json(value),
+        (error: unknown) => {
+          req.log?.error({ err: error }, 'could not store the idempotent response');
+          void forget().catch(() => undefined); // a retry runs again rather than meeting a stuck key
+          json(value);
+        },
+      );
+      return res;
     };
     res.on('finish', () => {
-      const settle =
-        res.statusCode >= 500
-          ? pg.query('DELETE FROM api_idempotency_keys WHERE tenant_id = $1 AND user_id = $2 AND key = $3', [tenantId, userId, key])
-          : pg.query(
-              `UPDATE api_idempotency_keys SET state = 'done', response_status = $4, response_body = $5, response_headers = $6
-                WHERE tenant_id = $1 AND user_id = $2 AND key = $3`,
-              [tenantId, userId, key, res.statusCode, JSON.stringify(body ?? null), Object.fromEntries(REPLAYED_HEADERS.flatMap((h) => (res.get(h) ? [[h, res.get(h)!]] : [])))],
-            );
+      if (stored) return;
+      // Answers not sent as JSON (and server errors, which are never stored: a retry runs again).
+      const settle = res.statusCode >= 500 ? forget() : store(res.statusCode, null);
       settle.catch((error: unknown) => req.log?.error({ err: error }, 'could not store the idempotent response'));
     });
     res.on('close', () => {

@@ -1,10 +1,14 @@
-// Prometheus metrics of the API process: request latency by route, workflow starts by kind,
-// errors by status class, LLM tokens (read from the llm_calls audit at scrape time, so that all
-// workers' calls count), and the default process metrics.
+// Prometheus metrics of the API process: request latency by route (buckets around the 2 s p95
+// alert), workflow starts by kind, errors by status class, LLM tokens (read from the llm_calls
+// audit at scrape time, so that all workers' calls count), PostgreSQL queries and errors, the
+// memory limit, every task queue's backlog, and the default process metrics.
 import type { RequestHandler, Router } from 'express';
 import { Router as createRouter } from 'express';
 import type { Pool } from 'pg';
+import type { Infrastructure } from '../runtime/infrastructure';
+import { taskQueues, workKinds } from '../temporal/task-queues';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { createDbMetrics, instrumentPgPool, registerMemoryLimit, registerTaskQueueBacklog, type BacklogSource } from '../observability/metrics';
 
 export interface ApiMetrics {
   registry: Registry;
@@ -13,14 +17,17 @@ export interface ApiMetrics {
   routes(): Router;
 }
 
-export function createApiMetrics(pg: Pool): ApiMetrics {
+export function createApiMetrics(pg: Pool, backlog?: BacklogSource): ApiMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  instrumentPgPool(pg, createDbMetrics(registry));
+  registerMemoryLimit(registry);
+  if (backlog) registerTaskQueueBacklog(registry, backlog);
   const duration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'API request latency',
     labelNames: ['method', 'route', 'status'],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 3, 5, 10],
     registers: [registry],
   });
   const errors = new Counter({ name: 'http_errors_total', help: 'API responses with 4xx/5xx status', labelNames: ['class'], registers: [registry] });
@@ -61,5 +68,15 @@ export function createApiMetrics(pg: Pool): ApiMetrics {
       });
       return router;
     },
+  };
+}
+
+/** The API reports every queue's backlog, so it stays visible when a queue's workers are down. */
+export function backlogOfEveryQueue(infra: Pick<Infrastructure, 'temporal' | 'config'>): BacklogSource {
+  const queues = taskQueues(infra.config);
+  return {
+    client: infra.temporal,
+    namespace: infra.config.TEMPORAL_NAMESPACE,
+    queues: Object.fromEntries(workKinds.map((kind) => [queues[kind], kind])),
   };
 }

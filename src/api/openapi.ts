@@ -124,6 +124,8 @@ interface Response {
   description: string;
   schema?: Schema;
   mediaType?: string;
+  /** text/event-stream: the JSON carried by each event's `data:` line. */
+  events?: Schema;
 }
 export interface Operation {
   method: 'get' | 'post' | 'delete';
@@ -162,7 +164,7 @@ export const operations: Operation[] = [
 
   { method: 'post', path: '/v1/product-lists', summary: 'Start a product list (JSON, or a CSV / JSON-lines feed body with options in the query)', tags: ['products'], roles: ['editor', 'admin'], body: CreateListInput, query: FeedQuery, rawBodies: ['text/csv', 'application/x-ndjson'], idempotent: true, responses: { 202: { description: 'started', schema: started('listId') }, 400: problem('invalid list or feed'), 403: problem('role or tenant'), 409: problem('list id exists'), 413: problem('too large'), ...authErrors } },
   { method: 'get', path: '/v1/product-lists/:listId', summary: 'Status, live progress and report', tags: ['products'], roles: any, responses: { 200: { description: 'list', schema: z.looseObject({ listId: z.string(), status: z.string() }) }, 404: problem('unknown list'), ...authErrors } },
-  { method: 'get', path: '/v1/product-lists/:listId/events', summary: 'Live progress (Server-Sent Events) until the list finishes', tags: ['products'], roles: any, responses: { 200: { description: 'event stream', mediaType: 'text/event-stream' }, 404: problem('unknown list'), ...authErrors } },
+  { method: 'get', path: '/v1/product-lists/:listId/events', summary: 'Live progress (Server-Sent Events) until the list finishes', tags: ['products'], roles: any, responses: { 200: { description: 'event stream: `event: progress` / `done` / `error`, each with one JSON `data:` line (see x-sse-events)', mediaType: 'text/event-stream', events: z.looseObject({ listId: z.string(), status: z.string(), progress: z.looseObject({}).optional(), report: z.looseObject({}).optional() }) }, 404: problem('unknown list'), ...authErrors } },
   { method: 'get', path: '/v1/product-lists/:listId/report', summary: 'Final report', tags: ['products'], roles: any, responses: { 200: { description: 'report', schema: z.looseObject({}) }, 404: problem('no report yet'), ...authErrors } },
   { method: 'get', path: '/v1/product-lists/:listId/errors', summary: 'Error ledger (JSON lines, or CSV with Accept: text/csv)', tags: ['products'], roles: any, responses: { 200: { description: 'ledger', mediaType: 'application/x-ndjson' }, 404: problem('unknown list'), ...authErrors } },
   { method: 'post', path: '/v1/product-lists/:listId/redrive', summary: 'Run only the failed items again', tags: ['products'], roles: ['editor', 'admin'], responses: { 202: { description: 'started', schema: started('listId') }, 404: problem('unknown list'), 409: problem('list still running'), ...authErrors } },
@@ -172,7 +174,7 @@ export const operations: Operation[] = [
   { method: 'post', path: '/v1/content/drafts', summary: 'Have the LLM draft content from a brief or a product (labelled AI-generated)', tags: ['content'], roles: ['editor', 'admin'], body: DraftContentInput, idempotent: true, responses: { 202: { description: 'started', schema: started('contentId') }, 400: problem('invalid body'), 403: problem('role'), 409: problem('content id exists'), ...authErrors } },
   { method: 'get', path: '/v1/content', summary: 'Review inbox (a Temporal visibility query over search attributes)', tags: ['content'], roles: any, query: InboxQuery, responses: { 200: { description: 'inbox', schema: Inbox }, 400: problem('bad query'), ...authErrors } },
   { method: 'get', path: '/v1/content/:contentId', summary: 'Status, current text, checks, risk, decisions, publications', tags: ['content'], roles: any, responses: { 200: { description: 'content', schema: ContentView }, 404: problem('unknown (or another tenant)'), ...authErrors } },
-  { method: 'get', path: '/v1/content/:contentId/events', summary: 'Live status (Server-Sent Events) until publishing and monitoring finish', tags: ['content'], roles: any, responses: { 200: { description: 'event stream', mediaType: 'text/event-stream' }, 404: problem('unknown'), ...authErrors } },
+  { method: 'get', path: '/v1/content/:contentId/events', summary: 'Live status (Server-Sent Events) until publishing and monitoring finish', tags: ['content'], roles: any, responses: { 200: { description: 'event stream: `event: progress` / `done` / `error`, each with one JSON `data:` line (see x-sse-events)', mediaType: 'text/event-stream', events: ContentView.omit({ temporalUi: true }) }, 404: problem('unknown'), ...authErrors } },
   { method: 'post', path: '/v1/content/:contentId/reviews', summary: 'Approve, reject or request changes (workflow Update; validator refusals are 403/409)', tags: ['content'], roles: ['reviewer', 'admin'], body: ReviewInput, responses: { 200: { description: 'decision recorded', schema: ReviewOutcome }, 400: problem('invalid body / comment required'), 403: problem('role, self-review, tenant'), 404: problem('unknown'), 409: problem('closed, expired, not awaiting review, same reviewer twice'), ...authErrors } },
   { method: 'post', path: '/v1/content/:contentId/revisions', summary: 'Revise (author): answered once the revision is recorded; its checks follow (status, events)', tags: ['content'], roles: ['editor', 'admin'], body: ReviseInput, responses: { 202: { description: 'revision recorded, checks running', schema: RevisionOutcome }, 400: problem('invalid body'), 403: problem('not the author'), 404: problem('unknown'), 409: problem('closed or still checking'), ...authErrors } },
   { method: 'get', path: '/v1/content/:contentId/revisions', summary: 'Every revision with its checks', tags: ['content'], roles: any, responses: { 200: { description: 'revisions', schema: Items }, 404: problem('unknown'), ...authErrors } },
@@ -219,21 +221,89 @@ export const operations: Operation[] = [
 ];
 
 export const openApiPath = (expressPath: string) => expressPath.replace(/:([A-Za-z]+)/g, '{$1}');
+
+/** Business ids in paths (the routes validate them with the same pattern; anything else is a 400). */
+const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$';
+const PATH_PARAMETERS: Record<string, Record<string, unknown>> = {
+  contentId: { type: 'string', pattern: ID_PATTERN },
+  listId: { type: 'string', pattern: ID_PATTERN },
+  checkId: { type: 'string', pattern: ID_PATTERN },
+  tenantId: { type: 'string', pattern: ID_PATTERN },
+  productId: { type: 'string', minLength: 1, maxLength: 200 },
+  action: { type: 'string', enum: ['pause', 'resume', 'cancel'] },
+};
+
+/** JSON-schema for what zod refinements check (schema-valid must mean accepted). */
+const REFINEMENTS: Record<string, (schema: Record<string, unknown>) => void> = {
+  '/v1/content': (schema) => {
+    (schema.properties as Record<string, Record<string, unknown>>).platforms!.uniqueItems = true;
+  },
+  '/v1/content/drafts': (schema) => {
+    schema.anyOf = [{ required: ['brief'] }, { required: ['productId'] }];
+    (schema.properties as Record<string, Record<string, unknown>>).platforms!.uniqueItems = true;
+  },
+  '/v1/product-lists': (schema) => {
+    const item = ((schema.properties as Record<string, { items?: Record<string, unknown> }>).items?.items ?? {});
+    item.anyOf = [{ required: ['url'] }, { required: ['inline', 'key'] }];
+  },
+};
+
+/** Server-Sent Events of the live routes: `progress` whenever the status changes, then `done` (or `error`). */
+const sseEvents = (data: Schema) => ({
+  progress: { description: 'the status as the GET answers it, sent whenever it changes', data: json(data, 'output') },
+  done: { description: 'the final status; the stream ends', data: json(data, 'output') },
+  error: { description: 'reading the status failed; the stream ends', data: json(z.object({ detail: z.string() }), 'output') },
+});
+
+/**
+ * Statuses every operation can answer besides its own: 400 (a path id, query or body that does
+ * not validate, or text PostgreSQL cannot store), 429 (per-client limit), 503 (a store or Temporal
+ * is unavailable; Retry-After), and for authenticated routes 401 / 429 (user, tenant).
+ */
+function commonResponses(op: Operation): Record<number, Response> {
+  const common: Record<number, Response> = { 503: problem('a dependency (PostgreSQL, Temporal, Elasticsearch, Neo4j) is unavailable; retry after Retry-After seconds') };
+  if (op.path.includes(':') || op.query || op.body || op.rawBodies) common[400] = problem('invalid path id, query or body, or text that cannot be stored');
+  if (op.body || op.rawBodies) common[413] = problem('body larger than the limit of the route');
+  if (op.roles) Object.assign(common, authErrors, { 403: problem('role or tenant') });
+  if (op.idempotent) common[422] = problem('Idempotency-Key reused with a different request');
+  return common;
+}
+
+const RETRY_AFTER = { 'Retry-After': { description: 'seconds to wait before retrying', schema: { type: 'integer', minimum: 1 } } };
+
 const json = (schema: Schema, io: 'input' | 'output') => {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  if (io === 'input') applyTextRule(rest);
   return rest;
 };
+
+/** The text rule (src/api/input.ts) in the schema: free text may not contain NUL. */
+function applyTextRule(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(applyTextRule);
+  if (!node || typeof node !== 'object') return;
+  const schema = node as Record<string, unknown>;
+  if (schema.type === 'string' && schema.pattern === undefined && schema.enum === undefined && schema.const === undefined && schema.format === undefined) {
+    schema.pattern = '^[^\\u0000]*$';
+  }
+  Object.values(schema).forEach(applyTextRule);
+}
 
 export function buildOpenApiDocument(serverUrl: string) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of operations) {
-    const params = [...op.path.matchAll(/:([A-Za-z]+)/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
+    const params = [...op.path.matchAll(/:([A-Za-z]+)/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: PATH_PARAMETERS[name!] ?? { type: 'string' } }));
     const queryProps = op.query ? (json(op.query, 'input') as { properties?: Record<string, unknown>; required?: string[] }) : undefined;
     const queryParams = Object.entries(queryProps?.properties ?? {}).map(([name, schema]) => ({ name, in: 'query', required: queryProps?.required?.includes(name) ?? false, schema }));
     const extraHeaders = (op.headers ?? []).map(({ name, required, description }) => ({ name, in: 'header', required, description, schema: { type: 'string' } }));
-    const headerParams = op.idempotent ? [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 200 }, description: 'makes a retried start safe: same key + body = the stored answer' }] : [];
+    const headerParams = op.idempotent
+      ? [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,200}$' }, description: 'makes a retried start safe: same key + body = the stored answer (Idempotent-Replayed: true); another body = 422; still running = 409' }]
+      : [];
     const content: Record<string, unknown> = {};
-    if (op.body) content['application/json'] = { schema: json(op.body, 'input') };
+    if (op.body) {
+      const schema = json(op.body, 'input');
+      REFINEMENTS[op.path]?.(schema);
+      content['application/json'] = { schema };
+    }
     for (const type of op.rawBodies ?? []) content[type] = { schema: { type: 'string' } };
     paths[openApiPath(op.path)] ??= {};
     paths[openApiPath(op.path)]![op.method] = {
@@ -244,17 +314,23 @@ export function buildOpenApiDocument(serverUrl: string) {
       parameters: [...params, ...queryParams, ...headerParams, ...extraHeaders],
       ...(op.body || op.rawBodies ? { requestBody: { required: true, content } } : {}),
       responses: Object.fromEntries(
-        Object.entries(op.responses).map(([status, response]) => [
+        Object.entries({ ...commonResponses(op), ...op.responses }).map(([status, response]) => [
           status,
-          response.schema === undefined && response.mediaType === undefined
-            ? { description: response.description }
-            : { description: response.description, content: { [response.mediaType ?? 'application/json']: response.schema ? { schema: json(response.schema, 'output') } : { schema: { type: 'string' } } } },
+          {
+            description: response.description,
+            ...(status === '429' || status === '503' ? { headers: RETRY_AFTER } : {}),
+            ...(response.schema === undefined && response.mediaType === undefined
+              ? {}
+              : { content: { [response.mediaType ?? 'application/json']: response.schema ? { schema: json(response.schema, 'output') } : { schema: { type: 'string' } } } }),
+            ...(response.events ? { 'x-sse-events': sseEvents(response.events) } : {}),
+          },
         ]),
       ),
     };
   }
   return {
     openapi: '3.1.0',
+    'x-unsupported-methods': 'every path answers a method it does not list with 405 Method Not Allowed and an Allow header',
     info: { title: 'MagicAI Workflows API', version: '0.2.0', description: 'Starts and steers the product-list and content-review workflows. Errors are application/problem+json (RFC 9457).' },
     servers: [{ url: serverUrl }],
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (ES256; claims sub, tenant, roles)' } } },

@@ -17,6 +17,33 @@ export class HttpError extends Error {
   }
 }
 
+/**
+ * 405 for a method a known path does not serve, with the Allow header (OPTIONS and TRACE
+ * included; HEAD goes with GET). Paths come from the operations of the OpenAPI document.
+ */
+export function methodNotAllowed(operations: readonly { method: string; path: string }[]): RequestHandler {
+  const routes = new Map<string, { pattern: RegExp; methods: Set<string>; literal: number }>();
+  for (const { method, path } of operations) {
+    const route = routes.get(path) ?? {
+      pattern: new RegExp(`^${path.replace(/[.]/g, '\\.').replace(/:[A-Za-z]+/g, '[^/]+')}/?$`),
+      methods: new Set<string>(),
+      literal: path.split('/').filter((segment) => segment && !segment.startsWith(':')).length,
+    };
+    route.methods.add(method.toUpperCase());
+    if (method === 'get') route.methods.add('HEAD');
+    routes.set(path, route);
+  }
+  return (req, _res, next) => {
+    // The most literal paths that match win: /v1/product-lists/x/errors is the ledger, not an action.
+    const matching = [...routes.values()].filter(({ pattern }) => pattern.test(req.path));
+    const best = Math.max(...matching.map((route) => route.literal));
+    const allowed = new Set(matching.filter((route) => route.literal === best).flatMap((route) => [...route.methods]));
+    if (allowed.size === 0 || allowed.has(req.method)) return next();
+    const allow = [...allowed].sort().join(', ');
+    next(new HttpError(405, 'Method Not Allowed', `${req.path} answers ${allow}, not ${req.method}`, {}, { Allow: allow }));
+  };
+}
+
 export const notFound: RequestHandler = (req, _res, next) => {
   next(new HttpError(404, 'Not Found', `no route for ${req.method} ${req.path}`));
 };

@@ -200,6 +200,26 @@ const schema = z.object({
   WORKER_TASK_QUEUES: csv
     .pipe(z.array(z.enum(['default', 'high', 'crawl', 'llm'])).min(1))
     .default(['default', 'high', 'crawl', 'llm']),
+
+  /** Operations (README "Production"). Worker /metrics (service metrics + the Temporal SDK's). */
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  WORKER_METRICS_PORT: port.default(9464),
+  /** Loopback port of the Temporal SDK's own Prometheus exporter, relayed by the worker's /metrics. */
+  TEMPORAL_SDK_METRICS_PORT: port.default(9465),
+  /** On SIGTERM: how long in-flight activities may run on before the worker cancels them. */
+  WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
+  /** On SIGTERM: how long the API finishes open requests before it exits. */
+  API_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  /** The release this process runs (the image sets it from its BUILD_ID build argument). */
+  MAGICAI_BUILD_ID: z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, dot, dash, underscore').default(''),
+  /** Worker versioning: `pinned` = join the Worker Deployment WORKER_DEPLOYMENT_NAME as version
+   *  MAGICAI_BUILD_ID, runs pinned to their version (needs the side-by-side rollout in README
+   *  "Production"); `off` = unversioned workers, plain rolling updates. */
+  WORKER_VERSIONING: z.enum(['off', 'pinned']).default('off'),
+  WORKER_DEPLOYMENT_NAME: z.string().min(1).default('magicai'),
+  /** OTLP/HTTP endpoint of a trace collector (e.g. http://otel-collector:4318); empty = no tracing. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.union([z.literal(''), url(['http:', 'https:'])]).default(''),
+  OTEL_SERVICE_NAME: z.string().default(''),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -236,6 +256,9 @@ function crossChecks(config: Config): { variable: string; message: string }[] {
   }
   if (config.ENGAGEMENT_PUSH_SECRETS.some((pair) => !/^[A-Za-z0-9][A-Za-z0-9._-]*=.{16,}$/.test(pair))) {
     problems.push({ variable: 'ENGAGEMENT_PUSH_SECRETS', message: 'must be tenant=secret pairs, each secret at least 16 characters' });
+  }
+  if (config.WORKER_VERSIONING === 'pinned' && !config.MAGICAI_BUILD_ID) {
+    problems.push({ variable: 'MAGICAI_BUILD_ID', message: 'must name the build when WORKER_VERSIONING=pinned' });
   }
   if (config.NODE_ENV === 'production' && !config.JWT_PUBLIC_KEY) {
     problems.push({ variable: 'JWT_PUBLIC_KEY', message: 'must be set in production (the development key pair is for local use only)' });

@@ -6,7 +6,7 @@ import { PENALTY, toFields, type Penalties } from './fields';
 import { nameMatch } from './main-product';
 import { htmlToText, normaliseGtin, parseMoney, resolveUrl, unique } from './normalise';
 import type { HeadingCandidate, ImageCandidate, PriceCandidate, ScannedPage } from './page-scan';
-import type { PriceHint } from './price';
+import { parsePrice, type PriceHint } from './price';
 import type { Availability, ProductValues, SourceDraft } from './types';
 
 // Headings of widgets, dialogs and page sections, not of a product.
@@ -89,6 +89,7 @@ function choosePrice(page: ScannedPage, heading: HeadingCandidate | undefined, h
       bestScore = score;
     }
   }
+  best ??= withoutSign(page, heading, hint);
   if (!best) return undefined;
   const chosen = best;
   // A struck-through or "was" price next to the chosen one is the regular price it is compared with.
@@ -97,6 +98,22 @@ function choosePrice(page: ScannedPage, heading: HeadingCandidate | undefined, h
     .map((candidate) => parseMoney(candidate.text, 'text', hint))
     .find((money) => money && money.currency === chosen.money.currency && money.amount > chosen.money.amount)?.amount;
   return { ...chosen.money, listPrice };
+}
+
+/**
+ * A marked-up price printed without its currency ("34<sup>99</sup>" beside "€ 44,99"): the
+ * currency of the other prices in the product area, if they all agree.
+ */
+function withoutSign(page: ScannedPage, heading: HeadingCandidate | undefined, hint: PriceHint) {
+  const near = page.prices.filter((candidate) => !candidate.aside && !candidate.inCard && (candidate.inProduct || candidate.inMain));
+  const currencies = new Set(near.map((candidate) => parseMoney(candidate.text, 'text', hint)?.currency).filter((currency) => currency !== undefined));
+  if (currencies.size !== 1) return undefined;
+  const currency = [...currencies][0]!;
+  const candidate = [...near].sort((a, b) => a.order - b.order).find(
+    (entry) => !entry.former && !entry.hints.startsWith('#text') && !UNIT_HINT.test(entry.hints) && (!heading || entry.order > heading.order),
+  );
+  const amount = candidate ? parsePrice(candidate.text, { hint: { ...hint, currency }, requireCurrency: false })?.amount : undefined;
+  return candidate && amount !== undefined && amount > 0 ? { candidate, money: { amount, currency } } : undefined;
 }
 
 /** Pictures ranked: gallery, og:image, declared size and product hints up; icons, ads, thumbnails out. */
@@ -138,7 +155,7 @@ function imageScore(image: ImageCandidate, url: string, ogImages: Set<string | u
 
 const SKU_LINE = /(?<!\p{L})(?:SKU|Item (?:number|no\.?|#)|Art(?:ikel)?[-.\s]?(?:Nr|nummer)\.?|Model(?: number| no\.?)?|Part (?:number|no\.?)|Kód|Ref\.?|Référence|Артикул)\s*[:#.]?\s*([A-Z0-9][A-Z0-9._/-]{2,30})(?![\p{L}\p{N}])/iu;
 const GTIN_LINE = /\b(?:EAN|GTIN|UPC|ISBN)(?:-?1[0234])?\s*[:#]?\s*(\d[\d -]{6,17}\d)\b/i;
-const BRAND_LINE = /(?:^|\n)\s*(?:Brand|Marke|Marque|Marca|Marka|Značka|Výrobce|Producent|Бренд|Manufacturer|Hersteller)\s*[:\n]\s*([^\n|]{2,40})|\bVisit the ([^\n]{2,40}?) Store\b/i;
+const BRAND_LINE = /(?:^|\n)\s*(?:Brand|Marke|Merk|Marque|Marca|Marka|Značka|Výrobce|Producent|Бренд|Manufacturer|Hersteller)\s*[:\n]\s*([^\n|]{2,40})|\bVisit the ([^\n]{2,40}?) Store\b/i;
 
 function labelled(page: ScannedPage) {
   const text = page.visibleText;

@@ -113,6 +113,8 @@ export interface ScannedPage {
 }
 
 interface Collector {
+  /** A price: "34<sup>99</sup>" reads 34.99. */
+  price?: boolean;
   text: string;
   limit: number;
   /** Leave out text inside struck-through/former-price descendants. */
@@ -166,10 +168,10 @@ export function scanPage(html: string): ScannedPage {
   const top = () => stack[stack.length - 1]!;
   const located = (frame: Frame): Located => ({ order, inMain: frame.inMain, inProduct: frame.inProduct, aside: frame.aside, inCard: frame.inCard });
 
-  function collect(frame: Frame, limit: number, done: (text: string) => void, ownOnly = false) {
+  function collect(frame: Frame, limit: number, done: (text: string) => void, ownOnly = false, price = false) {
     // Deeply nested candidates beyond this many open at once lose their text, not the page.
     if (collectors.length >= 48) return;
-    collectors.push({ text: '', limit, ownOnly, depth: stack.length, done });
+    collectors.push({ text: '', limit, ownOnly, depth: stack.length, done, price });
     frame.collectors++;
   }
 
@@ -282,7 +284,7 @@ export function scanPage(html: string): ScannedPage {
             const candidate = { ...located(frame), former, sale: SALE_PRICE.test(hints), hints };
             collect(frame, 160, (text) => {
               if (page.prices.length < SCAN_LIMITS.candidates) page.prices.push({ ...candidate, text: oneLine(text) });
-            }, !former);
+            }, !former, true);
           }
           if (STOCK.test(hints)) {
             collect(frame, 120, (text) => {
@@ -317,6 +319,7 @@ export function scanPage(html: string): ScannedPage {
           }
         }
 
+        if (tag === 'sup') for (const collector of collectors) if (collector.price && /\d$/.test(collector.text)) collector.text += '.';
         stack.push(frame);
         if (BLOCK.has(tag)) addText('\n');
         if (VOID.has(tag)) return; // htmlparser2 closes void elements itself
@@ -399,8 +402,9 @@ function propertyValue(tag: string, attrs: Record<string, string>): string | und
 /** Every URL an <img> names, the largest rendition first (zoom, srcset's widest, then src). */
 function imageSources(attrs: Record<string, string>): string[] {
   const urls: string[] = [];
-  for (const name of ['data-zoom-image', 'data-zoom-src', 'data-src-zoom-image', 'data-large-image', 'data-old-hires', 'data-hires', 'data-full', 'data-large']) {
-    if (attrs[name]) urls.push(attrs[name]);
+  // Zoom and hi-res renditions (data-zoom-image, data-zoom-src, data-old-hires, data-large-image…).
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value && /^data-(?:src-)?(?:zoom|large|hires|old-hires|full)(?:-|$)/.test(name) && !/^(?:true|false|\d+)$/.test(value)) urls.push(value);
   }
   const dynamic = attrs['data-a-dynamic-image'];
   if (dynamic) {

@@ -16,13 +16,18 @@ const temporalToPino: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'er
   ERROR: 'error',
 };
 
-/** Sends the Temporal SDK's logs (worker, workflow and activity loggers) through pino. Call once per process. */
-export function installTemporalLogging(logger: Logger): void {
+/** Sends the Temporal SDK's logs (worker, workflow and activity loggers) through pino and, with
+ *  `sdkMetricsPort`, exports the SDK's own metrics (pollers, slots, task latencies, …) for
+ *  Prometheus on that loopback port. Call once per process, before any connection is made. */
+export function installTemporalRuntime(logger: Logger, options: { sdkMetricsPort?: number } = {}): void {
   const sdkLogger = logger.child({ component: 'temporal' });
   Runtime.install({
     logger: new DefaultLogger('INFO', (entry) => {
       const meta: LogMetadata = entry.meta ?? {};
       sdkLogger[temporalToPino[entry.level]](meta, entry.message);
     }),
+    ...(options.sdkMetricsPort
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${options.sdkMetricsPort}`, countersTotalSuffix: true, useSecondsForDurations: true } } } }
+      : {}),
   });
 }

@@ -8,7 +8,8 @@ import type { Config } from '../config';
 import { SearchAttr } from '../temporal/search-attributes';
 import { taskQueues } from '../temporal/task-queues';
 import { researchProgressQuery, researchRunWorkflow, type ResearchProgress } from '../workflows/research-run';
-import { costUsd, estimatedTotalCostUsd, DEFAULT_STAGE_RATES } from './eta';
+import { costUsd, priceTable } from '../costs/estimate';
+import { estimatedTotalCostUsd, DEFAULT_STAGE_RATES } from './eta';
 import { ResearchRequest, StartResearchInput, businessId, researchWorkflowId, scheduledWorkflowIdPrefix, siteOf, temporalScheduleId } from './model';
 import { researchStore, type ResearchRunRow } from './store';
 
@@ -28,7 +29,6 @@ const workflowStartOptions = (config: Config, tenantId: string, businessKey: str
     { key: SearchAttr.BusinessId, value: businessKey },
     { key: SearchAttr.WorkflowKind, value: 'research-run' },
     { key: SearchAttr.TenantId, value: tenantId },
-    { key: SearchAttr.ResearchStage, value: 'crawl' },
   ],
   staticSummary: `Site research of ${siteOf(request)} for ${tenantId}: up to ${request.scope.maxPages} pages, depth ${request.scope.maxDepth}${request.priceWatch ? `, price watch ±${request.priceWatch.thresholdPct}%` : ''}`,
 });
@@ -67,25 +67,28 @@ export async function researchView({ config, pg, temporal }: ResearchDeps, tenan
   return { runId, tenantId, site: run.site, status: run.status, scheduleId: run.schedule_id ?? undefined, previousRunId: run.previous_run_id ?? undefined, workflowId: run.workflow_id, progress, cost: await costView({ config, pg }, run, progress), timings: run.timings ?? undefined, createdAt: run.created_at.toISOString(), finishedAt: run.finished_at?.toISOString() };
 }
 
-/** Tokens spent so far priced by LLM_PRICE_*, and the estimated total for the whole run. */
+/** Tokens spent so far, priced per model by the price table (LLM_PRICE_TABLE, else
+ *  LLM_PRICE_*_PER_1K), and the estimated total for the whole run at observed token rates. */
 async function costView({ config, pg }: Pick<ResearchDeps, 'config' | 'pg'>, run: ResearchRunRow, progress?: ResearchProgress) {
-  const prices = { inputPer1k: config.LLM_PRICE_INPUT_PER_1K, outputPer1k: config.LLM_PRICE_OUTPUT_PER_1K };
+  const table = priceTable(config);
   const usage = await researchStore.usage(pg, run.workflow_id);
-  const spent = costUsd(usage, prices);
-  if (run.status !== 'running') return { tokens: usage.promptTokens + usage.completionTokens, costUsd: spent, estimatedTotalUsd: spent, prices };
+  const spent = costUsd(table, usage.uses);
+  const tokens = usage.promptTokens + usage.completionTokens;
+  if (run.status !== 'running') return { tokens, costUsd: spent, estimatedTotalUsd: spent };
   const stage = progress?.stage ?? 'crawl';
-  const earlyStage = stage === 'crawl' || stage === 'match';
   const products = progress?.products ?? 0;
   const pagesDone = (progress?.pages.fetched ?? 0) + (progress?.pages.failed ?? 0);
   const pagesLeft = progress ? Math.max(0, Math.min(progress.pages.pending, progress.pages.maxPages - pagesDone)) : 0;
   const expectedProducts = pagesDone > 0 ? Math.round((products / pagesDone) * (pagesDone + pagesLeft)) : pagesLeft;
-  const estimate = estimatedTotalCostUsd(
-    usage,
-    { products: earlyStage ? Math.max(0, expectedProducts) : 0, reportPending: ['crawl', 'match', 'analyse', 'graph', 'report'].includes(stage) && run.input.report },
+  // What is still to come is priced at the report model's rate (embeddings are cheaper: an upper bound).
+  const [inputPer1k, outputPer1k] = table.models[config.LLM_MODELS.researchReport ?? config.LLM_MODELS.default!] ?? table.fallback;
+  const future = estimatedTotalCostUsd(
+    { promptTokens: 0, completionTokens: 0 },
+    { products: stage === 'crawl' || stage === 'match' ? Math.max(0, expectedProducts) : 0, reportPending: ['crawl', 'match', 'analyse', 'graph', 'report'].includes(stage) && run.input.report },
     DEFAULT_STAGE_RATES,
-    prices,
+    { inputPer1k, outputPer1k },
   );
-  return { tokens: usage.promptTokens + usage.completionTokens, costUsd: spent, estimatedTotalUsd: estimate, prices };
+  return { tokens, costUsd: spent, estimatedTotalUsd: Math.round((spent + future) * 1e8) / 1e8 };
 }
 
 export async function researchReport(pg: Pool, tenantId: string, runId: string) {

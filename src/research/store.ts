@@ -361,17 +361,24 @@ export const researchStore = {
     return rows;
   },
 
-  /** Tokens the run's LLM calls used, by kind (embeddings vs the report). */
-  async usage(db: Db, workflowId: string): Promise<{ promptTokens: number; completionTokens: number; embedTokens: number; reportTokens: number; calls: number }> {
-    const { rows } = await db.query<{ prompt: number; completion: number; embed: number; report: number; calls: number }>(
-      `SELECT COALESCE(sum(prompt_tokens), 0)::int AS prompt, COALESCE(sum(completion_tokens), 0)::int AS completion,
+  /** Tokens the run's LLM calls used: per model (for the price table), and by kind (embeddings vs the report). */
+  async usage(db: Db, workflowId: string): Promise<{ promptTokens: number; completionTokens: number; embedTokens: number; reportTokens: number; calls: number; uses: { model: string; promptTokens: number; completionTokens: number }[] }> {
+    const { rows } = await db.query<{ model: string; prompt: number; completion: number; embed: number; report: number; calls: number }>(
+      `SELECT model, COALESCE(sum(prompt_tokens), 0)::int AS prompt, COALESCE(sum(completion_tokens), 0)::int AS completion,
               COALESCE(sum(prompt_tokens) FILTER (WHERE task = 'embed'), 0)::int AS embed,
               COALESCE(sum(prompt_tokens + completion_tokens) FILTER (WHERE task <> 'embed'), 0)::int AS report, count(*)::int AS calls
-       FROM llm_calls WHERE workflow_id = $1`,
+       FROM llm_calls WHERE workflow_id = $1 GROUP BY model ORDER BY model`,
       [workflowId],
     );
-    const row = rows[0]!;
-    return { promptTokens: row.prompt, completionTokens: row.completion, embedTokens: row.embed, reportTokens: row.report, calls: row.calls };
+    const sum = (pick: (row: (typeof rows)[number]) => number) => rows.reduce((total, row) => total + pick(row), 0);
+    return {
+      promptTokens: sum((row) => row.prompt),
+      completionTokens: sum((row) => row.completion),
+      embedTokens: sum((row) => row.embed),
+      reportTokens: sum((row) => row.report),
+      calls: sum((row) => row.calls),
+      uses: rows.map((row) => ({ model: row.model, promptTokens: row.prompt, completionTokens: row.completion })),
+    };
   },
 
   async finish(db: Db, runId: string, outcome: { status: 'completed' | 'failed' | 'cancelled'; timings: Record<string, number>; cost: unknown }): Promise<void> {

@@ -1,6 +1,6 @@
 // A seeded simulated audience for tests, benchmarks and demos: it prefers one strategy, and
 // engages more the closer a content's strategy is to it. Same seed, same audience, same numbers.
-import { armValues, type Dimension, type Strategy } from './model';
+import { armValues, armsOf, type Dimension, type Strategy } from './model';
 import type { EngagementMetrics } from './reward';
 
 /** mulberry32: a small, fast, seedable PRNG (for simulations; the learner uses Temporal's). */
@@ -22,6 +22,9 @@ export interface SimulatedAudience {
   preferred: Strategy;
   /** The expected interaction rate of a strategy (what regret is measured in). */
   expectedRate(strategy: Strategy): number;
+  /** The expected rate of the best strategy, and of a strategy chosen uniformly at random. */
+  bestRate: number;
+  uniformRate: number;
   /** Engagement of one post with this strategy (webhook-style counts). */
   engage(strategy: Strategy): EngagementMetrics;
 }
@@ -33,9 +36,12 @@ export function simulatedAudience(preferred: Strategy, seed: number): SimulatedA
     const got = armValues(strategy);
     return (Object.keys(LIFT) as Dimension[]).reduce((rate, dim) => rate + (got[dim] === want[dim] ? LIFT[dim] : 0), BASE_RATE);
   };
+  const uniformRate = (Object.keys(LIFT) as Dimension[]).reduce((rate, dim) => rate + LIFT[dim] / armsOf[dim].length, BASE_RATE);
   return {
     preferred,
     expectedRate,
+    bestRate: expectedRate(preferred),
+    uniformRate,
     engage(strategy) {
       const views = 200 + Math.floor(random() * 300);
       const rate = expectedRate(strategy);

@@ -3,13 +3,15 @@ import { Client, Connection, NamespaceNotFoundError, isGrpcServiceError } from '
 import { msToTs } from '@temporalio/common/lib/time';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import type { Config } from '../config';
+import { tracingClientInterceptors } from '../observability/tracing';
 import { allSearchAttributes } from './search-attributes';
 
 export async function createTemporalClient(
   config: Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE'>,
 ): Promise<Client> {
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '5s' });
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  // With tracing started, workflow starts carry the caller's trace (README "Production: tracing").
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: tracingClientInterceptors() });
 }
 
 /** gRPC status codes (google.rpc.Code). */

@@ -1,5 +1,8 @@
 // The project's custom search attributes: what operators filter on in the Temporal UI and
 // with `temporal workflow list --query`. Workflows import the keys; boot registers them.
+// Budget: Temporal's SQL visibility store (the dev server's SQLite, and PostgreSQL/MySQL
+// visibility in production) has at most 10 custom attributes of each type, KEYWORD included;
+// tests/schema.test.ts holds the line. Reuse an attribute before adding one.
 import { defineSearchAttributeKey } from '@temporalio/common';
 
 export const SearchAttr = {
@@ -17,12 +20,13 @@ export const SearchAttr = {
   Platforms: defineSearchAttributeKey('Platforms', 'KEYWORD_LIST'),
   /** Why a running workflow waits on something outside itself, e.g. `llm-budget`; empty when not. */
   PausedReason: defineSearchAttributeKey('PausedReason', 'KEYWORD'),
-  /** Stage of a site research run: crawl, match, analyse, graph, report, watch, done. */
-  ResearchStage: defineSearchAttributeKey('ResearchStage', 'KEYWORD'),
-  /** Experiments of the learning loop: the task (a list: the dev server allows only 10 keywords), running / rolled-back / promoted / stopped, the candidates' share. */
-  PromptTask: defineSearchAttributeKey('PromptTask', 'KEYWORD_LIST'),
+  /** Experiments of the learning loop: the task, running / rolled-back / promoted / stopped, the candidates' share. */
+  PromptTask: defineSearchAttributeKey('PromptTask', 'KEYWORD'),
   ExperimentStatus: defineSearchAttributeKey('ExperimentStatus', 'KEYWORD'),
   CandidateShare: defineSearchAttributeKey('CandidateShare', 'DOUBLE'),
 } as const;
 
 export const allSearchAttributes = Object.values(SearchAttr);
+
+/** Custom attributes per type that Temporal's SQL visibility stores can hold. */
+export const SQL_VISIBILITY_SLOTS_PER_TYPE = 10;

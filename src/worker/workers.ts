@@ -1,13 +1,28 @@
 // Builds one Temporal worker per kind of work this process serves. Workflows run on the
 // default and high-priority queues; every worker carries the activities, and workflows
 // route each activity to the queue of its kind.
-import { DefaultLogger, NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Worker, bundleWorkflowCode, type WorkerOptions, type WorkflowBundle } from '@temporalio/worker';
+import { isTracingActive, tracingWorkerOptions, workflowTracingModule } from '../observability/tracing';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { Config } from '../config';
 import { taskQueues, type WorkKind } from '../temporal/task-queues';
 import { keepAliveHeartbeats } from './heartbeats';
 
 const workflowsPath = require.resolve('../workflows');
+
+/** Worker versioning (Temporal Worker Deployments), with WORKER_VERSIONING=pinned: this worker
+ *  serves version MAGICAI_BUILD_ID of the deployment, and a workflow stays PINNED to the version
+ *  it started on, so a change of workflow code reaches new runs only (README "Production"). */
+function versioning(config: Config): Pick<WorkerOptions, 'workerDeploymentOptions'> {
+  if (config.WORKER_VERSIONING !== 'pinned') return {};
+  return {
+    workerDeploymentOptions: {
+      useWorkerVersioning: true,
+      version: { deploymentName: config.WORKER_DEPLOYMENT_NAME, buildId: config.MAGICAI_BUILD_ID },
+      defaultVersioningBehavior: 'PINNED',
+    },
+  };
+}
 
 /** Per-kind concurrency: LLM and crawl work is slow I/O; keep the default queue snappy. */
 const slots: Record<WorkKind, { activities: number; workflows: number }> = {
@@ -17,9 +32,14 @@ const slots: Record<WorkKind, { activities: number; workflows: number }> = {
   llm: { activities: 4, workflows: 0 },
 };
 
-/** Bundle once per process; bundling takes seconds, and every worker can share it. */
-export async function bundleWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+/** Bundle once per process; bundling takes seconds, and every worker can share it. With
+ *  `tracing`, the bundle carries the OpenTelemetry workflow interceptors. */
+export async function bundleWorkflows(options: { tracing?: boolean } = {}): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({
+    workflowsPath,
+    logger: new DefaultLogger('WARN'),
+    ...(options.tracing ? { workflowInterceptorModules: [workflowTracingModule] } : {}),
+  });
 }
 
 export interface WorkerSetOptions {
@@ -27,6 +47,9 @@ export interface WorkerSetOptions {
   deps: ActivityDeps;
   kinds: readonly WorkKind[];
   bundle?: WorkflowBundle;
+  /** Trace workflows and activities (OpenTelemetry; see src/observability/tracing.ts); by
+   *  default when the process has started tracing. */
+  tracing?: boolean;
 }
 
 export interface WorkerSet {
@@ -36,12 +59,13 @@ export interface WorkerSet {
   shutdown(): void;
 }
 
-export async function createWorkers({ config, deps, kinds, bundle }: WorkerSetOptions): Promise<WorkerSet> {
+export async function createWorkers({ config, deps, kinds, bundle, tracing = isTracingActive() }: WorkerSetOptions): Promise<WorkerSet> {
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const queues = taskQueues(config);
   const activities = createActivities(deps);
   const needsWorkflows = kinds.some((kind) => slots[kind].workflows > 0);
-  const workflowBundle = needsWorkflows ? (bundle ?? (await bundleWorkflows())) : undefined;
+  const workflowBundle = needsWorkflows ? (bundle ?? (await bundleWorkflows({ tracing }))) : undefined;
+  const traced = tracing ? tracingWorkerOptions() : {};
   const workers = await Promise.all(
     kinds.map((kind) =>
       Worker.create({
@@ -55,7 +79,12 @@ export async function createWorkers({ config, deps, kinds, bundle }: WorkerSetOp
         // Provider rate limits hold across every worker: the server enforces this per queue.
         ...(kind === 'llm' ? { maxTaskQueueActivitiesPerSecond: config.LLM_MAX_ACTIVITIES_PER_SECOND } : {}),
         identity: `${kind}@${process.pid}`,
-        interceptors: { activity: [keepAliveHeartbeats] },
+        // SIGTERM: stop polling at once, give in-flight activities this long, then cancel them.
+        shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE_MS,
+        ...versioning(config),
+        ...traced,
+        // Heartbeats let a killed worker's activities be retried within seconds; tracing wraps them too.
+        interceptors: { activity: [keepAliveHeartbeats, ...(traced.interceptors?.activity ?? [])] },
       }),
     ),
   );

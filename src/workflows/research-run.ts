@@ -8,6 +8,7 @@ import {
   continueAsNew,
   defineQuery,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -16,7 +17,7 @@ import {
 import type { OpenedRun, PageOutcome, ResearchActivities } from '../activities/research';
 import type { ResearchRequest } from '../research/model';
 import { DEFAULT_STAGE_RATES, etaMs, type ResearchStage } from '../research/eta';
-import { SearchAttr } from '../temporal/search-attributes';
+import { defineSearchAttributeKey } from '@temporalio/common';
 import { httpFetch, listBatchWork, llmCall, storeWrite } from './activity-presets';
 import { taskQueueFor } from './task-queue';
 
@@ -66,6 +67,11 @@ export interface ResearchResult {
 }
 
 export const researchProgressQuery = defineQuery<ResearchProgress>('progress');
+
+/** Runs started before 'research-stage-in-query-only' also kept their stage in this search
+ *  attribute; it was dropped (the dev server allows 10 keyword attributes per namespace) and
+ *  is kept here only so that their histories replay. The stage is in the progress query. */
+const LegacyResearchStage = defineSearchAttributeKey('ResearchStage', 'KEYWORD');
 
 const REPORT_REFUSED = 'ReportNumbersUnsupported';
 
@@ -133,10 +139,11 @@ export async function researchRunWorkflow(input: ResearchRunInput): Promise<Rese
     else timings[state.stage] = now - state.stageStartedAt;
     state.stage = stage;
     state.stageStartedAt = now;
-    upsertSearchAttributes([{ key: SearchAttr.ResearchStage, value: stage }]);
+    if (legacyStageAttribute) upsertSearchAttributes([{ key: LegacyResearchStage, value: stage }]);
     log.info('research stage', { runId, stage });
   };
-  upsertSearchAttributes([{ key: SearchAttr.ResearchStage, value: 'crawl' }]);
+  const legacyStageAttribute = !patched('research-stage-in-query-only');
+  if (legacyStageAttribute) upsertSearchAttributes([{ key: LegacyResearchStage, value: 'crawl' }]);
 
   const opened =
     input.carry?.opened ??

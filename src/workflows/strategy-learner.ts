@@ -22,7 +22,7 @@ import {
 } from '@temporalio/workflow';
 import type { StrategyActivities } from '../activities/strategy';
 import { applyCredit, bestKnown, initialState, recommend, type Credit, type LearnerState, type Recommendation } from '../strategy/bandit';
-import { refuseConstraints, type BrandConstraints } from '../strategy/model';
+import { refuseConstraints, type BrandConstraints, type Strategy } from '../strategy/model';
 import { SearchAttr } from '../temporal/search-attributes';
 import { storeWrite } from './activity-presets';
 
@@ -63,6 +63,8 @@ export const strategyLearnerId = (tenantId: string, brand: string, channel: stri
 
 export const engagementSignal = defineSignal<[{ credits: Credit[] }]>('engagement');
 export const recommendUpdate = defineUpdate<Recommendation, [{ contentId?: string }]>('recommend');
+/** Several draws at once, e.g. to plan a week of posts (each one explores like a single draw). */
+export const recommendBatchUpdate = defineUpdate<Strategy[], [{ count: number }]>('recommendBatch');
 export const setConstraintsUpdate = defineUpdate<BrandConstraints, [{ actor: Actor; constraints: BrandConstraints }]>('setConstraints');
 export const recommendationQuery = defineQuery<Recommendation>('recommendation');
 export const learnerQuery = defineQuery<LearnerView>('learner');
@@ -95,6 +97,20 @@ export async function strategyLearnerWorkflow(input: StrategyLearnerInput): Prom
     unsaved++;
     return recommend(state!, Math.random);
   });
+  setHandler(
+    recommendBatchUpdate,
+    async ({ count }) => {
+      await condition(() => state !== undefined);
+      state!.recommendations += count;
+      unsaved++;
+      return Array.from({ length: count }, () => recommend(state!, Math.random).strategy);
+    },
+    {
+      validator: ({ count }: { count: number }) => {
+        if (!Number.isInteger(count) || count < 1 || count > 500) throw refuse('InvalidCount', 'count must be an integer from 1 to 500');
+      },
+    },
+  );
   setHandler(
     setConstraintsUpdate,
     async ({ actor, constraints }) => {

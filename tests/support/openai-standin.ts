@@ -12,6 +12,8 @@ export interface ScriptedReply {
   error?: { message: string; type?: string; code?: string };
   /** The answer waits for this (a slow model, held until the test releases it). */
   holdUntil?: Promise<void>;
+  /** Answer after this long (a slow provider: calls in flight when a worker is stopped). */
+  delayMs?: number;
 }
 
 /** A reply computed from the request body (e.g. citing ids offered by the request's JSON schema). */
@@ -45,6 +47,10 @@ export async function startOpenAiStandIn(): Promise<OpenAiStandIn> {
       const next = queue.shift() ?? fallback;
       const reply = typeof next === 'function' ? next(body) : next;
       await reply.holdUntil;
+      if (reply.delayMs) setTimeout(() => answer(reply, body), reply.delayMs);
+      else answer(reply, body);
+    });
+    const answer = (reply: ScriptedReply, body: any) => {
       const status = reply.status ?? 200;
       res.writeHead(status, { 'content-type': 'application/json', ...reply.headers });
       if (status >= 400) {
@@ -61,7 +67,7 @@ export async function startOpenAiStandIn(): Promise<OpenAiStandIn> {
           usage: { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 },
         }),
       );
-    });
+    };
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
