@@ -138,7 +138,7 @@ export async function startExperiment(deps: Deps, principal: Principal, body: un
         { key: SearchAttr.WorkflowKind, value: 'experiment' },
         { key: SearchAttr.BusinessId, value: experimentId },
         { key: SearchAttr.TenantId, value: principal.tenantId },
-        { key: SearchAttr.PromptTask, value: [input.task] },
+        { key: SearchAttr.PromptTask, value: input.task },
         { key: SearchAttr.ExperimentStatus, value: 'running' },
       ],
     });

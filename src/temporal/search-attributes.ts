@@ -21,8 +21,8 @@ export const SearchAttr = {
   Platforms: defineSearchAttributeKey('Platforms', 'KEYWORD_LIST'),
   /** Why a running workflow waits on something outside itself, e.g. `llm-budget`; empty when not. */
   PausedReason: defineSearchAttributeKey('PausedReason', 'KEYWORD'),
-  /** Experiments of the learning loop: the task (a list, to keep within the 10 KEYWORD slots), running / rolled-back / promoted / stopped, the candidates' share. */
-  PromptTask: defineSearchAttributeKey('PromptTask', 'KEYWORD_LIST'),
+  /** Experiments of the learning loop: the task, running / rolled-back / promoted / stopped, the candidates' share. */
+  PromptTask: defineSearchAttributeKey('PromptTask', 'KEYWORD'),
   ExperimentStatus: defineSearchAttributeKey('ExperimentStatus', 'KEYWORD'),
   CandidateShare: defineSearchAttributeKey('CandidateShare', 'DOUBLE'),
 } as const;

@@ -108,7 +108,7 @@ export async function experimentWorkflow(input: ExperimentInput): Promise<Experi
       { key: SearchAttr.WorkflowKind, value: 'experiment' },
       { key: SearchAttr.BusinessId, value: experimentId },
       { key: SearchAttr.TenantId, value: tenantId },
-      { key: SearchAttr.PromptTask, value: [task] },
+      { key: SearchAttr.PromptTask, value: task },
       { key: SearchAttr.ExperimentStatus, value: state.status },
       { key: SearchAttr.CandidateShare, value: candidateShare(arms, state.allocation) },
     ]);
