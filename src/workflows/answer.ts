@@ -3,7 +3,8 @@
 // PostgreSQL carries question, sources and answer, so history holds only ids.
 import { ActivityFailure, ApplicationFailure, defineQuery, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { AnswerActivities } from '../activities/answers';
-import type { DecisionRef, LearningActivities } from '../activities/learning';
+import type { LearningActivities } from '../activities/learning';
+import { decisionRefOf } from './decision-ref';
 import { llmCall, storeWrite } from './activity-presets';
 import { installBudgetPause } from './llm-budget';
 import { taskQueueFor } from './task-queue';
@@ -40,7 +41,7 @@ export async function answerWorkflow(input: AnswerWorkflowInput): Promise<{ answ
     // The learning loop picks the answer's prompt version, model, temperature and queue priority
     // (an activity, so the choice is in history and a replay takes the same one).
     const decision = patched(ANSWER_DECISION_PATCH)
-      ? refOf(await learning.decideLlmCall({ tenantId: input.tenantId, task: 'answer', priority: 'interactive', subject: `answer:${input.answerId}` }))
+      ? decisionRefOf(await learning.decideLlmCall({ tenantId: input.tenantId, task: 'answer', priority: 'interactive', subject: `answer:${input.answerId}` }))
       : undefined;
     const answering = decision?.priorityKey
       ? proxyActivities<AnswerActivities>({ ...llmCall, taskQueue: taskQueueFor('llm'), priority: { priorityKey: decision.priorityKey } })
@@ -58,11 +59,3 @@ export async function answerWorkflow(input: AnswerWorkflowInput): Promise<{ answ
   }
 }
 
-const refOf = (decision: DecisionRef): DecisionRef => ({
-  decisionId: decision.decisionId,
-  promptVersion: decision.promptVersion,
-  model: decision.model,
-  temperature: decision.temperature,
-  maxTokens: decision.maxTokens,
-  priorityKey: decision.priorityKey,
-});

@@ -9,6 +9,7 @@ import type { createProductEnrichActivities } from '../activities/product-enrich
 import type { createProductLlmExtractActivities } from '../activities/product-llm-extract';
 import type { createProductListActivities, ItemOutcome } from '../activities/product-lists';
 import type { createProductStoreActivities } from '../activities/product-store';
+import { decisionRefOf } from './decision-ref';
 import { httpFetch, imageWork, llmCall, localWork, storeWrite } from './activity-presets';
 import { installBudgetPause } from './llm-budget';
 import { productItemSubject } from '../learning/decision';
@@ -149,8 +150,8 @@ export async function productItemWorkflow(input: ProductItemInput): Promise<Prod
     const decided = enrich && patched(DECISION_PATCH);
     const [sentimentDecision, enhanceDecision] = decided
       ? await Promise.all([
-          wanted('sentiment') ? learning.decideLlmCall({ tenantId, task: 'sentiment', priority: 'batch', subject: productItemSubject(input.listId, input.itemKey) }).then(refOf) : undefined,
-          wanted('enhance') ? learning.decideLlmCall({ tenantId, task: 'enhance', priority: 'batch', subject: productItemSubject(input.listId, input.itemKey) }).then(refOf) : undefined,
+          wanted('sentiment') ? learning.decideLlmCall({ tenantId, task: 'sentiment', priority: 'batch', subject: productItemSubject(input.listId, input.itemKey) }).then(decisionRefOf) : undefined,
+          wanted('enhance') ? learning.decideLlmCall({ tenantId, task: 'enhance', priority: 'batch', subject: productItemSubject(input.listId, input.itemKey) }).then(decisionRefOf) : undefined,
         ])
       : [undefined, undefined];
     const [images, text, sentiment] = await Promise.all([
@@ -198,15 +199,6 @@ export async function productItemWorkflow(input: ProductItemInput): Promise<Prod
     return { itemKey: input.itemKey, state: 'failed', productId, stagesDone: done, failure };
   }
 }
-
-const refOf = (decision: DecisionRef): DecisionRef => ({
-  decisionId: decision.decisionId,
-  promptVersion: decision.promptVersion,
-  model: decision.model,
-  temperature: decision.temperature,
-  maxTokens: decision.maxTokens,
-  priorityKey: decision.priorityKey,
-});
 
 /** The error type, message and attempt count of a failed activity, for the error ledger. */
 function describeFailure(error: unknown): { errorType: string; message: string; attempts: number } {

@@ -1,11 +1,10 @@
 // Answers with cited sources over HTTP: ask, read, give feedback. Thin: the rules live in
 // src/answers/ (service, rules) and the work in the answer workflow.
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router } from 'express';
 import { AnswerConflict, AnswerNotFound, FeedbackRefused, askQuestion, getAnswer, giveFeedback } from '../../answers/service';
-import type { Principal } from '../../auth/principal';
 import type { Infrastructure } from '../../runtime/infrastructure';
-import { principalOf } from '../auth';
 import { HttpError } from '../problem';
+import { handlerWith } from './handler';
 import { temporalUiLink } from '../temporal-http';
 import { idSchema } from '../../ids';
 
@@ -18,14 +17,7 @@ function translate(error: unknown): never {
   throw error;
 }
 
-type Handler = (req: Request, res: Response, principal: Principal) => Promise<void>;
-const handle = (work: Handler) => async (req: Request, res: Response, next: NextFunction) => {
-  try {
-    await work(req, res, principalOf(req)).catch(translate);
-  } catch (error) {
-    next(error);
-  }
-};
+const handle = handlerWith(translate);
 
 export function answerRoutes(infra: Infrastructure): Router {
   const router = Router();

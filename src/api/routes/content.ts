@@ -1,9 +1,9 @@
 // Content over HTTP: submit or draft, review decisions, revisions and diffs, deadline
 // extensions, the review inbox, status, publications and metrics. Routes stay thin: the
 // rules live in src/content/service.ts and again in the workflow's Update validators.
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { hasRole, type Principal } from '../../auth/principal';
+import { hasRole } from '../../auth/principal';
 import {
   ContentActionRefused,
   ContentConflict,
@@ -22,9 +22,10 @@ import {
   submitContent,
 } from '../../content/service';
 import type { Infrastructure } from '../../runtime/infrastructure';
-import { principalOf, requireRole } from '../auth';
+import { requireRole } from '../auth';
 import { readers, serveEvents } from '../live';
 import { HttpError } from '../problem';
+import { handlerWith } from './handler';
 import { temporalUiLink } from '../temporal-http';
 import { idSchema } from '../../ids';
 
@@ -39,14 +40,7 @@ function translate(error: unknown): never {
   throw error;
 }
 
-type Handler = (req: Request, res: Response, principal: Principal) => Promise<void>;
-const handle = (work: Handler) => async (req: Request, res: Response, next: NextFunction) => {
-  try {
-    await work(req, res, principalOf(req)).catch(translate);
-  } catch (error) {
-    next(error);
-  }
-};
+const handle = handlerWith(translate);
 
 export function contentRoutes(infra: Infrastructure): Router {
   const router = Router();

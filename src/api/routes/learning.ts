@@ -1,9 +1,8 @@
 // The learning loop over HTTP: the prompt/model registry, experiments and decisions. Registry
 // and experiment routes are for admins (403 otherwise); decisions of a run for any user of the
 // tenant. The rules live in src/learning/.
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type Request } from 'express';
 import { z } from 'zod';
-import type { Principal } from '../../auth/principal';
 import {
   RegistryRefused,
   addVersion,
@@ -19,8 +18,9 @@ import {
   versionsOf,
 } from '../../learning/service';
 import type { Infrastructure } from '../../runtime/infrastructure';
-import { principalOf, requireRole } from '../auth';
+import { requireRole } from '../auth';
 import { HttpError } from '../problem';
+import { handlerWith } from './handler';
 import { temporalUiLink } from '../temporal-http';
 import { idSchema } from '../../ids';
 
@@ -32,14 +32,7 @@ function translate(error: unknown): never {
   throw error;
 }
 
-type Handler = (req: Request, res: Response, principal: Principal) => Promise<void>;
-const handle = (work: Handler) => async (req: Request, res: Response, next: NextFunction) => {
-  try {
-    await work(req, res, principalOf(req)).catch(translate);
-  } catch (error) {
-    next(error);
-  }
-};
+const handle = handlerWith(translate);
 
 export function learningRoutes(infra: Infrastructure): Router {
   const router = Router();
