@@ -20,4 +20,5 @@ echo "== lint"; npx --no-install eslint .
 echo "== tests"
 # One file at a time: the files share the local stack, and 2 cores gain nothing from parallel runs.
 files=("$@"); [ ${#files[@]} -gt 0 ] || files=(tests/*.test.ts)
-node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}"
+# A test stuck on a wait fails after 10 minutes instead of holding the run to CI's limit.
+node --import tsx --test --test-concurrency=1 --test-timeout=600000 --test-reporter=spec "${files[@]}"

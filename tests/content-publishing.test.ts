@@ -135,7 +135,11 @@ describe('publishing from the content workflow', () => {
 
     it('labels LLM-drafted content as AI-generated on every platform', async () => {
       p.llm.script([{ content: JSON.stringify({ title: 'Linen towels are here', body: `Soft, quick-drying linen towels ${randomUUID()}, woven in Portugal.`, summary: 'New towels.' }) }], STYLE_OK);
-      const { contentId, workflowId } = await draftContent(world.infra, alice, { brief: 'Announce linen towels', platforms: ['webhook', 'wordpress', 'feed'] });
+      const { contentId, workflowId } = await draftContent(world.infra, alice, {
+        brief: 'Announce linen towels',
+        platforms: ['webhook', 'wordpress', 'feed'],
+        publishAt: new Date().toISOString(), // now, not the strategy learner's proposed posting time
+      });
       const result = await world.infra.temporal.workflow.getHandle(workflowId).result();
       assert.equal(result.status, 'approved');
       const webhookPost = p.receiver.posts.find((post) => post.key === publicationKey(tenant, contentId, 'webhook'))!;
