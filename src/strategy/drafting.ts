@@ -40,9 +40,20 @@ export interface DraftPlan {
   maxWords: number;
   brief?: string;
   publishAt?: string;
-  strategy: Strategy & { source: 'learner' | 'author'; brand: string; channel: string; uncertainty?: number; proposedPublishAt?: string };
+  strategy: Strategy & { source: 'learner' | 'author' | 'none'; brand: string; channel: string; uncertainty?: number; proposedPublishAt?: string };
   /** Records the strategy with the content (after the content exists). */
   record(): Promise<void>;
+}
+
+/** A draft is answered promptly: a learner that does not answer in this time (no worker polls,
+ *  the server is slow) leaves the author's choices and these defaults, and publishing at once. */
+const ASK_LEARNER_WITHIN_MS = 5_000;
+const UNLEARNT = { tone: 'friendly', maxWords: 200, structure: 'announcement' as Structure };
+
+function askWithin<T>(ms: number, asking: Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  return Promise.race([asking.catch(() => undefined), late]).finally(() => clearTimeout(timer));
 }
 
 export async function planDraft(deps: { config: LearnerConfig; pg: Pool; temporal: Client }, request: DraftRequest, now = new Date()): Promise<DraftPlan> {
@@ -50,14 +61,14 @@ export async function planDraft(deps: { config: LearnerConfig; pg: Pool; tempora
   const authorDecidedAll = request.tone !== undefined && request.maxWords !== undefined && request.structure !== undefined && request.publishAt !== undefined;
   const recommendation: Recommendation | undefined = authorDecidedAll
     ? undefined
-    : await askForStrategy(deps.temporal, deps.config, { tenantId: request.tenantId, brand: request.brand, channel }, request.contentId);
+    : await askWithin(ASK_LEARNER_WITHIN_MS, askForStrategy(deps.temporal, deps.config, { tenantId: request.tenantId, brand: request.brand, channel }, request.contentId));
   const learnt = recommendation?.strategy;
-  const tone = request.tone ?? learnt!.tone;
-  const maxWords = request.maxWords ?? LENGTHS[learnt!.length];
-  const structure = request.structure ?? learnt!.structure;
+  const tone = request.tone ?? learnt?.tone ?? UNLEARNT.tone;
+  const maxWords = request.maxWords ?? (learnt ? LENGTHS[learnt.length] : UNLEARNT.maxWords);
+  const structure = request.structure ?? learnt?.structure ?? UNLEARNT.structure;
   const proposed = request.publishAt === undefined && learnt ? nextPostingTime(learnt.hourOfWeek, now).toISOString() : undefined;
   const publishAt = request.publishAt ?? proposed;
-  const hourOfWeek = learnt?.hourOfWeek ?? hourOfWeekOf(new Date(publishAt!));
+  const hourOfWeek = learnt?.hourOfWeek ?? hourOfWeekOf(publishAt ? new Date(publishAt) : now);
 
   const constraints = recommendation?.constraints;
   const guidance = [
@@ -69,7 +80,7 @@ export async function planDraft(deps: { config: LearnerConfig; pg: Pool; tempora
 
   // The strategy as the draft really uses it (a tone outside the catalogue is kept as written).
   const strategy: Strategy = { tone: tone as Tone, length: lengthForWords(maxWords), structure, hourOfWeek };
-  const source = recommendation ? 'learner' : 'author';
+  const source = recommendation ? 'learner' : authorDecidedAll ? 'author' : 'none';
   return {
     tone,
     maxWords,
