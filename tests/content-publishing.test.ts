@@ -61,6 +61,9 @@ describe('publishing from the content workflow', () => {
     // The worker runs in a child process that can be killed for real; the test process only starts the workflow.
     const world: World = await startWorld(p.env, { workers: false });
     const workerEnv = {
+      // Beside other workers on this host: metrics on free ports, not the defaults.
+      WORKER_METRICS_PORT: '0',
+      TEMPORAL_SDK_METRICS_PORT: '0',
       ...process.env,
       ...p.env,
       TEMPORAL_TASK_QUEUE_PREFIX: world.config.TEMPORAL_TASK_QUEUE_PREFIX,

@@ -31,7 +31,7 @@ describe('product pipeline resilience', () => {
     const env = { FETCH_ALLOW_HOSTS: new URL(shop.baseUrl).host, BLOB_DIR: blobDir };
     // The API in this process, the worker in a child process that can be killed for real.
     const world: World = await startWorld(env, { workers: false });
-    const workerEnv = { ...process.env, ...env, TEMPORAL_TASK_QUEUE_PREFIX: world.config.TEMPORAL_TASK_QUEUE_PREFIX, ELASTICSEARCH_INDEX_PREFIX: world.config.ELASTICSEARCH_INDEX_PREFIX, LOG_LEVEL: 'error' };
+    const workerEnv = { ...process.env, ...env, WORKER_METRICS_PORT: '0', TEMPORAL_SDK_METRICS_PORT: '0', TEMPORAL_TASK_QUEUE_PREFIX: world.config.TEMPORAL_TASK_QUEUE_PREFIX, ELASTICSEARCH_INDEX_PREFIX: world.config.ELASTICSEARCH_INDEX_PREFIX, LOG_LEVEL: 'error' };
     const startWorker = (): ChildProcess => spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], { cwd: path.resolve(__dirname, '..'), env: workerEnv, stdio: 'ignore' });
     let worker = startWorker();
     const tenantId = `kill-${randomUUID().slice(0, 8)}`;

@@ -42,7 +42,7 @@ describe('research politeness with two worker processes', () => {
     running = workers.run();
     for (let i = 0; i < 2; i++) {
       const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], {
-        env: { ...process.env, ...env, TEMPORAL_TASK_QUEUE_PREFIX: world.config.TEMPORAL_TASK_QUEUE_PREFIX, ELASTICSEARCH_INDEX_PREFIX: world.config.ELASTICSEARCH_INDEX_PREFIX, WORKER_TASK_QUEUES: 'crawl', LOG_LEVEL: 'info' },
+        env: { ...process.env, ...env, WORKER_METRICS_PORT: '0', TEMPORAL_SDK_METRICS_PORT: '0', TEMPORAL_TASK_QUEUE_PREFIX: world.config.TEMPORAL_TASK_QUEUE_PREFIX, ELASTICSEARCH_INDEX_PREFIX: world.config.ELASTICSEARCH_INDEX_PREFIX, WORKER_TASK_QUEUES: 'crawl', LOG_LEVEL: 'info' },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       let output = '';

@@ -189,7 +189,7 @@ describe('strategy learner', () => {
 describe('strategy learner durability', () => {
   it('survives a killed worker and continue-as-new with its state intact', async () => {
     const world = await startWorld({ ENGAGEMENT_PUSH_SECRETS: `${tenant}=${secret}`, STRATEGY_SAVE_AFTER: '200ms' }, { workers: false });
-    const workerEnv = { ...process.env, TEMPORAL_TASK_QUEUE_PREFIX: world.config.TEMPORAL_TASK_QUEUE_PREFIX, ELASTICSEARCH_INDEX_PREFIX: world.config.ELASTICSEARCH_INDEX_PREFIX, LOG_LEVEL: 'error' };
+    const workerEnv = { ...process.env, WORKER_METRICS_PORT: '0', TEMPORAL_SDK_METRICS_PORT: '0', TEMPORAL_TASK_QUEUE_PREFIX: world.config.TEMPORAL_TASK_QUEUE_PREFIX, ELASTICSEARCH_INDEX_PREFIX: world.config.ELASTICSEARCH_INDEX_PREFIX, LOG_LEVEL: 'error' };
     const startWorker = (): ChildProcess => spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], { cwd: path.resolve(__dirname, '..'), env: workerEnv, stdio: 'ignore' });
     let worker = startWorker();
     const key = { tenantId: durableTenant, brand: 'durable', channel: 'feed' };
