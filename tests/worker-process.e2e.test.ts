@@ -134,7 +134,8 @@ describe('the compiled worker process', () => {
       const attempts = (history.events ?? [])
         .filter((event) => event.activityTaskStartedEventAttributes)
         .map((event) => event.activityTaskStartedEventAttributes!.attempt);
-      assert.deepEqual(attempts, [1], `${handle.workflowId}: one activity, first attempt`);
+      // The learning decision and the model call: each ran once, on its first attempt.
+      assert.deepEqual(attempts, [1, 1], `${handle.workflowId}: every activity on its first attempt`);
     }
     assert.equal(standIn.requests.length, count, 'each LLM call made exactly once');
     assert.ok(inFlightAtStop >= 2, `calls in flight when SIGTERM came: ${inFlightAtStop}`);
