@@ -12,7 +12,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ListReport } from '../src/activities/product-lists';
 import { BASE_CONFIDENCE, extractProductDetailed, fillFromLlm, pageEvidence, verifyLlmAnswer, type LlmProductAnswer } from '../src/extraction';
-import { productListWorkflowId } from '../src/workflows/product-list';
+import { listWorkflowId } from '../src/products/lists';
 import { startOpenAiStandIn, type OpenAiStandIn } from './support/openai-standin';
 import { actAsByDefault, http, startWorld, type World } from './support/world';
 
@@ -97,7 +97,7 @@ describe('LLM extraction fallback in the product pipeline', () => {
       listId, tenantId, items: [{ url }], options: { llm: true, concurrency: 1, stages: ['fetch', 'extract', 'store'] },
     });
     assert.equal(started.status, 202, started.text);
-    const report = (await world.infra.temporal.workflow.getHandle(productListWorkflowId(listId)).result()) as ListReport;
+    const report = (await world.infra.temporal.workflow.getHandle(listWorkflowId(tenantId, listId)).result()) as ListReport;
     return { listId, report };
   }
 
@@ -140,7 +140,7 @@ describe('LLM extraction fallback in the product pipeline', () => {
       listId, tenantId, items: [{ url }], options: { llm: false, concurrency: 1, stages: ['fetch', 'extract', 'store'] },
     });
     assert.equal(started.status, 202, started.text);
-    await world.infra.temporal.workflow.getHandle(productListWorkflowId(listId)).result();
+    await world.infra.temporal.workflow.getHandle(listWorkflowId(tenantId, listId)).result();
     assert.equal(standIn.requests.filter((request) => request.path.includes('chat')).length, 0);
     const { rows } = await world.infra.pg.query('SELECT brand FROM products WHERE tenant_id = $1 AND url = $2', [tenantId, url]);
     assert.equal(rows[0]?.brand, null);
