@@ -1,10 +1,10 @@
 // Benchmark (not a test): retrieval and answer quality on the evaluation set (the sample shop's
-// products and a few approved articles; src/answers/evaluation.ts). Prints, for BM25 alone,
+// products and a few approved articles; fixtures/answers-evaluation.ts). Prints, for BM25 alone,
 // kNN alone and the hybrid (RRF) actually used: recall@5, "not found" accuracy at the configured
 // relevance threshold; and for the hybrid, citation precision of the model's answers.
 //   npm run bench:answers -- [--no-llm] [--threshold=0.3]
 import { randomUUID } from 'node:crypto';
-import { citationPrecision, evaluationQuestions, notFoundCorrect, recallAt, seedEvaluationKnowledge } from '../src/answers/evaluation';
+import { citationPrecision, evaluationQuestions, notFoundCorrect, recallAt, seedEvaluationKnowledge } from '../fixtures/answers-evaluation';
 import { fuse, rankSources, retrieve } from '../src/answers/retrieval';
 import { judgeCitations } from '../src/answers/rules';
 import { loadConfigOrExit } from '../src/config';

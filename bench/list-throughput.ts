@@ -15,7 +15,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../src/activities';
 import type { ListReport } from '../src/activities/product-lists';
 import { createProductList, listWorkflowId } from '../src/products/lists';
-import { startSampleShop } from '../src/sample-shop';
+import { startSampleShop } from '../fixtures/sample-shop';
 import { startWorld } from '../tests/support/world';
 
 /** Loopback stand-in for an OpenAI-compatible chat endpoint: valid answers after a fixed delay. */

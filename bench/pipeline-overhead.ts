@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../src/activities';
-import { sampleShopCatalog, startSampleShop } from '../src/sample-shop';
+import { sampleShopCatalog, startSampleShop } from '../fixtures/sample-shop';
 import { taskQueues } from '../src/temporal/task-queues';
 import { productItemWorkflow, productStages, type ListOptions } from '../src/workflows/product-item';
 import { startWorld } from '../tests/support/world';

@@ -31,7 +31,7 @@ done
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
-node --import tsx src/sample-shop/main.ts --port "$SHOP_PORT" >"$logs/demo-shop.log" 2>&1 & pids+=($!)
+node --import tsx fixtures/sample-shop/main.ts --port "$SHOP_PORT" >"$logs/demo-shop.log" 2>&1 & pids+=($!)
 node --import tsx src/worker/main.ts >"$logs/demo-worker.log" 2>&1 & pids+=($!)
 node --import tsx src/api/main.ts >"$logs/demo-api.log" 2>&1 & pids+=($!)
 echo "[demo] sample shop, worker and API starting (logs in $logs/demo-*.log)"

@@ -15,7 +15,7 @@ import { rankSources } from '../src/answers/retrieval';
 import { seededRandom } from '../src/strategy/simulation';
 import { costUsd, estimateRun } from '../src/costs/estimate';
 import { loadConfig } from '../src/config';
-import { citationPrecision, notFoundCorrect, recallAt } from '../src/answers/evaluation';
+import { citationPrecision, notFoundCorrect, recallAt } from '../fixtures/answers-evaluation';
 
 const policy = { similarQuestion: 0.9, demoteAfter: 2, penalty: 0.25 };
 const candidate = (id: string, score: number, similarity = 0.6): Candidate => ({ id, score, similarity, ranks: {} });

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { seedEvaluationKnowledge } from '../src/answers/evaluation';
+import { seedEvaluationKnowledge } from '../fixtures/answers-evaluation';
 import { esIndices } from '../src/stores/elasticsearch';
 import { startWorldWithModelStandIn, type StandInWorld } from './support/model-standin-world';
 import { actAs, http, tokenFor } from './support/world';

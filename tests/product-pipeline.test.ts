@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ListReport } from '../src/activities/product-lists';
 import { itemKeyFor, listWorkflowId, tenantListKey } from '../src/products/lists';
-import { sampleShopCatalog, startSampleShop, type SampleShop } from '../src/sample-shop';
+import { sampleShopCatalog, startSampleShop, type SampleShop } from '../fixtures/sample-shop';
 import { esIndices } from '../src/stores/elasticsearch';
 import { listProgressQuery, productItemWorkflowId } from '../src/workflows/product-list';
 import { startOpenAiStandIn } from './support/openai-standin';

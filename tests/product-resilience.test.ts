@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ListReport } from '../src/activities/product-lists';
-import { startSampleShop, type SampleShop } from '../src/sample-shop';
+import { startSampleShop, type SampleShop } from '../fixtures/sample-shop';
 import { esIndices } from '../src/stores/elasticsearch';
 import { listWorkflowId, tenantListKey } from '../src/products/lists';
 import { listProgressQuery } from '../src/workflows/product-list';

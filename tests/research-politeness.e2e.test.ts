@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startSampleShop, type SampleShop } from '../src/sample-shop';
+import { startSampleShop, type SampleShop } from '../fixtures/sample-shop';
 import { createWorkers, type WorkerSet } from '../src/worker/workers';
 import type { ResearchResult } from '../src/workflows/research-run';
 import { actAsByDefault, eventually, http, startWorld, type World } from './support/world';

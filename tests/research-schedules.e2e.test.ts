@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { temporalScheduleId } from '../src/research/model';
-import { startSampleShop, type SampleShop } from '../src/sample-shop';
+import { startSampleShop, type SampleShop } from '../fixtures/sample-shop';
 import { actAsByDefault, bearer, eventually, http, startWorld, tokenFor, type World } from './support/world';
 
 describe('research schedules', () => {

@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { verifySignature } from '../src/publishing/signing';
 import { researchProductIdFor } from '../src/research/model';
-import { sampleShopCatalog, startSampleShop, type SampleShop } from '../src/sample-shop';
+import { sampleShopCatalog, startSampleShop, type SampleShop } from '../fixtures/sample-shop';
 import type { ResearchResult } from '../src/workflows/research-run';
 import { startOpenAiStandIn, type OpenAiStandIn } from './support/openai-standin';
 import { actAsByDefault, bearer, http, startWorld, tokenFor, type World } from './support/world';

@@ -15,7 +15,7 @@ import {
   startSampleShop,
   type CatalogPage,
   type SampleShop,
-} from '../src/sample-shop';
+} from '../fixtures/sample-shop';
 import { visibleText } from '../src/text/visible-text';
 
 const pageByShape = (shape: CatalogPage['shape']) => sampleShopCatalog.find((page) => page.shape === shape)!;
