@@ -34,7 +34,7 @@ export default tseslint.config(
   },
   {
     // node:test's describe/it return promises the runner tracks; tests read untyped JSON bodies.
-    files: ['tests/**/*.ts', 'bench/**/*.ts'],
+    files: ['tests/**/*.ts', 'bench/**/*.ts', 'faults/**/*.ts'],
     rules: {
       '@typescript-eslint/no-floating-promises': [
         'error',

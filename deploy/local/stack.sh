@@ -6,6 +6,9 @@
 #
 #   stack.sh up       provision (cached) and start what is not running; waits for readiness
 #   stack.sh down     stop what this stack started
+#   stack.sh start SERVICE...  provision (cached) and start only these services, waiting for readiness
+#   stack.sh stop SERVICE...   stop only these services (temporal postgres elasticsearch neo4j llm
+#                              prometheus otelcol)
 #   stack.sh status   one line per service with its URL
 #   stack.sh env      the environment variables that point the service at this stack
 #   stack.sh logdir   where the services' logs are
@@ -61,11 +64,18 @@ stack_home() {
 HOME_DIR=$(stack_home)
 CACHE=$HOME_DIR/cache
 BIN=$HOME_DIR/bin
-DATA=$HOME_DIR/data
-LOGS=$HOME_DIR/logs
-RUN=$HOME_DIR/run
+# A second stack (e.g. the fault-injection suite's, which stops and starts services) can keep
+# its data, logs and pid files apart while reusing the binaries provisioned in the stack home:
+# MAGICAI_STACK_DATA names that directory (with STACK_*_PORT overrides for its ports).
+STATE_DIR=$HOME_DIR
+if [ -n "${MAGICAI_STACK_DATA:-}" ]; then
+  mkdir -p "$MAGICAI_STACK_DATA"; STATE_DIR=$(cd "$MAGICAI_STACK_DATA" && pwd)
+fi
+DATA=$STATE_DIR/data
+LOGS=$STATE_DIR/logs
+RUN=$STATE_DIR/run
 mkdir -p "$CACHE" "$BIN" "$DATA" "$LOGS" "$RUN"
-chmod 755 "$HOME_DIR" "$DATA" "$LOGS"
+chmod 755 "$HOME_DIR" "$STATE_DIR" "$DATA" "$LOGS"
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() { printf '[stack] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -169,6 +179,9 @@ provision_neo4j() {
   NEO4J_DIR=$HOME_DIR/neo4j
   local stamp="$NEO4J_DIR/.built-$(md5sum "$here/neo4j/pom.xml" "$here/neo4j/Neo4jServer.java" | md5sum | cut -c1-12)"
   [ -f "$stamp" ] && return
+  # A stack with its own data directory runs the stack home's build as it is (its stamp names
+  # the checkout it was built from; rebuilding would pull the jars from under a running Neo4j).
+  if [ "$STATE_DIR" != "$HOME_DIR" ] && ls "$NEO4J_DIR"/.built-* >/dev/null 2>&1; then return; fi
   log "fetching Neo4j 5 jars from Maven Central and compiling the launcher"
   rm -rf "$NEO4J_DIR"; mkdir -p "$NEO4J_DIR/lib" "$NEO4J_DIR/classes"
   mvn -B -q -f "$here/neo4j/pom.xml" org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
@@ -310,7 +323,28 @@ start_elasticsearch() {
   ensure_service_user
   mkdir -p "$DATA/elasticsearch" "$LOGS/elasticsearch"
   chown -R "$SERVICE_USER" "$ES_DIR" "$DATA/elasticsearch" "$LOGS/elasticsearch"
-  ES_JAVA_HOME=$(java_home) ES_JAVA_OPTS="-Xms512m -Xmx512m" nohup runuser -u "$SERVICE_USER" -- \
+  local conf=()
+  # The provisioned config names the stack home's port and paths; a stack with its own data
+  # directory runs from a copy of it with its own (ES_PATH_CONF).
+  if [ "$STATE_DIR" != "$HOME_DIR" ]; then
+    local dir="$DATA/elasticsearch-config"
+    rm -rf "$dir"; cp -r "$ES_DIR/config" "$dir"
+    sed -i '/^# --- magicai local stack ---$/,$d' "$dir/elasticsearch.yml"
+    cat >>"$dir/elasticsearch.yml" <<EOF
+# --- magicai local stack ---
+network.host: 127.0.0.1
+http.port: $ES_PORT
+transport.port: $((ES_PORT + 100))
+discovery.type: single-node
+xpack.security.enabled: false
+cluster.routing.allocation.disk.threshold_enabled: false
+path.data: $DATA/elasticsearch
+path.logs: $LOGS/elasticsearch
+EOF
+    chown -R "$SERVICE_USER" "$dir"
+    conf=(ES_PATH_CONF="$dir")
+  fi
+  env "${conf[@]}" ES_JAVA_HOME="$(java_home)" ES_JAVA_OPTS="-Xms512m -Xmx512m" nohup runuser -u "$SERVICE_USER" -- \
     "$ES_DIR/bin/elasticsearch" >"$LOGS/elasticsearch.log" 2>&1 &
   echo $! >"$RUN/elasticsearch.pid"
 }
@@ -454,12 +488,41 @@ K8S_SCHEMA_DIR=$HOME_DIR/k8s-schemas/$K8S_SCHEMA_VERSION-local-strict
 EOF
 }
 
+# One service at a time (the fault-injection suite stops and starts them during a run).
+service_port() {
+  case $1 in
+    temporal) echo "$TEMPORAL_PORT" ;; postgres) echo "$PG_PORT" ;; elasticsearch) echo "$ES_PORT" ;;
+    neo4j) echo "$NEO4J_PORT" ;; llm) echo "$LLM_PORT" ;; prometheus) echo "$PROMETHEUS_PORT" ;;
+    otelcol) echo "$OTLP_HTTP_PORT" ;; *) die "unknown service '$1' (temporal postgres elasticsearch neo4j llm prometheus otelcol)" ;;
+  esac
+}
+cmd_start() {
+  [ $# -gt 0 ] || die "usage: stack.sh start SERVICE..."
+  command -v curl >/dev/null || apt_install curl
+  local s
+  for s in "$@"; do
+    service_port "$s" >/dev/null
+    case $s in
+      temporal) provision_temporal ;; postgres) provision_postgres ;; elasticsearch) provision_elasticsearch ;;
+      neo4j) provision_neo4j ;; llm) provision_llm ;; prometheus | otelcol) provision_ops ;;
+    esac
+    start_service "$s" "$(service_port "$s")" "${s/elasticsearch/es}_ready" "start_$s"
+  done
+}
+cmd_stop() {
+  [ $# -gt 0 ] || die "usage: stack.sh stop SERVICE..."
+  local s
+  for s in "$@"; do service_port "$s" >/dev/null; stop_service "$s"; done
+}
+
 case "${1:-}" in
   up) cmd_up ;;
   down) cmd_down ;;
+  start) shift; cmd_start "$@" ;;
+  stop) shift; cmd_stop "$@" ;;
   status) cmd_status ;;
   env) cmd_env ;;
   logdir) echo "$LOGS" ;;
   ops-tools) provision_ops ;;
-  *) echo "usage: $0 up|down|status|env|logdir|ops-tools" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|start SERVICE...|stop SERVICE...|status|env|logdir|ops-tools" >&2; exit 2 ;;
 esac
