@@ -1,7 +1,9 @@
 // One error type that carries an HTTP status, and one handler that renders every error as
 // RFC 9457 problem+json. Client mistakes are 4xx with a clear detail; only our faults are 5xx.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
+import { LlmErrorType } from '../llm/error-types';
 
 export class HttpError extends Error {
   constructor(
@@ -54,12 +56,14 @@ function isClientHttpError(error: unknown): error is { status: number; type?: st
   return typeof status === 'number' && status >= 400 && status < 500;
 }
 
+/** Model-provider failures that mean "not reachable now" (the API embeds search queries). */
+const LLM_UNAVAILABLE_TYPES = new Set<string>([LlmErrorType.Unreachable, LlmErrorType.Timeout, LlmErrorType.ServerError, LlmErrorType.RateLimited]);
 const PG_CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', '57P01', '57P02', '57P03', '53300']);
 const DOWN_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection refused|connect ECONNREFUSED|No connection established/i;
 
 /**
  * The store or service an error says is unreachable (PostgreSQL, Temporal, Elasticsearch,
- * Neo4j), or undefined for every other error. Those become 503 + Retry-After, never 500.
+ * Neo4j, the model server), or undefined for every other error. Those become 503 + Retry-After, never 500.
  */
 export function dependencyUnavailable(error: unknown): string | undefined {
   for (let cause = error as { [key: string]: unknown } | undefined, depth = 0; cause && depth < 5; cause = cause.cause as typeof cause, depth++) {
@@ -68,7 +72,10 @@ export function dependencyUnavailable(error: unknown): string | undefined {
     const message = typeof cause.message === 'string' ? cause.message : '';
     if (code === 14 && 'metadata' in cause) return 'Temporal'; // gRPC UNAVAILABLE
     if (code === 4 && 'metadata' in cause && /query timed out/.test(message)) return 'a Temporal worker'; // no worker answered the query
-    if (name === 'ConnectionError' || name === 'NoLivingConnectionsError') return 'Elasticsearch';
+    if (name === 'ConnectionError' || name === 'NoLivingConnectionsError' || name === 'TimeoutError') return 'Elasticsearch';
+    // Elasticsearch answers 503 while it starts (no shard available yet, cluster blocks) and 429 when overloaded.
+    if (name === 'ResponseError' && [429, 503].includes(Number((cause.meta as { statusCode?: unknown } | undefined)?.statusCode))) return 'Elasticsearch';
+    if (cause instanceof ApplicationFailure && cause.type && LLM_UNAVAILABLE_TYPES.has(cause.type)) return 'the model server';
     if (name === 'Neo4jError' && (code === 'ServiceUnavailable' || code === 'SessionExpired')) return 'Neo4j';
     if (typeof code === 'string' && (PG_CONNECTION_CODES.has(code) || code.startsWith('08'))) return 'PostgreSQL';
     if (DOWN_MESSAGES.test(message)) return 'PostgreSQL';
