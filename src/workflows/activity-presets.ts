@@ -7,19 +7,23 @@ import { LLM_START_TO_CLOSE_MS } from '../temporal/timeouts';
 
 export const HEARTBEAT_TIMEOUT = '10 seconds';
 
-/** Writes to PostgreSQL / Elasticsearch / Neo4j: quick, idempotent, retried through brief outages. */
+/** Writes to PostgreSQL / Elasticsearch / Neo4j: quick, idempotent, retried through outages of
+ *  a store for about 7 minutes (20 attempts). The fault suite (`npm run faults`) saw a restarted
+ *  Elasticsearch take two minutes to answer again on a loaded machine: 10 attempts (2 minutes)
+ *  failed items that a longer wait would have finished. */
 export const storeWrite: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   heartbeatTimeout: HEARTBEAT_TIMEOUT,
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 20 },
 };
 
 
-/** Model calls: slow, rate limited; 429/5xx retry (Retry-After honoured by the activity). */
+/** Model calls: slow, rate limited; 429/5xx retry (Retry-After honoured by the activity).
+ *  10 attempts ride out about 4 minutes of an unreachable model server (6 gave 31 s). */
 export const llmCall: ActivityOptions = {
   startToCloseTimeout: LLM_START_TO_CLOSE_MS,
   heartbeatTimeout: HEARTBEAT_TIMEOUT,
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6 },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
 };
 
 /** Outbound HTTP (crawl queue): transient failures (5xx, timeouts) retry with backoff. */
@@ -51,9 +55,11 @@ export const listBatchWork: ActivityOptions = {
 };
 
 /** Publishing to a platform: heartbeats while the platform answers, so a dead worker is noticed
- *  in seconds; a platform that keeps failing is reported after the last attempt. */
+ *  in seconds; a platform that keeps failing is reported after the last attempt. 8 attempts
+ *  (about 3 minutes): the activity records the publication in PostgreSQL around the call, and
+ *  5 attempts spanned only 30 s, so a PostgreSQL outage of that length could use them all up. */
 export const platformPublish: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
   heartbeatTimeout: '5 seconds',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8 },
 };
