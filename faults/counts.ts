@@ -30,12 +30,27 @@ export interface RunFacts {
 }
 
 export interface Counts {
-  report: { total: number; succeeded: number; failed: number; skipped: number; pending: number; errorsByType: Record<string, number> } | undefined;
+  report:
+    | { total: number; succeeded: number; failed: number; skipped: number; pending: number; errorsByType: Record<string, number> }
+    | undefined;
   items: { rows: number; terminal: number; succeededWithoutProduct: number };
   products: { rows: number; distinctUrls: number };
   esProducts: { docs: number; distinctIds: number };
   esContent: { docs: number; distinctIds: number };
-  graph: { products: number; distinctProducts: number; brands: number; distinctBrands: number; categories: number; distinctCategories: number; relationships: number; duplicateRelationships: number; madeBy: number; expectedMadeBy: number; inCategory: number; expectedInCategory: number };
+  graph: {
+    products: number;
+    distinctProducts: number;
+    brands: number;
+    distinctBrands: number;
+    categories: number;
+    distinctCategories: number;
+    relationships: number;
+    duplicateRelationships: number;
+    madeBy: number;
+    expectedMadeBy: number;
+    inCategory: number;
+    expectedInCategory: number;
+  };
   publications: { webhook: number[]; wordpress: number[]; feed: number[]; publishedRows: number };
   audit: { rows: number; distinctKeys: number; repeatedEvents: string[] };
   workflows: { byStatus: Record<string, number>; running: string[]; failed: string[] };
@@ -98,7 +113,13 @@ export async function countEverything(infra: Infrastructure, facts: RunFacts, de
   const indices = esIndices(infra.config);
   await es.indices.refresh({ index: [indices.products, indices.documents] });
   const esCount = async (index: string, filter: object[], field: string) => {
-    const result = await es.search({ index, size: 0, track_total_hits: true, query: { bool: { filter } }, aggs: { ids: { cardinality: { field, precision_threshold: 40_000 } } } });
+    const result = await es.search({
+      index,
+      size: 0,
+      track_total_hits: true,
+      query: { bool: { filter } },
+      aggs: { ids: { cardinality: { field, precision_threshold: 40_000 } } },
+    });
     const total = typeof result.hits.total === 'number' ? result.hits.total : (result.hits.total?.value ?? 0);
     return { docs: total, distinctIds: (result.aggregations?.ids as { value: number }).value };
   };
@@ -118,15 +139,23 @@ export async function countEverything(infra: Infrastructure, facts: RunFacts, de
 
   const { rows: feedRows } = await pg.query('SELECT content_id, count(*)::int AS n FROM feed_entries WHERE tenant_id = $1 GROUP BY 1', [t]);
   const feedBy = new Map(feedRows.map((r) => [r.content_id as string, r.n as number]));
-  const { rows: publishedRows } = await pg.query(`SELECT count(*)::int AS n FROM content_publications WHERE tenant_id = $1 AND status = 'published'`, [t]);
+  const { rows: publishedRows } = await pg.query(
+    `SELECT count(*)::int AS n FROM content_publications WHERE tenant_id = $1 AND status = 'published'`,
+    [t],
+  );
   const publications = {
     webhook: facts.contentIds.map((id) => facts.webhookPosts.filter((post) => post.key === publicationKey(t, id, 'webhook')).length),
-    wordpress: facts.contentIds.map((id) => facts.wordpressPosts.filter((post) => post.slug.startsWith(slugFor(publicationKey(t, id, 'wordpress')))).length),
+    wordpress: facts.contentIds.map(
+      (id) => facts.wordpressPosts.filter((post) => post.slug.startsWith(slugFor(publicationKey(t, id, 'wordpress')))).length,
+    ),
     feed: facts.contentIds.map((id) => feedBy.get(id) ?? 0),
     publishedRows: publishedRows[0].n,
   };
 
-  const { rows: auditRows } = await pg.query('SELECT count(*)::int AS rows, count(DISTINCT event_key)::int AS keys FROM content_audit WHERE tenant_id = $1', [t]);
+  const { rows: auditRows } = await pg.query(
+    'SELECT count(*)::int AS rows, count(DISTINCT event_key)::int AS keys FROM content_audit WHERE tenant_id = $1',
+    [t],
+  );
   const { rows: repeated } = await pg.query(
     `SELECT content_id, action, from_status, to_status, revision, actor, detail->>'platform' AS platform, count(*)::int AS n FROM content_audit WHERE tenant_id = $1
       GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING count(*) > 1 ORDER BY 1 LIMIT 20`,
@@ -154,16 +183,30 @@ export async function countEverything(infra: Infrastructure, facts: RunFacts, de
       expectedInCategory: productRows[0].categorised,
     },
     publications,
-    audit: { rows: auditRows[0].rows, distinctKeys: auditRows[0].keys, repeatedEvents: repeated.map((r) => `${r.content_id} ${r.action} ${r.from_status}→${r.to_status} r${r.revision} ${r.actor}${r.platform ? ` ${r.platform}` : ''} ×${r.n}`) },
+    audit: {
+      rows: auditRows[0].rows,
+      distinctKeys: auditRows[0].keys,
+      repeatedEvents: repeated.map(
+        (r) =>
+          `${r.content_id} ${r.action} ${r.from_status}→${r.to_status} r${r.revision} ${r.actor}${r.platform ? ` ${r.platform}` : ''} ×${r.n}`,
+      ),
+    },
     workflows,
   };
 }
 
 /** Activities whose attempt was retried after a timeout, from the histories of every workflow. */
 export async function heartbeatRetries(infra: Infrastructure, killTimes: number[]): Promise<HeartbeatFigures> {
-  const figures: HeartbeatFigures = { heartbeatTimeouts: 0, startToCloseTimeouts: 0, startToCloseByActivity: {}, retryAfterKillSeconds: [], retriedAfterFailure: {} };
+  const figures: HeartbeatFigures = {
+    heartbeatTimeouts: 0,
+    startToCloseTimeouts: 0,
+    startToCloseByActivity: {},
+    retryAfterKillSeconds: [],
+    retriedAfterFailure: {},
+  };
   const executions: { workflowId: string; runId: string }[] = [];
-  for await (const execution of infra.temporal.workflow.list({ query: '' })) executions.push({ workflowId: execution.workflowId, runId: execution.runId });
+  for await (const execution of infra.temporal.workflow.list({ query: '' }))
+    executions.push({ workflowId: execution.workflowId, runId: execution.runId });
   const queue = [...executions];
   await Promise.all(
     Array.from({ length: 6 }, async () => {
@@ -214,15 +257,25 @@ export function printCounts(facts: RunFacts, counts: Counts, wallSeconds: number
   const c = facts.plan.content;
   const r = counts.report;
   const line = (label: string, value: string) => console.log(`  ${label.padEnd(34)} ${value}`);
-  const statuses = (m: Map<number, number>) => [...m.entries()].sort((a, b) => a[0] - b[0]).map(([s, k]) => `${s}×${k}`).join(' ') || '-';
+  const statuses = (m: Map<number, number>) =>
+    [...m.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([s, k]) => `${s}×${k}`)
+      .join(' ') || '-';
 
   console.log(`\n== fault run: ${n} items + ${c} content items, wall time ${(wallSeconds / 60).toFixed(1)} min`);
   console.log('faults injected:');
   line('worker SIGKILLs', `${facts.kills} (processes spawned ${facts.workerSpawns}, exits on their own ${facts.unexpectedWorkerExits})`);
-  for (const o of facts.outages) line(o.outage === 'temporal' ? 'Temporal server restart' : `${o.outage} stopped`, `${o.seconds.toFixed(0)} s until ready again`);
+  for (const o of facts.outages)
+    line(o.outage === 'temporal' ? 'Temporal server restart' : `${o.outage} stopped`, `${o.seconds.toFixed(0)} s until ready again`);
   console.log('product list:');
   line('workflow', facts.listOutcome);
-  line('report', r ? `total ${r.total}, succeeded ${r.succeeded}, failed ${r.failed}, skipped ${r.skipped}, pending ${r.pending}${Object.keys(r.errorsByType).length ? `, errors ${JSON.stringify(r.errorsByType)}` : ''}` : 'MISSING');
+  line(
+    'report',
+    r
+      ? `total ${r.total}, succeeded ${r.succeeded}, failed ${r.failed}, skipped ${r.skipped}, pending ${r.pending}${Object.keys(r.errorsByType).length ? `, errors ${JSON.stringify(r.errorsByType)}` : ''}`
+      : 'MISSING',
+  );
   line('items accounted for', `${counts.items.terminal} of ${counts.items.rows} list rows (of ${n} submitted)`);
   check(!!r && r.total === n && r.succeeded + r.failed + r.skipped === n, 'every item accounted for in the report');
   check(!!r && r.failed === 0 && r.skipped === 0, 'no item failed or skipped');
@@ -243,7 +296,10 @@ export function printCounts(facts: RunFacts, counts: Counts, wallSeconds: number
   line('Neo4j nodes', `${g.products} products, ${g.brands} brands, ${g.categories} categories; lost ${nodeLost}, duplicate ${nodeDup}`);
   check(nodeLost === 0 && nodeDup === 0, 'Neo4j nodes: 0 lost, 0 duplicate');
   const relLost = g.expectedMadeBy - g.madeBy + (g.expectedInCategory - g.inCategory);
-  line('Neo4j relationships', `${g.relationships} (MADE_BY ${g.madeBy}/${g.expectedMadeBy}, IN_CATEGORY ${g.inCategory}/${g.expectedInCategory}); lost ${relLost}, duplicate ${g.duplicateRelationships}`);
+  line(
+    'Neo4j relationships',
+    `${g.relationships} (MADE_BY ${g.madeBy}/${g.expectedMadeBy}, IN_CATEGORY ${g.inCategory}/${g.expectedInCategory}); lost ${relLost}, duplicate ${g.duplicateRelationships}`,
+  );
   check(relLost === 0 && g.duplicateRelationships === 0, 'Neo4j relationships: 0 lost, 0 duplicate');
 
   console.log('content:');
@@ -255,7 +311,10 @@ export function printCounts(facts: RunFacts, counts: Counts, wallSeconds: number
     const exactlyOne = list.filter((k) => k === 1).length;
     const none = list.filter((k) => k === 0).length;
     const extra = list.reduce((sum, k) => sum + Math.max(0, k - 1), 0);
-    line(`publications: ${label}`, `${list.reduce((a, b) => a + b, 0)} (exactly one for ${exactlyOne} of ${c}, missing ${none}, duplicate ${extra})`);
+    line(
+      `publications: ${label}`,
+      `${list.reduce((a, b) => a + b, 0)} (exactly one for ${exactlyOne} of ${c}, missing ${none}, duplicate ${extra})`,
+    );
     check(exactlyOne === c, `exactly one ${label} publication per content item`);
   };
   perPlatform('webhook stand-in', counts.publications.webhook);
@@ -264,7 +323,10 @@ export function printCounts(facts: RunFacts, counts: Counts, wallSeconds: number
   line('publication rows published', `${counts.publications.publishedRows} of ${3 * c}`);
   check(counts.publications.publishedRows === 3 * c, 'every (content, platform) publication recorded as published');
   const esContentLost = c - counts.esContent.distinctIds;
-  line('Elasticsearch content documents', `${counts.esContent.docs} docs, lost ${esContentLost}, duplicate ${counts.esContent.docs - counts.esContent.distinctIds}`);
+  line(
+    'Elasticsearch content documents',
+    `${counts.esContent.docs} docs, lost ${esContentLost}, duplicate ${counts.esContent.docs - counts.esContent.distinctIds}`,
+  );
   check(esContentLost === 0 && counts.esContent.docs === counts.esContent.distinctIds, 'Elasticsearch content: 0 lost, 0 duplicate');
   line('audit events', `${counts.audit.rows} rows, ${counts.audit.distinctKeys} distinct, repeated ${counts.audit.repeatedEvents.length}`);
   for (const event of counts.audit.repeatedEvents) line('  repeated', event);
@@ -272,14 +334,23 @@ export function printCounts(facts: RunFacts, counts: Counts, wallSeconds: number
 
   console.log('workflows in the namespace:');
   line('by status', JSON.stringify(counts.workflows.byStatus));
-  line('still running (not entity workflows)', `${counts.workflows.running.length}${counts.workflows.running.length ? `: ${counts.workflows.running.slice(0, 5).join(', ')}` : ''}`);
-  line('failed / timed out / terminated', `${counts.workflows.failed.length}${counts.workflows.failed.length ? `: ${counts.workflows.failed.slice(0, 5).join(', ')}` : ''}`);
+  line(
+    'still running (not entity workflows)',
+    `${counts.workflows.running.length}${counts.workflows.running.length ? `: ${counts.workflows.running.slice(0, 5).join(', ')}` : ''}`,
+  );
+  line(
+    'failed / timed out / terminated',
+    `${counts.workflows.failed.length}${counts.workflows.failed.length ? `: ${counts.workflows.failed.slice(0, 5).join(', ')}` : ''}`,
+  );
   check(counts.workflows.running.length === 0, 'no workflow stuck');
   check(counts.workflows.failed.length === 0, 'no workflow failed');
 
   console.log('API during the outages (status × count):');
   for (const sample of facts.samples) {
-    line(sample.outage, `${statuses(sample.statuses)}${sample.malformed503.length ? `; 503 without problem+json/Retry-After: ${sample.malformed503.length}` : ''}`);
+    line(
+      sample.outage,
+      `${statuses(sample.statuses)}${sample.malformed503.length ? `; 503 without problem+json/Retry-After: ${sample.malformed503.length}` : ''}`,
+    );
     const bad = [...sample.statuses.keys()].filter((s) => s >= 500 && s !== 503);
     check(bad.length === 0, `${sample.outage}: no 5xx other than 503`);
     check(sample.malformed503.length === 0, `${sample.outage}: every 503 is problem+json with Retry-After`);
@@ -293,14 +364,24 @@ export function printCounts(facts: RunFacts, counts: Counts, wallSeconds: number
   const h = counts.heartbeats;
   if (h) {
     console.log('retried activities (from the workflow histories):');
-    line('after a heartbeat timeout', `${h.heartbeatTimeouts}; retry started after the kill: p50 ${quantile(h.retryAfterKillSeconds, 0.5).toFixed(1)} s, max ${quantile(h.retryAfterKillSeconds, 1).toFixed(1)} s`);
-    line('after a start-to-close timeout', `${h.startToCloseTimeouts}${h.startToCloseTimeouts ? ` ${JSON.stringify(h.startToCloseByActivity)}` : ''}`);
+    line(
+      'after a heartbeat timeout',
+      `${h.heartbeatTimeouts}; retry started after the kill: p50 ${quantile(h.retryAfterKillSeconds, 0.5).toFixed(1)} s, max ${quantile(h.retryAfterKillSeconds, 1).toFixed(1)} s`,
+    );
+    line(
+      'after a start-to-close timeout',
+      `${h.startToCloseTimeouts}${h.startToCloseTimeouts ? ` ${JSON.stringify(h.startToCloseByActivity)}` : ''}`,
+    );
     line('after a failure (by type)', JSON.stringify(h.retriedAfterFailure));
     check(h.startToCloseTimeouts === 0, 'no activity waited for its start-to-close timeout');
   }
   line('chat stand-in calls', String(facts.chatCalls));
 
-  console.log(violations.length === 0 ? '\nRESULT: PASS — nothing lost, nothing duplicated, no stuck or failed workflow, no 5xx but 503' : `\nRESULT: FAIL — ${violations.length} violation(s):`);
+  console.log(
+    violations.length === 0
+      ? '\nRESULT: PASS — nothing lost, nothing duplicated, no stuck or failed workflow, no 5xx but 503'
+      : `\nRESULT: FAIL — ${violations.length} violation(s):`,
+  );
   for (const v of violations) console.log(`  ✗ ${v}`);
   return violations;
 }

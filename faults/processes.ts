@@ -14,7 +14,8 @@ export type StackService = 'temporal' | 'postgres' | 'elasticsearch' | 'neo4j' |
 /** Stops or starts one service of the private stack (faults.sh exports its ports and data dir). */
 export async function stackService(action: 'stop' | 'start', service: StackService): Promise<void> {
   const script = process.env.FAULTS_STACK_SCRIPT;
-  if (!script || !process.env.MAGICAI_STACK_DATA) throw new Error('FAULTS_STACK_SCRIPT / MAGICAI_STACK_DATA not set: run through scripts/faults.sh');
+  if (!script || !process.env.MAGICAI_STACK_DATA)
+    throw new Error('FAULTS_STACK_SCRIPT / MAGICAI_STACK_DATA not set: run through scripts/faults.sh');
   await run('bash', [script, action, service], { env: process.env, timeout: 300_000 });
 }
 
@@ -75,7 +76,9 @@ export class ProcessPool {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    const exits = [...this.live.values()].map((p) => new Promise((resolve) => (p.child.exitCode !== null ? resolve(undefined) : p.child.once('exit', resolve))));
+    const exits = [...this.live.values()].map(
+      (p) => new Promise((resolve) => (p.child.exitCode !== null ? resolve(undefined) : p.child.once('exit', resolve))),
+    );
     for (const p of this.live.values()) {
       this.killed.add(p.child);
       p.child.kill('SIGTERM');
@@ -100,7 +103,12 @@ export interface ChatStandIn {
 
 const ANSWERS: Record<string, unknown> = {
   sentiment: { label: 'positive', score: 0.6, aspects: ['quality'] },
-  enhance: { seoTitle: 'A sturdy everyday product', metaDescription: 'A sturdy product for everyday use.', bullets: ['Durable', 'Light'], tags: ['faults'] },
+  enhance: {
+    seoTitle: 'A sturdy everyday product',
+    metaDescription: 'A sturdy product for everyday use.',
+    bullets: ['Durable', 'Light'],
+    tags: ['faults'],
+  },
   styleCheck: { score: 0.95, issues: [] },
 };
 
@@ -116,21 +124,33 @@ export async function startChatStandIn(delayMs: number): Promise<ChatStandIn> {
       setTimeout(() => {
         if (res.destroyed) return;
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({
-          id: `chatcmpl-faults-${calls}`, object: 'chat.completion', created: Math.floor(Date.now() / 1000), model: body.model ?? 'standin',
-          choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: JSON.stringify(ANSWERS[task] ?? {}), refusal: null } }],
-          usage: { prompt_tokens: 100, completion_tokens: 40, total_tokens: 140 },
-        }));
+        res.end(
+          JSON.stringify({
+            id: `chatcmpl-faults-${calls}`,
+            object: 'chat.completion',
+            created: Math.floor(Date.now() / 1000),
+            model: body.model ?? 'standin',
+            choices: [
+              {
+                index: 0,
+                finish_reason: 'stop',
+                message: { role: 'assistant', content: JSON.stringify(ANSWERS[task] ?? {}), refusal: null },
+              },
+            ],
+            usage: { prompt_tokens: 100, completion_tokens: 40, total_tokens: 140 },
+          }),
+        );
       }, delayMs);
     });
   };
   let server: Server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const closeServer = () => new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
+  const closeServer = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     get calls() {

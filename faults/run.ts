@@ -36,7 +36,18 @@ interface Plan {
   timeoutMinutes: number;
 }
 
-const FULL: Plan = { items: 1000, content: 100, kills: 20, temporalRestarts: 3, outageSeconds: 30, workers: 3, llmDelayMs: 200, concurrency: 8, seed: 1, timeoutMinutes: 120 };
+const FULL: Plan = {
+  items: 1000,
+  content: 100,
+  kills: 20,
+  temporalRestarts: 3,
+  outageSeconds: 30,
+  workers: 3,
+  llmDelayMs: 200,
+  concurrency: 8,
+  seed: 1,
+  timeoutMinutes: 120,
+};
 const CI: Plan = { ...FULL, items: 100, content: 10, kills: 4, temporalRestarts: 1, outageSeconds: 10, workers: 2, timeoutMinutes: 25 };
 
 function parsePlan(argv: string[]): Plan {
@@ -78,7 +89,14 @@ interface Response {
 const apiStatuses = new Map<number, number>();
 const unexpected5xx: string[] = [];
 
-async function api(baseUrl: string, token: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response | undefined> {
+async function api(
+  baseUrl: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response | undefined> {
   try {
     const response = await fetch(`${baseUrl}${path}`, {
       method,
@@ -88,14 +106,20 @@ async function api(baseUrl: string, token: string, method: string, path: string,
     });
     const text = await response.text();
     apiStatuses.set(response.status, (apiStatuses.get(response.status) ?? 0) + 1);
-    if (response.status >= 500 && response.status !== 503) unexpected5xx.push(`${method} ${path} → ${response.status}: ${text.slice(0, 300)}`);
+    if (response.status >= 500 && response.status !== 503)
+      unexpected5xx.push(`${method} ${path} → ${response.status}: ${text.slice(0, 300)}`);
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
       json = undefined;
     }
-    return { status: response.status, contentType: response.headers.get('content-type') ?? '', retryAfter: response.headers.get('retry-after'), json };
+    return {
+      status: response.status,
+      contentType: response.headers.get('content-type') ?? '',
+      retryAfter: response.headers.get('retry-after'),
+      json,
+    };
   } catch {
     return undefined; // the API process itself unreachable (never killed here) or a timeout
   }
@@ -175,7 +199,10 @@ async function main() {
   workers.start(plan.workers);
   const baseUrl = `http://127.0.0.1:${apiPort}`;
   for (;;) {
-    const ready = await fetch(`${baseUrl}/readyz`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${baseUrl}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) break;
     if (Date.now() > deadline) throw new Error('the API never became ready');
     await sleep(500);
@@ -185,7 +212,15 @@ async function main() {
   // ---- load --------------------------------------------------------------------------------
   const items = Array.from({ length: plan.items }, (_, i) => ({ url: new URL(`/gen/${20_000 + i}.html`, shop.baseUrl).href }));
   const listStarted = await persist(
-    () => api(baseUrl, alice, 'POST', '/v1/product-lists', { listId, items, options: { llm: true, concurrency: plan.concurrency } }, { 'idempotency-key': `list-${listId}` }),
+    () =>
+      api(
+        baseUrl,
+        alice,
+        'POST',
+        '/v1/product-lists',
+        { listId, items, options: { llm: true, concurrency: plan.concurrency } },
+        { 'idempotency-key': `list-${listId}` },
+      ),
     'start the product list',
     deadline,
   );
@@ -194,7 +229,20 @@ async function main() {
   for (let i = 0; i < plan.content; i++) {
     const contentId = `faults-${runId}-${i}`;
     const started = await persist(
-      () => api(baseUrl, alice, 'POST', '/v1/content', { contentId, title: `Fault run note ${i}`, body: `Note ${i} of run ${runId}: our linen towels are woven slowly, washed twice and dried in the sun.`, platforms: ['webhook', 'wordpress', 'feed'] }, { 'idempotency-key': `content-${contentId}` }),
+      () =>
+        api(
+          baseUrl,
+          alice,
+          'POST',
+          '/v1/content',
+          {
+            contentId,
+            title: `Fault run note ${i}`,
+            body: `Note ${i} of run ${runId}: our linen towels are woven slowly, washed twice and dried in the sun.`,
+            platforms: ['webhook', 'wordpress', 'feed'],
+          },
+          { 'idempotency-key': `content-${contentId}` },
+        ),
       `submit content ${i}`,
       deadline,
     );
@@ -224,8 +272,14 @@ async function main() {
   const progressLoop = (async () => {
     while (progress < 1 && Date.now() < deadline) {
       try {
-        const { rows } = await infra.pg.query(`SELECT count(*) FILTER (WHERE state <> 'pending')::int AS done FROM product_list_items WHERE list_id = $1`, [listKey]);
-        const { rows: published } = await infra.pg.query(`SELECT count(*)::int AS n FROM content_publications WHERE tenant_id = $1 AND status = 'published'`, [tenantId]);
+        const { rows } = await infra.pg.query(
+          `SELECT count(*) FILTER (WHERE state <> 'pending')::int AS done FROM product_list_items WHERE list_id = $1`,
+          [listKey],
+        );
+        const { rows: published } = await infra.pg.query(
+          `SELECT count(*)::int AS n FROM content_publications WHERE tenant_id = $1 AND status = 'published'`,
+          [tenantId],
+        );
         progress = (rows[0].done + published[0].n / 3) / (plan.items + plan.content);
       } catch {
         // PostgreSQL is down: keep the last figure
@@ -258,7 +312,8 @@ async function main() {
   const outages: { outage: string; seconds: number }[] = [];
   const stores: StackService[] = ['postgres', 'elasticsearch', 'neo4j', 'llm'];
   const events: StackService[] = [...stores];
-  for (let r = 0; r < plan.temporalRestarts; r++) events.splice(Math.round(((r + 0.5) * stores.length) / plan.temporalRestarts) + r, 0, 'temporal');
+  for (let r = 0; r < plan.temporalRestarts; r++)
+    events.splice(Math.round(((r + 0.5) * stores.length) / plan.temporalRestarts) + r, 0, 'temporal');
   const sampleDuring = (outage: string) => {
     const sample: OutageSample = { outage, statuses: new Map(), malformed503: [] };
     samples.push(sample);
@@ -280,7 +335,11 @@ async function main() {
         const response = await api(baseUrl, path.includes('/reviews') ? alice : bob, method, path, body);
         if (response) {
           sample.statuses.set(response.status, (sample.statuses.get(response.status) ?? 0) + 1);
-          if (response.status === 503 && path !== '/readyz' && (!/application\/problem\+json/.test(response.contentType) || !(Number(response.retryAfter) > 0))) {
+          if (
+            response.status === 503 &&
+            path !== '/readyz' &&
+            (!/application\/problem\+json/.test(response.contentType) || !(Number(response.retryAfter) > 0))
+          ) {
             sample.malformed503.push(`${method} ${path}: ${response.contentType} retry-after=${response.retryAfter}`);
           }
         }
@@ -327,11 +386,17 @@ async function main() {
       }
     }
   };
-  const listOutcome = await retryingResult<unknown>(listWorkflowId(tenantId, listId)).then(() => 'completed', (error: Error) => `${error.name}: ${error.message}`);
+  const listOutcome = await retryingResult<unknown>(listWorkflowId(tenantId, listId)).then(
+    () => 'completed',
+    (error: Error) => `${error.name}: ${error.message}`,
+  );
   log(`product list workflow: ${listOutcome}`);
   const contentOutcomes = new Map<string, string>();
   for (const contentId of contentIds) {
-    const outcome = await retryingResult<{ status: string }>(`content/${tenantId}/${contentId}`).then((r) => r.status, (error: Error) => `${error.name}`);
+    const outcome = await retryingResult<{ status: string }>(`content/${tenantId}/${contentId}`).then(
+      (r) => r.status,
+      (error: Error) => `${error.name}`,
+    );
     contentOutcomes.set(contentId, outcome);
   }
   log('content workflows closed');

@@ -9,13 +9,19 @@ import { errors } from '@elastic/elasticsearch';
 import { ApplicationFailure } from '@temporalio/common';
 import { dependencyUnavailable } from '../src/api/problem';
 import { LlmErrorType } from '../src/llm/error-types';
-import { freePort } from './support/private-postgres';
+import { freePort } from './support/ports';
 import { actAs, http, startWorld, tokenFor, type World } from './support/world';
 
 describe('dependency outages seen by the API', () => {
   it('Elasticsearch answering 503 or 429 (starting, overloaded) is the dependency being unavailable; its 4xx are not', () => {
     const esAnswer = (statusCode: number, type: string) =>
-      new errors.ResponseError({ body: { error: { type, reason: type }, status: statusCode }, statusCode, headers: {}, warnings: null, meta: {} as never });
+      new errors.ResponseError({
+        body: { error: { type, reason: type }, status: statusCode },
+        statusCode,
+        headers: {},
+        warnings: null,
+        meta: {} as never,
+      });
     assert.equal(dependencyUnavailable(esAnswer(503, 'search_phase_execution_exception')), 'Elasticsearch');
     assert.equal(dependencyUnavailable(esAnswer(429, 'es_rejected_execution_exception')), 'Elasticsearch');
     assert.equal(dependencyUnavailable(esAnswer(400, 'parsing_exception')), undefined);
@@ -35,7 +41,10 @@ describe('dependency outages seen by the API', () => {
     before(async () => {
       // Nothing listens on this port: the model server is down.
       world = await startWorld({ EMBEDDINGS_BASE_URL: `http://127.0.0.1:${await freePort()}/v1` }, { workers: false });
-      actAs(world.baseUrl, await tokenFor(world.config, { sub: 'searcher', tenant: `outage-${randomUUID().slice(0, 8)}`, roles: ['editor'] }));
+      actAs(
+        world.baseUrl,
+        await tokenFor(world.config, { sub: 'searcher', tenant: `outage-${randomUUID().slice(0, 8)}`, roles: ['editor'] }),
+      );
     });
     after(async () => world?.stop());
 
