@@ -33,6 +33,14 @@ export const httpFetch: ActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5 },
 };
 
+/** Engagement metrics after publishing: reads the publications in PostgreSQL and asks each
+ *  platform. 15 attempts (about 5 minutes): with httpFetch's 5 (15 s) a PostgreSQL outage
+ *  failed whole content workflows at a monitoring checkpoint in the fault suite. */
+export const metricsCollection: ActivityOptions = {
+  ...httpFetch,
+  retry: { ...httpFetch.retry, maximumAttempts: 15 },
+};
+
 /** Image download + sharp (crawl queue): heartbeats per image. */
 export const imageWork: ActivityOptions = {
   startToCloseTimeout: '3 minutes',

@@ -4,7 +4,7 @@
 import { log, proxyActivities, sleep } from '@temporalio/workflow';
 import type { ContentPublishActivities, PublishResult } from '../activities/content-publish';
 import type { ContentSnapshot } from '../content/model';
-import { httpFetch, platformPublish, storeWrite } from './activity-presets';
+import { metricsCollection, platformPublish, storeWrite } from './activity-presets';
 import type { ContentRecorder } from './content-recording';
 import { failureOf } from './failures';
 
@@ -19,7 +19,7 @@ export async function publishAndMonitor(state: ContentSnapshot, plan: PublishPla
   const { transition, notify } = recorder;
   const publishing = proxyActivities<ContentPublishActivities>(platformPublish);
   const publishStore = proxyActivities<ContentPublishActivities>(storeWrite);
-  const monitoring = proxyActivities<ContentPublishActivities>(httpFetch);
+  const monitoring = proxyActivities<ContentPublishActivities>(metricsCollection);
 
   const publishAt = plan.publishAt ? Date.parse(plan.publishAt) : 0;
   if (publishAt > Date.now()) {
