@@ -16,6 +16,11 @@ export function createPgPool(config: Pick<Config, 'DATABASE_URL' | 'PG_POOL_MAX'
   // An idle connection dropped by the server (restart, outage) is discarded by the pool; without
   // a listener the 'error' event would end the process. The next query opens a fresh connection.
   pool.on('error', () => undefined);
+  // The same for a connection dropped while checked out (a transaction, a held lock): the pool
+  // takes its listener off during checkout, so a PostgreSQL restart then killed the worker
+  // process (seen in the fault suite). The query in flight still rejects; the broken client is
+  // discarded when released.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
