@@ -217,6 +217,30 @@ const schema = z.object({
    *  "Production"); `off` = unversioned workers, plain rolling updates. */
   WORKER_VERSIONING: z.enum(['off', 'pinned']).default('off'),
   WORKER_DEPLOYMENT_NAME: z.string().min(1).default('magicai'),
+  /** Payload encryption at rest (README "Payloads at rest"): `id:base64` pairs of 256-bit AES keys,
+   *  e.g. `k2026a:<openssl rand -base64 32>,k2026b:…`; empty = payloads are stored as plain JSON.
+   *  Every key listed still decrypts; PAYLOAD_ENCRYPTION_KEY_ID names the one that encrypts. */
+  PAYLOAD_ENCRYPTION_KEYS: csv
+    .transform((pairs, ctx) => {
+      const keys = pairs.map((pair) => {
+        const [id = '', secret = ''] = pair.split(/:(.*)/s);
+        const key = Buffer.from(secret, 'base64');
+        // Never echo the key material: name the entry by its id (or position) only.
+        if (!/^[A-Za-z0-9._-]{1,64}$/.test(id) || key.length !== 32 || key.toString('base64') !== secret) {
+          ctx.addIssue({ code: 'custom', message: `entry ${/^[A-Za-z0-9._-]{1,64}$/.test(id) ? `"${id}"` : `#${pairs.indexOf(pair) + 1}`} must be <id>:<base64 of exactly 32 bytes> (id: letters, digits, . _ -; e.g. openssl rand -base64 32)` });
+        }
+        return { id, key };
+      });
+      if (new Set(keys.map((entry) => entry.id)).size !== keys.length) ctx.addIssue({ code: 'custom', message: 'key ids must be unique' });
+      return keys;
+    })
+    .default([]),
+  PAYLOAD_ENCRYPTION_KEY_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a key id: letters, digits, . _ -').optional(),
+  /** Origins (scheme://host[:port]) whose pages may call the codec server (the Temporal UI's);
+   *  empty = the origin of TEMPORAL_UI_URL. */
+  CODEC_CORS_ORIGINS: csv.pipe(z.array(url(['http:', 'https:']).transform((value) => new URL(value).origin))).default([]),
+  /** Largest codec-server request (payloads of one history event, batched by the UI / CLI). */
+  CODEC_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'a size such as 100kb or 1mb').default('8mb'),
   /** OTLP/HTTP endpoint of a trace collector (e.g. http://otel-collector:4318); empty = no tracing. */
   OTEL_EXPORTER_OTLP_ENDPOINT: z.union([z.literal(''), url(['http:', 'https:'])]).default(''),
   OTEL_SERVICE_NAME: z.string().default(''),
@@ -260,6 +284,12 @@ function crossChecks(config: Config): { variable: string; message: string }[] {
   if (config.WORKER_VERSIONING === 'pinned' && !config.MAGICAI_BUILD_ID) {
     problems.push({ variable: 'MAGICAI_BUILD_ID', message: 'must name the build when WORKER_VERSIONING=pinned' });
   }
+  const keyIds = config.PAYLOAD_ENCRYPTION_KEYS.map((entry) => entry.id);
+  if (keyIds.length > 0 && !config.PAYLOAD_ENCRYPTION_KEY_ID) {
+    problems.push({ variable: 'PAYLOAD_ENCRYPTION_KEY_ID', message: `must name the key that encrypts new payloads (one of: ${keyIds.join(', ')})` });
+  } else if (config.PAYLOAD_ENCRYPTION_KEY_ID && !keyIds.includes(config.PAYLOAD_ENCRYPTION_KEY_ID)) {
+    problems.push({ variable: 'PAYLOAD_ENCRYPTION_KEY_ID', message: keyIds.length ? `names no key of PAYLOAD_ENCRYPTION_KEYS (ids: ${keyIds.join(', ')})` : 'is set but PAYLOAD_ENCRYPTION_KEYS is empty' });
+  }
   if (config.NODE_ENV === 'production' && !config.JWT_PUBLIC_KEY) {
     problems.push({ variable: 'JWT_PUBLIC_KEY', message: 'must be set in production (the development key pair is for local use only)' });
   }
@@ -276,6 +306,9 @@ export class ConfigError extends Error {
   }
 }
 
+/** Variables whose value an error message never repeats. */
+const SECRET_VARIABLES = new Set(['PAYLOAD_ENCRYPTION_KEYS']);
+
 /** Parses the environment; throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Empty strings count as unset, so `FOO=` falls back to the default.
@@ -285,7 +318,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(
       result.error.issues.map((issue) => {
         const variable = String(issue.path[0] ?? '(environment)');
-        const got = env[variable];
+        const got = SECRET_VARIABLES.has(variable) ? undefined : env[variable];
         return { variable, message: `${issue.message}${got === undefined ? '' : ` (got "${got}")`}` };
       }),
     );
