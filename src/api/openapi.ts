@@ -19,6 +19,7 @@ import { CreateScheduleInput } from '../research/service';
 import { SearchQuery } from '../search/queries';
 import { EngagementReceipt, PushEngagementBody } from '../strategy/engagement';
 import { PerformanceReport, ReportQuery } from '../strategy/report';
+import { CodecAnswer, CodecBody } from './routes/codec';
 import { DiffQuery } from './routes/content';
 import { DecisionsQuery } from './routes/learning';
 import { FeedQuery } from './routes/product-lists';
@@ -150,12 +151,15 @@ const authErrors = { 401: problem('missing or invalid token'), 429: problem('rat
 const any: string[] = [];
 const admin = ['admin'];
 const adminErrors = { 403: problem('not an admin'), ...authErrors };
+const X_NAMESPACE = { name: 'X-Namespace', required: false, description: 'the Temporal namespace of the payloads (the Temporal UI and CLI send it; logged with the operator)' };
 
 export const operations: Operation[] = [
   { method: 'get', path: '/healthz', summary: 'Liveness', tags: ['operations'], responses: { 200: { description: 'alive', schema: z.object({ status: z.literal('ok') }) } } },
   { method: 'get', path: '/readyz', summary: 'Readiness of Temporal, PostgreSQL, Elasticsearch, Neo4j', tags: ['operations'], responses: { 200: { description: 'ready', schema: z.looseObject({ ready: z.boolean() }) }, 503: { description: 'a dependency is down', schema: z.looseObject({ ready: z.boolean() }) } } },
   { method: 'get', path: '/metrics', summary: 'Prometheus metrics', tags: ['operations'], responses: { 200: { description: 'text exposition format', mediaType: 'text/plain' } } },
   { method: 'get', path: '/openapi.json', summary: 'This document', tags: ['operations'], responses: { 200: { description: 'OpenAPI 3.1', schema: z.looseObject({ openapi: z.string() }) } } },
+  { method: 'post', path: '/codec/encode', summary: 'Codec server (Temporal remote codec): encrypt payloads with the current key (unchanged when payload encryption is off)', tags: ['operations'], roles: ['operator'], body: CodecBody, headers: [X_NAMESPACE], responses: { 200: { description: 'the payloads, encrypted', schema: CodecAnswer }, 400: problem('invalid body'), 403: problem('not an operator'), ...authErrors } },
+  { method: 'post', path: '/codec/decode', summary: 'Codec server (Temporal remote codec): decrypt payloads for the Temporal UI and CLI; plain payloads pass unchanged', tags: ['operations'], roles: ['operator'], body: CodecBody, headers: [X_NAMESPACE], responses: { 200: { description: 'the payloads, decrypted', schema: CodecAnswer }, 400: problem('invalid body'), 403: problem('not an operator'), 422: problem('a payload cannot be decrypted: its key id is unknown (codecError PayloadKeyUnknown) or it does not authenticate (PayloadDecryptionFailed)'), ...authErrors } },
   { method: 'get', path: '/v1/feeds/:tenantId/rss.xml', summary: 'RSS 2.0 feed of published content', tags: ['content'], responses: { 200: { description: 'RSS 2.0', mediaType: 'application/rss+xml' }, 400: problem('bad tenant id') } },
   { method: 'get', path: '/v1/feeds/:tenantId/atom.xml', summary: 'Atom 1.0 feed of published content', tags: ['content'], responses: { 200: { description: 'Atom 1.0', mediaType: 'application/atom+xml' }, 400: problem('bad tenant id') } },
 
