@@ -24,8 +24,9 @@ import {
   keyIdOf,
 } from '../src/temporal/payload-encryption';
 import { taskQueues } from '../src/temporal/task-queues';
+import { productItemWorkflow } from '../src/workflows/product-item';
 import { stackCheckWorkflow, stackCheckWorkflowId } from '../src/workflows/stack-check';
-import { bearer, http, startWorld, tokenFor, type World } from './support/world';
+import { bearer, eventually, http, startWorld, tokenFor, type World } from './support/world';
 
 const keyA = randomBytes(32);
 const keyB = randomBytes(32);
@@ -215,6 +216,30 @@ describe('payloads at rest with the real stack', () => {
     assert.equal(unknown.json.keyId, 'kz');
     const wrongMethod = await http(world.baseUrl, 'GET', '/codec/decode', undefined, operator);
     assert.equal(wrongMethod.status, 405);
+  });
+
+  it('stores failure messages and details encrypted too (an activity refusing a private address)', async () => {
+    const failMarker = `failure-marker-${randomUUID()}`;
+    const handle = await world.infra.temporal.workflow.start(productItemWorkflow, {
+      workflowId: `enc-item-${randomUUID()}`,
+      taskQueue: taskQueues(world.config).default,
+      args: [{ listId: 'enc-list', tenantId: tenant, itemKey: 'k1', url: `http://10.255.255.1/${failMarker}`, options: { concurrency: 1, stages: ['fetch', 'extract', 'store'], llm: false, dryRun: true } }],
+    });
+    try {
+      const failed = await eventually(async () => (await rawHistory(handle.workflowId)).events?.find((event) => event.activityTaskFailedEventAttributes), 60_000, 'the fetch to be refused');
+      const failure = failed.activityTaskFailedEventAttributes!.failure!;
+      assert.equal(failure.applicationFailureInfo?.type, 'UrlBlocked', 'the type stays readable (retry policies need it)');
+      assert.ok(!failure.message?.includes(failMarker) && !failure.stackTrace?.includes(failMarker));
+      const stored = Buffer.from(temporal.api.history.v1.History.encode(await rawHistory(handle.workflowId)).finish());
+      assert.ok(!stored.includes(failMarker), 'neither the message nor the details carry the URL in plain text');
+      assert.equal(keyIdOf(failure.encodedAttributes!), 'ka');
+      const decoded = await decodeOverHttp([failure.encodedAttributes!]);
+      assert.equal(decoded.status, 200, decoded.text);
+      const attributes = defaultPayloadConverter.fromPayload<{ message: string }>(fromWire(decoded.json.payloads[0]));
+      assert.match(attributes.message, new RegExp(`refusing to fetch http://10\\.255\\.255\\.1/${failMarker}`));
+    } finally {
+      await handle.terminate('test done').catch(() => undefined);
+    }
   });
 
   it('rotates: after the current key becomes B, runs written under A still decode and new ones use B', async () => {
