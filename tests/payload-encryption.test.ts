@@ -242,6 +242,26 @@ describe('payloads at rest with the real stack', () => {
     }
   });
 
+  it('stores the arguments of a Temporal Schedule encrypted (the schedule path uses the same client)', async () => {
+    const scheduleId = `enc-schedule-${randomUUID()}`;
+    const handle = await world.infra.temporal.schedule.create({
+      scheduleId,
+      spec: { intervals: [{ every: '1 hour' }] },
+      state: { paused: true },
+      action: { type: 'startWorkflow', workflowType: stackCheckWorkflow, taskQueue: taskQueues(world.config).default, args: [{ checkId: 'scheduled', tenantId: tenant, note: `${marker}-scheduled` }] },
+    });
+    try {
+      const described = await raw.connection.workflowService.describeSchedule({ namespace: world.config.TEMPORAL_NAMESPACE, scheduleId });
+      const input = described.schedule!.action!.startWorkflow!.input!.payloads!;
+      assert.equal(keyIdOf(input[0]!), 'ka');
+      assert.ok(!Buffer.from(temporal.api.workflowservice.v1.DescribeScheduleResponse.encode(described).finish()).includes(marker));
+      const seen = await handle.describe(); // the service's client reads it back in plain text
+      assert.equal((seen.action as { args: { note: string }[] }).args[0]!.note, `${marker}-scheduled`);
+    } finally {
+      await handle.delete().catch(() => undefined);
+    }
+  });
+
   it('rotates: after the current key becomes B, runs written under A still decode and new ones use B', async () => {
     const rotated = { ...world.config, PAYLOAD_ENCRYPTION_KEY_ID: 'kb' };
     const clientB = await createTemporalClient(rotated);
