@@ -53,7 +53,13 @@ function payloadsOf(node: unknown, found: Payload[] = []): Payload[] {
 }
 
 describe('payload codec (no services)', () => {
-  const codec = new PayloadEncryptionCodec([{ id: 'ka', key: keyA }, { id: 'kb', key: keyB }], 'kb');
+  const codec = new PayloadEncryptionCodec(
+    [
+      { id: 'ka', key: keyA },
+      { id: 'kb', key: keyB },
+    ],
+    'kb',
+  );
 
   it('encrypts each payload with a fresh IV under the current key and decrypts it back whole', async () => {
     const plain = defaultPayloadConverter.toPayload({ secret: 'open sesame' });
@@ -75,9 +81,15 @@ describe('payload codec (no services)', () => {
   it('refuses an unknown key id and tampered ciphertext with typed errors', async () => {
     const [sealed] = await codec.encode([defaultPayloadConverter.toPayload('x')]);
     const onlyA = new PayloadEncryptionCodec([{ id: 'ka', key: keyA }], 'ka');
-    await assert.rejects(onlyA.decode([sealed!]), (error: unknown) => error instanceof PayloadKeyUnknown && error.keyId === 'kb' && /"kb"/.test(error.message));
+    await assert.rejects(
+      onlyA.decode([sealed!]),
+      (error: unknown) => error instanceof PayloadKeyUnknown && error.keyId === 'kb' && /"kb"/.test(error.message),
+    );
     const tampered = { ...sealed!, data: Buffer.from(sealed!.data!).map((byte, i) => (i === 20 ? byte ^ 1 : byte)) };
-    await assert.rejects(codec.decode([tampered]), (error: unknown) => error instanceof PayloadDecryptionFailed && error.type === 'PayloadDecryptionFailed');
+    await assert.rejects(
+      codec.decode([tampered]),
+      (error: unknown) => error instanceof PayloadDecryptionFailed && error.type === 'PayloadDecryptionFailed',
+    );
     // Relabelling a payload with another key id of the ring fails authentication too.
     const relabelled = { ...sealed!, metadata: { ...sealed!.metadata, [KEY_ID_METADATA]: Buffer.from('ka') } };
     await assert.rejects(codec.decode([relabelled]), PayloadDecryptionFailed);
@@ -88,25 +100,42 @@ describe('payload codec (no services)', () => {
     assert.deepEqual(temporalDataConverter(loadConfig({})), {});
     const secret = randomBytes(16).toString('base64'); // 16 bytes: AES-128, not accepted
     for (const [env, variable, pattern] of [
-      [{ PAYLOAD_ENCRYPTION_KEYS: `ka:${secret}`, PAYLOAD_ENCRYPTION_KEY_ID: 'ka' }, 'PAYLOAD_ENCRYPTION_KEYS', /entry "ka" must be <id>:<base64 of exactly 32 bytes>/],
+      [
+        { PAYLOAD_ENCRYPTION_KEYS: `ka:${secret}`, PAYLOAD_ENCRYPTION_KEY_ID: 'ka' },
+        'PAYLOAD_ENCRYPTION_KEYS',
+        /entry "ka" must be <id>:<base64 of exactly 32 bytes>/,
+      ],
       [{ PAYLOAD_ENCRYPTION_KEYS: `ka${keyA.toString('base64')}`, PAYLOAD_ENCRYPTION_KEY_ID: 'ka' }, 'PAYLOAD_ENCRYPTION_KEYS', /entry #1/],
-      [{ PAYLOAD_ENCRYPTION_KEYS: `ka:${keyA.toString('base64')},ka:${keyB.toString('base64')}`, PAYLOAD_ENCRYPTION_KEY_ID: 'ka' }, 'PAYLOAD_ENCRYPTION_KEYS', /unique/],
+      [
+        { PAYLOAD_ENCRYPTION_KEYS: `ka:${keyA.toString('base64')},ka:${keyB.toString('base64')}`, PAYLOAD_ENCRYPTION_KEY_ID: 'ka' },
+        'PAYLOAD_ENCRYPTION_KEYS',
+        /unique/,
+      ],
       [{ PAYLOAD_ENCRYPTION_KEYS: keyring }, 'PAYLOAD_ENCRYPTION_KEY_ID', /must name the key that encrypts/],
       [{ PAYLOAD_ENCRYPTION_KEYS: keyring, PAYLOAD_ENCRYPTION_KEY_ID: 'kc' }, 'PAYLOAD_ENCRYPTION_KEY_ID', /names no key.*ka, kb/],
       [{ PAYLOAD_ENCRYPTION_KEY_ID: 'ka' }, 'PAYLOAD_ENCRYPTION_KEY_ID', /PAYLOAD_ENCRYPTION_KEYS is empty/],
     ] as const) {
-      assert.throws(() => loadConfig(env), (error: unknown) => {
-        assert.ok(error instanceof ConfigError);
-        assert.deepEqual(error.issues.map((issue) => issue.variable), [variable]);
-        assert.match(error.message, pattern);
-        for (const value of [secret, keyA.toString('base64'), keyB.toString('base64')]) assert.ok(!error.message.includes(value), 'key material is never printed');
-        return true;
-      });
+      assert.throws(
+        () => loadConfig(env),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.deepEqual(
+            error.issues.map((issue) => issue.variable),
+            [variable],
+          );
+          assert.match(error.message, pattern);
+          for (const value of [secret, keyA.toString('base64'), keyB.toString('base64')])
+            assert.ok(!error.message.includes(value), 'key material is never printed');
+          return true;
+        },
+      );
     }
   });
 
   it('puts failure messages and stack traces inside the encrypted payload', async () => {
-    const converter = loadDataConverter(temporalDataConverter(loadConfig({ PAYLOAD_ENCRYPTION_KEYS: keyring, PAYLOAD_ENCRYPTION_KEY_ID: 'ka' })));
+    const converter = loadDataConverter(
+      temporalDataConverter(loadConfig({ PAYLOAD_ENCRYPTION_KEYS: keyring, PAYLOAD_ENCRYPTION_KEY_ID: 'ka' })),
+    );
     const failure = await encodeErrorToFailure(converter, new Error('card 4111 1111 1111 1111 was declined'));
     const stored = Buffer.from(temporal.api.failure.v1.Failure.encode(failure).finish());
     assert.ok(!stored.includes('4111'), 'the stored failure carries no plain message');
@@ -129,7 +158,10 @@ describe('payloads at rest with the real stack', () => {
 
   before(async () => {
     world = await startWorld({ PAYLOAD_ENCRYPTION_KEYS: keyring, PAYLOAD_ENCRYPTION_KEY_ID: 'ka' });
-    raw = new Client({ connection: await Connection.connect({ address: world.config.TEMPORAL_ADDRESS }), namespace: world.config.TEMPORAL_NAMESPACE });
+    raw = new Client({
+      connection: await Connection.connect({ address: world.config.TEMPORAL_ADDRESS }),
+      namespace: world.config.TEMPORAL_NAMESPACE,
+    });
     operator = bearer(await tokenFor(world.config, { sub: 'olga', tenant: 'platform', roles: ['operator'] }));
     admin = bearer(await tokenFor(world.config, { sub: 'ada', tenant, roles: ['admin'] }));
   });
@@ -140,7 +172,13 @@ describe('payloads at rest with the real stack', () => {
 
   const rawHistory = async (workflowId: string) => raw.workflow.getHandle(workflowId).fetchHistory();
   const decodeOverHttp = (payloads: Payload[], headers: Record<string, string> = operator) =>
-    http(world.baseUrl, 'POST', '/codec/decode', { payloads: payloads.map(toWire) }, { 'x-namespace': world.config.TEMPORAL_NAMESPACE, ...headers });
+    http(
+      world.baseUrl,
+      'POST',
+      '/codec/decode',
+      { payloads: payloads.map(toWire) },
+      { 'x-namespace': world.config.TEMPORAL_NAMESPACE, ...headers },
+    );
 
   it('stores the input and result of a workflow started over the API as ciphertext naming the key', async () => {
     checkId = `enc-${randomUUID()}`;
@@ -155,7 +193,8 @@ describe('payloads at rest with the real stack', () => {
     assert.ok(!stored.includes(marker), 'the plain note occurs nowhere in the stored history');
     const events = history.events ?? [];
     startedPayloads = events[0]!.workflowExecutionStartedEventAttributes!.input!.payloads!;
-    resultPayloads = events.find((event) => event.workflowExecutionCompletedEventAttributes)!.workflowExecutionCompletedEventAttributes!.result!.payloads!;
+    resultPayloads = events.find((event) => event.workflowExecutionCompletedEventAttributes)!.workflowExecutionCompletedEventAttributes!
+      .result!.payloads!;
     const all = payloadsOf(history.events);
     assert.ok(all.length >= 8, `inputs and results of the workflow and its three activities (${all.length} payloads)`);
     for (const payload of all) {
@@ -186,23 +225,42 @@ describe('payloads at rest with the real stack', () => {
     assert.equal(forged.status, 401);
   });
 
-  it('encodes for the UI, answers the Temporal UI origin\'s preflight, and rejects bad bodies and unknown keys with problems', async () => {
+  it("encodes for the UI, answers the Temporal UI origin's preflight, and rejects bad bodies and unknown keys with problems", async () => {
     const plain = defaultPayloadConverter.toPayload({ signal: 'from the UI' });
     const encoded = await http(world.baseUrl, 'POST', '/codec/encode', { payloads: [toWire(plain)] }, operator);
     assert.equal(encoded.status, 200, encoded.text);
     const sealed = fromWire(encoded.json.payloads[0]);
     assert.equal(keyIdOf(sealed), 'ka');
-    assert.deepEqual(defaultPayloadConverter.fromPayload((await world.infra.temporal.options.loadedDataConverter.payloadCodecs[0]!.decode([sealed]))[0]!), { signal: 'from the UI' });
+    assert.deepEqual(
+      defaultPayloadConverter.fromPayload((await world.infra.temporal.options.loadedDataConverter.payloadCodecs[0]!.decode([sealed]))[0]!),
+      { signal: 'from the UI' },
+    );
 
     const uiOrigin = new URL(world.config.TEMPORAL_UI_URL).origin;
-    const preflight = await fetch(`${world.baseUrl}/codec/decode`, { method: 'OPTIONS', headers: { origin: uiOrigin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type, x-namespace' } });
+    const preflight = await fetch(`${world.baseUrl}/codec/decode`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: uiOrigin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type, x-namespace',
+      },
+    });
     assert.equal(preflight.status, 204);
     assert.equal(preflight.headers.get('access-control-allow-origin'), uiOrigin);
     assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /Authorization.*X-Namespace/);
-    const elsewhere = await fetch(`${world.baseUrl}/codec/decode`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    const elsewhere = await fetch(`${world.baseUrl}/codec/decode`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
     assert.equal(elsewhere.status, 405);
     assert.equal(elsewhere.headers.get('access-control-allow-origin'), null);
-    const fromUi = await http(world.baseUrl, 'POST', '/codec/decode', { payloads: startedPayloads.map(toWire) }, { ...operator, origin: uiOrigin });
+    const fromUi = await http(
+      world.baseUrl,
+      'POST',
+      '/codec/decode',
+      { payloads: startedPayloads.map(toWire) },
+      { ...operator, origin: uiOrigin },
+    );
     assert.equal(fromUi.headers.get('access-control-allow-origin'), uiOrigin);
 
     for (const body of [{ payloads: [{ data: 'not base64!' }] }, { payloads: [], extra: 1 }, { nope: [] }]) {
@@ -223,10 +281,22 @@ describe('payloads at rest with the real stack', () => {
     const handle = await world.infra.temporal.workflow.start(productItemWorkflow, {
       workflowId: `enc-item-${randomUUID()}`,
       taskQueue: taskQueues(world.config).default,
-      args: [{ listId: 'enc-list', tenantId: tenant, itemKey: 'k1', url: `http://10.255.255.1/${failMarker}`, options: { concurrency: 1, stages: ['fetch', 'extract', 'store'], llm: false, dryRun: true } }],
+      args: [
+        {
+          listId: 'enc-list',
+          tenantId: tenant,
+          itemKey: 'k1',
+          url: `http://10.255.255.1/${failMarker}`,
+          options: { concurrency: 1, stages: ['fetch', 'extract', 'store'], llm: false, dryRun: true },
+        },
+      ],
     });
     try {
-      const failed = await eventually(async () => (await rawHistory(handle.workflowId)).events?.find((event) => event.activityTaskFailedEventAttributes), 60_000, 'the fetch to be refused');
+      const failed = await eventually(
+        async () => (await rawHistory(handle.workflowId)).events?.find((event) => event.activityTaskFailedEventAttributes),
+        60_000,
+        'the fetch to be refused',
+      );
       const failure = failed.activityTaskFailedEventAttributes!.failure!;
       assert.equal(failure.applicationFailureInfo?.type, 'UrlBlocked', 'the type stays readable (retry policies need it)');
       assert.ok(!failure.message?.includes(failMarker) && !failure.stackTrace?.includes(failMarker));
@@ -248,7 +318,12 @@ describe('payloads at rest with the real stack', () => {
       scheduleId,
       spec: { intervals: [{ every: '1 hour' }] },
       state: { paused: true },
-      action: { type: 'startWorkflow', workflowType: stackCheckWorkflow, taskQueue: taskQueues(world.config).default, args: [{ checkId: 'scheduled', tenantId: tenant, note: `${marker}-scheduled` }] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: stackCheckWorkflow,
+        taskQueue: taskQueues(world.config).default,
+        args: [{ checkId: 'scheduled', tenantId: tenant, note: `${marker}-scheduled` }],
+      },
     });
     try {
       const described = await raw.connection.workflowService.describeSchedule({ namespace: world.config.TEMPORAL_NAMESPACE, scheduleId });
@@ -283,29 +358,67 @@ describe('payloads at rest with the real stack', () => {
       // Once every process has B as current key, A can only go when no history needs it:
       // a codec without A refuses A's payloads with a typed error.
       const withoutA = payloadCodecFor({ PAYLOAD_ENCRYPTION_KEYS: [{ id: 'kb', key: keyB }], PAYLOAD_ENCRYPTION_KEY_ID: 'kb' })!;
-      await assert.rejects(withoutA.decode(startedPayloads), (error: unknown) => error instanceof PayloadKeyUnknown && error.keyId === 'ka');
+      await assert.rejects(
+        withoutA.decode(startedPayloads),
+        (error: unknown) => error instanceof PayloadKeyUnknown && error.keyId === 'ka',
+      );
     } finally {
       await clientB.connection.close();
     }
   });
 
-  it('replays an encrypted history with the service\'s data converter', async () => {
+  it("replays an encrypted history with the service's data converter", async () => {
     const history = await rawHistory(stackCheckWorkflowId(checkId));
-    await Worker.runReplayHistory({ workflowsPath: require.resolve('../src/workflows'), dataConverter: temporalDataConverter(world.config) }, history, stackCheckWorkflowId(checkId));
+    await Worker.runReplayHistory(
+      { workflowsPath: require.resolve('../src/workflows'), dataConverter: temporalDataConverter(world.config) },
+      history,
+      stackCheckWorkflowId(checkId),
+    );
   });
 
-  it('lets the temporal CLI show plain payloads through the codec server', { skip: !process.env.TEMPORAL_CLI_PATH && !process.env.CI && 'no temporal CLI' }, async () => {
-    const cli = process.env.TEMPORAL_CLI_PATH ?? 'temporal';
-    // Asynchronously: the codec server the CLI calls runs in this very process.
-    const show = async (extra: string[]) =>
-      (await promisify(execFile)(cli, ['workflow', 'show', '--address', world.config.TEMPORAL_ADDRESS, '--namespace', world.config.TEMPORAL_NAMESPACE, '--workflow-id', stackCheckWorkflowId(checkId), '--output', 'json', ...extra], { encoding: 'utf8', timeout: 120_000 })).stdout;
-    const inputOf = (output: string) => fromWire((JSON.parse(output) as { events: { workflowExecutionStartedEventAttributes: { input: { payloads: { metadata: Record<string, string>; data: string }[] } } }[] }).events[0]!.workflowExecutionStartedEventAttributes.input.payloads[0]!);
-    // The history as JSON (payload bytes in base64), decoded by the CLI through the codec server.
-    const plain = inputOf(await show(['--codec-endpoint', `${world.baseUrl}/codec`, '--codec-auth', operator.authorization!]));
-    assert.equal(text(plain.metadata?.encoding), 'json/plain');
-    assert.equal(defaultPayloadConverter.fromPayload<{ note: string }>(plain).note, marker);
-    const without = inputOf(await show([]));
-    assert.equal(text(without.metadata?.encoding), ENCRYPTED_ENCODING, 'without the codec server the CLI sees ciphertext');
-    assert.ok(!Buffer.from(without.data!).includes(marker));
-  });
+  it(
+    'lets the temporal CLI show plain payloads through the codec server',
+    { skip: !process.env.TEMPORAL_CLI_PATH && !process.env.CI && 'no temporal CLI' },
+    async () => {
+      const cli = process.env.TEMPORAL_CLI_PATH ?? 'temporal';
+      // Asynchronously: the codec server the CLI calls runs in this very process.
+      const show = async (extra: string[]) =>
+        (
+          await promisify(execFile)(
+            cli,
+            [
+              'workflow',
+              'show',
+              '--address',
+              world.config.TEMPORAL_ADDRESS,
+              '--namespace',
+              world.config.TEMPORAL_NAMESPACE,
+              '--workflow-id',
+              stackCheckWorkflowId(checkId),
+              '--output',
+              'json',
+              ...extra,
+            ],
+            { encoding: 'utf8', timeout: 120_000 },
+          )
+        ).stdout;
+      const inputOf = (output: string) =>
+        fromWire(
+          (
+            JSON.parse(output) as {
+              events: {
+                workflowExecutionStartedEventAttributes: { input: { payloads: { metadata: Record<string, string>; data: string }[] } };
+              }[];
+            }
+          ).events[0]!.workflowExecutionStartedEventAttributes.input.payloads[0]!,
+        );
+      // The history as JSON (payload bytes in base64), decoded by the CLI through the codec server.
+      const plain = inputOf(await show(['--codec-endpoint', `${world.baseUrl}/codec`, '--codec-auth', operator.authorization!]));
+      assert.equal(text(plain.metadata?.encoding), 'json/plain');
+      assert.equal(defaultPayloadConverter.fromPayload<{ note: string }>(plain).note, marker);
+      const without = inputOf(await show([]));
+      assert.equal(text(without.metadata?.encoding), ENCRYPTED_ENCODING, 'without the codec server the CLI sees ciphertext');
+      assert.ok(!Buffer.from(without.data!).includes(marker));
+    },
+  );
 });

@@ -38,7 +38,11 @@ export class PayloadCodecError extends Error {
 /** The payload names a key id this process does not hold (a key removed too early, or another deployment's). */
 export class PayloadKeyUnknown extends PayloadCodecError {
   constructor(keyId: string, known: readonly string[]) {
-    super('PayloadKeyUnknown', `payload was encrypted with key "${keyId}", which is not in PAYLOAD_ENCRYPTION_KEYS (${known.length ? `known: ${known.join(', ')}` : 'no keys configured'})`, keyId);
+    super(
+      'PayloadKeyUnknown',
+      `payload was encrypted with key "${keyId}", which is not in PAYLOAD_ENCRYPTION_KEYS (${known.length ? `known: ${known.join(', ')}` : 'no keys configured'})`,
+      keyId,
+    );
   }
 }
 

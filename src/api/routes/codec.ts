@@ -28,7 +28,9 @@ const WirePayload = z
   })
   .strict();
 export const CodecBody = z.object({ payloads: z.array(WirePayload).max(1_000) }).strict();
-export const CodecAnswer = z.object({ payloads: z.array(z.object({ metadata: z.record(z.string(), z.base64()), data: z.base64() }).strict()) }).strict();
+export const CodecAnswer = z
+  .object({ payloads: z.array(z.object({ metadata: z.record(z.string(), z.base64()), data: z.base64() }).strict()) })
+  .strict();
 
 const fromWire = (payload: z.infer<typeof WirePayload>): Payload => ({
   metadata: Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64')])),
@@ -50,7 +52,11 @@ export function codecCors(config: Pick<Config, 'CODEC_CORS_ORIGINS' | 'TEMPORAL_
       res.set({ 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Credentials': 'true' });
       // A preflight only; any other OPTIONS request goes on to the 405 every path gives.
       if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
-        res.set({ 'Access-Control-Allow-Methods': 'POST', 'Access-Control-Allow-Headers': 'Authorization, Content-Type, X-Namespace', 'Access-Control-Max-Age': '600' });
+        res.set({
+          'Access-Control-Allow-Methods': 'POST',
+          'Access-Control-Allow-Headers': 'Authorization, Content-Type, X-Namespace',
+          'Access-Control-Max-Age': '600',
+        });
         res.status(204).end();
         return;
       }
@@ -61,7 +67,10 @@ export function codecCors(config: Pick<Config, 'CODEC_CORS_ORIGINS' | 'TEMPORAL_
 
 function translate(error: unknown): never {
   if (error instanceof PayloadCodecError) {
-    throw new HttpError(422, 'Unprocessable Content', error.message, { codecError: error.type, ...(error.keyId ? { keyId: error.keyId } : {}) });
+    throw new HttpError(422, 'Unprocessable Content', error.message, {
+      codecError: error.type,
+      ...(error.keyId ? { keyId: error.keyId } : {}),
+    });
   }
   throw error;
 }
@@ -70,7 +79,12 @@ export function codecRoutes(infra: Pick<Infrastructure, 'config'>, authenticate:
   const { config } = infra;
   const codec = payloadCodecFor(config);
   const router = Router();
-  const guard = [clientRateLimit(config), authenticate, requireRole('operator'), express.json({ limit: config.CODEC_BODY_LIMIT, strict: true })];
+  const guard = [
+    clientRateLimit(config),
+    authenticate,
+    requireRole('operator'),
+    express.json({ limit: config.CODEC_BODY_LIMIT, strict: true }),
+  ];
   const handle = handlerWith(translate);
 
   const serve = (operation: 'encode' | 'decode', transform: (payloads: Payload[]) => Promise<Payload[]>) =>
@@ -78,17 +92,34 @@ export function codecRoutes(infra: Pick<Infrastructure, 'config'>, authenticate:
       const { payloads } = CodecBody.parse(req.body);
       const result = await transform(payloads.map(fromWire));
       // Who read what: decoding shows tenants' data in plain text.
-      req.log?.info({ operation, operator: principal.userId, tenant: principal.tenantId, namespace: req.get('x-namespace')?.slice(0, 200), payloads: payloads.length }, 'codec server');
+      req.log?.info(
+        {
+          operation,
+          operator: principal.userId,
+          tenant: principal.tenantId,
+          namespace: req.get('x-namespace')?.slice(0, 200),
+          payloads: payloads.length,
+        },
+        'codec server',
+      );
       res.json({ payloads: result.map(toWire) });
     });
 
   // Encryption off: encoding leaves payloads as they are, and no encrypted payload can be read.
-  router.post(CODEC_PATHS.encode, ...guard, serve('encode', (payloads) => (codec ? codec.encode(payloads) : Promise.resolve(payloads))));
-  router.post(CODEC_PATHS.decode, ...guard, serve('decode', async (payloads) => {
-    if (codec) return codec.decode(payloads);
-    const encrypted = payloads.find(isEncrypted);
-    if (encrypted) throw new PayloadKeyUnknown(keyIdOf(encrypted) ?? '(none)', []);
-    return payloads;
-  }));
+  router.post(
+    CODEC_PATHS.encode,
+    ...guard,
+    serve('encode', (payloads) => (codec ? codec.encode(payloads) : Promise.resolve(payloads))),
+  );
+  router.post(
+    CODEC_PATHS.decode,
+    ...guard,
+    serve('decode', async (payloads) => {
+      if (codec) return codec.decode(payloads);
+      const encrypted = payloads.find(isEncrypted);
+      if (encrypted) throw new PayloadKeyUnknown(keyIdOf(encrypted) ?? '(none)', []);
+      return payloads;
+    }),
+  );
   return router;
 }
