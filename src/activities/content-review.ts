@@ -86,7 +86,7 @@ export function createContentReviewActivities(deps: Pick<ActivityDeps, 'pg' | 'e
       const { title, body, locale } = await loadRevision(pg, ref);
       const matches = await lexicons.scan(`${title}\n${body}`, locale);
       if (!config.CONTENT_MODERATION) return { matches };
-      const flagged = await llm.moderate(`${title}\n${body}`);
+      const flagged = await llm.moderate(`${title}\n${body}`, callContext(ref.tenantId));
       return { matches, moderation: flagged };
     },
 

@@ -58,8 +58,8 @@ export async function runDecided<N extends LlmTaskName>(
     return result;
   } catch (error) {
     const type = error instanceof ApplicationFailure ? error.type : undefined;
-    // An exhausted budget says nothing about the version: the workflow pauses and calls again.
-    if (type !== LlmErrorType.BudgetExhausted) {
+    // An exhausted budget or a rate limit says nothing about the version: the call comes again.
+    if (type !== LlmErrorType.BudgetExhausted && type !== LlmErrorType.RateLimited) {
       const outcome: DecisionOutcome = { final: type === LlmErrorType.InvalidOutput ? 'invalid' : 'error', latencyMs: Date.now() - started, costUsd: 0 };
       await settleDecision(deps.pg, decision.decisionId, outcome);
     }

@@ -15,8 +15,8 @@ export interface LlmRequest<N extends LlmTaskName> {
 
 /** Who and what an LLM call is for, from the running activity: recorded with each call. */
 export function callContext(tenantId: string): CallContext {
-  const info = Context.current().info;
-  return { tenantId, workflowId: info.workflowExecution?.workflowId, activityId: info.activityId, attempt: info.attempt };
+  const { info, cancellationSignal } = Context.current();
+  return { tenantId, workflowId: info.workflowExecution?.workflowId, activityId: info.activityId, attempt: info.attempt, signal: cancellationSignal };
 }
 
 export function createLlmActivities({ llm, pg }: Pick<ActivityDeps, 'llm' | 'pg'>) {
