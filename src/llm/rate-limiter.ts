@@ -21,6 +21,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool, PoolClient } from 'pg';
 import type { Config } from '../config';
+import { withTransaction } from '../stores/postgres';
 import { LlmErrorType } from './error-types';
 import { admit, isUnlimited, limitFor, type Admission, type Held, type RateLimit } from './rate-rules';
 
@@ -116,18 +117,7 @@ export class SharedRateLimiter {
       await this.pg.query('INSERT INTO llm_rate_limits (limit_key) VALUES ($1) ON CONFLICT (limit_key) DO NOTHING', [key]);
       this.knownKeys.add(key);
     }
-    const client = await this.pg.connect();
-    try {
-      await client.query('BEGIN');
-      const outcome = await this.admitLocked(client, key, limit, tokens);
-      await client.query('COMMIT');
-      return outcome;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    return withTransaction(this.pg, (client) => this.admitLocked(client, key, limit, tokens));
   }
 
   private async admitLocked(client: PoolClient, key: string, limit: RateLimit, tokens: number) {
