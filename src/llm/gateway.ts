@@ -21,7 +21,7 @@ export interface CallContext {
   attempt?: number;
   /** Ends a wait for room under the rate limit (the activity's cancellation). */
   signal?: AbortSignal;
-  /** How long this call may wait for room under the rate limit; default LLM_RATE_MAX_WAIT. */
+  /** How long this call may wait for room under the rate limit, if less than LLM_RATE_MAX_WAIT. */
   maxRateWaitMs?: number;
 }
 

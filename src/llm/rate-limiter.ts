@@ -34,7 +34,7 @@ export interface RateGrant {
 }
 
 export interface WaitOptions {
-  /** Overrides LLM_RATE_MAX_WAIT (interactive callers wait less). */
+  /** A shorter wait than LLM_RATE_MAX_WAIT (interactive callers, short activities). */
   maxWaitMs?: number;
   /** Ends the wait early (an activity's cancellation). */
   signal?: AbortSignal;
@@ -54,7 +54,7 @@ export class SharedRateLimiter {
   /** Waits until a call of `tokens` to `model` fits under its limit, and records it as held. */
   async acquire(model: string, tokens: number, options: WaitOptions = {}): Promise<RateGrant> {
     const { key, limit } = limitFor(this.config.LLM_RATE_LIMITS, model);
-    const deadline = Date.now() + (options.maxWaitMs ?? this.config.LLM_RATE_MAX_WAIT);
+    const deadline = Date.now() + Math.min(options.maxWaitMs ?? Number.POSITIVE_INFINITY, this.config.LLM_RATE_MAX_WAIT);
     for (;;) {
       const outcome = isUnlimited(limit) ? await this.blockedOnly(key) : await this.tryAdmit(key, limit, tokens);
       if (outcome.admitted) return outcome.grant;
