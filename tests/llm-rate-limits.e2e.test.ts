@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { TaskResult } from '../src/llm/gateway';
+import { SharedRateLimiter } from '../src/llm/rate-limiter';
 import type { TaskOutput } from '../src/llm/tasks';
 import { SearchAttr } from '../src/temporal/search-attributes';
 import { taskQueues } from '../src/temporal/task-queues';
@@ -180,5 +181,22 @@ describe('LLM rate limits with two worker processes', () => {
     assert.ok(seen.requests <= MAX_REQUESTS, `busiest ${WINDOW_MS} ms at the provider (chat + embeddings): ${seen.requests} requests`);
     assert.ok(seen.tokens <= MAX_TOKENS, `busiest ${WINDOW_MS} ms at the provider (chat + embeddings): ${seen.tokens} tokens`);
     assert.ok(seen.requests >= 2, `the limit was reached (${seen.requests} requests in the busiest window)`);
+  });
+
+  it('when the provider asked every process to hold back for longer than a search may wait, then the search is a 503 with Retry-After', async () => {
+    const from = standIn.requests.length;
+    const limiter = new SharedRateLimiter(world.infra.pg, world.config);
+    await limiter.block('standin-embed', 60_000); // as a 429 with Retry-After: 60 seen by any process does
+    try {
+      const response = await http(world.baseUrl, 'GET', '/v1/search/content?q=towels&mode=knn');
+      assert.equal(response.status, 503, response.text);
+      assert.match(response.contentType, /application\/problem\+json/);
+      assert.ok(Number(response.headers.get('retry-after')) >= 50, `Retry-After: ${response.headers.get('retry-after')}`);
+      assert.equal(standIn.requests.length, from, 'nothing was sent to the provider');
+      const text = await http(world.baseUrl, 'GET', '/v1/search/content?q=towels&mode=text');
+      assert.equal(text.status, 200, 'a text search needs no model call');
+    } finally {
+      await world.infra.pg.query(`UPDATE llm_rate_limits SET blocked_until = 'epoch' WHERE limit_key = 'default'`);
+    }
   });
 });
