@@ -78,7 +78,9 @@ describe('LLM rate limits with two worker processes', () => {
   });
   after(async () => {
     for (const child of children) child.kill('SIGTERM');
-    await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))));
+    await Promise.all(
+      children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))),
+    );
     workers?.shutdown();
     await running;
     await world?.stop();
@@ -88,8 +90,14 @@ describe('LLM rate limits with two worker processes', () => {
   /** Requests and tokens in the provider's busiest window, over what it received from `from` on. */
   function busiest(requests: RecordedRequest[]) {
     return {
-      requests: busiestWindow(requests.map(({ at }) => ({ at })), WINDOW_MS),
-      tokens: busiestWindow(requests.map(({ at, tokens }) => ({ at, weight: tokens })), WINDOW_MS),
+      requests: busiestWindow(
+        requests.map(({ at }) => ({ at })),
+        WINDOW_MS,
+      ),
+      tokens: busiestWindow(
+        requests.map(({ at, tokens }) => ({ at, weight: tokens })),
+        WINDOW_MS,
+      ),
     };
   }
 
@@ -100,8 +108,13 @@ describe('LLM rate limits with two worker processes', () => {
         world.infra.temporal.workflow.start(llmTaskWorkflow, {
           workflowId: `rl-test/${tenantId}/${i}`,
           taskQueue: taskQueues(world.config).default,
-          args: [{ tenantId, task: 'sentiment', input: { text: `Review ${i}: great battery, weak speaker, ${'solid build '.repeat(i % 4)}` } }],
-          typedSearchAttributes: [{ key: SearchAttr.TenantId, value: tenantId }, { key: SearchAttr.WorkflowKind, value: 'llm-task' }],
+          args: [
+            { tenantId, task: 'sentiment', input: { text: `Review ${i}: great battery, weak speaker, ${'solid build '.repeat(i % 4)}` } },
+          ],
+          typedSearchAttributes: [
+            { key: SearchAttr.TenantId, value: tenantId },
+            { key: SearchAttr.WorkflowKind, value: 'llm-task' },
+          ],
         }),
       ),
     );
@@ -111,7 +124,9 @@ describe('LLM rate limits with two worker processes', () => {
     const received = standIn.requests.slice(from);
     assert.equal(received.length, 12, 'one provider request per call');
     const seen = busiest(received);
-    t.diagnostic(`busiest ${WINDOW_MS} ms at the provider: ${seen.requests}/${MAX_REQUESTS} requests, ${seen.tokens}/${MAX_TOKENS} tokens, over ${received.length} requests`);
+    t.diagnostic(
+      `busiest ${WINDOW_MS} ms at the provider: ${seen.requests}/${MAX_REQUESTS} requests, ${seen.tokens}/${MAX_TOKENS} tokens, over ${received.length} requests`,
+    );
     assert.ok(seen.requests <= MAX_REQUESTS, `busiest ${WINDOW_MS} ms at the provider: ${seen.requests} requests`);
     assert.ok(seen.tokens <= MAX_TOKENS, `busiest ${WINDOW_MS} ms at the provider: ${seen.tokens} tokens`);
     // Without the shared limit the two processes' 8 slots would have sent 8 at once.
@@ -126,7 +141,11 @@ describe('LLM rate limits with two worker processes', () => {
       }
     }
     const childIdentities = children.map((child) => `llm@${child.pid}`);
-    assert.deepEqual(childIdentities.filter((identity) => identities.has(identity)).sort(), childIdentities.sort(), `activity workers: ${[...identities].join(', ')}`);
+    assert.deepEqual(
+      childIdentities.filter((identity) => identities.has(identity)).sort(),
+      childIdentities.sort(),
+      `activity workers: ${[...identities].join(', ')}`,
+    );
 
     // The tokens each call reported replaced its reservation, and the audit has every call.
     const { rows } = await world.infra.pg.query<{ n: number; tokens: number }>(
@@ -134,14 +153,21 @@ describe('LLM rate limits with two worker processes', () => {
       [tenantId],
     );
     assert.equal(rows[0]!.n, 12);
-    assert.equal(rows[0]!.tokens, received.reduce((sum, request) => sum + request.tokens, 0));
+    assert.equal(
+      rows[0]!.tokens,
+      received.reduce((sum, request) => sum + request.tokens, 0),
+    );
   });
 
   it('then duplicate-check, indexing and search embeddings count against the same limit as chat calls', async (t) => {
     const from = standIn.requests.length;
     const submitted = await Promise.all(
       Array.from({ length: 5 }, (_, i) =>
-        http(world.baseUrl, 'POST', '/v1/content', { title: `Towel note ${i}`, body: `A calm note ${randomUUID()} about towels, number ${i}.`, platforms: ['feed'] }),
+        http(world.baseUrl, 'POST', '/v1/content', {
+          title: `Towel note ${i}`,
+          body: `A calm note ${randomUUID()} about towels, number ${i}.`,
+          platforms: ['feed'],
+        }),
       ),
     );
     for (const response of submitted) assert.equal(response.status, 202, response.text);
@@ -162,22 +188,42 @@ describe('LLM rate limits with two worker processes', () => {
     for (const response of submitted) {
       const contentId = response.json.contentId as string;
       await eventually(
-        async () => (['approved', 'published', 'completed'].includes((await http(world.baseUrl, 'GET', `/v1/content/${contentId}`)).json.status as string) ? true : undefined),
+        async () =>
+          ['approved', 'published', 'completed'].includes(
+            (await http(world.baseUrl, 'GET', `/v1/content/${contentId}`)).json.status as string,
+          )
+            ? true
+            : undefined,
         120_000,
         `content ${contentId} checked and approved`,
       );
     }
     // Approved texts are indexed with their embedding: wait for the five index embeddings.
-    await eventually(() => Promise.resolve(standIn.requests.slice(from).filter((r) => r.path.endsWith('/embeddings') && /^Towel note/.test(r.body.input[0])).length >= 10 ? true : undefined), 60_000, 'indexing embeddings');
+    await eventually(
+      () =>
+        Promise.resolve(
+          standIn.requests.slice(from).filter((r) => r.path.endsWith('/embeddings') && /^Towel note/.test(r.body.input[0])).length >= 10
+            ? true
+            : undefined,
+        ),
+      60_000,
+      'indexing embeddings',
+    );
 
     const received = standIn.requests.slice(from);
     const embeddings = received.filter((request) => request.path.endsWith('/embeddings'));
     const chats = received.filter((request) => request.path.endsWith('/chat/completions'));
     assert.equal(embeddings.filter((request) => /^soft towels/.test(request.body.input[0])).length, 4, 'one search embedding per search');
-    assert.equal(embeddings.filter((request) => /^Towel note/.test(request.body.input[0])).length, 10, 'a duplicate check and an indexing embedding per text');
+    assert.equal(
+      embeddings.filter((request) => /^Towel note/.test(request.body.input[0])).length,
+      10,
+      'a duplicate check and an indexing embedding per text',
+    );
     assert.equal(chats.length, 5, 'one style check per text');
     const seen = busiest(received);
-    t.diagnostic(`busiest ${WINDOW_MS} ms at the provider: ${seen.requests}/${MAX_REQUESTS} requests, ${seen.tokens}/${MAX_TOKENS} tokens, over ${received.length} requests`);
+    t.diagnostic(
+      `busiest ${WINDOW_MS} ms at the provider: ${seen.requests}/${MAX_REQUESTS} requests, ${seen.tokens}/${MAX_TOKENS} tokens, over ${received.length} requests`,
+    );
     assert.ok(seen.requests <= MAX_REQUESTS, `busiest ${WINDOW_MS} ms at the provider (chat + embeddings): ${seen.requests} requests`);
     assert.ok(seen.tokens <= MAX_TOKENS, `busiest ${WINDOW_MS} ms at the provider (chat + embeddings): ${seen.tokens} tokens`);
     assert.ok(seen.requests >= 2, `the limit was reached (${seen.requests} requests in the busiest window)`);

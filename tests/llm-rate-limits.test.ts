@@ -17,19 +17,38 @@ describe('rate limit rules', () => {
   const limit = { requests: 3, tokens: 1_000 };
 
   it('when a call fits beside what is held, then it is admitted', () => {
-    assert.deepEqual(admit([{ tokens: 100, freesAtMs: 2_000 }, { tokens: 100, freesAtMs: 3_000 }], limit, 800, 1_000), { admitted: true });
+    assert.deepEqual(
+      admit(
+        [
+          { tokens: 100, freesAtMs: 2_000 },
+          { tokens: 100, freesAtMs: 3_000 },
+        ],
+        limit,
+        800,
+        1_000,
+      ),
+      { admitted: true },
+    );
     assert.deepEqual(admit([], UNLIMITED, 10_000_000, 0), { admitted: true });
   });
 
   it('when the requests are used up, then the wait is until enough held calls free', () => {
-    const held = [{ tokens: 1, freesAtMs: 5_000 }, { tokens: 1, freesAtMs: 2_000 }, { tokens: 1, freesAtMs: 9_000 }];
+    const held = [
+      { tokens: 1, freesAtMs: 5_000 },
+      { tokens: 1, freesAtMs: 2_000 },
+      { tokens: 1, freesAtMs: 9_000 },
+    ];
     assert.deepEqual(admit(held, limit, 1, 1_000), { admitted: false, waitMs: 1_000 });
     // Calls that already freed do not count.
     assert.deepEqual(admit(held, limit, 1, 2_000), { admitted: true });
   });
 
   it('when the tokens are used up, then the wait is until enough tokens free, and a call larger than the window never fits', () => {
-    const held = [{ tokens: 400, freesAtMs: 2_000 }, { tokens: 300, freesAtMs: 4_000 }, { tokens: 200, freesAtMs: 3_000 }];
+    const held = [
+      { tokens: 400, freesAtMs: 2_000 },
+      { tokens: 300, freesAtMs: 4_000 },
+      { tokens: 200, freesAtMs: 3_000 },
+    ];
     // 900 held + 500 asked = 400 too many: the 400 freeing first (at 2 s) are enough.
     assert.deepEqual(admit(held, { requests: 10, tokens: 1_000 }, 500, 1_000), { admitted: false, waitMs: 1_000 });
     // 900 held + 700 asked = 600 too many: 400 (2 s) + 200 (3 s).
@@ -54,8 +73,15 @@ describe('rate limit configuration', () => {
     assert.deepEqual(defaults.LLM_RATE_LIMITS, {});
     assert.equal(defaults.LLM_RATE_WINDOW, 60_000);
     assert.equal(defaults.LLM_RATE_MAX_WAIT, 25_000);
-    const config = loadConfig({ LLM_RATE_LIMITS: 'default=500/200000, gpt-4o=100/unlimited', LLM_RATE_WINDOW: '10s', LLM_RATE_MAX_WAIT: '5s' });
-    assert.deepEqual(config.LLM_RATE_LIMITS, { default: { requests: 500, tokens: 200_000 }, 'gpt-4o': { requests: 100, tokens: Number.POSITIVE_INFINITY } });
+    const config = loadConfig({
+      LLM_RATE_LIMITS: 'default=500/200000, gpt-4o=100/unlimited',
+      LLM_RATE_WINDOW: '10s',
+      LLM_RATE_MAX_WAIT: '5s',
+    });
+    assert.deepEqual(config.LLM_RATE_LIMITS, {
+      default: { requests: 500, tokens: 200_000 },
+      'gpt-4o': { requests: 100, tokens: Number.POSITIVE_INFINITY },
+    });
     assert.equal(config.LLM_RATE_WINDOW, 10_000);
   });
 
@@ -66,7 +92,11 @@ describe('rate limit configuration', () => {
       [{ LLM_RATE_WINDOW: '10ms' }, 'LLM_RATE_WINDOW'],
       [{ LLM_RATE_MAX_WAIT: '40s', LLM_TIMEOUT_MS: '60000' }, 'LLM_RATE_MAX_WAIT'],
     ] as const) {
-      assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && error.issues.some((issue) => issue.variable === variable), JSON.stringify(env));
+      assert.throws(
+        () => loadConfig(env),
+        (error: unknown) => error instanceof ConfigError && error.issues.some((issue) => issue.variable === variable),
+        JSON.stringify(env),
+      );
     }
   });
 });
@@ -75,7 +105,8 @@ describe('the shared limiter in PostgreSQL', () => {
   // Three pools stand for three processes: they share nothing but the database.
   const pools: Pool[] = [];
   before(async () => {
-    for (let i = 0; i < 3; i++) pools.push(new Pool({ connectionString: process.env.DATABASE_URL ?? 'postgres://magicai:magicai@127.0.0.1:5432/magicai', max: 4 }));
+    for (let i = 0; i < 3; i++)
+      pools.push(new Pool({ connectionString: process.env.DATABASE_URL ?? 'postgres://magicai:magicai@127.0.0.1:5432/magicai', max: 4 }));
     await migratePostgres(pools[0]!, createLogger('warn', 'test'));
   });
   after(async () => {
@@ -83,7 +114,13 @@ describe('the shared limiter in PostgreSQL', () => {
   });
 
   const limiterFor = (pool: Pool, model: string, limit: { requests: number; tokens: number }, overrides: Partial<RateLimiterConfig> = {}) =>
-    new SharedRateLimiter(pool, { LLM_RATE_LIMITS: { [model]: limit }, LLM_RATE_WINDOW: 1_000, LLM_RATE_MAX_WAIT: 20_000, LLM_TIMEOUT_MS: 5_000, ...overrides });
+    new SharedRateLimiter(pool, {
+      LLM_RATE_LIMITS: { [model]: limit },
+      LLM_RATE_WINDOW: 1_000,
+      LLM_RATE_MAX_WAIT: 20_000,
+      LLM_TIMEOUT_MS: 5_000,
+      ...overrides,
+    });
 
   it('when three processes call at once, then no window holds more than the limit and every call goes through', async () => {
     const model = `m-${randomUUID().slice(0, 8)}`;
@@ -104,7 +141,10 @@ describe('the shared limiter in PostgreSQL', () => {
       }),
     );
     assert.equal(arrivals.length, 15, 'every call went through');
-    const requests = busiestWindow(arrivals.map(({ at }) => ({ at })), 1_000);
+    const requests = busiestWindow(
+      arrivals.map(({ at }) => ({ at })),
+      1_000,
+    );
     const tokens = busiestWindow(arrivals, 1_000);
     assert.ok(requests <= limit.requests, `busiest window: ${requests} requests`);
     assert.ok(tokens <= limit.tokens, `busiest window: ${tokens} tokens`);
@@ -113,23 +153,51 @@ describe('the shared limiter in PostgreSQL', () => {
 
   it('when a call used fewer tokens than reserved, then the rest is free at once; a 429 holds every process back', async () => {
     const model = `m-${randomUUID().slice(0, 8)}`;
-    const [a, b] = [limiterFor(pools[0]!, model, { requests: 100, tokens: 1_000 }, { LLM_RATE_WINDOW: 60_000 }), limiterFor(pools[1]!, model, { requests: 100, tokens: 1_000 }, { LLM_RATE_WINDOW: 60_000 })];
+    const [a, b] = [
+      limiterFor(pools[0]!, model, { requests: 100, tokens: 1_000 }, { LLM_RATE_WINDOW: 60_000 }),
+      limiterFor(pools[1]!, model, { requests: 100, tokens: 1_000 }, { LLM_RATE_WINDOW: 60_000 }),
+    ];
     const first = await a.acquire(model, 800);
-    const refused = await b.acquire(model, 800, { maxWaitMs: 0 }).then(() => undefined, (error: unknown) => error);
+    const refused = await b.acquire(model, 800, { maxWaitMs: 0 }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     assert.ok(refused instanceof ApplicationFailure && refused.type === LlmErrorType.RateLimited, String(refused));
-    assert.ok(Number(refused.nextRetryDelay) >= 59_000, `retry after ${refused.nextRetryDelay} ms: the reservation holds a window after the call ends`);
+    assert.ok(
+      Number(refused.nextRetryDelay) >= 59_000,
+      `retry after ${refused.nextRetryDelay} ms: the reservation holds a window after the call ends`,
+    );
     await a.settle(first, 150);
     await b.acquire(model, 800, { maxWaitMs: 0 }); // 150 + 800 fit under 1,000
 
-    const tooLarge = await a.acquire(model, 1_001).then(() => undefined, (error: unknown) => error);
+    const tooLarge = await a.acquire(model, 1_001).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     assert.ok(tooLarge instanceof ApplicationFailure && tooLarge.type === LlmErrorType.RequestTooLarge && tooLarge.nonRetryable);
 
     const other = `u-${randomUUID().slice(0, 8)}`;
-    const unlimited = new SharedRateLimiter(pools[2]!, { LLM_RATE_LIMITS: {}, LLM_RATE_WINDOW: 60_000, LLM_RATE_MAX_WAIT: 20_000, LLM_TIMEOUT_MS: 5_000 });
-    const elsewhere = new SharedRateLimiter(pools[0]!, { LLM_RATE_LIMITS: { [other]: UNLIMITED }, LLM_RATE_WINDOW: 60_000, LLM_RATE_MAX_WAIT: 20_000, LLM_TIMEOUT_MS: 5_000 });
+    const unlimited = new SharedRateLimiter(pools[2]!, {
+      LLM_RATE_LIMITS: {},
+      LLM_RATE_WINDOW: 60_000,
+      LLM_RATE_MAX_WAIT: 20_000,
+      LLM_TIMEOUT_MS: 5_000,
+    });
+    const elsewhere = new SharedRateLimiter(pools[0]!, {
+      LLM_RATE_LIMITS: { [other]: UNLIMITED },
+      LLM_RATE_WINDOW: 60_000,
+      LLM_RATE_MAX_WAIT: 20_000,
+      LLM_TIMEOUT_MS: 5_000,
+    });
     await elsewhere.block(other, 30_000);
-    const blocked = await elsewhere.acquire(other, 1, { maxWaitMs: 0 }).then(() => undefined, (error: unknown) => error);
-    assert.ok(blocked instanceof ApplicationFailure && blocked.type === LlmErrorType.RateLimited && Number(blocked.nextRetryDelay) > 25_000, String(blocked));
+    const blocked = await elsewhere.acquire(other, 1, { maxWaitMs: 0 }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    assert.ok(
+      blocked instanceof ApplicationFailure && blocked.type === LlmErrorType.RateLimited && Number(blocked.nextRetryDelay) > 25_000,
+      String(blocked),
+    );
     // Without any limit configured a call only checks for a 429's block, and goes.
     await unlimited.acquire(`x-${randomUUID()}`, 10_000_000, { maxWaitMs: 0 });
   });

@@ -112,7 +112,11 @@ export class SharedRateLimiter {
     return { admitted: false, waitMs: Math.max(1, Math.ceil(rows[0].wait_ms)) };
   }
 
-  private async tryAdmit(key: string, limit: RateLimit, tokens: number): Promise<{ admitted: true; grant: RateGrant } | Exclude<Admission, { admitted: true }>> {
+  private async tryAdmit(
+    key: string,
+    limit: RateLimit,
+    tokens: number,
+  ): Promise<{ admitted: true; grant: RateGrant } | Exclude<Admission, { admitted: true }>> {
     if (!this.knownKeys.has(key)) {
       await this.pg.query('INSERT INTO llm_rate_limits (limit_key) VALUES ($1) ON CONFLICT (limit_key) DO NOTHING', [key]);
       this.knownKeys.add(key);
@@ -123,7 +127,9 @@ export class SharedRateLimiter {
   private async admitLocked(client: PoolClient, key: string, limit: RateLimit, tokens: number) {
     const window = this.config.LLM_RATE_WINDOW;
     // The lock first, then the time: a process that waited for the lock reads the time after it.
-    const { rows: [state] } = await client.query<{ now_ms: number; blocked_ms: number }>(
+    const {
+      rows: [state],
+    } = await client.query<{ now_ms: number; blocked_ms: number }>(
       `SELECT (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::float8 AS now_ms,
               (EXTRACT(EPOCH FROM blocked_until - clock_timestamp()) * 1000)::float8 AS blocked_ms
        FROM llm_rate_limits WHERE limit_key = $1 FOR UPDATE`,
@@ -137,11 +143,16 @@ export class SharedRateLimiter {
       [key, nowMs],
     );
     // A call in flight ends no sooner than now, so it counts for at least another window.
-    const held: Held[] = rows.map((row) => ({ tokens: row.tokens, freesAtMs: row.ended ? row.held_ms : Math.min(row.held_ms, nowMs + window) }));
+    const held: Held[] = rows.map((row) => ({
+      tokens: row.tokens,
+      freesAtMs: row.ended ? row.held_ms : Math.min(row.held_ms, nowMs + window),
+    }));
     const decision = admit(held, limit, tokens, nowMs);
     if (!decision.admitted) return decision;
     const inFlightHold = this.config.LLM_TIMEOUT_MS + IN_FLIGHT_SLACK_MS + window;
-    const { rows: [grant] } = await client.query<{ grant_id: string }>(
+    const {
+      rows: [grant],
+    } = await client.query<{ grant_id: string }>(
       `INSERT INTO llm_rate_grants (limit_key, tokens, granted_at, held_until)
        VALUES ($1, $2, to_timestamp($3::float8 / 1000), to_timestamp(($3::float8 + $4) / 1000)) RETURNING grant_id`,
       [key, Math.ceil(tokens), nowMs, inFlightHold],
