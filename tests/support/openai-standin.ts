@@ -11,6 +11,8 @@ export interface ScriptedReply {
   /** For 200s: the assistant message content (usually JSON text). For errors: the error object. */
   content?: string;
   error?: { message: string; type?: string; code?: string };
+  /** With `countTokens`: the completion tokens to report (a model that wrote this much). */
+  completionTokens?: number;
   /** The answer waits for this (a slow model, held until the test releases it). */
   holdUntil?: Promise<void>;
 }
@@ -96,8 +98,12 @@ export async function startOpenAiStandIn(options: StandInOptions = {}): Promise<
       const messages: { content?: unknown }[] = Array.isArray(body?.messages) ? body.messages : [];
       const usage = options.countTokens
         ? {
-            prompt_tokens: messages.reduce((sum, message) => sum + tokensOf(typeof message.content === 'string' ? message.content : JSON.stringify(message.content ?? '')), 0),
-            completion_tokens: Math.min(tokensOf(content), Number(body?.max_tokens ?? Infinity)),
+            prompt_tokens: messages.reduce(
+              (sum, message) =>
+                sum + tokensOf(typeof message.content === 'string' ? message.content : JSON.stringify(message.content ?? '')),
+              0,
+            ),
+            completion_tokens: reply.completionTokens ?? Math.min(tokensOf(content), Number(body?.max_tokens ?? Infinity)),
           }
         : { prompt_tokens: 11, completion_tokens: 7 };
       recorded.tokens = usage.prompt_tokens + usage.completion_tokens;
