@@ -36,6 +36,7 @@ describe('LLM rate limits with two worker processes', () => {
   let workers: WorkerSet;
   let running: Promise<void>;
   const children: ChildProcess[] = [];
+  const metricsUrls: string[] = [];
   const tenantId = `rl-${randomUUID().slice(0, 8)}`;
   actAsByDefault({ sub: 'writer', tenant: tenantId, roles: ['editor'] });
 
@@ -76,6 +77,7 @@ describe('LLM rate limits with two worker processes', () => {
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       children.push(child);
       await eventually(() => Promise.resolve(output.includes('worker started') ? true : undefined), 90_000, `worker process ${i + 1}`);
+      metricsUrls.push(/"metrics":"([^"]+)"/.exec(output)![1]!);
     }
   });
   after(async () => {
@@ -125,6 +127,13 @@ describe('LLM rate limits with two worker processes', () => {
 
     const received = standIn.requests.slice(from);
     assert.equal(received.length, 12, 'one provider request per call');
+    // The workers' metrics say the limit is what held calls back.
+    let waits = 0;
+    for (const url of metricsUrls) {
+      const text = await (await fetch(url)).text();
+      waits += Number(/^magicai_llm_rate_limit_waits_total\{key="default"\} (\d+)/m.exec(text)?.[1] ?? 0);
+    }
+    assert.ok(waits >= 1, `calls that waited for room, by the workers' metrics: ${waits}`);
     const seen = busiest(received);
     t.diagnostic(
       `busiest ${WINDOW_MS} ms at the provider: ${seen.requests}/${MAX_REQUESTS} requests, ${seen.tokens}/${MAX_TOKENS} tokens, over ${received.length} requests`,

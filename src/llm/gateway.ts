@@ -84,7 +84,8 @@ interface CallRecord {
 }
 
 export class LlmGateway {
-  private readonly limiter: SharedRateLimiter;
+  /** The provider's rate limit every call of this gateway goes under (observed by the metrics). */
+  readonly limiter: SharedRateLimiter;
 
   constructor(
     private readonly client: OpenAI,

@@ -40,24 +40,41 @@ export interface WaitOptions {
   signal?: AbortSignal;
 }
 
+/** What a process's metrics count: waits for room, refusals after the longest wait, 429s. */
+export interface RateLimitObserver {
+  waited(key: string, ms: number): void;
+  refused(key: string): void;
+  providerLimited(key: string): void;
+}
+
 /** Extra time a call in flight is held beyond its client timeout, before it counts as abandoned. */
 const IN_FLIGHT_SLACK_MS = 5_000;
 
 export class SharedRateLimiter {
   private readonly knownKeys = new Set<string>();
+  private readonly observers: RateLimitObserver[] = [];
 
   constructor(
     private readonly pg: Pool,
     private readonly config: RateLimiterConfig,
   ) {}
 
+  observe(observer: RateLimitObserver): void {
+    this.observers.push(observer);
+  }
+
   /** Waits until a call of `tokens` to `model` fits under its limit, and records it as held. */
   async acquire(model: string, tokens: number, options: WaitOptions = {}): Promise<RateGrant> {
     const { key, limit } = limitFor(this.config.LLM_RATE_LIMITS, model);
     const deadline = Date.now() + Math.min(options.maxWaitMs ?? Number.POSITIVE_INFINITY, this.config.LLM_RATE_MAX_WAIT);
+    const started = Date.now();
+    let slept = false;
     for (;;) {
       const outcome = isUnlimited(limit) ? await this.blockedOnly(key) : await this.tryAdmit(key, limit, tokens);
-      if (outcome.admitted) return outcome.grant;
+      if (outcome.admitted) {
+        if (slept) this.observers.forEach((observer) => observer.waited(key, Date.now() - started));
+        return outcome.grant;
+      }
       if ('never' in outcome) {
         throw ApplicationFailure.nonRetryable(
           `a call to ${model} needs about ${tokens} tokens, more than the ${limit.tokens} per window that LLM_RATE_LIMITS allows for ${key}`,
@@ -66,6 +83,7 @@ export class SharedRateLimiter {
         );
       }
       if (Date.now() + outcome.waitMs > deadline) {
+        this.observers.forEach((observer) => observer.refused(key));
         throw ApplicationFailure.create({
           message: `the rate limit for ${key} (LLM_RATE_LIMITS, shared by all workers) has no room for ${Math.ceil(outcome.waitMs / 1000)} s`,
           type: LlmErrorType.RateLimited,
@@ -73,6 +91,7 @@ export class SharedRateLimiter {
           nextRetryDelay: outcome.waitMs,
         });
       }
+      slept = true;
       await sleep(outcome.waitMs, undefined, { signal: options.signal });
     }
   }
@@ -93,6 +112,7 @@ export class SharedRateLimiter {
   /** The provider answered 429: no process calls `model` (its limit key) for `ms`. */
   async block(model: string, ms: number): Promise<void> {
     const { key } = limitFor(this.config.LLM_RATE_LIMITS, model);
+    this.observers.forEach((observer) => observer.providerLimited(key));
     await this.pg.query(
       `INSERT INTO llm_rate_limits (limit_key, blocked_until) VALUES ($1, clock_timestamp() + make_interval(secs => $2::float8 / 1000))
        ON CONFLICT (limit_key) DO UPDATE SET blocked_until = GREATEST(llm_rate_limits.blocked_until, EXCLUDED.blocked_until)`,
