@@ -6,9 +6,9 @@ import type { Infrastructure } from '../../runtime/infrastructure';
 import { HttpError } from '../problem';
 import { handlerWith } from './handler';
 import { temporalUiLink } from '../temporal-http';
-import { idSchema } from '../../ids';
+import { pathParams } from '../params';
 
-const answerIdParam = idSchema('not an answer id');
+const answerIdParam = pathParams.answerId;
 
 function translate(error: unknown): never {
   if (error instanceof AnswerNotFound) throw new HttpError(404, 'Not Found', error.message);
