@@ -283,13 +283,16 @@ function describeTrimming({ zodSchema, jsonSchema }: { zodSchema: unknown; jsonS
   jsonSchema.pattern = min === 0 ? `^${text}$` : min === 1 ? `^${text}${solid}${text}$` : `^${text}${solid}[^\\u0000]{${min - 2},}${solid}${text}$`;
 }
 
-/** The text rule (src/api/input.ts) in the schema: free text may not contain NUL. */
+/** The text rule (src/api/input.ts) in the schema: free text, and the names of free-form fields, may not contain NUL. */
 function applyTextRule(node: unknown): void {
   if (Array.isArray(node)) return node.forEach(applyTextRule);
   if (!node || typeof node !== 'object') return;
   const schema = node as Record<string, unknown>;
   if (schema.type === 'string' && schema.pattern === undefined && schema.enum === undefined && schema.const === undefined && schema.format === undefined) {
     schema.pattern = '^[^\\u0000]*$';
+  }
+  if (schema.type === 'object' && schema.additionalProperties !== false && schema.propertyNames === undefined) {
+    schema.propertyNames = { pattern: '^[^\\u0000]*$' };
   }
   Object.values(schema).forEach(applyTextRule);
 }

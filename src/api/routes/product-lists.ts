@@ -59,11 +59,12 @@ function ownTenant(req: Request, given: unknown): string {
 
 /** The list to create: a JSON body as it is, or a feed body plus query-string options. */
 function listInput(req: Request): unknown {
+  // The query carries a feed's options; a JSON list has its own, but a malformed query is a 400 all the same.
+  const query = FeedQuery.parse(req.query);
   if (typeof req.body !== 'string') {
     const body = (req.body ?? {}) as Record<string, unknown>;
     return { ...body, tenantId: ownTenant(req, body.tenantId) };
   }
-  const query = FeedQuery.parse(req.query);
   let items;
   try {
     items = parseFeed(req.body, req.is('text/csv') ? 'csv' : 'jsonl');
