@@ -53,7 +53,8 @@ describe('contract (Schemathesis against the running API)', () => {
       '--max-examples', process.env.SCHEMATHESIS_MAX_EXAMPLES ?? '10',
       '--suppress-health-check', 'too_slow',
       '--request-timeout', '30',
-      '--workers', '2',
+      // One worker: hypothesis on CPython 3.11 can hit "AST constructor recursion depth mismatch" with two threads.
+      '--workers', '1',
       '--seed', process.env.SCHEMATHESIS_SEED ?? '14',
       '--no-color',
     ];
