@@ -137,6 +137,7 @@ export function createProductStoreActivities({ pg, es, neo4j, blobs, llm, config
             gtin: row.gtin ?? undefined,
             price: row.price === null ? undefined : Number(row.price),
             listPrice: row.list_price === null ? undefined : Number(row.list_price),
+            highPrice: row.high_price === null ? undefined : Number(row.high_price),
             currency: row.currency ?? undefined,
             availability: row.availability ?? undefined,
             ratingValue: row.rating_value ?? undefined,
