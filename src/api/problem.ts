@@ -70,6 +70,7 @@ export function dependencyUnavailable(error: unknown): string | undefined {
     const message = typeof cause.message === 'string' ? cause.message : '';
     if (code === 14 && 'metadata' in cause) return 'Temporal'; // gRPC UNAVAILABLE
     if (code === 4 && 'metadata' in cause && /query timed out/.test(message)) return 'a Temporal worker'; // no worker answered the query
+    if (code === 9 && 'metadata' in cause && /no poller seen/.test(message)) return 'a Temporal worker'; // FAILED_PRECONDITION: no worker polls the queue
     if (name === 'ConnectionError' || name === 'NoLivingConnectionsError') return 'Elasticsearch';
     if (name === 'Neo4jError' && (code === 'ServiceUnavailable' || code === 'SessionExpired')) return 'Neo4j';
     if (typeof code === 'string' && (PG_CONNECTION_CODES.has(code) || code.startsWith('08'))) return 'PostgreSQL';
