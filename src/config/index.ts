@@ -206,6 +206,8 @@ const schema = z.object({
   RATE_LIMIT_WINDOW_SECONDS: positiveInt.max(86_400).default(60),
   /** Requests per window per client address before authentication, counted per API process. */
   RATE_LIMIT_CLIENT: positiveInt.default(1_200),
+  /** Signed engagement pushes per window per tenant (after the signature check), shared through PostgreSQL. */
+  RATE_LIMIT_ENGAGEMENT_PUSH: positiveInt.default(300),
 
   /** Answers: a source below this cosine similarity to the question is not about it ("not found"). */
   ANSWERS_MIN_SIMILARITY: z.coerce.number().min(-1).max(1).default(0.3),

@@ -14,6 +14,7 @@ import type { Infrastructure } from '../../runtime/infrastructure';
 import { SIGNATURE_HEADER } from '../../publishing/signing';
 import { principalOf, requireRole } from '../auth';
 import { HttpError } from '../problem';
+import { clientRateLimit, consumePushAllowance } from '../rate-limit';
 import { temporalUiLink } from '../temporal-http';
 import { pathParams } from '../params';
 
@@ -39,20 +40,27 @@ const handle = (work: Handler) => async (req: Request, res: Response, next: Next
   }
 };
 
-/** POST /v1/engagement/:tenantId/events — before express.json and the token check. */
+/**
+ * POST /v1/engagement/:tenantId/events — before express.json and the token check. Rate-limited
+ * like the API: per client address before the signature check (in memory), per tenant after it
+ * (RATE_LIMIT_ENGAGEMENT_PUSH, in PostgreSQL), so bad signatures cannot use up a tenant's pushes.
+ */
 export function engagementPushRoutes(infra: Infrastructure): Router {
   const router = Router();
   router.post(
     '/v1/engagement/:tenantId/events',
+    clientRateLimit(infra.config),
     express.raw({ type: () => true, limit: infra.config.API_BODY_LIMIT }),
     handle(async (req, res) => {
+      const tenantId = tenantParam.parse(req.params.tenantId);
       try {
         const receipt = await ingestPushedEngagement(
           infra,
-          tenantParam.parse(req.params.tenantId),
+          tenantId,
           Buffer.isBuffer(req.body) && req.body.length ? req.body : undefined,
           req.get(SIGNATURE_HEADER),
           req.get('content-type'),
+          () => consumePushAllowance(infra.pg, infra.config, tenantId, res),
         );
         res.json(receipt);
       } catch (error) {
