@@ -13,6 +13,7 @@ import { buildOpenApiDocument, operations } from './openapi';
 import { methodNotAllowed, notFound, problemHandler } from './problem';
 import { clientRateLimit, rateLimit } from './rate-limit';
 import { answerRoutes } from './routes/answers';
+import { CODEC_PATHS, codecCors, codecRoutes } from './routes/codec';
 import { consoleRoutes } from './routes/console';
 import { contentRoutes } from './routes/content';
 import { feedRoutes } from './routes/feeds';
@@ -41,7 +42,10 @@ export function createApp(infra: Infrastructure): express.Express {
   app.use(pinoHttp({ logger: infra.logger, autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' }, serializers: { req: redactCredentials } }));
   app.use(traceRequests());
   app.use(metrics.observe);
+  app.use([CODEC_PATHS.encode, CODEC_PATHS.decode], codecCors(infra.config));
   app.use(methodNotAllowed(operations));
+  // Before the general JSON parser: the codec server checks the token first, then parses with its own limit.
+  app.use(codecRoutes(infra, authenticate));
   // A product list may be large in any form: as JSON it gets the feed limit, not the general one.
   app.post('/v1/product-lists', express.json({ limit: infra.config.API_FEED_LIMIT, strict: true }));
   // Signed with HMAC over the raw body, not with a token: before the JSON parser and the token check.

@@ -1,6 +1,8 @@
 // Who is calling: the verified identity the API derives from a token and passes on to
 // services and workflow Updates (whose validators check it again).
-export const ROLES = ['editor', 'reviewer', 'admin'] as const;
+// `operator`: platform operators, not a tenant role; reads decrypted Temporal payloads through
+// the codec server (README "Payloads at rest"), which spans every tenant.
+export const ROLES = ['editor', 'reviewer', 'admin', 'operator'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Principal {

@@ -40,7 +40,7 @@ export function createTokenVerifier(config: VerifyConfig, key: CryptoKey) {
       throw new InvalidToken('the token is malformed');
     }
     const claims = Claims.safeParse(payload);
-    if (!claims.success) throw new InvalidToken('the token needs sub, tenant and roles (editor, reviewer, admin) claims');
+    if (!claims.success) throw new InvalidToken(`the token needs sub, tenant and roles (${ROLES.join(', ')}) claims`);
     return { userId: claims.data.sub, tenantId: claims.data.tenant, roles: claims.data.roles };
   };
 }

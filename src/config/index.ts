@@ -31,6 +31,12 @@ const duration = z
     return Math.round(Number(amount) * DURATION_UNITS[unit!]!);
   });
 
+/** `500/200000` as a limit; `unlimited` is no limit on that measure. */
+function rateLimitOf(spec: string): { requests: number; tokens: number } {
+  const [requests, tokens] = spec.split('/').map((part) => (part === 'unlimited' ? Number.POSITIVE_INFINITY : Number(part)));
+  return { requests: requests!, tokens: tokens! };
+}
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -74,6 +80,20 @@ const schema = z.object({
   LLM_TIMEOUT_MS: positiveInt.default(60_000),
   /** Server-side rate limit of the LLM task queue, across all workers. */
   LLM_MAX_ACTIVITIES_PER_SECOND: z.coerce.number().positive().default(20),
+  /** The model provider's limits, held across every process through PostgreSQL (src/llm/rate-limiter.ts):
+   *  `model=requests/tokens` per LLM_RATE_WINDOW, either part a positive integer or `unlimited`,
+   *  e.g. `default=500/200000,gpt-4o=100/30000`. `default` is one budget shared by every model not
+   *  named; unset = no limit (the local model). */
+  LLM_RATE_LIMITS: csv
+    .transform((pairs) => pairs.map((pair) => pair.split('=').map((part) => part.trim())))
+    .pipe(z.array(z.tuple([z.string().min(1), z.string().regex(/^(\d+|unlimited)\/(\d+|unlimited)$/, 'requests/tokens such as 500/200000 (each a number or unlimited)')])))
+    .transform((entries) => Object.fromEntries(entries.map(([model, spec]) => [model, rateLimitOf(spec)])))
+    .default({}),
+  /** The window the provider counts requests and tokens in (60s at OpenAI-style providers). */
+  LLM_RATE_WINDOW: duration.pipe(z.number().min(1_000).max(3_600_000)).prefault('60s'),
+  /** Longest a call waits for room under the limit before its activity fails retryably
+   *  (LlmRateLimited, retried after the wait it would have needed). */
+  LLM_RATE_MAX_WAIT: duration.pipe(z.number().min(0).max(600_000)).prefault('25s'),
   /** Estimated cost in USD per 1,000 tokens (input, output), recorded per call. */
   LLM_PRICE_INPUT_PER_1K: z.coerce.number().min(0).default(0),
   LLM_PRICE_OUTPUT_PER_1K: z.coerce.number().min(0).default(0),
@@ -186,6 +206,8 @@ const schema = z.object({
   RATE_LIMIT_WINDOW_SECONDS: positiveInt.max(86_400).default(60),
   /** Requests per window per client address before authentication, counted per API process. */
   RATE_LIMIT_CLIENT: positiveInt.default(1_200),
+  /** Signed engagement pushes per window per tenant (after the signature check), shared through PostgreSQL. */
+  RATE_LIMIT_ENGAGEMENT_PUSH: positiveInt.default(300),
 
   /** Answers: a source below this cosine similarity to the question is not about it ("not found"). */
   ANSWERS_MIN_SIMILARITY: z.coerce.number().min(-1).max(1).default(0.3),
@@ -217,6 +239,30 @@ const schema = z.object({
    *  "Production"); `off` = unversioned workers, plain rolling updates. */
   WORKER_VERSIONING: z.enum(['off', 'pinned']).default('off'),
   WORKER_DEPLOYMENT_NAME: z.string().min(1).default('magicai'),
+  /** Payload encryption at rest (README "Payloads at rest"): `id:base64` pairs of 256-bit AES keys,
+   *  e.g. `k2026a:<openssl rand -base64 32>,k2026b:…`; empty = payloads are stored as plain JSON.
+   *  Every key listed still decrypts; PAYLOAD_ENCRYPTION_KEY_ID names the one that encrypts. */
+  PAYLOAD_ENCRYPTION_KEYS: csv
+    .transform((pairs, ctx) => {
+      const keys = pairs.map((pair) => {
+        const [id = '', secret = ''] = pair.split(/:(.*)/s);
+        const key = Buffer.from(secret, 'base64');
+        // Never echo the key material: name the entry by its id (or position) only.
+        if (!/^[A-Za-z0-9._-]{1,64}$/.test(id) || key.length !== 32 || key.toString('base64') !== secret) {
+          ctx.addIssue({ code: 'custom', message: `entry ${/^[A-Za-z0-9._-]{1,64}$/.test(id) ? `"${id}"` : `#${pairs.indexOf(pair) + 1}`} must be <id>:<base64 of exactly 32 bytes> (id: letters, digits, . _ -; e.g. openssl rand -base64 32)` });
+        }
+        return { id, key };
+      });
+      if (new Set(keys.map((entry) => entry.id)).size !== keys.length) ctx.addIssue({ code: 'custom', message: 'key ids must be unique' });
+      return keys;
+    })
+    .default([]),
+  PAYLOAD_ENCRYPTION_KEY_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a key id: letters, digits, . _ -').optional(),
+  /** Origins (scheme://host[:port]) whose pages may call the codec server (the Temporal UI's);
+   *  empty = the origin of TEMPORAL_UI_URL. */
+  CODEC_CORS_ORIGINS: csv.pipe(z.array(url(['http:', 'https:']).transform((value) => new URL(value).origin))).default([]),
+  /** Largest codec-server request (payloads of one history event, batched by the UI / CLI). */
+  CODEC_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'a size such as 100kb or 1mb').default('8mb'),
   /** OTLP/HTTP endpoint of a trace collector (e.g. http://otel-collector:4318); empty = no tracing. */
   OTEL_EXPORTER_OTLP_ENDPOINT: z.union([z.literal(''), url(['http:', 'https:'])]).default(''),
   OTEL_SERVICE_NAME: z.string().default(''),
@@ -232,6 +278,15 @@ function crossChecks(config: Config): { variable: string; message: string }[] {
       variable: 'LLM_TIMEOUT_MS',
       message: `must be below the LLM activity's start-to-close timeout (${LLM_START_TO_CLOSE_MS} ms) so Temporal, not the client, owns retries`,
     });
+  }
+  if (config.LLM_RATE_MAX_WAIT + config.LLM_TIMEOUT_MS >= LLM_START_TO_CLOSE_MS) {
+    problems.push({
+      variable: 'LLM_RATE_MAX_WAIT',
+      message: `plus LLM_TIMEOUT_MS must stay below the LLM activity's start-to-close timeout (${LLM_START_TO_CLOSE_MS} ms): a call that waited may still need its whole timeout`,
+    });
+  }
+  for (const [model, limit] of Object.entries(config.LLM_RATE_LIMITS)) {
+    if (limit.requests < 1 || limit.tokens < 1) problems.push({ variable: 'LLM_RATE_LIMITS', message: `${model}: limits must be at least 1 (or unlimited)` });
   }
   if (!config.LLM_MODELS.default) {
     problems.push({ variable: 'LLM_MODELS', message: 'must name a default model (default=<model>)' });
@@ -260,6 +315,12 @@ function crossChecks(config: Config): { variable: string; message: string }[] {
   if (config.WORKER_VERSIONING === 'pinned' && !config.MAGICAI_BUILD_ID) {
     problems.push({ variable: 'MAGICAI_BUILD_ID', message: 'must name the build when WORKER_VERSIONING=pinned' });
   }
+  const keyIds = config.PAYLOAD_ENCRYPTION_KEYS.map((entry) => entry.id);
+  if (keyIds.length > 0 && !config.PAYLOAD_ENCRYPTION_KEY_ID) {
+    problems.push({ variable: 'PAYLOAD_ENCRYPTION_KEY_ID', message: `must name the key that encrypts new payloads (one of: ${keyIds.join(', ')})` });
+  } else if (config.PAYLOAD_ENCRYPTION_KEY_ID && !keyIds.includes(config.PAYLOAD_ENCRYPTION_KEY_ID)) {
+    problems.push({ variable: 'PAYLOAD_ENCRYPTION_KEY_ID', message: keyIds.length ? `names no key of PAYLOAD_ENCRYPTION_KEYS (ids: ${keyIds.join(', ')})` : 'is set but PAYLOAD_ENCRYPTION_KEYS is empty' });
+  }
   if (config.NODE_ENV === 'production' && !config.JWT_PUBLIC_KEY) {
     problems.push({ variable: 'JWT_PUBLIC_KEY', message: 'must be set in production (the development key pair is for local use only)' });
   }
@@ -276,6 +337,9 @@ export class ConfigError extends Error {
   }
 }
 
+/** Variables whose value an error message never repeats. */
+const SECRET_VARIABLES = new Set(['PAYLOAD_ENCRYPTION_KEYS']);
+
 /** Parses the environment; throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Empty strings count as unset, so `FOO=` falls back to the default.
@@ -285,7 +349,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(
       result.error.issues.map((issue) => {
         const variable = String(issue.path[0] ?? '(environment)');
-        const got = env[variable];
+        const got = SECRET_VARIABLES.has(variable) ? undefined : env[variable];
         return { variable, message: `${issue.message}${got === undefined ? '' : ` (got "${got}")`}` };
       }),
     );

@@ -4,14 +4,17 @@ import { msToTs } from '@temporalio/common/lib/time';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import type { Config } from '../config';
 import { tracingClientInterceptors } from '../observability/tracing';
+import { temporalDataConverter, type PayloadEncryptionConfig } from './data-converter';
 import { allSearchAttributes } from './search-attributes';
 
 export async function createTemporalClient(
-  config: Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE'>,
+  config: Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE'> & PayloadEncryptionConfig,
 ): Promise<Client> {
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '5s' });
   // With tracing started, workflow starts carry the caller's trace (README "Production: tracing").
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: tracingClientInterceptors() });
+  // With PAYLOAD_ENCRYPTION_KEYS, everything the client sends (workflow and schedule arguments,
+  // signals, updates, queries) is encrypted and what it reads back decrypted.
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: tracingClientInterceptors(), dataConverter: temporalDataConverter(config) });
 }
 
 /** gRPC status codes (google.rpc.Code). */

@@ -5,6 +5,7 @@ import { DefaultLogger, NativeConnection, Worker, bundleWorkflowCode, type Worke
 import { isTracingActive, tracingWorkerOptions, workflowTracingModule } from '../observability/tracing';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { Config } from '../config';
+import { temporalDataConverter, workflowBundleConverter } from '../temporal/data-converter';
 import { taskQueues, type WorkKind } from '../temporal/task-queues';
 import { keepAliveHeartbeats } from './heartbeats';
 
@@ -33,12 +34,14 @@ const slots: Record<WorkKind, { activities: number; workflows: number }> = {
 };
 
 /** Bundle once per process; bundling takes seconds, and every worker can share it. With
- *  `tracing`, the bundle carries the OpenTelemetry workflow interceptors. */
-export async function bundleWorkflows(options: { tracing?: boolean } = {}): Promise<WorkflowBundle> {
+ *  `tracing`, the bundle carries the OpenTelemetry workflow interceptors; with
+ *  `failureConverterPath` (payload encryption on), workflow failures encode their messages. */
+export async function bundleWorkflows(options: { tracing?: boolean; failureConverterPath?: string } = {}): Promise<WorkflowBundle> {
   return bundleWorkflowCode({
     workflowsPath,
     logger: new DefaultLogger('WARN'),
     ...(options.tracing ? { workflowInterceptorModules: [workflowTracingModule] } : {}),
+    ...(options.failureConverterPath ? { failureConverterPath: options.failureConverterPath } : {}),
   });
 }
 
@@ -64,8 +67,10 @@ export async function createWorkers({ config, deps, kinds, bundle, tracing = isT
   const queues = taskQueues(config);
   const activities = createActivities(deps);
   const needsWorkflows = kinds.some((kind) => slots[kind].workflows > 0);
-  const workflowBundle = needsWorkflows ? (bundle ?? (await bundleWorkflows({ tracing }))) : undefined;
+  const workflowBundle = needsWorkflows ? (bundle ?? (await bundleWorkflows({ tracing, ...workflowBundleConverter(config) }))) : undefined;
   const traced = tracing ? tracingWorkerOptions() : undefined;
+  // The same converter as the clients': with PAYLOAD_ENCRYPTION_KEYS, every payload is encrypted.
+  const dataConverter = temporalDataConverter(config);
   const workers = await Promise.all(
     kinds.map((kind) =>
       Worker.create({
@@ -73,6 +78,7 @@ export async function createWorkers({ config, deps, kinds, bundle, tracing = isT
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: queues[kind],
         activities,
+        dataConverter,
         ...(slots[kind].workflows > 0 ? { workflowBundle } : {}),
         maxConcurrentActivityTaskExecutions: slots[kind].activities,
         ...(slots[kind].workflows > 0 ? { maxConcurrentWorkflowTaskExecutions: slots[kind].workflows } : {}),
