@@ -29,7 +29,7 @@ export interface StoreProductInput {
   enhancementKey?: string;
 }
 
-interface ProductRow {
+export interface ProductRow {
   product_id: string;
   tenant_id: string;
   url: string;
@@ -55,6 +55,33 @@ interface ProductRow {
 /** Stable id of a product: the tenant and the page it was crawled from. */
 export const productIdFor = (tenantId: string, url: string) =>
   createHash('sha256').update(`${tenantId}\n${url}`).digest('hex').slice(0, 24);
+
+/** The search document of a stored product (the document id is the product id). */
+export function productDocument(row: ProductRow) {
+  return {
+    productId: row.product_id,
+    tenantId: row.tenant_id,
+    url: row.url,
+    name: row.name,
+    description: row.clean_text ?? row.description ?? undefined,
+    brand: row.brand ?? undefined,
+    category: row.category ?? undefined,
+    sku: row.sku ?? undefined,
+    gtin: row.gtin ?? undefined,
+    price: row.price === null ? undefined : Number(row.price),
+    listPrice: row.list_price === null ? undefined : Number(row.list_price),
+    currency: row.currency ?? undefined,
+    availability: row.availability ?? undefined,
+    ratingValue: row.rating_value ?? undefined,
+    seoTitle: row.enhancement?.seoTitle,
+    bullets: row.enhancement?.bullets,
+    tags: row.enhancement?.tags,
+    sentimentLabel: row.sentiment?.label,
+    embedding: row.embedding ?? undefined,
+    ai: row.enhancement?.ai,
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
 
 const SIMILAR_PER_PRODUCT = 5;
 
@@ -123,32 +150,7 @@ export function createProductStoreActivities({ pg, es, neo4j, blobs, llm, config
       // No refresh=wait_for: it holds each call up to the refresh interval (1 s), which made
       // indexing the pipeline's slowest stage; documents become searchable within a second.
       const response = await es.bulk({
-        operations: rows.flatMap((row) => [
-          { index: { _index: index, _id: row.product_id } },
-          {
-            productId: row.product_id,
-            tenantId: row.tenant_id,
-            url: row.url,
-            name: row.name,
-            description: row.clean_text ?? row.description ?? undefined,
-            brand: row.brand ?? undefined,
-            category: row.category ?? undefined,
-            sku: row.sku ?? undefined,
-            gtin: row.gtin ?? undefined,
-            price: row.price === null ? undefined : Number(row.price),
-            listPrice: row.list_price === null ? undefined : Number(row.list_price),
-            currency: row.currency ?? undefined,
-            availability: row.availability ?? undefined,
-            ratingValue: row.rating_value ?? undefined,
-            seoTitle: row.enhancement?.seoTitle,
-            bullets: row.enhancement?.bullets,
-            tags: row.enhancement?.tags,
-            sentimentLabel: row.sentiment?.label,
-            embedding: row.embedding ?? undefined,
-            ai: row.enhancement?.ai,
-            updatedAt: row.updated_at.toISOString(),
-          },
-        ]),
+        operations: rows.flatMap((row) => [{ index: { _index: index, _id: row.product_id } }, productDocument(row)]),
       });
       if (response.errors) {
         const first = response.items.find((item) => item.index?.error)?.index?.error;
