@@ -213,16 +213,14 @@ export async function productItemWorkflow(input: ProductItemInput): Promise<Prod
   }
 }
 
-/** The error type, message and attempt count of a failed activity, for the error ledger. */
+/** The error type, message and attempt count of a failed activity, for the error ledger. A
+ *  local activity's failure arrives as the ApplicationFailure itself, not inside ActivityFailure. */
 function describeFailure(error: unknown): { errorType: string; message: string; attempts: number } {
-  if (error instanceof ActivityFailure) {
-    const cause = error.cause;
-    const attempt = cause instanceof ApplicationFailure ? (cause.details?.[0] as { attempt?: number } | undefined)?.attempt : undefined;
-    return {
-      errorType: cause instanceof ApplicationFailure ? (cause.type ?? 'ApplicationFailure') : (cause?.name ?? 'ActivityFailure'),
-      message: cause?.message ?? error.message,
-      attempts: attempt ?? 1,
-    };
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  if (cause instanceof ApplicationFailure) {
+    const attempt = (cause.details?.[0] as { attempt?: number } | undefined)?.attempt;
+    return { errorType: cause.type ?? 'ApplicationFailure', message: cause.message, attempts: attempt ?? 1 };
   }
+  if (error instanceof ActivityFailure) return { errorType: error.cause?.name ?? 'ActivityFailure', message: error.cause?.message ?? error.message, attempts: 1 };
   return { errorType: (error as Error)?.name ?? 'Error', message: (error as Error)?.message ?? String(error), attempts: 1 };
 }
