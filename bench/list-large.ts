@@ -10,13 +10,23 @@ import type { BenchReport } from './support/figures';
 
 const GB = 1024 ** 3;
 
-export async function benchLargeList({ items, concurrency, itemsPerRun }: { items: number; concurrency: number; itemsPerRun?: number }): Promise<BenchReport> {
+export async function benchLargeList({ items, concurrency, itemsPerRun, dryRun = false }: { items: number; concurrency: number; itemsPerRun?: number; dryRun?: boolean }): Promise<BenchReport> {
   const bench = await startListBench(150, itemsPerRun ? { LIST_ITEMS_PER_RUN: String(itemsPerRun) } : {});
   try {
     let peakRss = process.memoryUsage().rss;
-    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 1000);
+    let ticks = 0;
+    const began = Date.now();
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      // Progress once a minute: a long list on a busy box should show it is moving.
+      if (++ticks % 60 === 0) {
+        void bench.world.infra.pg
+          .query<{ n: number }>(`SELECT count(*)::int AS n FROM product_list_items WHERE list_id LIKE $1 AND state <> 'pending'`, [`${bench.tenantId}/%`])
+          .then(({ rows }) => console.log(`  LIST progress: ${rows[0]!.n}/${items} done after ${((Date.now() - began) / 60_000).toFixed(1)} min, peak RSS ${(peakRss / 1024 ** 2).toFixed(0)} MB`));
+      }
+    }, 1000);
     const cpuBefore = cpuSnapshot({ 'worker+bench': process.pid });
-    const run = await runList(bench, generatedUrls(bench.shop, 100_000 - items, items), { concurrency, llm: true });
+    const run = await runList(bench, generatedUrls(bench.shop, 100_000 - items, items), { concurrency, llm: !dryRun, ...(dryRun ? { dryRun: true } : {}) });
     const cpuAfter = cpuSnapshot({ 'worker+bench': process.pid });
     clearInterval(sampler);
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -33,7 +43,7 @@ export async function benchLargeList({ items, concurrency, itemsPerRun }: { item
       figures: [
         {
           id: 'LIST',
-          name: `${items.toLocaleString('en')}-item list: completes, all accounted, history bounded, RSS < 1 GB`,
+          name: `${items.toLocaleString('en')}-item list${dryRun ? ' (dry run: fetch + extract)' : ''}: completes, all accounted, history bounded, RSS < 1 GB`,
           measured: `${(run.seconds / 60).toFixed(1)} min, RSS ${(peakRss / 1024 ** 2).toFixed(0)} MB`,
           target: 'completes, RSS < 1024 MB',
           met: accounted && peakRss < GB,

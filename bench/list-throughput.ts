@@ -92,7 +92,7 @@ export interface ListRun {
 }
 
 /** Creates a list of `urls` and waits for its report; `during` runs while it goes. */
-export async function runList(bench: ListBench, urls: string[], options: { concurrency: number; llm: boolean }): Promise<ListRun> {
+export async function runList(bench: ListBench, urls: string[], options: { concurrency: number; llm: boolean; dryRun?: boolean }): Promise<ListRun> {
   const listId = `bench-${randomUUID().slice(0, 8)}`;
   const started = performance.now();
   await createProductList(bench.world.infra, { listId, tenantId: bench.tenantId, items: urls.map((url) => ({ url })), options });

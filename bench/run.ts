@@ -3,7 +3,7 @@
 //   npm run bench                    full sizes (the large list has 10,000 items)
 //   npm run bench -- --quick         small sizes (the large list has 300 items, 100 per run)
 //   npm run bench -- --only G2,G7    some figures only (G1 G2 G4 G5 G6 G7 G8 LIST)
-//   npm run bench -- --only LIST --list-items 10000 --list-concurrency 16
+//   npm run bench -- --only LIST --list-items 10000 --list-concurrency 32 [--list-dry-run]
 // G4 and G5 share one bench (sinks and images on the same data). The box is shared: absolute
 // figures move with its load (printed), the ratios much less.
 import { parseArgs } from 'node:util';
@@ -24,6 +24,7 @@ async function main() {
       only: { type: 'string' },
       'list-items': { type: 'string' },
       'list-concurrency': { type: 'string' },
+      'list-dry-run': { type: 'boolean', default: false },
     },
   });
   const quick = values.quick;
@@ -36,7 +37,7 @@ async function main() {
     ['G6', () => benchReviewUpdates({ quick })],
     ['G7', () => benchApiStart({ quick })],
     ['G8', () => benchListThroughput({ quick })],
-    ['LIST', () => benchLargeList({ items: listItems, concurrency: Number(values['list-concurrency'] ?? 16), itemsPerRun: quick ? 100 : undefined })],
+    ['LIST', () => benchLargeList({ items: listItems, concurrency: Number(values['list-concurrency'] ?? 16), itemsPerRun: quick ? 100 : undefined, dryRun: values['list-dry-run'] })],
   ];
   const figures: Figure[] = [];
   const notes: string[] = [];
