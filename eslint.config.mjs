@@ -3,6 +3,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
+import prettier from 'eslint-config-prettier';
 
 const ioModules = [
   'pg', '@elastic/elasticsearch', 'neo4j-driver', 'openai', 'express', 'pino', 'pino-http',
@@ -69,4 +70,6 @@ export default tseslint.config(
       ],
     },
   },
+  // Formatting is Prettier's job (npm run format); turn off the lint rules that would fight it.
+  prettier,
 );

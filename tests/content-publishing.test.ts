@@ -1,7 +1,7 @@
 // Publishing from the content workflow to every platform: exactly one post per (content,
 // platform) even when the worker dies after the platform accepted the post; failing platforms
 // retried, then reported, without holding back the others; AI disclosure to every platform;
-// signed notifications for the review SLA. Platforms are loopback stand-ins (named as such),
+// signed review notifications. Platforms are loopback stand-ins (named as such),
 // the chat model the loopback OpenAI stand-in; Temporal, PostgreSQL and Elasticsearch are real.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -14,7 +14,7 @@ import { slugFor } from '../src/publishing/wordpress';
 import { publicationKey } from '../src/activities/content-publish';
 import { startOpenAiStandIn } from './support/openai-standin';
 import { startWebhookReceiver, startWordPressStandIn } from './support/platform-standins';
-import { startWorld, type World } from './support/world';
+import { eventually, startWorld, type World } from './support/world';
 
 const SECRET = 'publishing-secret-0123456789';
 const STYLE_OK = { content: JSON.stringify({ score: 0.95, issues: [] }) };
@@ -156,26 +156,30 @@ describe('publishing from the content workflow', () => {
   });
 });
 
-describe('review SLA notifications', () => {
+// When the SLA notifications fall due (4 h, 8 h, 24 h) is workflow timer logic, tested on the
+// time-skipping server (content-timers.test.ts). Here: the notification really leaves the worker,
+// signed, to the configured webhook, with the recipients the workflow chose.
+describe('review notifications', () => {
   let p: Awaited<ReturnType<typeof platforms>>;
   let world: World;
   before(async () => {
     p = await platforms();
-    world = await startWorld({ ...p.env, CONTENT_REMINDER_AFTER: '1s', CONTENT_ESCALATE_AFTER: '2s', CONTENT_EXPIRE_AFTER: '3s', CONTENT_ESCALATE_TO: 'lead' });
+    world = await startWorld({ ...p.env, CONTENT_ESCALATE_TO: 'lead' });
   });
   after(async () => {
     await world?.stop();
     await p?.close();
   });
 
-  it('sends signed notifications for assignment, reminder, escalation and expiry', async () => {
+  it('delivers the assignment to the reviewer as a signed webhook', async () => {
     const { contentId, workflowId } = await submitContent(world.infra, alice, { title: 'Guaranteed quiet', body: `${text('Guaranteed quiet')} Guaranteed.`, platforms: ['feed'] });
-    assert.equal((await world.infra.temporal.workflow.getHandle(workflowId).result()).status, 'expired');
-    const mine = p.receiver.notifications.filter((n) => n.body.contentId === contentId);
-    assert.deepEqual(mine.map((n) => n.body.kind), ['review-assigned', 'review-reminder', 'review-escalated', 'review-expired']);
-    assert.deepEqual(mine[0]!.body.recipients, ['bob']);
-    assert.deepEqual(mine[2]!.body.recipients, ['lead', 'bob']);
-    assert.deepEqual(mine[3]!.body.recipients, ['alice']);
+    const assigned = await eventually(
+      async () => p.receiver.notifications.find((n) => n.body.contentId === contentId && n.body.kind === 'review-assigned'),
+      30_000,
+      'the review-assigned notification',
+    );
+    assert.deepEqual(assigned.body.recipients, ['bob']);
     assert.equal(p.receiver.rejected, 0, 'every notification carried a valid signature');
+    await world.infra.temporal.workflow.getHandle(workflowId).terminate('test done');
   });
 });

@@ -174,6 +174,7 @@ describe('content workflow timers on the time-skipping server (real durations, m
     const assignee = content.events.find((event) => event.action === 'review.routed')?.assignee;
     assert.ok(assignee && ['bob', 'carol'].includes(assignee));
     assert.deepEqual(content.notifications.find((n) => n.kind === 'review-escalated')?.recipients, ['lead', assignee], 'the lead and the reviewer it was taken from');
+    assert.deepEqual(content.notifications.find((n) => n.kind === 'review-expired')?.recipients, ['alice'], 'the author learns it expired');
     assert.equal(content.published.length, 0, 'expired content is not published');
   });
 

@@ -137,6 +137,12 @@ describe('product-list pipeline over the sample shop', () => {
         knn: { field: 'embedding', query_vector: vector!, k: 3, num_candidates: 50, filter: { term: { tenantId } } },
       });
       assert.equal(knn.hits.hits[0]?._source?.name, 'Closed-Back Studio Headphones SH-70');
+      // An AggregateOffer's range is searchable: price is its low end, highPrice its top.
+      const ranged = await world.infra.es.search<{ price: number; highPrice: number }>({
+        index,
+        query: { bool: { filter: [{ term: { tenantId } }, { range: { highPrice: { gte: 190 } } }] } },
+      });
+      assert.deepEqual(ranged.hits.hits.map((hit) => [hit._source?.price, hit._source?.highPrice]), [[149, 199]]);
     });
 
     it('then recommendations come back from Neo4j: similar products of the same tenant, with brand and category nodes', async () => {

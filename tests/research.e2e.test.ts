@@ -14,9 +14,9 @@ import { chromium } from 'playwright-core';
 import { verifySignature } from '../src/publishing/signing';
 import { researchProductIdFor } from '../src/research/model';
 import { sampleShopCatalog, startSampleShop, type SampleShop } from '../fixtures/sample-shop';
-import type { ResearchResult } from '../src/workflows/research-run';
+import { researchProgressQuery, type ResearchResult } from '../src/workflows/research-run';
 import { startOpenAiStandIn, type OpenAiStandIn } from './support/openai-standin';
-import { actAsByDefault, bearer, http, startWorld, tokenFor, type World } from './support/world';
+import { actAsByDefault, bearer, eventually, http, startWorld, tokenFor, type World } from './support/world';
 
 const WATCH_SECRET = 'price-watch-secret-0123456789';
 
@@ -298,6 +298,26 @@ describe('site research over the sample shop', () => {
       assert.equal(failed?.activityTaskFailedEventAttributes?.failure?.applicationFailureInfo?.type, 'ReportNumbersUnsupported');
       assert.equal(failed?.activityTaskFailedEventAttributes?.failure?.applicationFailureInfo?.nonRetryable, true);
     });
+  });
+
+  it('a run cancelled while its report is being written says so on its row, instead of staying running', async () => {
+    const runId = `cancel-${randomUUID().slice(0, 8)}`;
+    let release!: () => void;
+    const slowModel = new Promise<void>((resolve) => (release = resolve));
+    llm.script([{ ...report('Never delivered.', [], []), holdUntil: slowModel }]);
+    try {
+      const started = await http(world.baseUrl, 'POST', '/v1/research-runs', { runId, request: { startUrls: [url('/')], scope: { maxDepth: 1, maxPages: 3 } } });
+      assert.equal(started.status, 202, started.text);
+      const handle = world.infra.temporal.workflow.getHandle(started.json.workflowId);
+      await eventually(async () => ((await handle.query(researchProgressQuery)).stage === 'report' ? true : undefined), 60_000, 'the report stage');
+      await handle.cancel();
+      await assert.rejects(handle.result(), (error: Error) => error.name === 'WorkflowFailedError');
+      const { rows } = await world.infra.pg.query('SELECT status, finished_at FROM research_runs WHERE tenant_id = $1 AND run_id = $2', [tenantId, runId]);
+      assert.equal(rows[0]?.status, 'cancelled');
+      assert.ok(rows[0]?.finished_at, 'its end is recorded');
+    } finally {
+      release();
+    }
   });
 
   it('bad input is a 400, not a stuck workflow', async () => {

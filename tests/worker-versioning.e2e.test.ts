@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { taskQueues } from '../src/temporal/task-queues';
 import { createWorkers, type WorkerSet } from '../src/worker/workers';
+import { learnerStart } from '../src/strategy/learners';
 import { pingWorkflow } from '../src/workflows/ping';
+import { recommendUpdate, strategyLearnerWorkflow } from '../src/workflows/strategy-learner';
 import { eventually, startWorld, type World } from './support/world';
 
 describe('worker versioning', () => {
@@ -62,5 +64,28 @@ describe('worker versioning', () => {
     // Rollback: the old version's workers are still there; making it current again routes new runs back.
     await makeCurrent('build-1');
     assert.equal((await runOn()).buildId, 'build-1');
+  });
+
+  it('a long-running workflow started on the old version keeps running there after the new one becomes current', async () => {
+    await makeCurrent('build-1');
+    const learner = await world.infra.temporal.workflow.start(
+      strategyLearnerWorkflow,
+      learnerStart(world.config, { tenantId: `ver-${randomUUID().slice(0, 8)}`, brand: 'acme', channel: 'webhook' }),
+    );
+    await learner.executeUpdate(recommendUpdate, { args: [{}] });
+
+    await makeCurrent('build-2');
+    // Work for the in-flight run after the switch: answered by build-1's workers, not build-2's.
+    const answer = await learner.executeUpdate(recommendUpdate, { args: [{}] });
+    assert.ok(answer.strategy, 'the pinned run still answers');
+    const history = await learner.fetchHistory();
+    const completedBy = history
+      .events!.filter((event) => event.workflowTaskCompletedEventAttributes)
+      .map((event) => event.workflowTaskCompletedEventAttributes!.deploymentVersion?.buildId);
+    assert.ok(completedBy.length >= 2);
+    assert.deepEqual([...new Set(completedBy)], ['build-1'], `every workflow task of the run was completed by build-1 (${completedBy.join(', ')})`);
+    const { workflowExecutionInfo } = await service().describeWorkflowExecution({ namespace: world.config.TEMPORAL_NAMESPACE, execution: { workflowId: learner.workflowId } });
+    assert.equal(workflowExecutionInfo?.versioningInfo?.deploymentVersion?.buildId, 'build-1');
+    await learner.terminate('test done');
   });
 });

@@ -71,6 +71,7 @@ export function productDocument(row: ProductRow) {
     gtin: row.gtin ?? undefined,
     price: row.price === null ? undefined : Number(row.price),
     listPrice: row.list_price === null ? undefined : Number(row.list_price),
+    highPrice: row.high_price === null ? undefined : Number(row.high_price),
     currency: row.currency ?? undefined,
     availability: row.availability ?? undefined,
     ratingValue: row.rating_value ?? undefined,

@@ -69,6 +69,7 @@ export async function applyEsTemplates(es: Client, config: TemplateConfig): Prom
       gtin: { type: 'keyword' },
       price: { type: 'double' }, // scaled_float needs mapper-extras, absent from the local ES build
       listPrice: { type: 'double' },
+      highPrice: { type: 'double' }, // the top of an AggregateOffer range (price is its low end)
       currency: { type: 'keyword' },
       availability: { type: 'keyword' },
       ratingValue: { type: 'float' },
@@ -101,7 +102,7 @@ export async function applyEsTemplates(es: Client, config: TemplateConfig): Prom
     }
   }
   // Fields added after an index was created (strict mappings reject unknown ones): additive only.
-  await es.indices.putMapping({ index: indices.products, properties: { listPrice: { type: 'double' } } });
+  await es.indices.putMapping({ index: indices.products, properties: { listPrice: { type: 'double' }, highPrice: { type: 'double' } } });
   await assertEmbeddingDimensions(es, indices.documents, config.EMBEDDING_DIMENSIONS);
   await assertEmbeddingDimensions(es, indices.products, config.EMBEDDING_DIMENSIONS);
 }

@@ -5,7 +5,10 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
+  ContinueAsNew,
   continueAsNew,
+  isCancellation,
   defineQuery,
   log,
   patched,
@@ -74,6 +77,8 @@ export const researchProgressQuery = defineQuery<ResearchProgress>('progress');
 const LegacyResearchStage = defineSearchAttributeKey('ResearchStage', 'KEYWORD');
 
 const REPORT_REFUSED = 'ReportNumbersUnsupported';
+/** Since this change a failed or cancelled run records its end on its row. */
+export const RUN_END_RECORDED = 'research-run-end-recorded';
 
 /** A scheduled run's id: the last segment of its workflow id (`research/<tenant>/<schedule>-<time>`). */
 function runIdOf(workflowId: string): string {
@@ -150,79 +155,94 @@ export async function researchRunWorkflow(input: ResearchRunInput): Promise<Rese
     (await crawl.openResearchRun({ runId, tenantId: input.tenantId, workflowId: info.workflowId, request: input.request, scheduleId: input.scheduleId }));
   state.rates = opened.rates;
 
-  // The crawl: pages in parallel batches, every outcome recorded by the page's activity.
-  const count = (outcome: PageOutcome) => {
-    state.pages[outcome.state]++;
-    if (outcome.isProduct) state.products++;
-  };
-  let pagesThisRun = 0;
-  for (;;) {
-    const next = await store.nextResearchPages({ runId, limit: input.request.concurrency, maxPages });
-    state.pending = next.pending;
-    if (next.pages.length === 0) break;
-    if (pagesThisRun >= input.pagesPerRun || info.continueAsNewSuggested) {
-      state.crawlElapsedMs += Date.now() - state.stageStartedAt;
-      await continueAsNew<typeof researchRunWorkflow>({
-        ...input,
-        carry: { runId, opened, pages: state.pages, products: state.products, crawlElapsedMs: state.crawlElapsedMs, runs },
-      });
+  const crawlAnalyseReport = async (): Promise<ResearchResult> => {
+    // The crawl: pages in parallel batches, every outcome recorded by the page's activity.
+    const count = (outcome: PageOutcome) => {
+      state.pages[outcome.state]++;
+      if (outcome.isProduct) state.products++;
+    };
+    let pagesThisRun = 0;
+    for (;;) {
+      const next = await store.nextResearchPages({ runId, limit: input.request.concurrency, maxPages });
+      state.pending = next.pending;
+      if (next.pages.length === 0) break;
+      if (pagesThisRun >= input.pagesPerRun || info.continueAsNewSuggested) {
+        state.crawlElapsedMs += Date.now() - state.stageStartedAt;
+        await continueAsNew<typeof researchRunWorkflow>({
+          ...input,
+          carry: { runId, opened, pages: state.pages, products: state.products, crawlElapsedMs: state.crawlElapsedMs, runs },
+        });
+      }
+      await Promise.all(
+        next.pages.map(async (page) => {
+          try {
+            count(await crawl.crawlResearchPage({ runId, url: page.url, depth: page.depth }));
+          } catch (error) {
+            const reason = error instanceof ActivityFailure && error.cause instanceof ApplicationFailure ? (error.cause.type ?? 'Error') : 'Error';
+            await store.markResearchPageFailed({ runId, url: page.url, reason });
+            state.pages.failed++;
+          }
+        }),
+      );
+      pagesThisRun += next.pages.length;
     }
-    await Promise.all(
-      next.pages.map(async (page) => {
-        try {
-          count(await crawl.crawlResearchPage({ runId, url: page.url, depth: page.depth }));
-        } catch (error) {
-          const reason = error instanceof ActivityFailure && error.cause instanceof ApplicationFailure ? (error.cause.type ?? 'Error') : 'Error';
-          await store.markResearchPageFailed({ runId, url: page.url, reason });
-          state.pages.failed++;
-        }
-      }),
-    );
-    pagesThisRun += next.pages.length;
-  }
 
-  enter('match');
-  const matches = await llm.matchResearchProducts({ runId, tenantId: input.tenantId });
-  state.matched = matches.gtin + matches.sku + matches.embedding;
+    enter('match');
+    const matches = await llm.matchResearchProducts({ runId, tenantId: input.tenantId });
+    state.matched = matches.gtin + matches.sku + matches.embedding;
 
-  enter('analyse');
-  const analysed = await store.analyseResearchRun({ runId });
-  state.products = analysed.products;
+    enter('analyse');
+    const analysed = await store.analyseResearchRun({ runId });
+    state.products = analysed.products;
 
-  enter('graph');
-  await batch.graphResearchRun({ runId });
+    enter('graph');
+    await batch.graphResearchRun({ runId });
 
-  enter('report');
-  if (!input.request.report) state.report = 'skipped';
-  else {
-    try {
-      await llm.writeResearchReport({ runId, tenantId: input.tenantId });
-      state.report = 'written';
-    } catch (error) {
-      if (!(error instanceof ActivityFailure)) throw error;
-      // The analysis stands: a narrative that misquoted it, or one the model never delivered
-      // (every retry timed out), is not published.
-      const refused = error.cause instanceof ApplicationFailure && error.cause.type === REPORT_REFUSED;
-      const reason = error.cause?.message ?? error.message;
-      await store.recordReportRefusal(refused ? { runId, reason } : { runId, reason: `the model did not deliver a report: ${reason}`, unavailable: true });
-      state.report = refused ? 'refused' : 'unavailable';
+    enter('report');
+    if (!input.request.report) state.report = 'skipped';
+    else {
+      try {
+        await llm.writeResearchReport({ runId, tenantId: input.tenantId });
+        state.report = 'written';
+      } catch (error) {
+        if (!(error instanceof ActivityFailure)) throw error;
+        // The analysis stands: a narrative that misquoted it, or one the model never delivered
+        // (every retry timed out), is not published.
+        const refused = error.cause instanceof ApplicationFailure && error.cause.type === REPORT_REFUSED;
+        const reason = error.cause?.message ?? error.message;
+        await store.recordReportRefusal(refused ? { runId, reason } : { runId, reason: `the model did not deliver a report: ${reason}`, unavailable: true });
+        state.report = refused ? 'refused' : 'unavailable';
+      }
     }
-  }
 
-  enter('watch');
-  state.priceMoves = input.request.priceWatch ? (await store.watchResearchPrices({ runId, thresholdPct: input.request.priceWatch.thresholdPct })).moves : 0;
+    enter('watch');
+    state.priceMoves = input.request.priceWatch ? (await store.watchResearchPrices({ runId, thresholdPct: input.request.priceWatch.thresholdPct })).moves : 0;
 
-  enter('done');
-  const finished = await store.finishResearchRun({ runId, status: 'completed', timings: { crawl: state.crawlElapsedMs, ...timings } });
-  return {
-    runId,
-    pages: { ...state.pages, pending: state.pending, maxPages },
-    products: state.products,
-    matched: state.matched,
-    report: state.report,
-    priceMoves: state.priceMoves,
-    costUsd: finished.costUsd,
-    tokens: finished.tokens,
-    timings: { crawl: state.crawlElapsedMs, ...timings },
+    enter('done');
+    const finished = await store.finishResearchRun({ runId, status: 'completed', timings: { crawl: state.crawlElapsedMs, ...timings } });
+    return {
+      runId,
+      pages: { ...state.pages, pending: state.pending, maxPages },
+      products: state.products,
+      matched: state.matched,
+      report: state.report,
+      priceMoves: state.priceMoves,
+      costUsd: finished.costUsd,
+      tokens: finished.tokens,
+      timings: { crawl: state.crawlElapsedMs, ...timings },
+    };
   };
+
+  try {
+    return await crawlAnalyseReport();
+  } catch (error) {
+    if (error instanceof ContinueAsNew) throw error;
+    // A run that fails or is cancelled says so on its row, instead of staying 'running' forever.
+    if (patched(RUN_END_RECORDED)) {
+      const status = isCancellation(error) ? 'cancelled' : 'failed';
+      log.warn('research run ended early', { runId, status, stage: state.stage });
+      await CancellationScope.nonCancellable(() => store.finishResearchRun({ runId, status, timings: { crawl: state.crawlElapsedMs, ...timings } }));
+    }
+    throw error;
+  }
 }
