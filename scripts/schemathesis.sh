@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs Schemathesis (PyPI) into a virtualenv under the stack's home, once, and prints the
-# path of its `schemathesis` command. Used by tests/contract.test.ts.
+# path of its `schemathesis` command. Used by tests/api-contract.test.ts.
 set -euo pipefail
 VERSION=4.32.5
 home=${SCHEMATHESIS_HOME:-${MAGICAI_STACK_HOME:-$(cd "$(dirname "$0")/.." && pwd)/.stack}/tools/schemathesis-$VERSION}

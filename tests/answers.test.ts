@@ -213,7 +213,7 @@ describe('answers with cited sources', () => {
     const noSource = await http(base, 'POST', `/v1/answers/${answered.answerId}/feedback`, { verdict: 'wrong_source' });
     assert.equal(noSource.status, 400);
     const uncited = await http(base, 'POST', `/v1/answers/${answered.answerId}/feedback`, { verdict: 'wrong_source', sourceId: 'product:somewhere-else' });
-    assert.equal(uncited.status, 400);
+    assert.equal(uncited.status, 422, 'well-formed, but not a cited source');
     assert.match(uncited.json.detail, /not a source this answer cites/);
     const duplicate = await http(base, 'POST', '/v1/answers', { question: 'Carbon trekking poles', answerId: answered.answerId });
     assert.equal(duplicate.status, 409);

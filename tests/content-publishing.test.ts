@@ -174,7 +174,7 @@ describe('review notifications', () => {
   it('delivers the assignment to the reviewer as a signed webhook', async () => {
     const { contentId, workflowId } = await submitContent(world.infra, alice, { title: 'Guaranteed quiet', body: `${text('Guaranteed quiet')} Guaranteed.`, platforms: ['feed'] });
     const assigned = await eventually(
-      async () => p.receiver.notifications.find((n) => n.body.contentId === contentId && n.body.kind === 'review-assigned'),
+      () => Promise.resolve(p.receiver.notifications.find((n) => n.body.contentId === contentId && n.body.kind === 'review-assigned')),
       30_000,
       'the review-assigned notification',
     );

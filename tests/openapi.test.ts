@@ -94,4 +94,44 @@ describe('OpenAPI document', () => {
     assertMatches('get', '/v1/search/products', await http(world.baseUrl, 'GET', '/v1/search/products?q=shape&mode=bad', undefined, bob));
     assertMatches('get', '/v1/products/{productId}/recommendations', await http(world.baseUrl, 'GET', '/v1/products/none/recommendations', undefined, bob));
   });
+
+  it("states the routes' own rules: id patterns, trimmed texts, refinements, SSE events, Idempotency-Key", () => {
+    type Param = { name: string; in: string; schema: { pattern?: string; enum?: string[]; maxLength?: number } };
+    const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.entries(methods as Record<string, { parameters: Param[]; requestBody?: { content: Record<string, { schema: Record<string, any> }> }; responses: Record<string, any> }>).map(([method, op]) => ({ path, method, op })),
+    );
+    for (const { path, method, op } of operations) {
+      for (const param of op.parameters.filter((p) => p.in === 'path')) {
+        assert.ok(param.schema.pattern || param.schema.enum, `${method} ${path}: path parameter ${param.name} has a pattern or an enum`);
+      }
+    }
+    const validate = (schema: object, value: unknown) => ajv.compile(schema)(value);
+    const body = (path: string) => doc.paths[path]!.post as unknown as { requestBody: { content: Record<string, { schema: Record<string, any> }> }; parameters: Param[]; responses: Record<string, any> };
+    // Whitespace-only text is refused by the route (trim, then min length), and by the document.
+    const submit = body('/v1/content').requestBody.content['application/json']!.schema;
+    assert.ok(validate(submit, { title: ' A ', body: 'b', platforms: ['feed'] }));
+    assert.ok(!validate(submit, { title: ' \t\u3000 ', body: 'b', platforms: ['feed'] }));
+    assert.ok(!validate(submit, { title: 'A', body: 'b', platforms: ['feed', 'feed'] }), 'each platform once');
+    const feedback = body('/v1/answers/{answerId}/feedback').requestBody.content['application/json']!.schema;
+    assert.ok(validate(feedback, { verdict: 'wrong_source', sourceId: 's1' }));
+    assert.ok(!validate(feedback, { verdict: 'helpful', sourceId: 's1' }), 'sourceId goes with wrong_source only');
+    assert.ok(!validate(feedback, { verdict: 'wrong_source' }));
+    const schedule = body('/v1/research-schedules').requestBody.content['application/json']!.schema;
+    const request = { startUrls: ['https://shop.example/'] };
+    assert.ok(validate(schedule, { scheduleId: 's', cron: ['0 3 * * 1,2'], request }));
+    assert.ok(!validate(schedule, { scheduleId: 's', cron: ['0 3 * * *'], everyMinutes: 60, request }), 'everyMinutes or cron, not both');
+    assert.ok(!validate(schedule, { scheduleId: 's', cron: ['61 * * * *'], request }));
+    assert.ok(!validate(schedule, { scheduleId: 's', everyMinutes: 60, request: { startUrls: [] } }), 'startUrls or a sitemap');
+    // A feed body that matches the document is one the parser takes.
+    const csv = body('/v1/product-lists').requestBody.content['text/csv']!.schema;
+    assert.ok(validate(csv, 'url\nhttps://shop.example/p/1\n'));
+    assert.ok(!validate(csv, 'name\nKettle\n'));
+    assert.ok(body('/v1/product-lists').parameters.some((p) => p.in === 'header' && p.name === 'Idempotency-Key'));
+    // Live routes: one schema per event, with the JSON in `data`.
+    const events = (doc.paths['/v1/content/{contentId}/events']!.get as unknown as { responses: Record<string, any> }).responses['200'].content['text/event-stream'].schema;
+    assert.ok(validate(events, { event: 'progress', data: '{}' }));
+    assert.ok(validate(events, { event: 'error', data: '{"detail":"x"}' }));
+    assert.ok(!validate(events, { event: 'message', data: '{}' }));
+    assert.equal(events.oneOf[1].properties.data.contentMediaType, 'application/json');
+  });
 });

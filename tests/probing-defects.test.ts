@@ -11,7 +11,9 @@ import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { XMLParser } from 'fast-xml-parser';
 import pino from 'pino';
+import { ServiceError } from '@temporalio/client';
 import { createApp } from '../src/api/app';
+import { dependencyUnavailable } from '../src/api/problem';
 import type { Role } from '../src/auth/principal';
 import { checkUrl, forbiddenRange } from '../src/fetch';
 import { effectiveListOptions, listWorkflowId, tenantListKey } from '../src/products/lists';
@@ -33,6 +35,7 @@ describe('defects found from outside', () => {
       ['alice', tenant, ['editor']],
       ['bob', tenant, ['reviewer']],
       ['olga', otherTenant, ['editor']],
+      ['ada', tenant, ['admin']],
     ];
     for (const [sub, t, roles] of people) tokens[sub] = await tokenFor(world.config, { sub, tenant: t, roles });
   });
@@ -320,6 +323,64 @@ describe('defects found from outside', () => {
       const tooLarge = await http(world.baseUrl, 'POST', '/v1/content', { title: 'x', body: 'y'.repeat(300 * 1024), platforms: ['feed'] }, as('alice'));
       assert.equal(tooLarge.status, 413);
       assert.match(tooLarge.json.detail, /API_FEED_LIMIT/);
+    });
+  });
+
+  describe('contract: what Schemathesis found (tests/api-contract.test.ts)', () => {
+    it('a query no worker can answer is a 503 (a Temporal worker), not a 500: timed out, or no poller seen on the queue', () => {
+      // The errors as the Temporal client raises them (ServiceError around the gRPC status); the
+      // second reached the API as a 500 when a content workflow's task queue had lost its workers.
+      const grpc = (code: number, details: string) => Object.assign(new Error(`${code} ${details}`), { code, details, metadata: {} });
+      const timedOut = new ServiceError('Failed to query Workflow', { cause: grpc(4, 'DEADLINE_EXCEEDED: query timed out before a worker could process it') });
+      const noPoller = new ServiceError('Failed to query Workflow', { cause: grpc(9, 'FAILED_PRECONDITION: no poller seen for task queue recently, worker may be down') });
+      assert.equal(dependencyUnavailable(timedOut), 'a Temporal worker');
+      assert.equal(dependencyUnavailable(noPoller), 'a Temporal worker');
+      assert.equal(dependencyUnavailable(new ServiceError('Failed to query Workflow', { cause: grpc(9, 'FAILED_PRECONDITION: something else') })), undefined);
+    });
+
+    it('an idempotent replay is JSON like the first answer', async () => {
+      const key = `k-${randomUUID()}`;
+      const body = content({ contentId: `c-${randomUUID().slice(0, 8)}` });
+      const first = await http(world.baseUrl, 'POST', '/v1/content', body, { ...as('alice'), 'idempotency-key': key });
+      const replay = await http(world.baseUrl, 'POST', '/v1/content', body, { ...as('alice'), 'idempotency-key': key });
+      assert.equal(first.status, 202, first.text);
+      assert.equal(replay.status, 202, replay.text);
+      assert.equal(replay.headers.get('idempotent-replayed'), 'true');
+      assert.match(replay.contentType, /^application\/json/);
+      assert.deepEqual(replay.json, first.json);
+    });
+
+    it('a prompt version whose schemaVersion PostgreSQL cannot hold is a 400; an unknown task a 404', async () => {
+      const version = { instructions: 'Summarise the product in one line.', temperature: 0, maxTokens: 100, reason: 'probe' };
+      const huge = await http(world.baseUrl, 'POST', '/v1/learning/prompts/draft/versions', { ...version, schemaVersion: 9007199254740990 }, as('ada'));
+      assert.equal(huge.status, 400, huge.text);
+      assert.equal(huge.json.errors[0].path, 'schemaVersion');
+      const unknown = await http(world.baseUrl, 'POST', '/v1/learning/prompts/no-such-task/versions', version, as('ada'));
+      assert.equal(unknown.status, 404, unknown.text);
+    });
+
+    it('a research schedule with a cron expression Temporal cannot read is a 400, and nothing is stored', async () => {
+      const scheduleId = `s-${randomUUID().slice(0, 8)}`;
+      for (const cron of ['00000\f \u00ad', '60 * * * *', '0 9 * * 5-1']) {
+        const refused = await http(world.baseUrl, 'POST', '/v1/research-schedules', { scheduleId, cron: [cron], request: { startUrls: ['https://shop.example/'] } }, as('alice'));
+        assert.equal(refused.status, 400, `${JSON.stringify(cron)}: ${refused.text}`);
+      }
+      assert.equal((await http(world.baseUrl, 'GET', `/v1/research-schedules/${scheduleId}`, undefined, as('alice'))).status, 404);
+    });
+
+    it('a product list refuses a malformed query string with a JSON body too', async () => {
+      const refused = await http(world.baseUrl, 'POST', '/v1/product-lists?tenantId=k+HD%F0%A9%B1%97', { items: [{ url: 'https://shop.example/p/1' }] }, as('alice'));
+      assert.equal(refused.status, 400, refused.text);
+      assert.equal(refused.json.errors[0].path, 'tenantId');
+    });
+
+    it('path ids outside their pattern are a 400 on every family of routes', async () => {
+      for (const path of ['/v1/research-runs/%C2%BF', '/v1/research-schedules/%C2%8D', '/v1/answers/%0Bx', '/v1/strategy/learners/0/nowhere']) {
+        const refused = await http(world.baseUrl, 'GET', path, undefined, as('alice'));
+        assert.equal(refused.status, 400, `${path}: ${refused.text}`);
+      }
+      const unknownAction = await http(world.baseUrl, 'POST', '/v1/research-schedules/s1/explode', undefined, as('alice'));
+      assert.equal(unknownAction.status, 404, unknownAction.text);
     });
   });
 });

@@ -4,7 +4,7 @@
 // sister brands' experience.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyCredit, bestKnown, initialState, priorFromBrands, recommend, type LearnerState } from '../src/strategy/bandit';
+import { CREDIT_MEMORY, FORGET_CHUNK, applyCredit, bestKnown, drawStrategy, initialState, priorFromBrands, recommend, type LearnerState } from '../src/strategy/bandit';
 import { refuseConstraints, type Strategy } from '../src/strategy/model';
 import { rewardFor } from '../src/strategy/reward';
 import { seededRandom, simulatedAudience } from '../src/strategy/simulation';
@@ -60,9 +60,22 @@ describe('strategy bandit', () => {
     assert.ok(Math.abs(arm.a - 1.9) < 1e-9 && Math.abs(arm.b - 1.1) < 1e-9, `${arm.a} ${arm.b}`);
   });
 
-  it('keeps its memory of credited contents bounded', () => {
+  it('keeps its memory of credited contents bounded, forgetting the oldest first', () => {
     const state = train(initialState(), 1_000, 2);
-    assert.ok(state.creditedCount <= 400 && Object.keys(state.credited).length === state.creditedCount);
+    assert.ok(state.creditedCount <= CREDIT_MEMORY && state.creditedCount > CREDIT_MEMORY - FORGET_CHUNK && Object.keys(state.credited).length === state.creditedCount);
+    const before = state.observations;
+    const strategy = { tone: 'bold', length: 'short', structure: 'list', hourOfWeek: 42 } as const;
+    for (let i = 0; i < 3 * CREDIT_MEMORY; i++) applyCredit(state, { contentId: `late-${i}`, strategy, reward: 0.5, version: 1, previousReward: null });
+    assert.equal(state.observations, before + 3 * CREDIT_MEMORY);
+    assert.ok(`c:late-${3 * CREDIT_MEMORY - 1}` in state.credited && !(`c:late-0` in state.credited), 'the newest are remembered, the oldest forgotten');
+    assert.ok(state.creditedCount <= CREDIT_MEMORY && Object.keys(state.credited).length === state.creditedCount);
+  });
+
+  it('draws a batch strategy exactly as recommend() does, from the same random numbers', () => {
+    const state = train(initialState(), 300, 5);
+    const [a, b] = [seededRandom(11), seededRandom(11)];
+    for (let i = 0; i < 50; i++) assert.deepEqual(drawStrategy(state, a), recommend(state, b).strategy);
+    assert.equal(a(), b(), 'both consumed the same draws');
   });
 
   it('starts a new brand from the tenant’s other brands, weakly', () => {

@@ -11,6 +11,7 @@ import * as store from '../content/store';
 import { LlmErrorType } from '../llm/error-types';
 import { esIndices } from '../stores/elasticsearch';
 import type { ActivityDeps } from './deps';
+import { runDecided, type DecisionRef } from './learning';
 import { callContext } from './llm';
 
 export interface RecordRevisionInput extends RevisionRef {
@@ -22,6 +23,10 @@ export interface RecordRevisionInput extends RevisionRef {
 
 export interface DraftInput extends ContentRef {
   authorId: string;
+  /** 1 for the first draft; a later one when a rolled-back version's draft is redrafted. */
+  revision?: number;
+  /** The learning loop's decision for the call (version, model, temperature); absent in runs from before drafts took decisions. */
+  decision?: DecisionRef;
   brief?: string;
   productId?: string;
   tone: string;
@@ -47,10 +52,12 @@ export function createContentReviewActivities(deps: Pick<ActivityDeps, 'pg' | 'e
       await insertRevision({ ...input, body });
     },
 
-    /** Drafts the first revision with the LLM from a brief and/or a stored product. */
-    async draftContent(input: DraftInput): Promise<{ revision: 1; title: string; ai: AiRef }> {
-      const existing = await store.findAiDraft(pg, input.tenantId, input.contentId);
-      if (existing) return { revision: 1, title: existing.title, ai: existing.ai };
+    /** Drafts a revision (the first, or a redraft) with the LLM from a brief and/or a stored product. */
+    async draftContent(input: DraftInput): Promise<{ revision: number; title: string; ai: AiRef }> {
+      const { decision, ...draft } = input;
+      const revision = draft.revision ?? 1;
+      const existing = await store.findAiDraft(pg, input.tenantId, input.contentId, revision);
+      if (existing) return { revision, title: existing.title, ai: existing.ai };
 
       const parts = input.brief ? [input.brief] : [];
       if (input.productId) {
@@ -63,10 +70,10 @@ export function createContentReviewActivities(deps: Pick<ActivityDeps, 'pg' | 'e
         parts.push(`Product: ${p.name}${p.brand ? ` by ${p.brand}` : ''}${p.category ? ` (${p.category})` : ''}. ${p.description ?? ''}`);
       }
       if (parts.length === 0) throw permanent(ContentFailure.EmptyBrief, 'a draft needs a brief or a product');
-      const result = await llm.runTask('draft', { brief: parts.join('\n'), tone: input.tone, maxWords: input.maxWords }, callContext(input.tenantId));
-      const ai = { model: result.ai.model, promptVersion: result.ai.promptVersion, callId: result.ai.callId };
-      await insertRevision({ ...input, revision: 1, title: result.output.title, body: result.output.body, ai });
-      return { revision: 1, title: result.output.title, ai };
+      const result = await runDecided({ llm, pg }, 'draft', { brief: parts.join('\n'), tone: input.tone, maxWords: input.maxWords }, callContext(input.tenantId), decision);
+      const ai: AiRef = { model: result.ai.model, promptVersion: result.ai.promptVersion, callId: result.ai.callId, ...(decision ? { decisionId: decision.decisionId } : {}) };
+      await insertRevision({ ...draft, revision, title: result.output.title, body: result.output.body, ai });
+      return { revision, title: result.output.title, ai };
     },
 
     async checkStyle(ref: RevisionRef): Promise<StyleCheck> {
@@ -86,7 +93,7 @@ export function createContentReviewActivities(deps: Pick<ActivityDeps, 'pg' | 'e
       const { title, body, locale } = await loadRevision(pg, ref);
       const matches = await lexicons.scan(`${title}\n${body}`, locale);
       if (!config.CONTENT_MODERATION) return { matches };
-      const flagged = await llm.moderate(`${title}\n${body}`);
+      const flagged = await llm.moderate(`${title}\n${body}`, callContext(ref.tenantId));
       return { matches, moderation: flagged };
     },
 

@@ -7,7 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { decide, defaultDecisionRules, type CallPriority, type Decision, type VersionConfig } from '../learning/decision';
 import { budgetOf, recentFigures, recordDecision, settleDecision, type RecordedDecision } from '../learning/decision-store';
 import { endExperiment, getExperiment, outcomesOf, runningExperiment, setAllocation, type ExperimentArm } from '../learning/experiment-store';
-import { flagContent, markRedrivesStarted, planProductRedrives, unsettledDecisions, type ProductRedrive } from '../learning/redrive-store';
+import { flagContent, markRedrivesStarted, planContentRedrafts, planProductRedrives, unsettledDecisions, type ContentRedraft, type ProductRedrive } from '../learning/redrive-store';
 import { getVersion, moveLabel, resolveLabel } from '../learning/registry-store';
 import { summariseArms, type ArmStats, type DecisionOutcome, type OutcomeWeights, type RewardTargets } from '../learning/reward';
 import { LlmErrorType } from '../llm/errors';
@@ -58,8 +58,8 @@ export async function runDecided<N extends LlmTaskName>(
     return result;
   } catch (error) {
     const type = error instanceof ApplicationFailure ? error.type : undefined;
-    // An exhausted budget says nothing about the version: the workflow pauses and calls again.
-    if (type !== LlmErrorType.BudgetExhausted) {
+    // An exhausted budget or a rate limit says nothing about the version: the call comes again.
+    if (type !== LlmErrorType.BudgetExhausted && type !== LlmErrorType.RateLimited) {
       const outcome: DecisionOutcome = { final: type === LlmErrorType.InvalidOutput ? 'invalid' : 'error', latencyMs: Date.now() - started, costUsd: 0 };
       await settleDecision(deps.pg, decision.decisionId, outcome);
     }
@@ -156,13 +156,16 @@ export function createLearningActivities({ pg, llm, notifier, config }: Pick<Act
 
     /**
      * What the rolled-back version produced: product items to re-run with production (waits,
-     * by answering `waitFor`, while calls of the version are still in flight), and content it
-     * wrote, flagged for review and notified.
+     * by answering `waitFor`, while calls of the version are still in flight); drafts it wrote
+     * that are still in review, to draft again with production; and content a person already
+     * decided on or revised (approved, published, …), flagged for review and notified.
      */
-    async planRedrive(input: { experimentId: string; tenantId: string; task: string; version: string; force?: boolean }): Promise<{ waitFor: number; products: ProductRedrive[]; flagged: number }> {
+    async planRedrive(input: { experimentId: string; tenantId: string; task: string; version: string; force?: boolean }): Promise<{ waitFor: number; products: ProductRedrive[]; contents: ContentRedraft[]; flagged: number }> {
       const waitFor = input.force ? 0 : await unsettledDecisions(pg, input.tenantId, input.task, input.version);
-      if (waitFor > 0) return { waitFor, products: [], flagged: 0 };
+      if (waitFor > 0) return { waitFor, products: [], contents: [], flagged: 0 };
       const products = await planProductRedrives(pg, input.experimentId, input.tenantId, input.task, input.version);
+      // Redrafts are registered first, so the flagging below leaves them out.
+      const contents = input.task === 'draft' ? await planContentRedrafts(pg, input.experimentId, input.tenantId, input.version) : [];
       const flagged = await flagContent(pg, input.experimentId, input.tenantId, input.version);
       for (const content of flagged) {
         await notifier.notify({
@@ -171,7 +174,7 @@ export function createLearningActivities({ pg, llm, notifier, config }: Pick<Act
           idempotencyKey: `${input.experimentId}:flag:${content.contentId}`,
         });
       }
-      return { waitFor: 0, products, flagged: flagged.length };
+      return { waitFor: 0, products, contents, flagged: flagged.length };
     },
 
     async markRedrivesStarted(input: { experimentId: string; workflowIds: string[] }): Promise<void> {

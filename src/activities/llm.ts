@@ -15,8 +15,17 @@ export interface LlmRequest<N extends LlmTaskName> {
 
 /** Who and what an LLM call is for, from the running activity: recorded with each call. */
 export function callContext(tenantId: string): CallContext {
-  const info = Context.current().info;
-  return { tenantId, workflowId: info.workflowExecution?.workflowId, activityId: info.activityId, attempt: info.attempt };
+  const { info, cancellationSignal } = Context.current();
+  return {
+    tenantId,
+    workflowId: info.workflowExecution?.workflowId,
+    activityId: info.activityId,
+    attempt: info.attempt,
+    signal: cancellationSignal,
+    // Waiting for room under the provider's rate limit takes at most half the attempt's time
+    // (and at most LLM_RATE_MAX_WAIT): a typed retryable failure rather than a timeout.
+    maxRateWaitMs: info.startToCloseTimeoutMs ? Math.floor(info.startToCloseTimeoutMs / 2) : undefined,
+  };
 }
 
 export function createLlmActivities({ llm, pg }: Pick<ActivityDeps, 'llm' | 'pg'>) {

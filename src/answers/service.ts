@@ -32,7 +32,14 @@ export const FeedbackInput = z
   })
   .strict()
   .refine((input) => input.verdict !== 'wrong_source' || input.sourceId !== undefined, { message: 'wrong_source needs the sourceId it is about', path: ['sourceId'] })
-  .refine((input) => input.verdict === 'wrong_source' || input.sourceId === undefined, { message: 'sourceId goes with wrong_source only', path: ['sourceId'] });
+  .refine((input) => input.verdict === 'wrong_source' || input.sourceId === undefined, { message: 'sourceId goes with wrong_source only', path: ['sourceId'] })
+  // The two rules above, for the OpenAPI document.
+  .meta({
+    anyOf: [
+      { properties: { verdict: { const: 'wrong_source' } }, required: ['verdict', 'sourceId'] },
+      { properties: { verdict: { enum: ['helpful', 'not_helpful'] } }, not: { required: ['sourceId'] } },
+    ],
+  });
 
 export interface AnswerDeps {
   config: Config;

@@ -41,19 +41,23 @@ export function idempotent(pg: Pool): RequestHandler {
 
     // The answer is stored before it is sent: a client that retries the moment it has the first
     // answer gets it replayed, not a 409 for a key still marked in flight.
-    const store = (status: number, body: unknown) =>
-      pg.query(
+    const store = (status: number, body: unknown, asJson: boolean) => {
+      const headers: Record<string, string> = Object.fromEntries(REPLAYED_HEADERS.flatMap((h) => (res.get(h) ? [[h, res.get(h)!]] : [])));
+      // res.json sets its content type only when it sends, after this: a replay is JSON as well.
+      if (asJson) headers['content-type'] ??= 'application/json; charset=utf-8';
+      return pg.query(
         `UPDATE api_idempotency_keys SET state = 'done', response_status = $4, response_body = $5, response_headers = $6
           WHERE tenant_id = $1 AND user_id = $2 AND key = $3`,
-        [tenantId, userId, key, status, JSON.stringify(body ?? null), Object.fromEntries(REPLAYED_HEADERS.flatMap((h) => (res.get(h) ? [[h, res.get(h)!]] : [])))],
+        [tenantId, userId, key, status, JSON.stringify(body ?? null), headers],
       );
+    };
     const forget = () => pg.query('DELETE FROM api_idempotency_keys WHERE tenant_id = $1 AND user_id = $2 AND key = $3', [tenantId, userId, key]);
     let stored = false;
     const json = res.json.bind(res);
     res.json = (value: unknown) => {
       if (res.statusCode >= 500) return json(value);
       stored = true;
-      store(res.statusCode, value).then(
+      store(res.statusCode, value, true).then(
         () => json(value),
         (error: unknown) => {
           req.log?.error({ err: error }, 'could not store the idempotent response');
@@ -66,7 +70,7 @@ export function idempotent(pg: Pool): RequestHandler {
     res.on('finish', () => {
       if (stored) return;
       // Answers not sent as JSON (and server errors, which are never stored: a retry runs again).
-      const settle = res.statusCode >= 500 ? forget() : store(res.statusCode, null);
+      const settle = res.statusCode >= 500 ? forget() : store(res.statusCode, null, false);
       settle.catch((error: unknown) => req.log?.error({ err: error }, 'could not store the idempotent response'));
     });
     res.on('close', () => {

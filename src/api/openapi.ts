@@ -21,9 +21,10 @@ import { EngagementReceipt, PushEngagementBody } from '../strategy/engagement';
 import { PerformanceReport, ReportQuery } from '../strategy/report';
 import { DiffQuery } from './routes/content';
 import { DecisionsQuery } from './routes/learning';
-import { FeedQuery } from './routes/product-lists';
+import { FeedBodies, FeedQuery } from './routes/product-lists';
 import { StartStackCheck } from './routes/stack-checks';
 import { ConstraintsInput } from './routes/strategy';
+import { ListAction, ScheduleAction, pathParams } from './params';
 
 const Problem = z.looseObject({
   type: z.string(),
@@ -137,8 +138,10 @@ export interface Operation {
   roles?: string[];
   query?: Schema;
   body?: Schema;
-  /** Extra request media types (raw feed bodies). */
-  rawBodies?: string[];
+  /** Extra request media types (raw feed bodies) with their schemas. */
+  rawBodies?: Record<string, Schema>;
+  /** Path parameters whose schema is particular to this operation (`:action`), over PATH_PARAMETERS. */
+  params?: Record<string, Schema>;
   /** Request headers the operation reads (beyond Authorization / Idempotency-Key). */
   headers?: { name: string; required: boolean; description: string }[];
   idempotent?: boolean;
@@ -162,19 +165,19 @@ export const operations: Operation[] = [
   { method: 'post', path: '/v1/stack-checks', summary: 'Start a stack check (writes to every store)', tags: ['operations'], roles: ['admin'], body: StartStackCheck, idempotent: true, responses: { 202: { description: 'started', schema: started('checkId') }, 400: problem('invalid body'), 403: problem('not an admin / other tenant'), 409: problem('already running'), ...authErrors } },
   { method: 'get', path: '/v1/stack-checks/:checkId', summary: 'Status and result of a stack check', tags: ['operations'], roles: ['admin'], responses: { 200: { description: 'status', schema: z.looseObject({ checkId: z.string(), status: z.string() }) }, 404: problem('unknown'), ...authErrors } },
 
-  { method: 'post', path: '/v1/product-lists', summary: 'Start a product list (JSON, or a CSV / JSON-lines feed body with options in the query)', tags: ['products'], roles: ['editor', 'admin'], body: CreateListInput, query: FeedQuery, rawBodies: ['text/csv', 'application/x-ndjson'], idempotent: true, responses: { 202: { description: 'started', schema: started('listId') }, 400: problem('invalid list or feed'), 403: problem('role or tenant'), 409: problem('list id exists'), 413: problem('too large'), ...authErrors } },
+  { method: 'post', path: '/v1/product-lists', summary: 'Start a product list (JSON, or a CSV / JSON-lines feed body with options in the query)', tags: ['products'], roles: ['editor', 'admin'], body: CreateListInput, query: FeedQuery, rawBodies: FeedBodies, idempotent: true, responses: { 202: { description: 'started', schema: started('listId') }, 400: problem('invalid list or feed'), 403: problem('role or tenant'), 409: problem('list id exists'), 413: problem('too large'), ...authErrors } },
   { method: 'get', path: '/v1/product-lists/:listId', summary: 'Status, live progress and report', tags: ['products'], roles: any, responses: { 200: { description: 'list', schema: z.looseObject({ listId: z.string(), status: z.string() }) }, 404: problem('unknown list'), ...authErrors } },
-  { method: 'get', path: '/v1/product-lists/:listId/events', summary: 'Live progress (Server-Sent Events) until the list finishes', tags: ['products'], roles: any, responses: { 200: { description: 'event stream: `event: progress` / `done` / `error`, each with one JSON `data:` line (see x-sse-events)', mediaType: 'text/event-stream', events: z.looseObject({ listId: z.string(), status: z.string(), progress: z.looseObject({}).optional(), report: z.looseObject({}).optional() }) }, 404: problem('unknown list'), ...authErrors } },
+  { method: 'get', path: '/v1/product-lists/:listId/events', summary: 'Live progress (Server-Sent Events) until the list finishes', tags: ['products'], roles: any, responses: { 200: { description: 'event stream: `event: progress` / `done` / `error`, each with one JSON `data:` line', mediaType: 'text/event-stream', events: z.looseObject({ listId: z.string(), status: z.string(), progress: z.looseObject({}).optional(), report: z.looseObject({}).optional() }) }, 404: problem('unknown list'), ...authErrors } },
   { method: 'get', path: '/v1/product-lists/:listId/report', summary: 'Final report', tags: ['products'], roles: any, responses: { 200: { description: 'report', schema: z.looseObject({}) }, 404: problem('no report yet'), ...authErrors } },
   { method: 'get', path: '/v1/product-lists/:listId/errors', summary: 'Error ledger (JSON lines, or CSV with Accept: text/csv)', tags: ['products'], roles: any, responses: { 200: { description: 'ledger', mediaType: 'application/x-ndjson' }, 404: problem('unknown list'), ...authErrors } },
   { method: 'post', path: '/v1/product-lists/:listId/redrive', summary: 'Run only the failed items again', tags: ['products'], roles: ['editor', 'admin'], responses: { 202: { description: 'started', schema: started('listId') }, 404: problem('unknown list'), 409: problem('list still running'), ...authErrors } },
-  { method: 'post', path: '/v1/product-lists/:listId/:action', summary: 'Steer a running list: action is pause, resume or cancel', tags: ['products'], roles: ['editor', 'admin'], responses: { 202: { description: 'signalled', schema: z.object({ listId: z.string(), action: z.enum(['pause', 'resume', 'cancel']) }) }, 404: problem('unknown list or action'), ...authErrors } },
+  { method: 'post', path: '/v1/product-lists/:listId/:action', summary: 'Steer a running list: action is pause, resume or cancel', tags: ['products'], roles: ['editor', 'admin'], params: { action: ListAction }, responses: { 202: { description: 'signalled', schema: z.object({ listId: z.string(), action: z.enum(['pause', 'resume', 'cancel']) }) }, 404: problem('unknown list or action'), ...authErrors } },
 
   { method: 'post', path: '/v1/content', summary: 'Submit content for review and publishing', tags: ['content'], roles: ['editor', 'admin'], body: SubmitContentInput, idempotent: true, responses: { 202: { description: 'started', schema: started('contentId') }, 400: problem('invalid body'), 403: problem('role'), 409: problem('content id exists'), 413: problem('too large'), ...authErrors } },
   { method: 'post', path: '/v1/content/drafts', summary: 'Have the LLM draft content from a brief or a product (labelled AI-generated)', tags: ['content'], roles: ['editor', 'admin'], body: DraftContentInput, idempotent: true, responses: { 202: { description: 'started', schema: started('contentId') }, 400: problem('invalid body'), 403: problem('role'), 409: problem('content id exists'), ...authErrors } },
   { method: 'get', path: '/v1/content', summary: 'Review inbox (a Temporal visibility query over search attributes)', tags: ['content'], roles: any, query: InboxQuery, responses: { 200: { description: 'inbox', schema: Inbox }, 400: problem('bad query'), ...authErrors } },
   { method: 'get', path: '/v1/content/:contentId', summary: 'Status, current text, checks, risk, decisions, publications', tags: ['content'], roles: any, responses: { 200: { description: 'content', schema: ContentView }, 404: problem('unknown (or another tenant)'), ...authErrors } },
-  { method: 'get', path: '/v1/content/:contentId/events', summary: 'Live status (Server-Sent Events) until publishing and monitoring finish', tags: ['content'], roles: any, responses: { 200: { description: 'event stream: `event: progress` / `done` / `error`, each with one JSON `data:` line (see x-sse-events)', mediaType: 'text/event-stream', events: ContentView.omit({ temporalUi: true }) }, 404: problem('unknown'), ...authErrors } },
+  { method: 'get', path: '/v1/content/:contentId/events', summary: 'Live status (Server-Sent Events) until publishing and monitoring finish', tags: ['content'], roles: any, responses: { 200: { description: 'event stream: `event: progress` / `done` / `error`, each with one JSON `data:` line', mediaType: 'text/event-stream', events: ContentView.omit({ temporalUi: true }) }, 404: problem('unknown'), ...authErrors } },
   { method: 'post', path: '/v1/content/:contentId/reviews', summary: 'Approve, reject or request changes (workflow Update; validator refusals are 403/409)', tags: ['content'], roles: ['reviewer', 'admin'], body: ReviewInput, responses: { 200: { description: 'decision recorded', schema: ReviewOutcome }, 400: problem('invalid body / comment required'), 403: problem('role, self-review, tenant'), 404: problem('unknown'), 409: problem('closed, expired, not awaiting review, same reviewer twice'), ...authErrors } },
   { method: 'post', path: '/v1/content/:contentId/revisions', summary: 'Revise (author): answered once the revision is recorded; its checks follow (status, events)', tags: ['content'], roles: ['editor', 'admin'], body: ReviseInput, responses: { 202: { description: 'revision recorded, checks running', schema: RevisionOutcome }, 400: problem('invalid body'), 403: problem('not the author'), 404: problem('unknown'), 409: problem('closed or still checking'), ...authErrors } },
   { method: 'get', path: '/v1/content/:contentId/revisions', summary: 'Every revision with its checks', tags: ['content'], roles: any, responses: { 200: { description: 'revisions', schema: Items }, 404: problem('unknown'), ...authErrors } },
@@ -187,17 +190,17 @@ export const operations: Operation[] = [
   { method: 'post', path: '/v1/research-runs', summary: 'Start a site research run: bounded polite crawl, SQL analysis, graph, checked LLM report, optional price watch', tags: ['research'], roles: ['editor', 'admin'], body: StartResearchInput, idempotent: true, responses: { 202: { description: 'started', schema: started('runId') }, 400: problem('invalid request'), 403: problem('role or tenant'), 409: problem('run id exists'), ...authErrors } },
   { method: 'get', path: '/v1/research-runs', summary: "The tenant's research runs, newest first", tags: ['research'], roles: any, responses: { 200: { description: 'runs', schema: Items }, ...authErrors } },
   { method: 'get', path: '/v1/research-runs/:runId', summary: 'Status, live progress with ETA, and LLM cost (spent and estimated total)', tags: ['research'], roles: any, responses: { 200: { description: 'run', schema: ResearchRunView }, 400: problem('bad run id'), 404: problem('unknown (or another tenant)'), ...authErrors } },
-  { method: 'get', path: '/v1/research-runs/:runId/events', summary: 'Live progress (Server-Sent Events) until the run finishes', tags: ['research'], roles: any, responses: { 200: { description: 'event stream', mediaType: 'text/event-stream' }, 404: problem('unknown'), ...authErrors } },
+  { method: 'get', path: '/v1/research-runs/:runId/events', summary: 'Live progress (Server-Sent Events) until the run finishes', tags: ['research'], roles: any, responses: { 200: { description: 'event stream: `event: progress` / `done` / `error`, each with one JSON `data:` line', mediaType: 'text/event-stream', events: ResearchRunView.omit({ temporalUi: true }) }, 404: problem('unknown'), ...authErrors } },
   { method: 'get', path: '/v1/research-runs/:runId/report', summary: 'Analysis, LLM report (findings cite product ids and URLs), price alerts, cost', tags: ['research'], roles: any, responses: { 200: { description: 'report', schema: ResearchReportView }, 404: problem('unknown, or no analysis yet'), ...authErrors } },
   { method: 'get', path: '/v1/research-runs/:runId/report.html', summary: 'The report as a page with a price-distribution chart (token may be ?access_token=)', tags: ['research'], roles: any, responses: { 200: { description: 'HTML page', mediaType: 'text/html' }, 404: problem('unknown'), ...authErrors } },
   { method: 'post', path: '/v1/research-schedules', summary: 'Create a recurring research run (Temporal Schedule; overlap SKIP by default)', tags: ['research'], roles: ['editor', 'admin'], body: CreateScheduleInput, responses: { 201: { description: 'created', schema: ScheduleView }, 400: problem('invalid schedule'), 403: problem('role or tenant'), 409: problem('schedule id exists'), ...authErrors } },
   { method: 'get', path: '/v1/research-schedules/:scheduleId', summary: 'A schedule: paused or not, next and recent runs', tags: ['research'], roles: any, responses: { 200: { description: 'schedule', schema: ScheduleView }, 404: problem('unknown'), ...authErrors } },
-  { method: 'post', path: '/v1/research-schedules/:scheduleId/:action', summary: 'Steer a schedule: action is pause, unpause or trigger (run now)', tags: ['research'], roles: ['editor', 'admin'], responses: { 202: { description: 'done', schema: z.object({ scheduleId: z.string(), action: z.enum(['pause', 'unpause', 'trigger']) }) }, 404: problem('unknown schedule or action'), ...authErrors } },
+  { method: 'post', path: '/v1/research-schedules/:scheduleId/:action', summary: 'Steer a schedule: action is pause, unpause or trigger (run now)', tags: ['research'], roles: ['editor', 'admin'], params: { action: ScheduleAction }, responses: { 202: { description: 'done', schema: z.object({ scheduleId: z.string(), action: z.enum(['pause', 'unpause', 'trigger']) }) }, 404: problem('unknown schedule or action'), ...authErrors } },
   { method: 'delete', path: '/v1/research-schedules/:scheduleId', summary: 'Delete a schedule (runs already started go on)', tags: ['research'], roles: ['editor', 'admin'], responses: { 204: { description: 'deleted' }, 404: problem('unknown'), ...authErrors } },
-  { method: 'post', path: '/v1/engagement/:tenantId/events', summary: 'Push engagement counts (signed with HMAC-SHA256, not a token); each event id counts once', tags: ['strategy'], body: PushEngagementBody, headers: [{ name: 'X-MagicAI-Signature', required: true, description: 't=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>"> with the tenant\'s push secret; refused when older than ENGAGEMENT_MAX_AGE' }], responses: { 200: { description: 'stored (duplicates counted once) and credited to the strategies that produced the content', schema: EngagementReceipt }, 400: problem('malformed JSON, invalid shape, timestamp in the future'), 401: problem('missing, malformed, stale or wrong signature (refusal says which)'), 413: problem('too large'), 415: problem('not application/json') } },
+  { method: 'post', path: '/v1/engagement/:tenantId/events', summary: 'Push engagement counts (signed with HMAC-SHA256, not a token); each event id counts once', tags: ['strategy'], body: PushEngagementBody, headers: [{ name: 'X-MagicAI-Signature', required: true, description: 't=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>"> with the tenant\'s push secret; refused when older than ENGAGEMENT_MAX_AGE' }], responses: { 200: { description: 'stored (duplicates counted once) and credited to the strategies that produced the content', schema: EngagementReceipt }, 400: problem('malformed JSON, invalid shape, timestamp in the future'), 401: problem('missing, malformed, stale or wrong signature (refusal says which)'), 413: problem('too large'), 415: problem('not application/json'), 429: problem('rate limit reached: per client address (RATE_LIMIT_CLIENT) before the signature check, per tenant (RATE_LIMIT_ENGAGEMENT_PUSH) after it; Retry-After says when to retry') } },
   { method: 'get', path: '/v1/strategy/learners/:brand/:channel', summary: 'A strategy learner: its statistics, brand constraints, and the best strategy so far with its uncertainty', tags: ['strategy'], roles: any, responses: { 200: { description: 'learner', schema: z.looseObject({ brand: z.string(), channel: z.string(), observations: z.number().int(), recommendation: z.looseObject({ strategy: z.looseObject({ tone: z.string() }), uncertainty: z.number() }), workflowId: z.string() }) }, 400: problem('bad brand or channel'), 404: problem('no learner yet'), ...authErrors } },
   { method: 'post', path: '/v1/strategy/learners/:brand/:channel/constraints', summary: 'Set brand constraints (allowed tones, banned phrases, voice notes): a workflow Update with a validator', tags: ['strategy'], roles: ['admin'], body: ConstraintsInput, responses: { 200: { description: 'constraints in force', schema: z.object({ allowedTones: z.array(z.string()), bannedPhrases: z.array(z.string()), voiceNotes: z.string() }) }, 400: problem('invalid body'), 403: problem('not an admin'), 422: problem('refused by the learner'), ...authErrors } },
-  { method: 'get', path: '/v1/strategy/report', summary: 'Content performance per brand, channel and strategy over a period, against the 98 % target', tags: ['strategy'], roles: any, query: ReportQuery, responses: { 200: { description: 'report', schema: PerformanceReport }, 400: problem('bad period'), ...authErrors } },
+  { method: 'get', path: '/v1/strategy/report', summary: 'Content performance per brand, channel and strategy over a period, against the 98 % target', tags: ['strategy'], roles: any, query: ReportQuery, responses: { 200: { description: 'report', schema: PerformanceReport }, 400: problem('bad query'), 422: problem('from is not before to'), ...authErrors } },
   { method: 'get', path: '/v1/learning/prompts', summary: 'Tasks of the prompt registry with their labels and versions', tags: ['learning'], roles: admin, responses: { 200: { description: 'tasks', schema: z.object({ items: z.array(z.object({ task: z.string(), labels: z.array(z.looseObject({ label: z.string(), version: z.string() })), versions: z.array(z.string()) })) }) }, ...adminErrors } },
   { method: 'get', path: '/v1/learning/prompts/:task', summary: 'Versions (immutable) and labels of one task', tags: ['learning'], roles: admin, responses: { 200: { description: 'versions', schema: z.looseObject({ task: z.string(), versions: z.array(PromptVersionView) }) }, 404: problem('unknown task'), ...adminErrors } },
   { method: 'post', path: '/v1/learning/prompts/:task/versions', summary: 'Create a prompt version (prompt + model configuration), audited', tags: ['learning'], roles: admin, body: CreateVersionInput, responses: { 201: { description: 'created', schema: PromptVersionView }, 400: problem('invalid body'), 404: problem('unknown task'), ...adminErrors } },
@@ -217,43 +220,27 @@ export const operations: Operation[] = [
 
   { method: 'post', path: '/v1/answers', summary: 'Ask a question: hybrid retrieval over products and approved content, an AI answer citing only retrieved sources, or "not found"', tags: ['answers'], roles: any, body: AskInput, idempotent: true, responses: { 200: { description: 'answered (wait: true and finished in time)', schema: AnswerView }, 202: { description: 'started; poll the Location', schema: z.looseObject({ answerId: z.string(), workflowId: z.string(), status: z.string(), temporalUi: z.string() }) }, 400: problem('invalid body'), 409: problem('answer id exists'), ...authErrors } },
   { method: 'get', path: '/v1/answers/:answerId', summary: 'The interaction: question, retrieved sources with scores, answer, citations, model, prompt version, latency, cost, feedback', tags: ['answers'], roles: any, responses: { 200: { description: 'answer', schema: AnswerView }, 404: problem('unknown (or another tenant)'), ...authErrors } },
-  { method: 'post', path: '/v1/answers/:answerId/feedback', summary: 'Helpful / not helpful / wrong source (per cited source); wrong sources are demoted for similar questions', tags: ['answers'], roles: any, body: FeedbackInput, responses: { 201: { description: 'stored', schema: FeedbackOutcome }, 400: problem('invalid body or a source the answer does not cite'), 404: problem('unknown answer'), 409: problem('answer not finished'), ...authErrors } },
+  { method: 'post', path: '/v1/answers/:answerId/feedback', summary: 'Helpful / not helpful / wrong source (per cited source); wrong sources are demoted for similar questions', tags: ['answers'], roles: any, body: FeedbackInput, responses: { 201: { description: 'stored', schema: FeedbackOutcome }, 400: problem('invalid body'), 404: problem('unknown answer'), 409: problem('answer not finished'), 422: problem('a source the answer does not cite'), ...authErrors } },
 ];
 
 export const openApiPath = (expressPath: string) => expressPath.replace(/:([A-Za-z]+)/g, '{$1}');
 
-/** Business ids in paths (the routes validate them with the same pattern; anything else is a 400). */
-const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$';
-const PATH_PARAMETERS: Record<string, Record<string, unknown>> = {
-  contentId: { type: 'string', pattern: ID_PATTERN },
-  listId: { type: 'string', pattern: ID_PATTERN },
-  checkId: { type: 'string', pattern: ID_PATTERN },
-  tenantId: { type: 'string', pattern: ID_PATTERN },
-  productId: { type: 'string', minLength: 1, maxLength: 200 },
-  action: { type: 'string', enum: ['pause', 'resume', 'cancel'] },
-};
+/** Path parameters: the schemas the routes parse them with (src/api/params.ts); anything else is a 400. */
+const PATH_PARAMETERS: Record<string, Schema> = pathParams;
 
-/** JSON-schema for what zod refinements check (schema-valid must mean accepted). */
-const REFINEMENTS: Record<string, (schema: Record<string, unknown>) => void> = {
-  '/v1/content': (schema) => {
-    (schema.properties as Record<string, Record<string, unknown>>).platforms!.uniqueItems = true;
-  },
-  '/v1/content/drafts': (schema) => {
-    schema.anyOf = [{ required: ['brief'] }, { required: ['productId'] }];
-    (schema.properties as Record<string, Record<string, unknown>>).platforms!.uniqueItems = true;
-  },
-  '/v1/product-lists': (schema) => {
-    const item = ((schema.properties as Record<string, { items?: Record<string, unknown> }>).items?.items ?? {});
-    item.anyOf = [{ required: ['url'] }, { required: ['inline', 'key'] }];
-  },
+/**
+ * Server-Sent Events of the live routes, as the schema of one event (`event`, `data`; OpenAPI
+ * 3.2's reading of a text/event-stream schema): `progress` with the status whenever it changes,
+ * then `done` with the final status, or `error` with a detail; `data` is one line of JSON.
+ */
+const sseEvent = (data: Schema) => {
+  const carrying = (events: string[], payload: Schema) => ({
+    type: 'object',
+    required: ['event', 'data'],
+    properties: { event: { enum: events }, data: { type: 'string', contentMediaType: 'application/json', contentSchema: json(payload, 'output') } },
+  });
+  return { oneOf: [carrying(['progress', 'done'], data), carrying(['error'], z.object({ detail: z.string() }))] };
 };
-
-/** Server-Sent Events of the live routes: `progress` whenever the status changes, then `done` (or `error`). */
-const sseEvents = (data: Schema) => ({
-  progress: { description: 'the status as the GET answers it, sent whenever it changes', data: json(data, 'output') },
-  done: { description: 'the final status; the stream ends', data: json(data, 'output') },
-  error: { description: 'reading the status failed; the stream ends', data: json(z.object({ detail: z.string() }), 'output') },
-});
 
 /**
  * Statuses every operation can answer besides its own: 400 (a path id, query or body that does
@@ -272,12 +259,31 @@ function commonResponses(op: Operation): Record<number, Response> {
 const RETRY_AFTER = { 'Retry-After': { description: 'seconds to wait before retrying', schema: { type: 'integer', minimum: 1 } } };
 
 const json = (schema: Schema, io: 'input' | 'output') => {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', override: io === 'input' ? describeTrimming : undefined }) as Record<string, unknown>;
   if (io === 'input') applyTextRule(rest);
   return rest;
 };
 
-/** The text rule (src/api/input.ts) in the schema: free text may not contain NUL. */
+/** What String.prototype.trim removes (white space and line terminators), and NUL (the text rule). */
+const TRIMMED = '\\t\\n\\u000b\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
+
+/**
+ * A zod string that is trimmed before its minimum length is checked (`.trim().min(n)`): the
+ * pattern says what that means for the raw text, at least n characters from the first to the
+ * last one that is not white space (so "  " is not a valid title, as the route says).
+ */
+function describeTrimming({ zodSchema, jsonSchema }: { zodSchema: unknown; jsonSchema: Record<string, unknown> }): void {
+  const def = (zodSchema as { _zod: { def: { type: string; checks?: { _zod: { def: { check: string; tx?: (value: string) => string } } }[] } } })._zod.def;
+  if (def.type !== 'string' || jsonSchema.pattern !== undefined) return;
+  const trims = def.checks?.some(({ _zod: check }) => check.def.check === 'overwrite' && check.def.tx?.(' x ') === 'x');
+  if (!trims) return;
+  const min = typeof jsonSchema.minLength === 'number' ? jsonSchema.minLength : 0;
+  const text = '[^\\u0000]*';
+  const solid = `[^\\u0000${TRIMMED}]`;
+  jsonSchema.pattern = min === 0 ? `^${text}$` : min === 1 ? `^${text}${solid}${text}$` : `^${text}${solid}[^\\u0000]{${min - 2},}${solid}${text}$`;
+}
+
+/** The text rule (src/api/input.ts) in the schema: free text, and the names of free-form fields, may not contain NUL. */
 function applyTextRule(node: unknown): void {
   if (Array.isArray(node)) return node.forEach(applyTextRule);
   if (!node || typeof node !== 'object') return;
@@ -285,13 +291,20 @@ function applyTextRule(node: unknown): void {
   if (schema.type === 'string' && schema.pattern === undefined && schema.enum === undefined && schema.const === undefined && schema.format === undefined) {
     schema.pattern = '^[^\\u0000]*$';
   }
+  if (schema.type === 'object' && schema.additionalProperties !== false && schema.propertyNames === undefined) {
+    schema.propertyNames = { pattern: '^[^\\u0000]*$' };
+  }
   Object.values(schema).forEach(applyTextRule);
 }
 
 export function buildOpenApiDocument(serverUrl: string) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of operations) {
-    const params = [...op.path.matchAll(/:([A-Za-z]+)/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: PATH_PARAMETERS[name!] ?? { type: 'string' } }));
+    const params = [...op.path.matchAll(/:([A-Za-z]+)/g)].map(([, name]) => {
+      const schema = op.params?.[name!] ?? PATH_PARAMETERS[name!];
+      if (!schema) throw new Error(`${op.method} ${op.path}: no schema for the path parameter ${name} (src/api/params.ts)`);
+      return { name, in: 'path', required: true, schema: json(schema, 'input') };
+    });
     const queryProps = op.query ? (json(op.query, 'input') as { properties?: Record<string, unknown>; required?: string[] }) : undefined;
     const queryParams = Object.entries(queryProps?.properties ?? {}).map(([name, schema]) => ({ name, in: 'query', required: queryProps?.required?.includes(name) ?? false, schema }));
     const extraHeaders = (op.headers ?? []).map(({ name, required, description }) => ({ name, in: 'header', required, description, schema: { type: 'string' } }));
@@ -300,11 +313,9 @@ export function buildOpenApiDocument(serverUrl: string) {
       : [];
     const content: Record<string, unknown> = {};
     if (op.body) {
-      const schema = json(op.body, 'input');
-      REFINEMENTS[op.path]?.(schema);
-      content['application/json'] = { schema };
+      content['application/json'] = { schema: json(op.body, 'input') };
     }
-    for (const type of op.rawBodies ?? []) content[type] = { schema: { type: 'string' } };
+    for (const [type, schema] of Object.entries(op.rawBodies ?? {})) content[type] = { schema: json(schema, 'input') };
     paths[openApiPath(op.path)] ??= {};
     paths[openApiPath(op.path)]![op.method] = {
       summary: op.summary,
@@ -321,8 +332,7 @@ export function buildOpenApiDocument(serverUrl: string) {
             ...(status === '429' || status === '503' ? { headers: RETRY_AFTER } : {}),
             ...(response.schema === undefined && response.mediaType === undefined
               ? {}
-              : { content: { [response.mediaType ?? 'application/json']: response.schema ? { schema: json(response.schema, 'output') } : { schema: { type: 'string' } } } }),
-            ...(response.events ? { 'x-sse-events': sseEvents(response.events) } : {}),
+              : { content: { [response.mediaType ?? 'application/json']: { schema: response.events ? sseEvent(response.events) : response.schema ? json(response.schema, 'output') : { type: 'string' } } } }),
           },
         ]),
       ),

@@ -1,7 +1,9 @@
 // One error type that carries an HTTP status, and one handler that renders every error as
 // RFC 9457 problem+json. Client mistakes are 4xx with a clear detail; only our faults are 5xx.
+import { ApplicationFailure } from '@temporalio/common';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
+import { LlmErrorType } from '../llm/error-types';
 
 export class HttpError extends Error {
   constructor(
@@ -68,6 +70,7 @@ export function dependencyUnavailable(error: unknown): string | undefined {
     const message = typeof cause.message === 'string' ? cause.message : '';
     if (code === 14 && 'metadata' in cause) return 'Temporal'; // gRPC UNAVAILABLE
     if (code === 4 && 'metadata' in cause && /query timed out/.test(message)) return 'a Temporal worker'; // no worker answered the query
+    if (code === 9 && 'metadata' in cause && /no poller seen/.test(message)) return 'a Temporal worker'; // FAILED_PRECONDITION: no worker polls the queue
     if (name === 'ConnectionError' || name === 'NoLivingConnectionsError') return 'Elasticsearch';
     if (name === 'Neo4jError' && (code === 'ServiceUnavailable' || code === 'SessionExpired')) return 'Neo4j';
     if (typeof code === 'string' && (PG_CONNECTION_CODES.has(code) || code.startsWith('08'))) return 'PostgreSQL';
@@ -78,10 +81,22 @@ export function dependencyUnavailable(error: unknown): string | undefined {
 
 export const RETRY_AFTER_SECONDS = 5;
 
+/** The model provider's rate limit had no room soon enough for a call the request needed (a
+ *  search embedding): 503 with the wait as Retry-After. */
+function modelRateLimited(error: unknown): number | undefined {
+  if (!(error instanceof ApplicationFailure) || error.type !== LlmErrorType.RateLimited) return undefined;
+  const delayMs = typeof error.nextRetryDelay === 'number' ? error.nextRetryDelay : RETRY_AFTER_SECONDS * 1000;
+  return Math.max(1, Math.ceil(delayMs / 1000));
+}
+
 export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   let problem: { status: number; title: string; detail?: string; [key: string]: unknown };
   const unavailable = error instanceof HttpError ? undefined : dependencyUnavailable(error);
-  if (unavailable) {
+  const limitedFor = modelRateLimited(error);
+  if (limitedFor !== undefined) {
+    problem = { status: 503, title: 'Service Unavailable', detail: `the model provider's rate limit is reached; retry after ${limitedFor} s`, dependency: 'model provider' };
+    res.set('Retry-After', String(limitedFor));
+  } else if (unavailable) {
     req.log?.warn({ err: error, dependency: unavailable }, 'dependency unavailable');
     problem = { status: 503, title: 'Service Unavailable', detail: `${unavailable} is unavailable; retry later`, dependency: unavailable };
     res.set('Retry-After', String(RETRY_AFTER_SECONDS));

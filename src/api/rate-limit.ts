@@ -9,7 +9,7 @@
 // handler answers 503 problem+json with Retry-After (see dependencyUnavailable in problem.ts);
 // every /v1 route needs PostgreSQL or Temporal state anyway, and letting unmetered traffic
 // through would leave the per-tenant guarantee to chance. The per-client limit keeps working.
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import type { Pool } from 'pg';
 import type { Config } from '../config';
 import { principalOf } from './auth';
@@ -47,6 +47,26 @@ export function clientRateLimit(config: Pick<Config, 'RATE_LIMIT_CLIENT' | 'RATE
     }
     next();
   };
+}
+
+/**
+ * Signed engagement pushes per tenant, counted in PostgreSQL like the user and tenant limits (every
+ * replica shares them). Called after the signature check, so pushes with bad signatures never use
+ * up a tenant's allowance; before it, the per-client limit applies. Sets the RateLimit headers;
+ * throws a 429 (with Retry-After) when the tenant is over its limit.
+ */
+export async function consumePushAllowance(pg: Pool, config: Pick<Config, 'RATE_LIMIT_ENGAGEMENT_PUSH' | 'RATE_LIMIT_WINDOW_SECONDS'>, tenantId: string, res: Response): Promise<void> {
+  const limit = config.RATE_LIMIT_ENGAGEMENT_PUSH;
+  const { rows } = await pg.query<{ count: number; reset: number }>(
+    `WITH w AS (SELECT to_timestamp(floor(extract(epoch FROM now()) / $2) * $2) AS start)
+     INSERT INTO api_rate_limits (bucket, window_start, count) SELECT $1, w.start, 1 FROM w
+     ON CONFLICT (bucket, window_start) DO UPDATE SET count = api_rate_limits.count + 1
+     RETURNING count, ceil(extract(epoch FROM window_start + make_interval(secs => $2) - now()))::int AS reset`,
+    [`engagement-push:${tenantId}`, config.RATE_LIMIT_WINDOW_SECONDS],
+  );
+  const { count, reset } = rows[0]!;
+  res.set({ 'RateLimit-Limit': String(limit), 'RateLimit-Remaining': String(Math.max(0, limit - count)), 'RateLimit-Reset': String(reset) });
+  if (count > limit) throw tooMany(`engagement pushes of tenant ${tenantId}`, limit, Math.max(1, reset));
 }
 
 export function rateLimit(pg: Pool, config: LimitConfig): RequestHandler {

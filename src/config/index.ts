@@ -31,6 +31,12 @@ const duration = z
     return Math.round(Number(amount) * DURATION_UNITS[unit!]!);
   });
 
+/** `500/200000` as a limit; `unlimited` is no limit on that measure. */
+function rateLimitOf(spec: string): { requests: number; tokens: number } {
+  const [requests, tokens] = spec.split('/').map((part) => (part === 'unlimited' ? Number.POSITIVE_INFINITY : Number(part)));
+  return { requests: requests!, tokens: tokens! };
+}
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -74,6 +80,20 @@ const schema = z.object({
   LLM_TIMEOUT_MS: positiveInt.default(60_000),
   /** Server-side rate limit of the LLM task queue, across all workers. */
   LLM_MAX_ACTIVITIES_PER_SECOND: z.coerce.number().positive().default(20),
+  /** The model provider's limits, held across every process through PostgreSQL (src/llm/rate-limiter.ts):
+   *  `model=requests/tokens` per LLM_RATE_WINDOW, either part a positive integer or `unlimited`,
+   *  e.g. `default=500/200000,gpt-4o=100/30000`. `default` is one budget shared by every model not
+   *  named; unset = no limit (the local model). */
+  LLM_RATE_LIMITS: csv
+    .transform((pairs) => pairs.map((pair) => pair.split('=').map((part) => part.trim())))
+    .pipe(z.array(z.tuple([z.string().min(1), z.string().regex(/^(\d+|unlimited)\/(\d+|unlimited)$/, 'requests/tokens such as 500/200000 (each a number or unlimited)')])))
+    .transform((entries) => Object.fromEntries(entries.map(([model, spec]) => [model, rateLimitOf(spec)])))
+    .default({}),
+  /** The window the provider counts requests and tokens in (60s at OpenAI-style providers). */
+  LLM_RATE_WINDOW: duration.pipe(z.number().min(1_000).max(3_600_000)).prefault('60s'),
+  /** Longest a call waits for room under the limit before its activity fails retryably
+   *  (LlmRateLimited, retried after the wait it would have needed). */
+  LLM_RATE_MAX_WAIT: duration.pipe(z.number().min(0).max(600_000)).prefault('25s'),
   /** Estimated cost in USD per 1,000 tokens (input, output), recorded per call. */
   LLM_PRICE_INPUT_PER_1K: z.coerce.number().min(0).default(0),
   LLM_PRICE_OUTPUT_PER_1K: z.coerce.number().min(0).default(0),
@@ -186,6 +206,8 @@ const schema = z.object({
   RATE_LIMIT_WINDOW_SECONDS: positiveInt.max(86_400).default(60),
   /** Requests per window per client address before authentication, counted per API process. */
   RATE_LIMIT_CLIENT: positiveInt.default(1_200),
+  /** Signed engagement pushes per window per tenant (after the signature check), shared through PostgreSQL. */
+  RATE_LIMIT_ENGAGEMENT_PUSH: positiveInt.default(300),
 
   /** Answers: a source below this cosine similarity to the question is not about it ("not found"). */
   ANSWERS_MIN_SIMILARITY: z.coerce.number().min(-1).max(1).default(0.3),
@@ -232,6 +254,15 @@ function crossChecks(config: Config): { variable: string; message: string }[] {
       variable: 'LLM_TIMEOUT_MS',
       message: `must be below the LLM activity's start-to-close timeout (${LLM_START_TO_CLOSE_MS} ms) so Temporal, not the client, owns retries`,
     });
+  }
+  if (config.LLM_RATE_MAX_WAIT + config.LLM_TIMEOUT_MS >= LLM_START_TO_CLOSE_MS) {
+    problems.push({
+      variable: 'LLM_RATE_MAX_WAIT',
+      message: `plus LLM_TIMEOUT_MS must stay below the LLM activity's start-to-close timeout (${LLM_START_TO_CLOSE_MS} ms): a call that waited may still need its whole timeout`,
+    });
+  }
+  for (const [model, limit] of Object.entries(config.LLM_RATE_LIMITS)) {
+    if (limit.requests < 1 || limit.tokens < 1) problems.push({ variable: 'LLM_RATE_LIMITS', message: `${model}: limits must be at least 1 (or unlimited)` });
   }
   if (!config.LLM_MODELS.default) {
     problems.push({ variable: 'LLM_MODELS', message: 'must name a default model (default=<model>)' });

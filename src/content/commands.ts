@@ -30,7 +30,13 @@ import { idSchema } from '../ids';
 
 const id = idSchema('letters, digits, dot, dash, underscore; at most 100');
 const locale = z.string().regex(/^[a-z]{2,3}([_-][A-Za-z0-9]{2,8})?$/, 'a locale such as en or de-AT').default('en');
-const platforms = z.array(z.enum(PLATFORMS)).min(1).max(PLATFORMS.length).refine((list) => new Set(list).size === list.length, 'each platform once');
+// Each refinement carries its JSON-schema twin (.meta), so the OpenAPI document states the same rule.
+const platforms = z
+  .array(z.enum(PLATFORMS))
+  .min(1)
+  .max(PLATFORMS.length)
+  .refine((list) => new Set(list).size === list.length, 'each platform once')
+  .meta({ uniqueItems: true });
 const publishAt = isoInstant.optional();
 
 export const SubmitContentInput = z
@@ -64,7 +70,8 @@ export const DraftContentInput = z
     publishAt,
   })
   .strict()
-  .refine((input) => input.brief !== undefined || input.productId !== undefined, { message: 'a draft needs a brief or a productId' });
+  .refine((input) => input.brief !== undefined || input.productId !== undefined, { message: 'a draft needs a brief or a productId' })
+  .meta({ anyOf: [{ required: ['brief'] }, { required: ['productId'] }] });
 
 export const ReviewInput = z
   .object({ decision: z.enum(['approve', 'reject', 'request-changes']), comment: z.string().trim().max(4_000).optional() })

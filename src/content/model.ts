@@ -207,6 +207,8 @@ export interface AiRef {
   model: string;
   promptVersion: string;
   callId: string;
+  /** The learning loop's decision that chose the version (drafts since drafts take decisions). */
+  decisionId?: string;
 }
 
 export interface ContentEvent extends ContentRef {

@@ -112,10 +112,10 @@ export async function loadForPublishing(pg: Pool, { tenantId, contentId, revisio
 }
 
 /** The model draft of revision 1, if one was stored already (a retried draft activity). */
-export async function findAiDraft(pg: Pool, tenantId: string, contentId: string): Promise<{ title: string; ai: AiRef } | undefined> {
+export async function findAiDraft(pg: Pool, tenantId: string, contentId: string, revision = 1): Promise<{ title: string; ai: AiRef } | undefined> {
   const { rows } = await pg.query<{ title: string; ai: AiRef }>(
-    'SELECT title, ai FROM content_revisions WHERE tenant_id = $1 AND content_id = $2 AND revision = 1 AND ai IS NOT NULL',
-    [tenantId, contentId],
+    'SELECT title, ai FROM content_revisions WHERE tenant_id = $1 AND content_id = $2 AND revision = $3 AND ai IS NOT NULL',
+    [tenantId, contentId, revision],
   );
   return rows[0];
 }

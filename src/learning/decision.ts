@@ -8,6 +8,8 @@ import { pickByShare } from './bandit';
 /** The subject a product item's decisions record, so a rollback can find the items to re-run. */
 export const PRODUCT_SUBJECT_PREFIX = 'product-item:';
 export const productItemSubject = (listId: string, itemKey: string) => `${PRODUCT_SUBJECT_PREFIX}${listId}/${itemKey}`;
+/** The subject a content draft's decision records. */
+export const contentSubject = (contentId: string) => `content:${contentId}`;
 
 export const PRIORITIES = ['interactive', 'normal', 'batch'] as const;
 export type CallPriority = (typeof PRIORITIES)[number];

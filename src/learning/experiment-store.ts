@@ -93,14 +93,19 @@ export async function endExperiment(pg: Pool, experimentId: string, status: Excl
   return result.rowCount === 1;
 }
 
-/** Every decision of an experiment with its outcome and, for drafts, the reviewer's verdict and engagement. */
+/**
+ * Every decision of an experiment with its outcome and, for drafts, the reviewers' first decision
+ * on the revision the call wrote (approve / request changes / reject, from the audit trail: a
+ * risk-policy auto-approval or an expiry is no reviewer's verdict) and engagement.
+ */
 export async function outcomesOf(pg: Pool, experimentId: string): Promise<{ arm: string; outcome?: DecisionOutcome }[]> {
   const { rows } = await pg.query<{ arm: string; outcome: DecisionOutcome | null; review: string | null; engagement: number | null }>(
     `SELECT d.arm, d.outcome,
-            (SELECT lf.signal FROM llm_calls c
+            (SELECT a.action FROM llm_calls c
                JOIN content_revisions r ON r.ai->>'callId' = c.call_id::text
-               JOIN learning_feedback lf ON lf.tenant_id = r.tenant_id AND lf.subject_kind = 'content' AND lf.subject_id = r.content_id AND lf.signal LIKE 'review-%'
-              WHERE c.decision_id = d.decision_id AND c.status = 'ok' LIMIT 1) AS review,
+               JOIN content_audit a ON a.tenant_id = r.tenant_id AND a.content_id = r.content_id AND a.revision = r.revision
+                AND a.action IN ('review.approve', 'review.request-changes', 'review.reject')
+              WHERE c.decision_id = d.decision_id AND c.status = 'ok' ORDER BY a.id LIMIT 1) AS review,
             (SELECT sum(lf.value) FROM llm_calls c
                JOIN content_revisions r ON r.ai->>'callId' = c.call_id::text
                JOIN learning_feedback lf ON lf.tenant_id = r.tenant_id AND lf.subject_kind = 'content' AND lf.subject_id = r.content_id AND lf.signal = 'engagement'
@@ -108,9 +113,9 @@ export async function outcomesOf(pg: Pool, experimentId: string): Promise<{ arm:
        FROM llm_decisions d WHERE d.experiment_id = $1`,
     [experimentId],
   );
+  const reviews: Record<string, DecisionOutcome['review']> = { 'review.approve': 'approved', 'review.request-changes': 'changes', 'review.reject': 'rejected' };
   return rows.map((row) => {
     if (!row.outcome) return { arm: row.arm };
-    const review = row.review === 'review-approved' ? 'approved' : row.review === 'review-rejected' ? 'rejected' : row.review ? 'changes' : undefined;
-    return { arm: row.arm, outcome: { ...row.outcome, review, engagement: row.engagement === null ? undefined : Number(row.engagement) } };
+    return { arm: row.arm, outcome: { ...row.outcome, review: row.review ? reviews[row.review] : undefined, engagement: row.engagement === null ? undefined : Number(row.engagement) } };
   });
 }

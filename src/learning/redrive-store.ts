@@ -61,7 +61,37 @@ export async function markRedrivesStarted(pg: Pool, experimentId: string, workfl
   await pg.query(`UPDATE learning_redrives SET status = 'started', done_at = now() WHERE experiment_id = $1 AND workflow_id = ANY($2)`, [experimentId, workflowIds]);
 }
 
-/** Content the version wrote: flagged for review once (published text is never replaced silently). */
+export interface ContentRedraft {
+  contentId: string;
+  workflowId: string;
+}
+
+/** Content statuses in which a draft has not been decided on yet: these are drafted again rather than flagged. */
+export const REDRAFTABLE_STATUSES = ['drafting', 'checking', 'pending', 'changes-requested'] as const;
+
+/**
+ * Drafts the version wrote that are still in review and still the content's current revision
+ * (no person has revised them): registered once to be drafted again with production, through the
+ * content's own workflow. Returns those whose redraft has not been asked for yet.
+ */
+export async function planContentRedrafts(pg: Pool, experimentId: string, tenantId: string, version: string): Promise<ContentRedraft[]> {
+  await pg.query(
+    `INSERT INTO learning_redrives (experiment_id, subject_kind, subject_id, tenant_id, from_version, action, workflow_id)
+     SELECT $1, 'content', i.content_id, i.tenant_id, $3, 'redraft', i.workflow_id
+       FROM content_items i JOIN content_revisions r ON r.tenant_id = i.tenant_id AND r.content_id = i.content_id AND r.revision = i.revision
+      WHERE i.tenant_id = $2 AND i.status = ANY($4) AND r.ai->>'promptVersion' = $3
+     ON CONFLICT DO NOTHING`,
+    [experimentId, tenantId, version, REDRAFTABLE_STATUSES],
+  );
+  const { rows } = await pg.query<{ subject_id: string; workflow_id: string }>(
+    `SELECT subject_id, workflow_id FROM learning_redrives
+      WHERE experiment_id = $1 AND from_version = $2 AND subject_kind = 'content' AND action = 'redraft' AND status = 'pending' ORDER BY subject_id`,
+    [experimentId, version],
+  );
+  return rows.map((row) => ({ contentId: row.subject_id, workflowId: row.workflow_id }));
+}
+
+/** Content the version wrote and a person has decided on or revised: flagged for review once (published text is never replaced silently). */
 export async function flagContent(pg: Pool, experimentId: string, tenantId: string, version: string): Promise<{ contentId: string; published: boolean }[]> {
   const { rows } = await pg.query<{ content_id: string; published: boolean }>(
     `INSERT INTO learning_redrives (experiment_id, subject_kind, subject_id, tenant_id, from_version, action, status, done_at)

@@ -8,7 +8,7 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Principal } from '../auth/principal';
 import type { Config } from '../config';
-import { llmTasks } from '../llm/tasks';
+import { llmTasks, type LlmTaskName } from '../llm/tasks';
 import { SearchAttr } from '../temporal/search-attributes';
 import { taskQueues } from '../temporal/task-queues';
 import { concludeExperimentSignal, experimentStatusQuery, experimentWorkflow, type ExperimentView } from '../workflows/experiment';
@@ -38,7 +38,7 @@ interface Deps {
   config: Config;
 }
 
-const taskName = z.string().refine(isTask, { message: `not a task (${Object.keys(llmTasks).join(', ')})` });
+export const taskName = z.enum(Object.keys(llmTasks) as [LlmTaskName, ...LlmTaskName[]], { message: `not a task (${Object.keys(llmTasks).join(', ')})` });
 const versionId = z.string().min(3).max(200);
 const reason = z.string().trim().min(3).max(1_000);
 
@@ -48,7 +48,7 @@ export const CreateVersionInput = z
     model: z.string().trim().min(1).max(200).optional(),
     temperature: z.number().min(0).max(2),
     maxTokens: z.number().int().min(1).max(32_000),
-    schemaVersion: z.number().int().min(1).default(1),
+    schemaVersion: z.number().int().min(1).max(2_147_483_647).default(1), // a PostgreSQL integer
     note: z.string().max(1_000).optional(),
     reason,
   })
@@ -85,6 +85,7 @@ export async function versionsOf(deps: Deps, principal: Principal, task: string)
 }
 
 export async function addVersion(deps: Deps, principal: Principal, task: string, body: unknown) {
+  if (!isTask(task)) throw new RegistryRefused(404, `unknown task ${task}`);
   const { reason: why, ...input } = CreateVersionInput.parse(body);
   return createVersion(deps.pg, principal.userId, principal.tenantId, task, input, why);
 }

@@ -6,7 +6,10 @@ export const LlmErrorType = {
   Forbidden: 'LlmForbidden',
   NotFound: 'LlmModelNotFound',
   ContentRefused: 'LlmContentRefused',
+  /** The provider answered 429, or the cluster-wide limit (LLM_RATE_LIMITS) has no room soon enough: retry later. */
   RateLimited: 'LlmRateLimited',
+  /** One call needs more tokens than the whole window allows (LLM_RATE_LIMITS): never fits. */
+  RequestTooLarge: 'LlmRequestTooLarge',
   ServerError: 'LlmServerError',
   Timeout: 'LlmTimeout',
   Unreachable: 'LlmUnreachable',

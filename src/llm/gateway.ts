@@ -1,12 +1,15 @@
 // The LLM gateway: every model call of the service goes through here. It renders the task's
 // versioned prompt, asks for schema-constrained JSON, validates it (one repair attempt, then a
-// typed failure), enforces the tenant's token budget, and records each call in PostgreSQL.
+// typed failure), enforces the tenant's token budget and the provider's rate limit shared by
+// every process (chat, embeddings and moderation alike), and records each call in PostgreSQL.
 import { ApplicationFailure } from '@temporalio/common';
-import type OpenAI from 'openai';
+import OpenAI from 'openai';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Config } from '../config';
 import { LlmErrorType, classifyLlmError } from './errors';
+import { SharedRateLimiter, type RateLimiterConfig } from './rate-limiter';
+import { estimateInputTokens } from './rate-rules';
 import { llmTasks, type ChatMessage, type LlmTaskName, type TaskInput, type TaskOutput } from './tasks';
 
 export interface CallContext {
@@ -16,6 +19,10 @@ export interface CallContext {
   workflowId?: string;
   activityId?: string;
   attempt?: number;
+  /** Ends a wait for room under the rate limit (the activity's cancellation). */
+  signal?: AbortSignal;
+  /** How long this call may wait for room under the rate limit, if less than LLM_RATE_MAX_WAIT. */
+  maxRateWaitMs?: number;
 }
 
 /** Travels with every AI-generated value so that it is always labelled as such. */
@@ -52,7 +59,16 @@ const DEFAULT_FREQUENCY_PENALTY = 0.3;
 type GatewayConfig = Pick<
   Config,
   'LLM_SEED' | 'LLM_MODELS' | 'EMBEDDING_MODEL' | 'EMBEDDING_DIMENSIONS' | 'LLM_PRICE_INPUT_PER_1K' | 'LLM_PRICE_OUTPUT_PER_1K'
->;
+> &
+  RateLimiterConfig;
+
+/** A 429 is sent again within the call (after its Retry-After, if that fits the wait) this many
+ *  times; then the activity fails retryably and Temporal retries it after the Retry-After. */
+const RESENDS_AFTER_429 = 2;
+/** How long a 429 without Retry-After holds every process back. */
+const DEFAULT_429_PAUSE_MS = 1_000;
+/** The moderation endpoint's calls count against this LLM_RATE_LIMITS key (or `default`). */
+const MODERATION_MODEL = 'moderation';
 
 interface CallRecord {
   task: string;
@@ -68,12 +84,17 @@ interface CallRecord {
 }
 
 export class LlmGateway {
+  /** The provider's rate limit every call of this gateway goes under (observed by the metrics). */
+  readonly limiter: SharedRateLimiter;
+
   constructor(
     private readonly client: OpenAI,
     private readonly embeddingsClient: OpenAI,
     private readonly pg: Pool,
     private readonly config: GatewayConfig,
-  ) {}
+  ) {
+    this.limiter = new SharedRateLimiter(pg, config);
+  }
 
   modelFor(task: string): string {
     return this.config.LLM_MODELS[task] ?? this.config.LLM_MODELS.default!;
@@ -132,9 +153,10 @@ export class LlmGateway {
 
   /** The provider's moderation endpoint (OpenAI's /v1/moderations); only called when
    *  CONTENT_MODERATION is on, since local servers do not offer it. */
-  async moderate(text: string): Promise<{ flagged: boolean; categories: string[] }> {
+  async moderate(text: string, ctx: Pick<CallContext, 'signal' | 'maxRateWaitMs'> = {}): Promise<{ flagged: boolean; categories: string[] }> {
+    const input = text.slice(0, 20_000);
     try {
-      const response = await this.client.moderations.create({ input: text.slice(0, 20_000) });
+      const { result: response } = await this.underRateLimit(MODERATION_MODEL, estimateInputTokens(input), ctx, () => this.client.moderations.create({ input }), () => undefined);
       const categories = response.results.flatMap((result) =>
         Object.entries(result.categories as unknown as Record<string, boolean>).filter(([, hit]) => hit).map(([name]) => name),
       );
@@ -147,15 +169,14 @@ export class LlmGateway {
   async embed(texts: string[], ctx: CallContext): Promise<number[][]> {
     const model = this.config.EMBEDDING_MODEL;
     await this.assertBudget(ctx.tenantId);
-    const started = Date.now();
-    let response: OpenAI.CreateEmbeddingResponse;
-    try {
-      response = await this.embeddingsClient.embeddings.create({ model, input: texts, encoding_format: 'float' });
-    } catch (error) {
-      const failure = classifyLlmError(error);
-      await this.record(ctx, { task: 'embed', promptVersion: 'embed@1', model, params: { n: texts.length }, status: 'error', errorType: failure.type ?? undefined, promptTokens: 0, completionTokens: 0, latencyMs: Date.now() - started });
-      throw failure;
-    }
+    const { result: response, latencyMs } = await this.underRateLimit(
+      model,
+      estimateInputTokens(...texts) + texts.length,
+      ctx,
+      () => this.embeddingsClient.embeddings.create({ model, input: texts, encoding_format: 'float' }),
+      (answer) => answer.usage?.prompt_tokens,
+      (failure, ms) => this.record(ctx, { task: 'embed', promptVersion: 'embed@1', model, params: { n: texts.length }, status: 'error', errorType: failure.type ?? undefined, promptTokens: 0, completionTokens: 0, latencyMs: ms }),
+    );
     const vectors = [...response.data].sort((a, b) => a.index - b.index).map((item) => item.embedding);
     const wrong = vectors.find((vector) => vector.length !== this.config.EMBEDDING_DIMENSIONS);
     if (vectors.length !== texts.length || wrong) {
@@ -165,7 +186,7 @@ export class LlmGateway {
       );
     }
     const tokens = response.usage?.prompt_tokens ?? 0;
-    await this.record(ctx, { task: 'embed', promptVersion: 'embed@1', model, params: { n: texts.length }, status: 'ok', promptTokens: tokens, completionTokens: 0, latencyMs: Date.now() - started });
+    await this.record(ctx, { task: 'embed', promptVersion: 'embed@1', model, params: { n: texts.length }, status: 'ok', promptTokens: tokens, completionTokens: 0, latencyMs });
     await this.spend(ctx.tenantId, tokens);
     return vectors;
   }
@@ -179,34 +200,79 @@ export class LlmGateway {
     promptVersion: string,
     ctx: CallContext,
   ) {
-    const started = Date.now();
-    try {
-      const completion = await this.client.chat.completions.create({
-        model,
-        messages,
-        ...params,
-        response_format: {
-          type: 'json_schema',
-          json_schema: { name, strict: true, schema: z.toJSONSchema(schema, { target: 'draft-7' }) },
-        },
-      });
-      const choice = completion.choices[0];
-      if (choice?.message.refusal) {
-        throw ApplicationFailure.nonRetryable(`${name}: the model refused: ${choice.message.refusal}`, LlmErrorType.ContentRefused);
+    const request = {
+      model,
+      messages,
+      ...params,
+      response_format: {
+        type: 'json_schema' as const,
+        json_schema: { name, strict: true, schema: z.toJSONSchema(schema, { target: 'draft-7' }) as Record<string, unknown> },
+      },
+    };
+    const recordFailure = (failure: ApplicationFailure, latencyMs: number) =>
+      this.record(ctx, { task: name, promptVersion, model, params, status: 'error', errorType: failure.type ?? undefined, promptTokens: 0, completionTokens: 0, latencyMs });
+    // The whole request counts as input (messages and the JSON schema), plus the most it may answer.
+    const { result: completion, latencyMs } = await this.underRateLimit(
+      model,
+      estimateInputTokens(JSON.stringify(request.messages), JSON.stringify(request.response_format)) + params.max_tokens,
+      ctx,
+      () => this.client.chat.completions.create(request),
+      (answer) => (answer.usage ? answer.usage.prompt_tokens + answer.usage.completion_tokens : undefined),
+      recordFailure,
+    );
+    const choice = completion.choices[0];
+    const refusal = choice?.message.refusal
+      ? ApplicationFailure.nonRetryable(`${name}: the model refused: ${choice.message.refusal}`, LlmErrorType.ContentRefused)
+      : choice?.finish_reason === 'content_filter'
+        ? ApplicationFailure.nonRetryable(`${name}: the provider filtered the output`, LlmErrorType.ContentRefused)
+        : undefined;
+    if (refusal) {
+      await recordFailure(refusal, latencyMs);
+      throw refusal;
+    }
+    return {
+      content: choice?.message.content ?? '',
+      promptTokens: completion.usage?.prompt_tokens ?? 0,
+      completionTokens: completion.usage?.completion_tokens ?? 0,
+      latencyMs,
+    };
+  }
+
+  /**
+   * Sends one request under the provider's rate limit shared by every process: waits for room
+   * (reserving `estimatedTokens`), then settles the reservation with the tokens the answer
+   * reports. A 429 blocks the limit for every process until its Retry-After and the request is
+   * sent again (a few times, within the wait allowed); every other failure is classified and
+   * thrown. `onFailure` records each failed request (with its latency).
+   */
+  private async underRateLimit<T>(
+    model: string,
+    estimatedTokens: number,
+    ctx: Pick<CallContext, 'signal' | 'maxRateWaitMs'>,
+    send: () => Promise<T>,
+    usedTokens: (answer: T) => number | undefined,
+    onFailure?: (failure: ApplicationFailure, latencyMs: number) => Promise<unknown>,
+  ): Promise<{ result: T; latencyMs: number }> {
+    for (let resend = 0; ; resend++) {
+      const grant = await this.limiter.acquire(model, estimatedTokens, { signal: ctx.signal, maxWaitMs: ctx.maxRateWaitMs });
+      const started = Date.now();
+      let result: T;
+      try {
+        result = await send();
+      } catch (error) {
+        const latencyMs = Date.now() - started;
+        await this.limiter.settle(grant);
+        const failure = classifyLlmError(error);
+        await onFailure?.(failure, latencyMs);
+        const providerLimited = error instanceof OpenAI.APIError && error.status === 429;
+        if (!providerLimited) throw failure;
+        await this.limiter.block(model, typeof failure.nextRetryDelay === 'number' ? failure.nextRetryDelay : DEFAULT_429_PAUSE_MS);
+        if (resend >= RESENDS_AFTER_429) throw failure;
+        continue;
       }
-      if (choice?.finish_reason === 'content_filter') {
-        throw ApplicationFailure.nonRetryable(`${name}: the provider filtered the output`, LlmErrorType.ContentRefused);
-      }
-      return {
-        content: choice?.message.content ?? '',
-        promptTokens: completion.usage?.prompt_tokens ?? 0,
-        completionTokens: completion.usage?.completion_tokens ?? 0,
-        latencyMs: Date.now() - started,
-      };
-    } catch (error) {
-      const failure = classifyLlmError(error);
-      await this.record(ctx, { task: name, promptVersion, model, params, status: 'error', errorType: failure.type ?? undefined, promptTokens: 0, completionTokens: 0, latencyMs: Date.now() - started });
-      throw failure;
+      const latencyMs = Date.now() - started;
+      await this.limiter.settle(grant, usedTokens(result));
+      return { result, latencyMs };
     }
   }
 

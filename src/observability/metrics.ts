@@ -9,6 +9,7 @@ import os from 'node:os';
 import type { Client as TemporalClient } from '@temporalio/client';
 import type { Pool, PoolClient } from 'pg';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { RateLimitObserver } from '../llm/rate-limiter';
 
 // ---- PostgreSQL ---------------------------------------------------------------------------
 
@@ -215,6 +216,30 @@ export function registerTaskQueueBacklog(registry: Registry, source: BacklogSour
 }
 
 // ---- a /metrics endpoint for processes without an HTTP API (workers) -----------------------
+
+// ---- The model provider's rate limit ----------------------------------------------------------
+
+/** This process's calls that waited for room under LLM_RATE_LIMITS (and how long), that found
+ *  none within the longest wait, and the provider's 429s: is the limit what holds work back? */
+export function registerRateLimitMetrics(registry: Registry, limiter: { observe(observer: RateLimitObserver): void }): void {
+  const waits = new Counter({ name: 'magicai_llm_rate_limit_waits_total', help: 'Model calls that waited for room under the shared rate limit', labelNames: ['key'], registers: [registry] });
+  const waited = new Counter({ name: 'magicai_llm_rate_limit_wait_seconds_total', help: 'Time model calls spent waiting for room under the shared rate limit', labelNames: ['key'], registers: [registry] });
+  const refused = new Counter({
+    name: 'magicai_llm_rate_limit_refused_total',
+    help: 'Model calls that found no room within LLM_RATE_MAX_WAIT (failed retryably as LlmRateLimited)',
+    labelNames: ['key'],
+    registers: [registry],
+  });
+  const limited = new Counter({ name: 'magicai_llm_provider_429_total', help: 'Rate-limit answers (429) from the model provider', labelNames: ['key'], registers: [registry] });
+  limiter.observe({
+    waited: (key, ms) => {
+      waits.inc({ key });
+      waited.inc({ key }, ms / 1000);
+    },
+    refused: (key) => refused.inc({ key }),
+    providerLimited: (key) => limited.inc({ key }),
+  });
+}
 
 /** Serves the registry on /metrics, followed by the Temporal SDK's own metrics (read from its
  *  exporter on `sdkMetricsUrl`), so that one scrape target covers the whole worker process. */

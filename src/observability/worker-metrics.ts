@@ -6,7 +6,15 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { Config } from '../config';
 import type { Infrastructure } from '../runtime/infrastructure';
 import { taskQueues } from '../temporal/task-queues';
-import { createDbMetrics, instrumentPgPool, registerMemoryLimit, registerTaskQueueBacklog, serveMetrics, serverPort } from './metrics';
+import {
+  createDbMetrics,
+  instrumentPgPool,
+  registerMemoryLimit,
+  registerRateLimitMetrics,
+  registerTaskQueueBacklog,
+  serveMetrics,
+  serverPort,
+} from './metrics';
 
 export interface WorkerMetrics {
   registry: Registry;
@@ -14,10 +22,19 @@ export interface WorkerMetrics {
   close(): Promise<void>;
 }
 
-export async function startWorkerMetrics({ config, infra, workers }: { config: Config; infra: Pick<Infrastructure, 'pg' | 'temporal'>; workers: Worker[] }): Promise<WorkerMetrics> {
+export async function startWorkerMetrics({
+  config,
+  infra,
+  workers,
+}: {
+  config: Config;
+  infra: Pick<Infrastructure, 'pg' | 'temporal'> & Partial<Pick<Infrastructure, 'llm'>>;
+  workers: Worker[];
+}): Promise<WorkerMetrics> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   instrumentPgPool(infra.pg, createDbMetrics(registry));
+  if (infra.llm) registerRateLimitMetrics(registry, infra.llm.limiter);
   registerMemoryLimit(registry);
   const queues = taskQueues(config);
   registerTaskQueueBacklog(registry, {

@@ -55,7 +55,8 @@ export const ListItemInput = z
   .strict()
   .refine((item) => item.url !== undefined || (item.inline !== undefined && item.key !== undefined), {
     message: 'an item needs a url, or inline fields and a key',
-  });
+  })
+  .meta({ anyOf: [{ required: ['url'] }, { required: ['inline', 'key'] }] });
 
 export const ListOptionsInput = z
   .object({

@@ -8,8 +8,9 @@ import { idSchema } from '../ids';
 const httpUrl = z
   .string()
   .max(2_048)
-  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), 'must be an absolute http(s) URL');
-const pattern = z.string().min(1).max(200).refine(isUsablePattern, 'must be a valid regular expression (at most 200 characters)');
+  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), 'must be an absolute http(s) URL')
+  .meta({ format: 'uri', pattern: '^[Hh][Tt][Tt][Pp][Ss]?://' });
+const pattern = z.string().min(1).max(200).refine(isUsablePattern, 'must be a valid regular expression (at most 200 characters)').meta({ format: 'regex' });
 export const businessId = idSchema('letters, digits, ".", "_", "-" (at most 100)');
 
 export const ResearchScopeInput = z
@@ -39,7 +40,9 @@ export const ResearchRequest = z
     report: z.boolean().default(true),
   })
   .strict()
-  .refine((request) => request.startUrls.length > 0 || typeof request.sitemap === 'string', { message: 'give startUrls, or a sitemap URL' });
+  .refine((request) => request.startUrls.length > 0 || typeof request.sitemap === 'string', { message: 'give startUrls, or a sitemap URL' })
+  // The rule above, for the OpenAPI document.
+  .meta({ anyOf: [{ properties: { startUrls: { minItems: 1 } }, required: ['startUrls'] }, { properties: { sitemap: { type: 'string' } }, required: ['sitemap'] }] });
 export type ResearchRequest = z.infer<typeof ResearchRequest>;
 
 export const StartResearchInput = z

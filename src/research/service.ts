@@ -99,12 +99,35 @@ export async function researchReport(pg: Pool, tenantId: string, runId: string) 
 
 // --- schedules ----------------------------------------------------------------------------
 
+/**
+ * A five-field cron expression (UTC): minute, hour, day of month, month, day of week; each `*`,
+ * `*\/step`, or a list of values and ranges. Bounds are checked here, so Temporal never refuses one.
+ */
+const cronField = (value: string, step: string) => `(?:\\*(?:/${step})?|${value}(?:-${value})?(?:,${value}(?:-${value})?){0,11})`;
+const CRON_FIELDS = [
+  ['[0-5]?[0-9]', '(?:[1-9]|[1-5][0-9])'],
+  ['(?:[01]?[0-9]|2[0-3])', '(?:[1-9]|1[0-9]|2[0-3])'],
+  ['(?:[1-9]|[12][0-9]|3[01])', '(?:[1-9]|[12][0-9]|3[01])'],
+  ['(?:[1-9]|1[0-2])', '(?:[1-9]|1[0-2])'],
+  ['[0-6]', '[1-6]'],
+] as const;
+const CRON = new RegExp(`^${CRON_FIELDS.map(([value, step]) => cronField(value, step)).join(' ')}$`);
+/** The document's pattern leaves ranges out (a range must not run backwards, which no pattern says). */
+const CRON_WITHOUT_RANGES = `^${CRON_FIELDS.map(([value, step]) => `(?:\\*(?:/${step})?|${value}(?:,${value}){0,11})`).join(' ')}$`;
+const ascendingRanges = (cron: string) => [...cron.matchAll(/(\d+)-(\d+)/g)].every(([, from, to]) => Number(from) <= Number(to));
+export const CronExpression = z
+  .string()
+  .max(100)
+  .regex(CRON, 'a cron expression of five fields (minute hour day-of-month month day-of-week), each *, */step, or values and ranges within bounds')
+  .refine(ascendingRanges, 'a range in a cron expression runs from low to high')
+  .meta({ pattern: CRON_WITHOUT_RANGES });
+
 export const CreateScheduleInput = z
   .object({
     scheduleId: businessId,
     /** Every N minutes (at least 5), or cron expressions (UTC). */
     everyMinutes: z.number().int().min(5).max(60 * 24 * 31).optional(),
-    cron: z.array(z.string().min(9).max(100)).min(1).max(5).optional(),
+    cron: z.array(CronExpression).min(1).max(5).optional(),
     /** SKIP (default): a run due while the previous one still runs is skipped. BUFFER_ONE: it starts when the previous one ends. */
     overlap: z.enum(['SKIP', 'BUFFER_ONE']).default('SKIP'),
     paused: z.boolean().default(false),
@@ -112,12 +135,19 @@ export const CreateScheduleInput = z
     request: ResearchRequest,
   })
   .strict()
-  .refine((input) => (input.everyMinutes === undefined) !== (input.cron === undefined), { message: 'give everyMinutes or cron (one of them)' });
+  .refine((input) => (input.everyMinutes === undefined) !== (input.cron === undefined), { message: 'give everyMinutes or cron (one of them)' })
+  .meta({ oneOf: [{ required: ['everyMinutes'] }, { required: ['cron'] }] });
 export type CreateScheduleInput = z.input<typeof CreateScheduleInput>;
 
 export class ScheduleConflictError extends Error {
   readonly type = 'ScheduleConflict';
 }
+
+/** Temporal refused the schedule's spec (a cron expression it cannot read): the client's 400. */
+export class ScheduleSpecRefused extends Error {
+  readonly type = 'ScheduleSpecRefused';
+}
+const refusesSpec = (error: unknown) => error instanceof TypeError || (error as { code?: unknown; cause?: { code?: unknown } })?.cause?.code === 3; // gRPC INVALID_ARGUMENT
 
 const overlapPolicy = { SKIP: ScheduleOverlapPolicy.SKIP, BUFFER_ONE: ScheduleOverlapPolicy.BUFFER_ONE } as const;
 
@@ -145,6 +175,7 @@ export async function createResearchSchedule({ config, pg, temporal }: ResearchD
   } catch (error) {
     await researchStore.schedules.remove(pg, id);
     if (error instanceof ScheduleAlreadyRunning) throw new ScheduleConflictError(`schedule ${input.scheduleId} already exists`);
+    if (refusesSpec(error)) throw new ScheduleSpecRefused(`Temporal refused the schedule: ${(error as Error).message}`);
     throw error;
   }
   return describeResearchSchedule({ config, pg, temporal }, tenantId, input.scheduleId);

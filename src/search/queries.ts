@@ -16,6 +16,10 @@ export const SearchQuery = z
   })
   .strict();
 
+/** A person waits on a search: its embedding waits this long at most for room under the model
+ *  provider's rate limit, then the API answers 503 with Retry-After. */
+const INTERACTIVE_RATE_WAIT_MS = 5_000;
+
 export interface SearchDeps {
   config: Config;
   es: EsClient;
@@ -36,7 +40,7 @@ export async function search(deps: SearchDeps, tenantId: string, family: 'produc
   const knn =
     mode === 'text'
       ? undefined
-      : { field: 'embedding', query_vector: (await deps.llm.embed([q], { tenantId }))[0]!, k: limit, num_candidates: Math.max(50, limit * 5), filter };
+      : { field: 'embedding', query_vector: (await deps.llm.embed([q], { tenantId, maxRateWaitMs: INTERACTIVE_RATE_WAIT_MS }))[0]!, k: limit, num_candidates: Math.max(50, limit * 5), filter };
   const result = await deps.es.search<Record<string, unknown>>({
     index: family === 'products' ? indices.products : indices.documents,
     size: limit,

@@ -53,6 +53,10 @@ export interface LearnerState {
 
 /** How many contents the learner remembers for reward revisions (bounds the carried state). */
 export const CREDIT_MEMORY = 400;
+/** Past the memory, the oldest contents are forgotten this many at a time: listing the remembered
+ *  contents costs as much as remembering them, so it is done once per chunk, not once per credit
+ *  (per credit, 500 credits in one signal kept a workflow task busy for seconds). */
+export const FORGET_CHUNK = 50;
 /** Evidence per arm is capped, so old evidence fades slowly and the learner keeps adapting. */
 export const MAX_EVIDENCE = 2_000;
 
@@ -100,10 +104,11 @@ export function applyCredit(state: LearnerState, credit: Credit): boolean {
     state.creditedCount += 1;
   }
   state.credited[key] = [reward, credit.version];
-  while (state.creditedCount > CREDIT_MEMORY) {
-    const oldest = Object.keys(state.credited)[0]!;
-    delete state.credited[oldest];
-    state.creditedCount -= 1;
+  if (state.creditedCount > CREDIT_MEMORY) {
+    // Oldest first (insertion order; the keys are never integer-like).
+    const oldest = Object.keys(state.credited).slice(0, state.creditedCount - (CREDIT_MEMORY - FORGET_CHUNK));
+    for (const forgotten of oldest) delete state.credited[forgotten];
+    state.creditedCount -= oldest.length;
   }
   return true;
 }
@@ -192,22 +197,27 @@ function assemble(state: LearnerState, pick: (dim: Dimension) => string, mode: R
   return { strategy, mode, dimensions, uncertainty, observations: state.observations, constraints: state.constraints };
 }
 
+/** One Thompson draw in one dimension: a draw per permitted value, the best one. */
+function thompsonPick(state: LearnerState, dim: Dimension, random: Random): string {
+  let best = '';
+  let bestDraw = -1;
+  for (const value of candidates(state, dim)) {
+    const arm = state.arms[dim][value]!;
+    const draw = sampleBeta(arm.a, arm.b, random);
+    if (draw > bestDraw) [best, bestDraw] = [value, draw];
+  }
+  return best;
+}
+
 /** Thompson sampling: one draw per permitted value, the best draw per dimension. */
 export function recommend(state: LearnerState, random: Random): Recommendation {
-  return assemble(
-    state,
-    (dim) => {
-      let best = '';
-      let bestDraw = -1;
-      for (const value of candidates(state, dim)) {
-        const arm = state.arms[dim][value]!;
-        const draw = sampleBeta(arm.a, arm.b, random);
-        if (draw > bestDraw) [best, bestDraw] = [value, draw];
-      }
-      return best;
-    },
-    'thompson',
-  );
+  return assemble(state, (dim) => thompsonPick(state, dim, random), 'thompson');
+}
+
+/** The strategy of recommend() alone — the same draws in the same order — without describing it (batches). */
+export function drawStrategy(state: LearnerState, random: Random): Strategy {
+  const picked = Object.fromEntries(DIMENSIONS.map((dim) => [dim, thompsonPick(state, dim, random)])) as Record<Dimension, string>;
+  return { tone: picked.tone as Tone, length: picked.length as Length, structure: picked.structure as Structure, hourOfWeek: hourOf(picked.day, picked.daypart) };
 }
 
 /** The learner's current belief without exploring: the best posterior mean per dimension. */

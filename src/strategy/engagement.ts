@@ -68,7 +68,18 @@ export interface EngagementDeps {
 /** Reports counted at most this far in the future (clock skew between sender and us). */
 const FUTURE_SKEW_MS = 5 * 60_000;
 
-export async function ingestPushedEngagement(deps: EngagementDeps, tenantId: string, rawBody: Buffer | undefined, signature: string | undefined, contentType: string | undefined): Promise<EngagementReceipt> {
+/**
+ * A push from a platform: verified (signature, then shape), then `admitted` (the tenant's rate
+ * limit: only pushes that prove the tenant's secret count against it), then stored and credited.
+ */
+export async function ingestPushedEngagement(
+  deps: EngagementDeps,
+  tenantId: string,
+  rawBody: Buffer | undefined,
+  signature: string | undefined,
+  contentType: string | undefined,
+  admitted: () => Promise<void> = () => Promise.resolve(),
+): Promise<EngagementReceipt> {
   const secret = pushSecretOf(deps.config, tenantId);
   // Unknown tenants and bad signatures look alike to the sender: nothing about other tenants leaks.
   if (!secret) throw new EngagementRefused(401, 'unknown-tenant', 'no engagement push is configured for this tenant, or the signature is wrong');
@@ -85,6 +96,7 @@ export async function ingestPushedEngagement(deps: EngagementDeps, tenantId: str
     const [reason, message] = why[verdict.reason];
     throw new EngagementRefused(401, reason, message);
   }
+  await admitted();
   let json: unknown;
   try {
     json = JSON.parse(text);

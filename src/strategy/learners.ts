@@ -28,10 +28,21 @@ export interface LearnerKey {
 
 export type LearnerConfig = Pick<Config, 'TEMPORAL_TASK_QUEUE_PREFIX' | 'STRATEGY_SAVE_AFTER'>;
 
+/**
+ * A learner's workflow task may take longer than Temporal's default 10 s: one activation can carry
+ * a batch of 500 Thompson draws or a signal of 500 credits, and on a busy worker tasks already
+ * taken wait for the workflow thread. Past the timeout the server retries the task and refuses
+ * every Update meanwhile ("Workflow Task in failed state"), which is how `bench:strategy -- 50
+ * 10000 500` failed. Continue-as-new keeps the timeout. The cost: a task on a worker that dies
+ * is retried after this long instead of 10 s (the learner's signals wait meanwhile, none is lost).
+ */
+export const LEARNER_TASK_TIMEOUT = '60s' as const;
+
 export function learnerStart(config: LearnerConfig, key: LearnerKey, options: StrategyLearnerInput['options'] = {}) {
   return {
     workflowId: strategyLearnerId(key.tenantId, key.brand, key.channel),
     taskQueue: taskQueues(config).default,
+    workflowTaskTimeout: LEARNER_TASK_TIMEOUT,
     args: [{ ...key, options: { saveAfterMs: config.STRATEGY_SAVE_AFTER, ...options } }] as [StrategyLearnerInput],
     typedSearchAttributes: [
       { key: SearchAttr.WorkflowKind, value: 'strategy-learner' },

@@ -14,8 +14,12 @@ export const ReportQuery = z
     brand: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/).optional(),
     channel: z.string().max(40).optional(),
   })
-  .strict()
-  .refine((q) => Date.parse(q.from) < Date.parse(q.to), { message: 'from must be before to', path: ['to'] });
+  .strict();
+
+/** A well-formed query whose period is empty or reversed (a rule between two fields; the API's 422). */
+export class InvalidPeriod extends Error {
+  override readonly name = 'InvalidPeriod';
+}
 
 const Figures = z.object({
   submitted: z.number().int(),
@@ -149,6 +153,7 @@ function figures(rows: Row[]): Figures {
  *  than this after the later of its submission and its requested publish time. */
 export async function performanceReport(pg: Pool, tenantId: string, query: unknown, slaMs: number): Promise<PerformanceReport> {
   const { from, to, brand, channel } = ReportQuery.parse(query);
+  if (!(Date.parse(from) < Date.parse(to))) throw new InvalidPeriod('from must be before to');
   const { rows } = await pg.query<Row>(SQL, [tenantId, new Date(from), new Date(to), slaMs, brand ?? null, channel ?? null]);
   return {
     tenantId,

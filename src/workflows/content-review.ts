@@ -9,6 +9,7 @@ import {
   allHandlersFinished,
   condition,
   defineQuery,
+  defineSignal,
   defineUpdate,
   log,
   patched,
@@ -17,6 +18,7 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { ContentReviewActivities } from '../activities/content-review';
+import type { LearningActivities } from '../activities/learning';
 import {
   assessRisk,
   assignReviewers,
@@ -31,12 +33,14 @@ import {
   type RevisionOutcome,
   type RevisionRequest,
 } from '../content/model';
+import { contentSubject } from '../learning/decision';
 import { applyReview, atExpiry, isFinal, nextSlaEvent, refuseExtension, refuseReview, refuseRevision, type Refusal } from '../content/review-rules';
 import type { Platform } from '../publishing/adapter';
 import { SearchAttr } from '../temporal/search-attributes';
 import { llmCall, localWork, storeWrite } from './activity-presets';
 import { publishAndMonitor } from './content-publishing';
 import { createContentRecorder } from './content-recording';
+import { decisionRefOf } from './decision-ref';
 import { failureOf } from './failures';
 import { installBudgetPause } from './llm-budget';
 import { taskQueueFor } from './task-queue';
@@ -69,6 +73,16 @@ export const reviewUpdate = defineUpdate<ReviewOutcome, [ReviewRequest]>('review
 export const reviseUpdate = defineUpdate<RevisionOutcome, [RevisionRequest]>('revise');
 export const extendDeadlineUpdate = defineUpdate<{ dueAt: string }, [DeadlineExtension]>('extendDeadline');
 
+/** A rolled-back prompt version wrote this draft: draft it again with production (from the experiment's redrive). */
+export interface RedraftRequest {
+  experimentId: string;
+  fromVersion: string;
+}
+export const redraftSignal = defineSignal<[RedraftRequest]>('redraft');
+
+/** Since this change a draft takes a learning-loop decision (version, model, temperature, priority) before the call. */
+export const DRAFT_DECISION_PATCH = 'content-draft-decision';
+
 /** Since this change a revision is answered once it is recorded; its checks follow in the workflow body. */
 export const REVISION_ANSWERS_AT_ONCE = 'revision-answers-at-once';
 
@@ -84,6 +98,7 @@ export async function contentReviewWorkflow(input: ContentReviewInput): Promise<
   const interactive = proxyActivities<ContentReviewActivities>({ ...storeWrite, taskQueue: taskQueueFor('high') });
   const checks = proxyActivities<ContentReviewActivities>(localWork);
   const llm = proxyActivities<ContentReviewActivities>({ ...llmCall, taskQueue: taskQueueFor('llm') });
+  const learning = proxyActivities<LearningActivities>(storeWrite);
   const budget = installBudgetPause();
 
   const state: ContentSnapshot = {
@@ -108,6 +123,11 @@ export async function contentReviewWorkflow(input: ContentReviewInput): Promise<
   let assignees: string[] = [];
   /** A revision recorded by the revise Update whose checks the body still has to run (its author). */
   let revisionToCheck: string | undefined;
+  /** The revision the model drafted (the current one until a person revises it). */
+  let draftedRevision: number | undefined;
+  /** A redraft asked for by an experiment's redrive, once per experiment. */
+  let redraft: RedraftRequest | undefined;
+  const redrafts: string[] = [];
   const sla = new UpdatableTimer();
 
   setHandler(contentStatusQuery, () => ({ ...state, approvals: [...state.approvals], decisions: [...state.decisions] }));
@@ -143,6 +163,54 @@ export async function contentReviewWorkflow(input: ContentReviewInput): Promise<
     await transition('system:checks', 'review.routed', { status: 'pending' }, { checks: results, risk, detail: { route: risk.route, assignees } });
     notify('review-assigned', assignees.length ? assignees : ['reviewers'], `${risk.route}, risk ${risk.score}`);
     sla.touch();
+  }
+
+  /** Drafts a revision with the version, model and temperature the decision engine picks. */
+  async function draft(revision: number) {
+    if (input.submission.kind !== 'brief') throw ApplicationFailure.nonRetryable('only a brief can be drafted', 'NotADraft');
+    const { brief, productId, tone, maxWords } = input.submission;
+    const decision = patched(DRAFT_DECISION_PATCH)
+      ? await learning.decideLlmCall({ tenantId, task: 'draft', priority: 'interactive', subject: contentSubject(contentId) })
+      : undefined;
+    const drafter = decision ? proxyActivities<ContentReviewActivities>({ ...llmCall, taskQueue: taskQueueFor('llm'), priority: { priorityKey: decision.priorityKey } }) : llm;
+    const result = await budget.run(() =>
+      drafter.draftContent({
+        tenantId, contentId, authorId, brief, productId, tone, maxWords,
+        ...(revision !== 1 ? { revision } : {}),
+        ...(decision ? { decision: decisionRefOf(decision) } : {}),
+      }),
+    );
+    ai = result.ai;
+    draftedRevision = result.revision;
+    state.aiGenerated = true;
+    state.title = result.title;
+    state.revision = result.revision;
+    return result;
+  }
+
+  /**
+   * The redrive of a rolled-back version: its draft, still in review and not revised by a person,
+   * is drafted again and checked and routed like a revision (the review deadline stays). If the
+   * model cannot draft it now, the earlier draft stays in review, flagged in the audit trail.
+   */
+  async function redraftIfStillTheirs(request: RedraftRequest) {
+    const applies = ai?.promptVersion === request.fromVersion && draftedRevision === state.revision && !isFinal(state.status);
+    if (!applies) {
+      await transition('system:redrive', 'redraft.skipped', {}, { detail: { ...request, reason: 'revised by a person, decided, or not drafted by that version' } });
+      return;
+    }
+    const previous = state.status;
+    // Claimed first: no review decision lands on the old draft while the new one is written.
+    await transition('system:redrive', 'redraft.started', { status: 'drafting' }, { detail: { ...request } });
+    let drafted: Awaited<ReturnType<typeof draft>>;
+    try {
+      drafted = await draft(state.revision + 1);
+    } catch (error) {
+      await transition('system:redrive', 'redraft.failed', { status: previous }, { detail: { ...request, ...failureOf(error) } });
+      return;
+    }
+    await transition(`model:${drafted.ai.model}`, 'draft.redriven', {}, { ai: drafted.ai, detail: { ...request } });
+    await checkAndRoute('system:redrive');
   }
 
   async function failContent(error: unknown): Promise<never> {
@@ -212,6 +280,13 @@ export async function contentReviewWorkflow(input: ContentReviewInput): Promise<
     { validator: (request: DeadlineExtension) => throwIf(refuseExtension(state, request, Date.now())) },
   );
 
+  setHandler(redraftSignal, (request) => {
+    if (redrafts.includes(request.experimentId)) return; // a repeated signal of the same redrive
+    redrafts.push(request.experimentId);
+    redraft = request;
+    sla.touch();
+  });
+
   // ---- preparation: the first revision, its checks and its route ---------------------------
   upsertSearchAttributes([
     { key: SearchAttr.WorkflowKind, value: 'content-review' },
@@ -224,13 +299,8 @@ export async function contentReviewWorkflow(input: ContentReviewInput): Promise<
 
   try {
     if (input.submission.kind === 'brief') {
-      const { brief, productId, tone, maxWords } = input.submission;
-      const draft = await budget.run(() => llm.draftContent({ tenantId, contentId, authorId, brief, productId, tone, maxWords }));
-      ai = draft.ai;
-      state.aiGenerated = true;
-      state.title = draft.title;
-      state.revision = 1;
-      await transition(`model:${draft.ai.model}`, 'draft.generated', {}, { ai: draft.ai });
+      const drafted = await draft(1);
+      await transition(`model:${drafted.ai.model}`, 'draft.generated', {}, { ai: drafted.ai });
     } else {
       state.revision = 1;
       await review.recordRevision({ tenantId, contentId, revision: 1, title: input.submission.title, bodyKey: input.submission.bodyKey, authorId });
@@ -243,6 +313,16 @@ export async function contentReviewWorkflow(input: ContentReviewInput): Promise<
 
   // ---- the review phase: SLA reminder, escalation and expiry, measured from when review started ----
   while (!isFinal(state.status)) {
+    if (redraft !== undefined && state.status !== 'checking') {
+      const request = redraft;
+      redraft = undefined;
+      try {
+        await redraftIfStillTheirs(request);
+      } catch (error) {
+        return failContent(error); // the checks of the new draft failed
+      }
+      continue;
+    }
     if (revisionToCheck !== undefined) {
       const actor = revisionToCheck;
       revisionToCheck = undefined;
@@ -255,7 +335,7 @@ export async function contentReviewWorkflow(input: ContentReviewInput): Promise<
     }
     if (state.status === 'checking') {
       // A revision is being checked; SLA events wait until it is routed again.
-      await condition(() => state.status !== 'checking' || revisionToCheck !== undefined);
+      await condition(() => state.status !== 'checking' || revisionToCheck !== undefined || redraft !== undefined);
       continue;
     }
     const started = reviewStartedAt ?? Date.now();

@@ -11,6 +11,7 @@ import {
   continueAsNew,
   defineQuery,
   defineSignal,
+  getExternalWorkflowHandle,
   log,
   proxyActivities,
   setHandler,
@@ -28,6 +29,7 @@ import { seededRng, seedOf } from '../learning/random';
 import { defaultOutcomeWeights, type ArmStats } from '../learning/reward';
 import { SearchAttr } from '../temporal/search-attributes';
 import { storeWrite } from './activity-presets';
+import { redraftSignal } from './content-review';
 import { productItemWorkflow, type ListOptions } from './product-item';
 
 export interface ExperimentInput {
@@ -115,7 +117,9 @@ export async function experimentWorkflow(input: ExperimentInput): Promise<Experi
   publishAttributes();
 
   /** Re-runs each product item the version enriched, once (the workflow id is the guard), through
-   *  the product item workflow; content it wrote is flagged for review by the activity. */
+   *  the product item workflow; drafts it wrote that are still in review are drafted again by their
+   *  content workflow (signal `redraft`, which a content workflow takes once per experiment);
+   *  content already decided on is flagged for review by the activity. */
   async function redrive(version: string): Promise<void> {
     // A decision taken just before the rollback may not be recorded yet: give it a poll.
     await sleep(settings.pollIntervalMs);
@@ -139,8 +143,20 @@ export async function experimentWorkflow(input: ExperimentInput): Promise<Experi
         }
         started.push(item.workflowId);
       }
-      if (started.length > 0) await acts.markRedrivesStarted({ experimentId, workflowIds: started });
-      note(`redrive of ${version}: ${started.length} product items re-run with production, ${plan.flagged} content items flagged for review`);
+      const redrafted: string[] = [];
+      for (const content of plan.contents ?? []) {
+        try {
+          await getExternalWorkflowHandle(content.workflowId).signal(redraftSignal, { experimentId, fromVersion: version });
+          redrafted.push(content.workflowId);
+        } catch (error) {
+          // The content workflow ended meanwhile (decided): nothing to redraft.
+          log.warn('redraft not delivered', { experimentId, workflowId: content.workflowId, error: String(error) });
+        }
+      }
+      if (started.length + redrafted.length > 0) await acts.markRedrivesStarted({ experimentId, workflowIds: [...started, ...redrafted] });
+      note(
+        `redrive of ${version}: ${started.length} product items re-run with production, ${redrafted.length} drafts drafted again, ${plan.flagged} content items flagged for review`,
+      );
       return;
     }
   }

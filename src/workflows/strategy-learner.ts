@@ -21,7 +21,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { StrategyActivities } from '../activities/strategy';
-import { applyCredit, bestKnown, initialState, recommend, type Credit, type LearnerState, type Recommendation } from '../strategy/bandit';
+import { applyCredit, bestKnown, drawStrategy, initialState, recommend, type Credit, type LearnerState, type Recommendation } from '../strategy/bandit';
 import { refuseConstraints, type BrandConstraints, type Strategy } from '../strategy/model';
 import { SearchAttr } from '../temporal/search-attributes';
 import { storeWrite } from './activity-presets';
@@ -103,7 +103,7 @@ export async function strategyLearnerWorkflow(input: StrategyLearnerInput): Prom
       await condition(() => state !== undefined);
       state!.recommendations += count;
       unsaved++;
-      return Array.from({ length: count }, () => recommend(state!, Math.random).strategy);
+      return Array.from({ length: count }, () => drawStrategy(state!, Math.random));
     },
     {
       validator: ({ count }: { count: number }) => {

@@ -6,14 +6,15 @@ import type { Infrastructure } from '../../runtime/infrastructure';
 import { HttpError } from '../problem';
 import { handlerWith } from './handler';
 import { temporalUiLink } from '../temporal-http';
-import { idSchema } from '../../ids';
+import { pathParams } from '../params';
 
-const answerIdParam = idSchema('not an answer id');
+const answerIdParam = pathParams.answerId;
 
 function translate(error: unknown): never {
   if (error instanceof AnswerNotFound) throw new HttpError(404, 'Not Found', error.message);
   if (error instanceof AnswerConflict) throw new HttpError(409, 'Conflict', error.message);
-  if (error instanceof FeedbackRefused) throw new HttpError(400, 'Feedback refused', error.message);
+  // Well-formed, but about a source this answer does not cite: a rule the schema cannot state.
+  if (error instanceof FeedbackRefused) throw new HttpError(422, 'Feedback refused', error.message);
   throw error;
 }
 

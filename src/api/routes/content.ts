@@ -27,9 +27,9 @@ import { readers, serveEvents } from '../live';
 import { HttpError } from '../problem';
 import { handlerWith } from './handler';
 import { temporalUiLink } from '../temporal-http';
-import { idSchema } from '../../ids';
+import { pathParams } from '../params';
 
-const contentIdParam = idSchema('not a content id');
+const contentIdParam = pathParams.contentId;
 export const DiffQuery = z.object({ from: z.coerce.number().int().min(1), to: z.coerce.number().int().min(1) }).strict();
 
 /** Service errors → problem+json with the right status (refusals keep their type). */

@@ -4,9 +4,9 @@
 import { Router } from 'express';
 import { readFeedEntries, renderFeed } from '../../publishing/feed';
 import type { Infrastructure } from '../../runtime/infrastructure';
-import { idSchema } from '../../ids';
+import { pathParams } from '../params';
 
-const tenantParam = idSchema('not a tenant id');
+const tenantParam = pathParams.tenantId;
 const MEDIA = { rss: 'application/rss+xml; charset=utf-8', atom: 'application/atom+xml; charset=utf-8' } as const;
 
 export function feedRoutes(infra: Infrastructure): Router {

@@ -22,10 +22,10 @@ import { requireRole } from '../auth';
 import { HttpError } from '../problem';
 import { handlerWith } from './handler';
 import { temporalUiLink } from '../temporal-http';
-import { idSchema } from '../../ids';
+import { pathParams } from '../params';
 
 export const DecisionsQuery = z.object({ workflowId: z.string().min(1).max(500) }).strict();
-const experimentIdParam = idSchema('not an experiment id');
+const experimentIdParam = pathParams.experimentId;
 
 function translate(error: unknown): never {
   if (error instanceof RegistryRefused) throw new HttpError(error.status, error.status === 404 ? 'Not Found' : error.status === 409 ? 'Conflict' : 'Bad Request', error.message);

@@ -23,6 +23,7 @@ import { readers, serveEvents } from '../live';
 import { findUnstorableText, textRefused } from '../input';
 import { HttpError } from '../problem';
 import { readOrNotFound, startOrConflict, temporalUiLink } from '../temporal-http';
+import { ListAction, pathParams } from '../params';
 import { idSchema } from '../../ids';
 
 /** Feeds are posted as the raw body; list options then travel in the query string. */
@@ -30,13 +31,24 @@ export const FEED_MEDIA_TYPES = ['text/csv', 'application/x-ndjson', 'applicatio
 
 export const FeedQuery = z
   .object({
-    listId: z.string().optional(),
-    tenantId: z.string().optional(),
-    concurrency: z.coerce.number().int().optional(),
+    listId: idSchema().optional(),
+    tenantId: idSchema().optional(),
+    concurrency: z.coerce.number().int().min(1).max(64).optional(),
     llm: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
     dryRun: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   })
   .strict();
+
+/**
+ * Feed bodies for the OpenAPI document: the URL-only form of each (a `url` column, or one
+ * `{"url": …}` object per line), which the parser always takes. The full formats, with inline
+ * product columns, are in README ("Product lists"); anything the parser refuses is a 400.
+ */
+const FEED_URL = '[Hh][Tt][Tt][Pp][Ss]?://[a-z][a-z0-9]{0,20}(\\.[a-z][a-z0-9]{0,20}){0,3}(/[A-Za-z0-9._~-]{0,20}){0,4}';
+export const FeedBodies = {
+  'text/csv': z.string().regex(new RegExp(`^url\\n(${FEED_URL}\\n){1,50}$`)),
+  'application/x-ndjson': z.string().regex(new RegExp(`^(\\{"url":"${FEED_URL}"\\}\\n){1,50}$`)),
+};
 
 /** The tenant is the caller's: a different tenantId in the request is refused, not silently replaced. */
 function ownTenant(req: Request, given: unknown): string {
@@ -47,11 +59,12 @@ function ownTenant(req: Request, given: unknown): string {
 
 /** The list to create: a JSON body as it is, or a feed body plus query-string options. */
 function listInput(req: Request): unknown {
+  // The query carries a feed's options; a JSON list has its own, but a malformed query is a 400 all the same.
+  const query = FeedQuery.parse(req.query);
   if (typeof req.body !== 'string') {
     const body = (req.body ?? {}) as Record<string, unknown>;
     return { ...body, tenantId: ownTenant(req, body.tenantId) };
   }
-  const query = FeedQuery.parse(req.query);
   let items;
   try {
     items = parseFeed(req.body, req.is('text/csv') ? 'csv' : 'jsonl');
@@ -67,8 +80,8 @@ function listInput(req: Request): unknown {
   return { listId, tenantId, items, options: { llm: true, dryRun: false, ...options } };
 }
 
-const listIdParam = idSchema('not a list id');
-const action = z.enum(['pause', 'resume', 'cancel']);
+const listIdParam = pathParams.listId;
+const action = ListAction;
 
 /** The caller's list, resolved by the `listId` route parameter (see router.param). */
 const listKeyOf = (res: Response): string => res.locals.listKey as string;

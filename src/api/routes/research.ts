@@ -2,13 +2,14 @@
 // page with a chart; recurring runs as Temporal Schedules (create, pause, unpause, trigger, delete).
 import path from 'node:path';
 import { Router, type Request } from 'express';
-import { z } from 'zod';
-import { businessId, researchWorkflowId } from '../../research/model';
+import { researchWorkflowId } from '../../research/model';
+import { ScheduleAction, pathParams } from '../params';
 import { renderReportPage } from '../../research/report-page';
 import {
   CreateScheduleInput,
   ResearchConflictError,
   ScheduleConflictError,
+  ScheduleSpecRefused,
   createResearchSchedule,
   describeResearchSchedule,
   researchReport,
@@ -27,7 +28,6 @@ import { startOrConflict, temporalUiLink } from '../temporal-http';
 const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 const CHART_JS = path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js');
 
-export const ScheduleAction = z.enum(['pause', 'unpause', 'trigger']);
 
 function ownTenant(req: Request, given: unknown): string {
   const { tenantId } = principalOf(req);
@@ -35,8 +35,8 @@ function ownTenant(req: Request, given: unknown): string {
   return tenantId;
 }
 
-const runIdOf = (req: Request) => businessId.parse(req.params.runId);
-const scheduleIdOf = (req: Request) => businessId.parse(req.params.scheduleId);
+const runIdOf = (req: Request) => pathParams.runId.parse(req.params.runId);
+const scheduleIdOf = (req: Request) => pathParams.scheduleId.parse(req.params.scheduleId);
 
 export function researchRoutes(infra: Infrastructure): Router {
   const router = Router();
@@ -122,6 +122,7 @@ export function researchRoutes(infra: Infrastructure): Router {
     const { tenantId: _given, ...body } = (req.body ?? {}) as Record<string, unknown>;
     const created = await createResearchSchedule(infra, tenantId, body as never).catch((error: unknown) => {
       if (error instanceof ScheduleConflictError) throw new HttpError(409, 'Conflict', error.message);
+      if (error instanceof ScheduleSpecRefused) throw new HttpError(400, 'Invalid schedule', error.message);
       throw error;
     });
     res.status(201).location(`/v1/research-schedules/${created!.scheduleId}`).json(created);

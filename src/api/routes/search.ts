@@ -1,13 +1,13 @@
 // Search over products and content (Elasticsearch: text, kNN, hybrid) and recommendations
 // (Neo4j), always within the caller's tenant.
 import { Router } from 'express';
-import { z } from 'zod';
 import type { Infrastructure } from '../../runtime/infrastructure';
 import { recommendations, search } from '../../search/queries';
 import { principalOf } from '../auth';
 import { HttpError } from '../problem';
+import { pathParams } from '../params';
 
-const productIdParam = z.string().min(1).max(200);
+const productIdParam = pathParams.productId;
 
 export function searchRoutes(infra: Infrastructure): Router {
   const router = Router();

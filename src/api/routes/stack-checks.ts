@@ -10,6 +10,7 @@ import { principalOf, requireRole } from '../auth';
 import { HttpError } from '../problem';
 import { readOrNotFound, startOrConflict, temporalUiLink } from '../temporal-http';
 import { idSchema } from '../../ids';
+import { pathParams } from '../params';
 
 const businessId = idSchema('letters, digits, ".", "_" or "-", at most 100');
 
@@ -53,7 +54,7 @@ export function stackCheckRoutes({ config, temporal }: Infrastructure): Router {
   });
 
   router.get('/v1/stack-checks/:checkId', async (req, res) => {
-    const checkId = businessId.parse(req.params.checkId);
+    const checkId = pathParams.checkId.parse(req.params.checkId);
     const workflowId = stackCheckWorkflowId(checkId);
     const handle = temporal.workflow.getHandle(workflowId);
     const description = await readOrNotFound(workflowId, () => handle.describe());

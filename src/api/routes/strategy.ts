@@ -6,21 +6,20 @@ import { ApplicationFailure } from '@temporalio/common';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Principal } from '../../auth/principal';
-import { PLATFORMS } from '../../publishing/adapter';
 import { EngagementRefused, ingestPushedEngagement } from '../../strategy/engagement';
 import { readLearner, setConstraints } from '../../strategy/learners';
 import { TONES } from '../../strategy/model';
-import { performanceReport } from '../../strategy/report';
+import { InvalidPeriod, performanceReport } from '../../strategy/report';
 import type { Infrastructure } from '../../runtime/infrastructure';
 import { SIGNATURE_HEADER } from '../../publishing/signing';
 import { principalOf, requireRole } from '../auth';
 import { HttpError } from '../problem';
+import { clientRateLimit, consumePushAllowance } from '../rate-limit';
 import { temporalUiLink } from '../temporal-http';
-import { idSchema } from '../../ids';
+import { pathParams } from '../params';
 
-export const BrandId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a brand id: letters, digits, dot, dash, underscore; at most 64');
-const tenantParam = idSchema('not a tenant id');
-const channelParam = z.enum(PLATFORMS);
+const tenantParam = pathParams.tenantId;
+const channelParam = pathParams.channel;
 
 export const ConstraintsInput = z
   .object({
@@ -41,20 +40,27 @@ const handle = (work: Handler) => async (req: Request, res: Response, next: Next
   }
 };
 
-/** POST /v1/engagement/:tenantId/events — before express.json and the token check. */
+/**
+ * POST /v1/engagement/:tenantId/events — before express.json and the token check. Rate-limited
+ * like the API: per client address before the signature check (in memory), per tenant after it
+ * (RATE_LIMIT_ENGAGEMENT_PUSH, in PostgreSQL), so bad signatures cannot use up a tenant's pushes.
+ */
 export function engagementPushRoutes(infra: Infrastructure): Router {
   const router = Router();
   router.post(
     '/v1/engagement/:tenantId/events',
+    clientRateLimit(infra.config),
     express.raw({ type: () => true, limit: infra.config.API_BODY_LIMIT }),
     handle(async (req, res) => {
+      const tenantId = tenantParam.parse(req.params.tenantId);
       try {
         const receipt = await ingestPushedEngagement(
           infra,
-          tenantParam.parse(req.params.tenantId),
+          tenantId,
           Buffer.isBuffer(req.body) && req.body.length ? req.body : undefined,
           req.get(SIGNATURE_HEADER),
           req.get('content-type'),
+          () => consumePushAllowance(infra.pg, infra.config, tenantId, res),
         );
         res.json(receipt);
       } catch (error) {
@@ -68,7 +74,7 @@ export function engagementPushRoutes(infra: Infrastructure): Router {
 
 export function strategyRoutes(infra: Infrastructure): Router {
   const router = Router();
-  const keyOf = (req: Request, principal: Principal) => ({ tenantId: principal.tenantId, brand: BrandId.parse(req.params.brand), channel: channelParam.parse(req.params.channel) });
+  const keyOf = (req: Request, principal: Principal) => ({ tenantId: principal.tenantId, brand: pathParams.brand.parse(req.params.brand), channel: channelParam.parse(req.params.channel) });
 
   router.get('/v1/strategy/learners/:brand/:channel', handle(async (req, res) => {
     const found = await readLearner(infra.temporal, keyOf(req, principalOf(req)));
@@ -90,7 +96,11 @@ export function strategyRoutes(infra: Infrastructure): Router {
   }));
 
   router.get('/v1/strategy/report', handle(async (req, res) => {
-    res.json(await performanceReport(infra.pg, principalOf(req).tenantId, req.query, infra.config.CONTENT_PUBLISH_SLA));
+    const report = await performanceReport(infra.pg, principalOf(req).tenantId, req.query, infra.config.CONTENT_PUBLISH_SLA).catch((error: unknown) => {
+      if (error instanceof InvalidPeriod) throw new HttpError(422, 'Unprocessable Content', error.message);
+      throw error;
+    });
+    res.json(report);
   }));
 
   return router;
