@@ -1,22 +1,18 @@
-// Benchmark (not a test): what the API adds to starting a workflow. The same workflow
-// (stack check) is started through POST /v1/stack-checks (token check, rate limit and
-// idempotency bookkeeping in PostgreSQL, validation, Temporal start) and directly with the
-// Temporal client, at the same concurrency, alternating rounds so both see the same load.
-//   npm run bench:api -- [starts per path=300] [concurrency=8]
+// G7: what the API adds to starting a workflow. The same workflow (stack check) is started
+// through POST /v1/stack-checks (token check, rate limit and idempotency bookkeeping in
+// PostgreSQL, validation, Temporal start) and directly with the Temporal client, at the same
+// concurrency, alternating rounds so both see the same load; the figure is the p99 ratio.
 import { randomUUID } from 'node:crypto';
 import { SearchAttr } from '../src/temporal/search-attributes';
 import { taskQueues } from '../src/temporal/task-queues';
 import { stackCheckWorkflow, stackCheckWorkflowId } from '../src/workflows/stack-check';
 import { bearer, startWorld, tokenFor } from '../tests/support/world';
+import { atMost, type BenchReport } from './support/figures';
+import { percentile } from './support/stats';
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-};
-
-async function main() {
-  const perPath = Number(process.argv[2] ?? 300);
-  const concurrency = Number(process.argv[3] ?? 8);
+export async function benchApiStart({ quick }: { quick: boolean }): Promise<BenchReport> {
+  const perPath = quick ? 100 : 300;
+  const concurrency = 8;
   const world = await startWorld({ LOG_LEVEL: 'error', RATE_LIMIT_USER: '1000000', RATE_LIMIT_TENANT: '1000000' });
   const tenantId = `bench-${randomUUID().slice(0, 6)}`;
   const headers = { ...bearer(await tokenFor(world.config, { sub: 'bench', tenant: tenantId, roles: ['admin'] })), 'content-type': 'application/json' };
@@ -68,16 +64,13 @@ async function main() {
     if ((done / roundSize) % 2) order.reverse();
     for (const [into, start] of order) into.push(...(await round(start, n)));
   }
-  const row = (name: string, values: number[]) =>
-    `${name.padEnd(22)} p50 ${percentile(values, 50).toFixed(1).padStart(6)} ms  p95 ${percentile(values, 95).toFixed(1).padStart(6)} ms  p99 ${percentile(values, 99).toFixed(1).padStart(6)} ms  (${values.length} starts)`;
-  console.log(`concurrency ${concurrency}`);
-  console.log(row('through the API', api));
-  console.log(row('direct client start', client));
-  console.log(`ratio p99 API / direct: ${(percentile(api, 99) / percentile(client, 99)).toFixed(2)}; p50: ${(percentile(api, 50) / percentile(client, 50)).toFixed(2)}`);
   await world.stop();
+  const summary = (values: number[]) => `p50 ${percentile(values, 50).toFixed(1)} / p99 ${percentile(values, 99).toFixed(1)} ms`;
+  return {
+    figures: [
+      atMost('G7', 'API start p99 / direct client start p99', percentile(api, 99) / percentile(client, 99), 1.5,
+        `API ${summary(api)}, direct ${summary(client)}; ${perPath} starts each at concurrency ${concurrency}`),
+    ],
+    notes: [],
+  };
 }
-
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});

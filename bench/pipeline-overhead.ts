@@ -1,28 +1,25 @@
-// Benchmark (not a test): what orchestration costs. One product at a time goes through the
-// item workflow (real Temporal, real workers, every stage an activity) and, alternately,
-// through the same activity functions called directly in the same order. Prints the median
-// time per product both ways, the overhead ratio, and the overhead per activity.
-//   npm run bench:overhead -- [products=15]
+// G2: what orchestration costs. One product at a time goes through the item workflow (real
+// Temporal, real workers, every stage an activity) and, alternately, through the same activity
+// functions called directly in the same order. The figure is the median time per product both
+// ways (ratio) and the overhead per activity; the direct path also gives the wall time per stage.
 // LLM enrichment is off so that model latency does not hide orchestration; the embedding
 // (local model) still runs, as in every indexed product.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../src/activities';
 import { sampleShopCatalog, startSampleShop } from '../fixtures/sample-shop';
 import { taskQueues } from '../src/temporal/task-queues';
 import { productItemWorkflow, productStages, type ListOptions } from '../src/workflows/product-item';
 import { startWorld } from '../tests/support/world';
+import { ITEM_ACTIVITIES } from './orchestration-ceiling';
+import { cpuPerUnit, cpuSnapshot } from './support/cpu';
+import type { BenchReport } from './support/figures';
+import { activityCaller, median } from './support/stats';
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-};
-
-async function main() {
-  const products = Number(process.argv[2] ?? 15);
+export async function benchPipelineOverhead({ quick }: { quick: boolean }): Promise<BenchReport> {
+  const products = quick ? 8 : 20;
   const shop = await startSampleShop();
   const world = await startWorld({
     FETCH_ALLOW_HOSTS: new URL(shop.baseUrl).host,
@@ -32,27 +29,33 @@ async function main() {
   const tenantId = `bench-${randomUUID().slice(0, 6)}`;
   const options: ListOptions = { concurrency: 1, llm: false, dryRun: false, stages: [...productStages] };
   const acts = createActivities(world.infra);
-  const env = new MockActivityEnvironment();
-  // Runs an activity function inside an activity context (heartbeats, attempt info), typed.
-  const call = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> => env.run(fn, ...args);
+  const call = activityCaller();
   const pages = sampleShopCatalog.filter((page) => page.behaviour === 'ok' && page.expected && page.expected.imageCount > 0);
+  const stageMs = new Map<string, number[]>();
+  const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    const result = await work();
+    stageMs.set(name, [...(stageMs.get(name) ?? []), performance.now() - started]);
+    return result;
+  };
 
   /** The item workflow's activity sequence, called directly (images and text in parallel, as there). */
   async function direct(url: string) {
-    const page = await call(acts.fetchProductPage, { url });
-    const extracted = await call(acts.extractProduct, { htmlKey: page.htmlKey, pageUrl: page.finalUrl });
+    const page = await timed('fetch', () => call(acts.fetchProductPage, { url }));
+    const extracted = await timed('extract', () => call(acts.extractProduct, { htmlKey: page.htmlKey, pageUrl: page.finalUrl }));
     const [images, text] = await Promise.all([
-      call(acts.optimiseImages, { imageUrls: extracted.imageUrls }),
-      call(acts.cleanProductText, { extractKey: extracted.extractKey }),
+      timed('images', () => call(acts.optimiseImages, { imageUrls: extracted.imageUrls })),
+      timed('text', () => call(acts.cleanProductText, { extractKey: extracted.extractKey })),
     ]);
-    const { productId } = await call(acts.storeProduct, { tenantId, url, htmlKey: page.htmlKey, extractKey: extracted.extractKey, textKey: text.textKey, images: images.images });
-    await call(acts.embedProduct, { productId });
-    await call(acts.indexProducts, { productIds: [productId] });
-    await call(acts.updateProductGraph, { productId });
-    await call(acts.syncInventory, { productId });
-    await call(acts.recordItemOutcome, { listId: 'bench', itemKey: 'direct', url, state: 'succeeded' as const, productId });
+    const { productId } = await timed('store', () =>
+      call(acts.storeProduct, { tenantId, url, htmlKey: page.htmlKey, extractKey: extracted.extractKey, textKey: text.textKey, images: images.images }),
+    );
+    await timed('embed', () => call(acts.embedProduct, { productId }));
+    await timed('index', () => call(acts.indexProducts, { productIds: [productId] }));
+    await timed('graph', () => call(acts.updateProductGraph, { productId }));
+    await timed('inventory', () => call(acts.syncInventory, { productId }));
+    await timed('outcome', () => call(acts.recordItemOutcome, { listId: 'bench', itemKey: 'direct', url, state: 'succeeded' as const, productId }));
   }
-  const ACTIVITIES_PER_PRODUCT = 10;
 
   async function orchestrated(url: string, i: number) {
     await world.infra.temporal.workflow.execute(productItemWorkflow, {
@@ -65,9 +68,11 @@ async function main() {
   // Warm-up: bundles, connections, JIT, caches (robots.txt) on both paths.
   await direct(new URL(pages[0]!.path, shop.baseUrl).href);
   await orchestrated(new URL(pages[0]!.path, shop.baseUrl).href, -1);
+  stageMs.clear();
 
   const directMs: number[] = [];
   const workflowMs: number[] = [];
+  const cpuBefore = cpuSnapshot({ 'worker+bench': process.pid });
   for (let i = 0; i < products; i++) {
     const url = new URL(pages[i % pages.length]!.path, shop.baseUrl).href;
     // Alternate the order so that neither path always runs on warmer caches.
@@ -82,19 +87,28 @@ async function main() {
       into.push(performance.now() - started);
     }
   }
+  const cpuAfter = cpuSnapshot({ 'worker+bench': process.pid });
+  await world.stop();
+  await shop.close();
 
   const d = median(directMs);
   const w = median(workflowMs);
-  console.log(`products: ${products} (concurrency 1), activities per product: ${ACTIVITIES_PER_PRODUCT}`);
-  console.log(`direct activity calls:  p50 ${d.toFixed(1)} ms per product`);
-  console.log(`through the workflow:   p50 ${w.toFixed(1)} ms per product`);
-  console.log(`overhead ratio (workflow / direct): ${(w / d).toFixed(2)}`);
-  console.log(`orchestration overhead per activity: ${((w - d) / ACTIVITIES_PER_PRODUCT).toFixed(1)} ms`);
-  await world.stop();
-  await shop.close();
+  const perActivity = (w - d) / ITEM_ACTIVITIES;
+  const ratioMet = w / d <= 1.3;
+  return {
+    figures: [
+      {
+        id: 'G2',
+        name: 'one product, workflow / direct calls (or overhead per activity)',
+        measured: `${(w / d).toFixed(2)} (${perActivity.toFixed(1)} ms/act)`,
+        target: '≤ 1.30 or ≤ 15 ms/act',
+        met: ratioMet || perActivity <= 15,
+        detail: `p50 ${w.toFixed(0)} ms through the workflow vs ${d.toFixed(0)} ms direct, ${products} products at concurrency 1`,
+      },
+    ],
+    notes: [
+      `G2 wall time per stage (direct calls, p50 ms): ${[...stageMs].map(([name, values]) => `${name} ${median(values).toFixed(1)}`).join(', ')}`,
+      `G2 ${cpuPerUnit(cpuBefore, cpuAfter, products * 2, 'product (both paths)')}`,
+    ],
+  };
 }
-
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});

@@ -1,8 +1,6 @@
-// Benchmark (not a test): how fast a review decision moves the workflow on, and whether a
-// steady stream of decisions loses any.
-//   npm run bench:review -- [contents=500] [rate=10] [--scheduled]
-// With --scheduled the contents are to be published tomorrow, so an approval starts no
-// publishing work: the figures then show the review path alone.
+// G6: how fast a review decision moves the workflow on, and whether a steady stream of
+// decisions loses any. Approved contents publish (to the feed) during the run; with
+// `scheduled` they are to be published tomorrow, so the figures show the review path alone.
 // 1. Baseline: round trip of a no-op workflow (start → result) on the same server.
 // 2. Update-to-next-activity: from sending a review Update until the activity it triggers
 //    (the audit write) starts, read from that activity's own timestamp in PostgreSQL — first
@@ -21,17 +19,14 @@ import { taskQueues } from '../src/temporal/task-queues';
 import { pingWorkflow } from '../src/workflows/ping';
 import { startOpenAiStandIn } from '../tests/support/openai-standin';
 import { startWorld } from '../tests/support/world';
+import { cpuPerUnit, cpuSnapshot } from './support/cpu';
+import type { BenchReport, Figure } from './support/figures';
+import { percentile } from './support/stats';
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-};
-
-async function main() {
-  const contents = Number(process.argv[2] ?? 500);
-  const rate = Number(process.argv[3] ?? 10);
-  const IDLE = 30;
-  const scheduled = process.argv.includes('--scheduled');
+export async function benchReviewUpdates({ quick, scheduled = false }: { quick: boolean; scheduled?: boolean }): Promise<BenchReport> {
+  const contents = quick ? 80 : 500;
+  const rate = 10;
+  const IDLE = quick ? 15 : 30;
   const publishAt = scheduled ? new Date(Date.now() + 86_400_000).toISOString() : undefined;
   const total = contents + IDLE;
   const llm = await startOpenAiStandIn();
@@ -59,7 +54,6 @@ async function main() {
   }
 
   // Pending reviews, created a few at a time.
-  console.log(`creating ${total} pending reviews …`);
   const ids: string[] = [];
   const createStarted = performance.now();
   for (let i = 0; i < total; i += 20) {
@@ -75,7 +69,7 @@ async function main() {
     if (rows[0]!.n === total) break;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  console.log(`  all pending after ${((performance.now() - createStarted) / 1000).toFixed(1)} s`);
+  const createSeconds = (performance.now() - createStarted) / 1000;
 
   const auditedAt = async (ids: string[]) => {
     const { rows } = await pg.query<{ content_id: string; at: Date; n: number }>(
@@ -103,6 +97,7 @@ async function main() {
   const failed: { id: string; error: string }[] = [];
   const inFlight: Promise<void>[] = [];
   const streamStarted = Date.now();
+  const cpuBefore = cpuSnapshot({ 'worker+bench': process.pid });
   for (let i = 0; i < ids.length; i++) {
     const due = streamStarted + (i * 1000) / rate;
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - Date.now())));
@@ -117,6 +112,7 @@ async function main() {
   }
   await Promise.all(inFlight);
   const streamSeconds = (Date.now() - streamStarted) / 1000;
+  const cpuAfter = cpuSnapshot({ 'worker+bench': process.pid });
 
   const audit = await auditedAt(ids);
   const latencies = audit.map((row) => row.at.getTime() - sentAt.get(row.content_id)!);
@@ -127,18 +123,30 @@ async function main() {
   const duplicated = audit.filter((row) => row.n !== 1).length;
 
   const ping50 = percentile(pingMs, 50);
-  console.log(scheduled ? 'approved contents wait for tomorrow (no publishing work during the run)' : 'approved contents publish and are monitored during the run');
-  console.log(`no-op workflow round trip: p50 ${ping50.toFixed(1)} ms, p95 ${percentile(pingMs, 95).toFixed(1)} ms (${pingMs.length} runs)`);
-  const report = (label: string, values: number[]) =>
-    console.log(
-      `update → next activity start, ${label}: p50 ${percentile(values, 50)} ms, p95 ${percentile(values, 95)} ms (${values.length} updates); ` +
-        `ratio to no-op p50: p50 ${(percentile(values, 50) / ping50).toFixed(2)}, p95 ${(percentile(values, 95) / ping50).toFixed(2)}`,
-    );
-  report('one at a time', idleLatencies);
-  report(`stream at ${rate}/s`, latencies);
-  console.log(`stream: ${ids.length} updates at ${rate}/s took ${streamSeconds.toFixed(1)} s; answered ${answered.length}, refused/failed ${failed.length}`);
-  console.log(`outcome: ${approved[0]!.n}/${total} approved in PostgreSQL (${idleIds.length} one at a time + ${ids.length} streamed); streamed: ${audit.length} with an audited decision, ${duplicated} with more than one — lost: ${ids.length - audit.length}`);
-  for (const failure of failed.slice(0, 5)) console.log(`  failed ${failure.id}: ${failure.error}`);
+  const lost = ids.length - audit.length;
+  const figure = (label: string, values: number[], extra: string): Figure => {
+    const value = percentile(values, 95) / ping50;
+    const ok = value <= 3 && (extra === '' || (lost === 0 && duplicated === 0));
+    return {
+      id: 'G6',
+      name: `review Update → next activity p95 / no-op round trip, ${label}`,
+      measured: value.toFixed(2),
+      target: extra ? '≤ 3.00, 0 lost' : '≤ 3.00',
+      met: ok,
+      detail: `p50 ${percentile(values, 50)} / p95 ${percentile(values, 95)} ms vs no-op p50 ${ping50.toFixed(1)} ms (${values.length} updates)${extra}`,
+    };
+  };
+  const result: BenchReport = {
+    figures: [
+      figure('one at a time', idleLatencies, ''),
+      figure(`${rate}/s stream${scheduled ? '' : ' + publishing'}`, latencies, `; lost ${lost}, duplicated ${duplicated}, refused ${failed.length}, approved ${approved[0]!.n}/${total}`),
+    ],
+    notes: [
+      `G6 ${total} pending reviews created in ${createSeconds.toFixed(1)} s; stream of ${ids.length} took ${streamSeconds.toFixed(1)} s`,
+      `G6 ${cpuPerUnit(cpuBefore, cpuAfter, ids.length, 'streamed approval')}`,
+      ...failed.slice(0, 3).map((failure) => `G6 failed ${failure.id}: ${failure.error}`),
+    ],
+  };
 
   if (scheduled) {
     // Leave nothing waiting for tomorrow on the shared server.
@@ -146,9 +154,5 @@ async function main() {
   }
   await world.stop();
   await llm.close();
+  return result;
 }
-
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});

@@ -8,6 +8,7 @@ import type { ExtractedProduct } from '../extraction';
 import type { AiProvenance } from '../llm/gateway';
 import type { EnhancementOutput } from '../llm/tasks';
 import { esIndices } from '../stores/elasticsearch';
+import { GroupCommit } from '../stores/group-commit';
 import type { ActivityDeps } from './deps';
 import { callContext } from './llm';
 import type { OptimisedImage } from './product-crawl';
@@ -29,7 +30,7 @@ export interface StoreProductInput {
   enhancementKey?: string;
 }
 
-interface ProductRow {
+export interface ProductRow {
   product_id: string;
   tenant_id: string;
   url: string;
@@ -56,10 +57,106 @@ interface ProductRow {
 export const productIdFor = (tenantId: string, url: string) =>
   createHash('sha256').update(`${tenantId}\n${url}`).digest('hex').slice(0, 24);
 
+/** The search document of a stored product (the document id is the product id). */
+export function productDocument(row: ProductRow) {
+  return {
+    productId: row.product_id,
+    tenantId: row.tenant_id,
+    url: row.url,
+    name: row.name,
+    description: row.clean_text ?? row.description ?? undefined,
+    brand: row.brand ?? undefined,
+    category: row.category ?? undefined,
+    sku: row.sku ?? undefined,
+    gtin: row.gtin ?? undefined,
+    price: row.price === null ? undefined : Number(row.price),
+    listPrice: row.list_price === null ? undefined : Number(row.list_price),
+    highPrice: row.high_price === null ? undefined : Number(row.high_price),
+    currency: row.currency ?? undefined,
+    availability: row.availability ?? undefined,
+    ratingValue: row.rating_value ?? undefined,
+    seoTitle: row.enhancement?.seoTitle,
+    bullets: row.enhancement?.bullets,
+    tags: row.enhancement?.tags,
+    sentimentLabel: row.sentiment?.label,
+    embedding: row.embedding ?? undefined,
+    ai: row.enhancement?.ai,
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
 const SIMILAR_PER_PRODUCT = 5;
+
+/** Splits `items` into rounds in which no key repeats: a key's n-th write goes in round n, so
+ *  rounds run in order keep each key's writes in order. */
+function distinctRounds<T>(items: T[], keyOf: (item: T) => string): T[][] {
+  const rounds: T[][] = [];
+  const seen = new Map<string, number>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const round = seen.get(key) ?? 0;
+    seen.set(key, round + 1);
+    (rounds[round] ??= []).push(item);
+  }
+  return rounds;
+}
 
 export function createProductStoreActivities({ pg, es, neo4j, blobs, llm, config }: Pick<ActivityDeps, 'pg' | 'es' | 'neo4j' | 'blobs' | 'llm' | 'config'>) {
   const index = esIndices(config).products;
+
+  /** Product upserts of concurrent activities share one multi-row statement (group commit).
+   *  A product written twice in one batch goes in two statements, in order, as it would alone;
+   *  a batch the server refuses is retried row by row, so one bad row fails only its own write. */
+  const upserts = new GroupCommit<unknown[], void>(async (rows) => {
+    try {
+      for (const round of distinctRounds(rows, (row) => row[0] as string)) await upsertProducts(round);
+      return rows.map(() => ({ ok: true }));
+    } catch (error) {
+      if (rows.length === 1) return [{ ok: false, error }];
+      return Promise.all(rows.map((row) => upsertProducts([row]).then(() => ({ ok: true }), (failure: unknown) => ({ ok: false, error: failure }))));
+    }
+  });
+  async function upsertProducts(rows: unknown[][]): Promise<void> {
+    const width = rows[0]!.length;
+    const values = rows.map((_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(',')})`).join(',\n');
+    await pg.query(
+      `INSERT INTO products (product_id, tenant_id, url, name, description, brand, sku, gtin, price, currency, availability,
+         category, rating_value, rating_count, fields, images, clean_text, sentiment, enhancement, html_key, list_price, high_price)
+       VALUES ${values}
+       ON CONFLICT (product_id) DO UPDATE SET
+         name = EXCLUDED.name, description = EXCLUDED.description, brand = EXCLUDED.brand, sku = EXCLUDED.sku,
+         gtin = EXCLUDED.gtin, price = EXCLUDED.price, currency = EXCLUDED.currency, availability = EXCLUDED.availability,
+         category = EXCLUDED.category, rating_value = EXCLUDED.rating_value, rating_count = EXCLUDED.rating_count,
+         fields = EXCLUDED.fields, images = EXCLUDED.images, clean_text = EXCLUDED.clean_text,
+         sentiment = COALESCE(EXCLUDED.sentiment, products.sentiment),
+         enhancement = COALESCE(EXCLUDED.enhancement, products.enhancement),
+         html_key = EXCLUDED.html_key, list_price = EXCLUDED.list_price, high_price = EXCLUDED.high_price, updated_at = now()`,
+      rows.flat(),
+    );
+  }
+
+  /** Index requests of concurrent activities share one PostgreSQL read and one _bulk request;
+   *  a document Elasticsearch rejects fails only the request that asked for it. */
+  const indexing = new GroupCommit<string[], { indexed: number }>(async (requests) => {
+    const { rows } = await pg.query<ProductRow>('SELECT * FROM products WHERE product_id = ANY($1)', [[...new Set(requests.flat())]]);
+    const stored = new Set(rows.map((row) => row.product_id));
+    const rejected = new Map<string, string>();
+    if (rows.length > 0) {
+      // No refresh=wait_for: it holds each call up to the refresh interval (1 s), which made
+      // indexing the pipeline's slowest stage; documents become searchable within a second.
+      const response = await es.bulk({
+        operations: rows.flatMap((row) => [{ index: { _index: index, _id: row.product_id } }, productDocument(row)]),
+      });
+      if (response.errors) {
+        for (const item of response.items) if (item.index?.error) rejected.set(item.index._id ?? '', item.index.error.reason ?? 'unknown');
+      }
+    }
+    return requests.map((productIds) => {
+      const reason = productIds.map((id) => rejected.get(id)).find((found) => found !== undefined);
+      if (reason !== undefined) return { ok: false, error: transient('IndexFailed', `Elasticsearch rejected a product document: ${reason}`) };
+      return { ok: true, value: { indexed: new Set(productIds.filter((id) => stored.has(id))).size } };
+    });
+  });
 
   async function loadProduct(productId: string): Promise<ProductRow> {
     const { rows } = await pg.query<ProductRow>('SELECT * FROM products WHERE product_id = $1', [productId]);
@@ -82,18 +179,7 @@ export function createProductStoreActivities({ pg, es, neo4j, blobs, llm, config
           return [name, { source, confidence }];
         }),
       );
-      await pg.query(
-        `INSERT INTO products (product_id, tenant_id, url, name, description, brand, sku, gtin, price, currency, availability,
-           category, rating_value, rating_count, fields, images, clean_text, sentiment, enhancement, html_key, list_price, high_price)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22)
-         ON CONFLICT (product_id) DO UPDATE SET
-           name = EXCLUDED.name, description = EXCLUDED.description, brand = EXCLUDED.brand, sku = EXCLUDED.sku,
-           gtin = EXCLUDED.gtin, price = EXCLUDED.price, currency = EXCLUDED.currency, availability = EXCLUDED.availability,
-           category = EXCLUDED.category, rating_value = EXCLUDED.rating_value, rating_count = EXCLUDED.rating_count,
-           fields = EXCLUDED.fields, images = EXCLUDED.images, clean_text = EXCLUDED.clean_text,
-           sentiment = COALESCE(EXCLUDED.sentiment, products.sentiment),
-           enhancement = COALESCE(EXCLUDED.enhancement, products.enhancement),
-           html_key = EXCLUDED.html_key, list_price = EXCLUDED.list_price, high_price = EXCLUDED.high_price, updated_at = now()`,
+      await upserts.submit(
         [
           productId, input.tenantId, input.url, product.name.value, product.description?.value ?? null,
           product.brand?.value ?? null, product.sku?.value ?? null, product.gtin?.value ?? null,
@@ -118,44 +204,7 @@ export function createProductStoreActivities({ pg, es, neo4j, blobs, llm, config
 
     /** Indexes products by id (bulk when several); the document id is the product id. */
     async indexProducts({ productIds }: { productIds: string[] }): Promise<{ indexed: number }> {
-      const { rows } = await pg.query<ProductRow>('SELECT * FROM products WHERE product_id = ANY($1)', [productIds]);
-      if (rows.length === 0) return { indexed: 0 };
-      // No refresh=wait_for: it holds each call up to the refresh interval (1 s), which made
-      // indexing the pipeline's slowest stage; documents become searchable within a second.
-      const response = await es.bulk({
-        operations: rows.flatMap((row) => [
-          { index: { _index: index, _id: row.product_id } },
-          {
-            productId: row.product_id,
-            tenantId: row.tenant_id,
-            url: row.url,
-            name: row.name,
-            description: row.clean_text ?? row.description ?? undefined,
-            brand: row.brand ?? undefined,
-            category: row.category ?? undefined,
-            sku: row.sku ?? undefined,
-            gtin: row.gtin ?? undefined,
-            price: row.price === null ? undefined : Number(row.price),
-            listPrice: row.list_price === null ? undefined : Number(row.list_price),
-            highPrice: row.high_price === null ? undefined : Number(row.high_price),
-            currency: row.currency ?? undefined,
-            availability: row.availability ?? undefined,
-            ratingValue: row.rating_value ?? undefined,
-            seoTitle: row.enhancement?.seoTitle,
-            bullets: row.enhancement?.bullets,
-            tags: row.enhancement?.tags,
-            sentimentLabel: row.sentiment?.label,
-            embedding: row.embedding ?? undefined,
-            ai: row.enhancement?.ai,
-            updatedAt: row.updated_at.toISOString(),
-          },
-        ]),
-      });
-      if (response.errors) {
-        const first = response.items.find((item) => item.index?.error)?.index?.error;
-        throw transient('IndexFailed', `Elasticsearch rejected a product document: ${first?.reason ?? 'unknown'}`);
-      }
-      return { indexed: rows.length };
+      return indexing.submit(productIds);
     },
 
     /** MERGEs Product/Brand/Category, replaces the product's similarity edges with its current
@@ -186,38 +235,30 @@ export function createProductStoreActivities({ pg, es, neo4j, blobs, llm, config
         url: row.url,
         price: row.price === null ? null : Number(row.price),
         currency: row.currency,
-        brand: row.brand,
-        category: row.category,
+        brand: row.brand || null,
+        category: row.category || null,
         similar,
       };
       const session = neo4j.session({ database: config.NEO4J_DATABASE });
       try {
-        // One transaction: the product's edges are replaced, never appended, so re-runs add nothing.
-        await session.executeWrite(async (tx) => {
-          await tx.run(
+        // One statement (one round trip), one transaction: the product's edges are replaced,
+        // never appended, so re-runs add nothing.
+        await session.executeWrite((tx) =>
+          tx.run(
             `MERGE (p:Product {productId: $productId})
              SET p.tenantId = $tenantId, p.name = $name, p.url = $url, p.price = $price, p.currency = $currency
-             WITH p OPTIONAL MATCH (p)-[old:MADE_BY|IN_CATEGORY|SIMILAR_TO]->() DELETE old`,
+             WITH p OPTIONAL MATCH (p)-[old:MADE_BY|IN_CATEGORY|SIMILAR_TO]->() DELETE old
+             WITH DISTINCT p
+             FOREACH (_ IN CASE WHEN $brand IS NULL THEN [] ELSE [1] END |
+               MERGE (b:Brand {tenantId: $tenantId, name: $brand}) MERGE (p)-[:MADE_BY]->(b))
+             FOREACH (_ IN CASE WHEN $category IS NULL THEN [] ELSE [1] END |
+               MERGE (c:Category {tenantId: $tenantId, name: $category}) MERGE (p)-[:IN_CATEGORY]->(c))
+             FOREACH (near IN $similar |
+               MERGE (q:Product {productId: near.id}) MERGE (p)-[r:SIMILAR_TO]->(q) SET r.score = near.score)
+             SET p.recommendations = [n IN $similar | n.id], p.recommendationsAt = datetime()`,
             params,
-          );
-          if (row.brand) {
-            await tx.run('MATCH (p:Product {productId: $productId}) MERGE (b:Brand {tenantId: $tenantId, name: $brand}) MERGE (p)-[:MADE_BY]->(b)', params);
-          }
-          if (row.category) {
-            await tx.run('MATCH (p:Product {productId: $productId}) MERGE (c:Category {tenantId: $tenantId, name: $category}) MERGE (p)-[:IN_CATEGORY]->(c)', params);
-          }
-          await tx.run(
-            `MATCH (p:Product {productId: $productId})
-             UNWIND $similar AS near
-             MERGE (q:Product {productId: near.id})
-             MERGE (p)-[r:SIMILAR_TO]->(q) SET r.score = near.score`,
-            params,
-          );
-          await tx.run(
-            'MATCH (p:Product {productId: $productId}) SET p.recommendations = [n IN $similar | n.id], p.recommendationsAt = datetime()',
-            params,
-          );
-        });
+          ),
+        );
       } finally {
         await session.close();
       }

@@ -53,6 +53,8 @@ export interface WorkerSetOptions {
   /** Trace workflows and activities (OpenTelemetry; see src/observability/tracing.ts); by
    *  default when the process has started tracing. */
   tracing?: boolean;
+  /** Activity implementations to serve instead of the service's own (benchmarks stub them). */
+  activities?: object;
 }
 
 export interface WorkerSet {
@@ -62,10 +64,10 @@ export interface WorkerSet {
   shutdown(): void;
 }
 
-export async function createWorkers({ config, deps, kinds, bundle, tracing = isTracingActive() }: WorkerSetOptions): Promise<WorkerSet> {
+export async function createWorkers({ config, deps, kinds, bundle, tracing = isTracingActive(), activities: given }: WorkerSetOptions): Promise<WorkerSet> {
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const queues = taskQueues(config);
-  const activities = createActivities(deps);
+  const activities = given ?? createActivities(deps);
   const needsWorkflows = kinds.some((kind) => slots[kind].workflows > 0);
   const workflowBundle = needsWorkflows ? (bundle ?? (await bundleWorkflows({ tracing, ...workflowBundleConverter(config) }))) : undefined;
   const traced = tracing ? tracingWorkerOptions() : undefined;

@@ -2,7 +2,7 @@
 // spelling out timeouts at each call site. Every preset has a heartbeat timeout: the worker
 // heartbeats for each running activity (src/worker/heartbeats.ts), so when a worker process
 // dies its activities are retried elsewhere after HEARTBEAT_TIMEOUT, not after start-to-close.
-import type { ActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 import { LLM_START_TO_CLOSE_MS } from '../temporal/timeouts';
 
 export const HEARTBEAT_TIMEOUT = '10 seconds';
@@ -52,6 +52,14 @@ export const imageWork: ActivityOptions = {
 export const localWork: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   heartbeatTimeout: HEARTBEAT_TIMEOUT,
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumAttempts: 3 },
+};
+
+/** The same short CPU work as a local activity: it runs on the worker that runs the workflow,
+ *  inside its workflow task, so it costs no activity task round trip through the server. A
+ *  worker that dies mid-way loses the workflow task, and the next worker runs it again. */
+export const localCpuWork: LocalActivityOptions = {
+  startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumAttempts: 3 },
 };
 

@@ -2,7 +2,7 @@
 // enhancement → store → embed + index → graph → inventory. Each I/O is an activity on the
 // queue of its kind; an item's failure is recorded (stage, type, attempts) and returned, not
 // thrown, so the list carries on.
-import { ActivityFailure, ApplicationFailure, defineQuery, isCancellation, patched, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, defineQuery, isCancellation, patched, proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
 import type { DecisionRef, LearningActivities } from '../activities/learning';
 import type { createProductCrawlActivities } from '../activities/product-crawl';
 import type { createProductEnrichActivities } from '../activities/product-enrich';
@@ -10,7 +10,7 @@ import type { createProductLlmExtractActivities } from '../activities/product-ll
 import type { createProductListActivities, ItemOutcome } from '../activities/product-lists';
 import type { createProductStoreActivities } from '../activities/product-store';
 import { decisionRefOf } from './decision-ref';
-import { httpFetch, imageWork, llmCall, localWork, storeWrite } from './activity-presets';
+import { httpFetch, imageWork, llmCall, localCpuWork, localWork, storeWrite } from './activity-presets';
 import { installBudgetPause } from './llm-budget';
 import { productItemSubject } from '../learning/decision';
 import { DECISION_PATCH } from './llm-task';
@@ -58,6 +58,10 @@ const SKIPPABLE_ENRICHMENT_FAILURES = new Set(['LlmInvalidOutput', 'LlmContentRe
 /** Marks histories recorded after the LLM extraction fallback was added (replay safety). */
 export const LLM_EXTRACTION_PATCH = 'llm-extraction-fallback';
 
+/** Marks histories recorded with fewer round trips per item: extraction and text cleaning as
+ *  local activities, graph and inventory side by side (items recorded before replay without). */
+export const FEWER_ROUND_TRIPS_PATCH = 'item-fewer-round-trips';
+
 export const productItemStageQuery = defineQuery<{ stage: ProductStage; done: ProductStage[] }>('stage');
 
 type Crawl = ReturnType<typeof createProductCrawlActivities>;
@@ -70,6 +74,9 @@ export async function productItemWorkflow(input: ProductItemInput): Promise<Prod
   const fetching = proxyActivities<Crawl>({ ...httpFetch, taskQueue: taskQueueFor('crawl') });
   const imaging = proxyActivities<Crawl>({ ...imageWork, taskQueue: taskQueueFor('crawl') });
   const local = proxyActivities<Crawl & Enrich>(localWork);
+  const fewerRoundTrips = patched(FEWER_ROUND_TRIPS_PATCH);
+  /** Short CPU-only stages: local activities, or (histories from before) activity tasks. */
+  const cpu = fewerRoundTrips ? proxyLocalActivities<Crawl & Enrich>(localCpuWork) : local;
   const llm = proxyActivities<Enrich & Store & LlmExtract>({ ...llmCall, taskQueue: taskQueueFor('llm') });
   const stores = proxyActivities<Store & Lists>(storeWrite);
   const learning = proxyActivities<LearningActivities>(storeWrite);
@@ -132,7 +139,7 @@ export async function productItemWorkflow(input: ProductItemInput): Promise<Prod
     const fromFeed = url.startsWith(FEED_URL_PREFIX);
     const page = fromFeed ? undefined : await stage('fetch', () => fetching.fetchProductPage({ url }));
     let extracted = page
-      ? await stage('extract', () => local.extractProduct({ htmlKey: page.htmlKey, pageUrl: page.finalUrl }))
+      ? await stage('extract', () => cpu.extractProduct({ htmlKey: page.htmlKey, pageUrl: page.finalUrl }))
       : await stage('extract', () => local.adoptFeedProduct({ listId: input.listId, itemKey: input.itemKey }));
     // Once known, the product's name joins the URL in the Temporal UI (current details: no history event).
     setCurrentDetails(`**${extracted.name}** · ${url}`);
@@ -156,7 +163,7 @@ export async function productItemWorkflow(input: ProductItemInput): Promise<Prod
       : [undefined, undefined];
     const [images, text, sentiment] = await Promise.all([
       wanted('images') ? stage('images', () => imaging.optimiseImages({ imageUrls: extracted.imageUrls })) : undefined,
-      wanted('text') ? stage('text', () => local.cleanProductText({ extractKey: extracted.extractKey })) : undefined,
+      wanted('text') ? stage('text', () => cpu.cleanProductText({ extractKey: extracted.extractKey })) : undefined,
       enrich && wanted('sentiment')
         ? optional('sentiment', () => budget.run(() => llmAt(sentimentDecision).analyzeProductSentiment({ tenantId, extractKey: extracted.extractKey, decision: sentimentDecision })))
         : undefined,
@@ -186,8 +193,14 @@ export async function productItemWorkflow(input: ProductItemInput): Promise<Prod
           await stores.indexProducts({ productIds: [id] });
         });
       }
-      if (wanted('graph')) await stage('graph', () => stores.updateProductGraph({ productId: id }));
-      if (wanted('inventory')) await stage('inventory', () => stores.syncInventory({ productId: id }));
+      const graph = () => (wanted('graph') ? stage('graph', () => stores.updateProductGraph({ productId: id })) : undefined);
+      const inventory = () => (wanted('inventory') ? stage('inventory', () => stores.syncInventory({ productId: id })) : undefined);
+      if (fewerRoundTrips) {
+        await Promise.all([graph(), inventory()]); // independent writes of the stored product
+      } else {
+        await graph();
+        await inventory();
+      }
     }
     const noted = warnings.length ? warnings : undefined;
     await stores.recordItemOutcome({ listId: input.listId, itemKey: input.itemKey, url, state: 'succeeded', productId, warnings: noted });
@@ -200,16 +213,14 @@ export async function productItemWorkflow(input: ProductItemInput): Promise<Prod
   }
 }
 
-/** The error type, message and attempt count of a failed activity, for the error ledger. */
+/** The error type, message and attempt count of a failed activity, for the error ledger. A
+ *  local activity's failure arrives as the ApplicationFailure itself, not inside ActivityFailure. */
 function describeFailure(error: unknown): { errorType: string; message: string; attempts: number } {
-  if (error instanceof ActivityFailure) {
-    const cause = error.cause;
-    const attempt = cause instanceof ApplicationFailure ? (cause.details?.[0] as { attempt?: number } | undefined)?.attempt : undefined;
-    return {
-      errorType: cause instanceof ApplicationFailure ? (cause.type ?? 'ApplicationFailure') : (cause?.name ?? 'ActivityFailure'),
-      message: cause?.message ?? error.message,
-      attempts: attempt ?? 1,
-    };
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  if (cause instanceof ApplicationFailure) {
+    const attempt = (cause.details?.[0] as { attempt?: number } | undefined)?.attempt;
+    return { errorType: cause.type ?? 'ApplicationFailure', message: cause.message, attempts: attempt ?? 1 };
   }
+  if (error instanceof ActivityFailure) return { errorType: error.cause?.name ?? 'ActivityFailure', message: error.cause?.message ?? error.message, attempts: 1 };
   return { errorType: (error as Error)?.name ?? 'Error', message: (error as Error)?.message ?? String(error), attempts: 1 };
 }

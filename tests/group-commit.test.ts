@@ -1,0 +1,47 @@
+// Group commit: concurrent writes share batches, each caller gets its own outcome, and order is kept.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { GroupCommit } from '../src/stores/group-commit';
+
+describe('group commit', () => {
+  it('sends a lone write at once and batches the writes that arrive while it is in flight', async () => {
+    const batches: number[][] = [];
+    const commit = new GroupCommit<number, number>(async (inputs) => {
+      batches.push(inputs);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return inputs.map((n) => ({ ok: true, value: n * 10 }));
+    });
+    const first = commit.submit(1);
+    const rest = [2, 3, 4, 5].map((n) => commit.submit(n));
+    assert.deepEqual(await Promise.all([first, ...rest]), [10, 20, 30, 40, 50]);
+    assert.deepEqual(batches, [[1], [2, 3, 4, 5]]);
+  });
+
+  it('fails only the writes whose outcome failed, and every write of a batch the writer throws on', async () => {
+    let calls = 0;
+    const commit = new GroupCommit<string, string>((inputs) => {
+      calls++;
+      if (inputs.includes('explode')) return Promise.reject(new Error('batch refused'));
+      return Promise.resolve(inputs.map((input) => (input === 'bad' ? { ok: false, error: new Error(`rejected ${input}`) } : { ok: true, value: input })));
+    });
+    const outcomes = await Promise.allSettled(['good', 'bad', 'fine'].map((input) => commit.submit(input)));
+    assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.match(String((outcomes[1] as PromiseRejectedResult).reason), /rejected bad/);
+    // 'warm' goes alone; the three queued behind it form one batch, which the writer refuses.
+    const exploded = await Promise.allSettled(['warm', 'explode', 'x', 'y'].map((input) => commit.submit(input)));
+    assert.deepEqual(exploded.map((o) => o.status), ['fulfilled', 'rejected', 'rejected', 'rejected']);
+    assert.ok(calls >= 3);
+  });
+
+  it('keeps batches no larger than maxBatch', async () => {
+    const sizes: number[] = [];
+    const commit = new GroupCommit<number, void>(async (inputs) => {
+      sizes.push(inputs.length);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return inputs.map(() => ({ ok: true }));
+    }, { maxBatch: 3, maxInFlight: 1 });
+    await Promise.all(Array.from({ length: 10 }, (_, i) => commit.submit(i)));
+    assert.equal(sizes.reduce((a, b) => a + b, 0), 10);
+    assert.ok(sizes.every((size) => size <= 3));
+  });
+});
