@@ -292,7 +292,7 @@ function applyTextRule(node: unknown): void {
   if (Array.isArray(node)) return node.forEach(applyTextRule);
   if (!node || typeof node !== 'object') return;
   const schema = node as Record<string, unknown>;
-  if (schema.type === 'string' && schema.pattern === undefined && schema.enum === undefined && schema.const === undefined && schema.format === undefined) {
+  if (schema.type === 'string' && schema.pattern === undefined && schema.enum === undefined && schema.const === undefined) {
     schema.pattern = '^[^\\u0000]*$';
   }
   if (schema.type === 'object' && schema.additionalProperties !== false && schema.propertyNames === undefined) {
