@@ -6,8 +6,17 @@ import { builtinModules } from 'node:module';
 import prettier from 'eslint-config-prettier';
 
 const ioModules = [
-  'pg', '@elastic/elasticsearch', 'neo4j-driver', 'openai', 'express', 'pino', 'pino-http',
-  '@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing',
+  'pg',
+  '@elastic/elasticsearch',
+  'neo4j-driver',
+  'openai',
+  'express',
+  'pino',
+  'pino-http',
+  '@temporalio/client',
+  '@temporalio/worker',
+  '@temporalio/activity',
+  '@temporalio/testing',
 ];
 const nodeBuiltins = builtinModules.flatMap((name) => [name, `node:${name}`]);
 
@@ -30,7 +39,16 @@ export default tseslint.config(
     languageOptions: {
       sourceType: 'module',
       parserOptions: { projectService: false, program: null, project: false },
-      globals: { document: 'readonly', window: 'readonly', fetch: 'readonly', sessionStorage: 'readonly', EventSource: 'readonly', FormData: 'readonly', atob: 'readonly', URL: 'readonly' },
+      globals: {
+        document: 'readonly',
+        window: 'readonly',
+        fetch: 'readonly',
+        sessionStorage: 'readonly',
+        EventSource: 'readonly',
+        FormData: 'readonly',
+        atob: 'readonly',
+        URL: 'readonly',
+      },
     },
   },
   {
@@ -64,7 +82,11 @@ export default tseslint.config(
           })),
           patterns: [
             { group: ['**/activities/*', '!**/activities/*.d.ts'], message: 'Import activities as types only.', allowTypeImports: true },
-            { group: ['**/stores/*', '**/api/*', '**/runtime/*', '**/worker/*'], message: 'Workflow code must not reach infrastructure modules.', allowTypeImports: true },
+            {
+              group: ['**/stores/*', '**/api/*', '**/runtime/*', '**/worker/*'],
+              message: 'Workflow code must not reach infrastructure modules.',
+              allowTypeImports: true,
+            },
           ],
         },
       ],

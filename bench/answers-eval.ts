@@ -24,10 +24,18 @@ async function main() {
     await applySchema(infra);
     const tenantId = `eval-${randomUUID().slice(0, 8)}`;
     const seeded = await seedEvaluationKnowledge(infra, tenantId);
-    console.log(`evaluation set: ${evaluationQuestions.length} questions (${evaluationQuestions.filter((q) => q.expected.length === 0).length} unanswerable) over ${seeded.products} products + ${seeded.articles} articles of tenant ${tenantId}`);
-    console.log(`relevance threshold ${config.ANSWERS_MIN_SIMILARITY} (cosine), up to ${config.ANSWERS_MAX_SOURCES} sources; model ${config.LLM_MODELS.answer ?? config.LLM_MODELS.default}\n`);
+    console.log(
+      `evaluation set: ${evaluationQuestions.length} questions (${evaluationQuestions.filter((q) => q.expected.length === 0).length} unanswerable) over ${seeded.products} products + ${seeded.articles} articles of tenant ${tenantId}`,
+    );
+    console.log(
+      `relevance threshold ${config.ANSWERS_MIN_SIMILARITY} (cosine), up to ${config.ANSWERS_MAX_SOURCES} sources; model ${config.LLM_MODELS.answer ?? config.LLM_MODELS.default}\n`,
+    );
 
-    const modes = { bm25: (name: string) => name.endsWith(':bm25'), knn: (name: string) => name.endsWith(':knn'), hybrid: () => true } as const;
+    const modes = {
+      bm25: (name: string) => name.endsWith(':bm25'),
+      knn: (name: string) => name.endsWith(':knn'),
+      hybrid: () => true,
+    } as const;
     const measures = Object.fromEntries(Object.keys(modes).map((mode) => [mode, { recall: [] as number[], notFound: [] as number[] }]));
     const precisions: number[] = [];
     const similarities = { answerable: [] as number[], unanswerable: [] as number[] };
@@ -39,20 +47,38 @@ async function main() {
       const [vector] = await infra.llm.embed([item.question], { tenantId });
       const retrieval = await retrieve(infra, tenantId, item.question, vector!);
       for (const [mode, keep] of Object.entries(modes)) {
-        const candidates = fuse(retrieval.rankings.filter((ranking) => keep(ranking.name)), retrieval.similarities);
+        const candidates = fuse(
+          retrieval.rankings.filter((ranking) => keep(ranking.name)),
+          retrieval.similarities,
+        );
         const { ranked, found } = rankSources(candidates, vector!, [], config);
         const m = measures[mode]!;
-        if (item.expected.length > 0) m.recall.push(recallAt(ranked.map((c) => c.id), item.expected, 5));
+        if (item.expected.length > 0)
+          m.recall.push(
+            recallAt(
+              ranked.map((c) => c.id),
+              item.expected,
+              5,
+            ),
+          );
         m.notFound.push(notFoundCorrect(found, item.expected) ? 1 : 0);
       }
       const { sources, found, ranked } = rankSources(retrieval.candidates, vector!, [], config);
       const best = Math.max(0, ...ranked.map((c) => c.similarity));
       (item.expected.length > 0 ? similarities.answerable : similarities.unanswerable).push(best);
-      if (!notFoundCorrect(found, item.expected)) console.log(`  wrong "not found" call (best similarity ${best.toFixed(3)}): ${item.question}`);
+      if (!notFoundCorrect(found, item.expected))
+        console.log(`  wrong "not found" call (best similarity ${best.toFixed(3)}): ${item.question}`);
       if (!withLlm || !found) continue;
       try {
-        const result = await infra.llm.runTask('answer', { question: item.question, sources: sources.map((s) => ({ id: s.id, text: retrieval.docs.get(s.id)!.text })) }, { tenantId });
-        const judged = judgeCitations(result.output.citations, sources.map((s) => s.id));
+        const result = await infra.llm.runTask(
+          'answer',
+          { question: item.question, sources: sources.map((s) => ({ id: s.id, text: retrieval.docs.get(s.id)!.text })) },
+          { tenantId },
+        );
+        const judged = judgeCitations(
+          result.output.citations,
+          sources.map((s) => s.id),
+        );
         if (judged.kind !== 'answered') {
           uncited++;
           continue;
@@ -67,8 +93,11 @@ async function main() {
     }
 
     console.log('retrieval      recall@5   "not found" accuracy');
-    for (const [mode, m] of Object.entries(measures)) console.log(`${mode.padEnd(12)}   ${pct(mean(m.recall))}     ${pct(mean(m.notFound))}`);
-    console.log(`\nbest similarity: answerable mean ${mean(similarities.answerable).toFixed(3)} (min ${Math.min(...similarities.answerable).toFixed(3)}), unanswerable mean ${mean(similarities.unanswerable).toFixed(3)} (max ${Math.max(...similarities.unanswerable).toFixed(3)})`);
+    for (const [mode, m] of Object.entries(measures))
+      console.log(`${mode.padEnd(12)}   ${pct(mean(m.recall))}     ${pct(mean(m.notFound))}`);
+    console.log(
+      `\nbest similarity: answerable mean ${mean(similarities.answerable).toFixed(3)} (min ${Math.min(...similarities.answerable).toFixed(3)}), unanswerable mean ${mean(similarities.unanswerable).toFixed(3)} (max ${Math.max(...similarities.unanswerable).toFixed(3)})`,
+    );
     if (withLlm) {
       console.log(`\nanswers (hybrid): ${answered} answered with citations, ${uncited} cited nothing, ${failures} failed`);
       console.log(`citation precision ${pct(mean(precisions))} (share of cited ids that the set expects, over answered questions)`);

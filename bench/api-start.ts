@@ -15,10 +15,17 @@ export async function benchApiStart({ quick }: { quick: boolean }): Promise<Benc
   const concurrency = 8;
   const world = await startWorld({ LOG_LEVEL: 'error', RATE_LIMIT_USER: '1000000', RATE_LIMIT_TENANT: '1000000' });
   const tenantId = `bench-${randomUUID().slice(0, 6)}`;
-  const headers = { ...bearer(await tokenFor(world.config, { sub: 'bench', tenant: tenantId, roles: ['admin'] })), 'content-type': 'application/json' };
+  const headers = {
+    ...bearer(await tokenFor(world.config, { sub: 'bench', tenant: tenantId, roles: ['admin'] })),
+    'content-type': 'application/json',
+  };
   const viaApi = async () => {
     const checkId = randomUUID();
-    const response = await fetch(`${world.baseUrl}/v1/stack-checks`, { method: 'POST', headers: { ...headers, 'idempotency-key': checkId }, body: JSON.stringify({ checkId, note: 'bench' }) });
+    const response = await fetch(`${world.baseUrl}/v1/stack-checks`, {
+      method: 'POST',
+      headers: { ...headers, 'idempotency-key': checkId },
+      body: JSON.stringify({ checkId, note: 'bench' }),
+    });
     if (response.status !== 202) throw new Error(`API answered ${response.status}: ${await response.text()}`);
   };
   const direct = async () => {
@@ -68,8 +75,13 @@ export async function benchApiStart({ quick }: { quick: boolean }): Promise<Benc
   const summary = (values: number[]) => `p50 ${percentile(values, 50).toFixed(1)} / p99 ${percentile(values, 99).toFixed(1)} ms`;
   return {
     figures: [
-      atMost('G7', 'API start p99 / direct client start p99', percentile(api, 99) / percentile(client, 99), 1.5,
-        `API ${summary(api)}, direct ${summary(client)}; ${perPath} starts each at concurrency ${concurrency}`),
+      atMost(
+        'G7',
+        'API start p99 / direct client start p99',
+        percentile(api, 99) / percentile(client, 99),
+        1.5,
+        `API ${summary(api)}, direct ${summary(client)}; ${perPath} starts each at concurrency ${concurrency}`,
+      ),
     ],
     notes: [],
   };

@@ -29,18 +29,24 @@ function corpusTable() {
   }
   const structured = accuracy(results.filter((entry) => entry.structured).map((entry) => entry.result));
   const plain = accuracy(results.filter((entry) => !entry.structured).map((entry) => entry.result));
-  console.log(`\nCorpus: ${corpus.length} pages (${corpus.filter((page) => page.structured).length} with structured data, ${corpus.filter((page) => !page.structured).length} without); crashes: ${crashes}`);
+  console.log(
+    `\nCorpus: ${corpus.length} pages (${corpus.filter((page) => page.structured).length} with structured data, ${corpus.filter((page) => !page.structured).length} without); crashes: ${crashes}`,
+  );
   console.log('field          | structured data      | no structured data');
   console.log('---------------|----------------------|---------------------');
   for (const field of CORPUS_FIELDS) {
     const a = structured.perField.get(field);
     const b = plain.perField.get(field);
     if (!a && !b) continue;
-    const cell = (entry?: { ok: number; total: number }) => (entry ? `${pct(entry.ok, entry.total).padStart(7)} (${entry.ok}/${entry.total})` : '      –');
+    const cell = (entry?: { ok: number; total: number }) =>
+      entry ? `${pct(entry.ok, entry.total).padStart(7)} (${entry.ok}/${entry.total})` : '      –';
     console.log(`${field.padEnd(14)} | ${cell(a).padEnd(20)} | ${cell(b)}`);
   }
-  console.log(`${'all fields'.padEnd(14)} | ${`${pct(structured.ok, structured.total).padStart(7)} (${structured.ok}/${structured.total})`.padEnd(20)} | ${pct(plain.ok, plain.total).padStart(7)} (${plain.ok}/${plain.total})`);
-  for (const { result } of results.filter((entry) => !entry.result.ok)) console.log(`  wrong: ${result.field} want ${JSON.stringify(result.want)} got ${JSON.stringify(result.got)}`);
+  console.log(
+    `${'all fields'.padEnd(14)} | ${`${pct(structured.ok, structured.total).padStart(7)} (${structured.ok}/${structured.total})`.padEnd(20)} | ${pct(plain.ok, plain.total).padStart(7)} (${plain.ok}/${plain.total})`,
+  );
+  for (const { result } of results.filter((entry) => !entry.result.ok))
+    console.log(`  wrong: ${result.field} want ${JSON.stringify(result.want)} got ${JSON.stringify(result.got)}`);
 }
 
 function priceTable() {
@@ -54,7 +60,9 @@ function priceTable() {
     if (currency === undefined || money?.currency === currency) currencies++;
   }
   const cpu = process.cpuUsage(started);
-  console.log(`\nPrice parser: ${cases.length} strings; amount right ${pct(amounts, cases.length)}, currency right ${pct(currencies, cases.length)}; ${(((cpu.user + cpu.system) / cases.length)).toFixed(1)} µs CPU per string`);
+  console.log(
+    `\nPrice parser: ${cases.length} strings; amount right ${pct(amounts, cases.length)}, currency right ${pct(currencies, cases.length)}; ${((cpu.user + cpu.system) / cases.length).toFixed(1)} µs CPU per string`,
+  );
 }
 
 function speedTable(repeats: number) {
@@ -75,7 +83,9 @@ function speedTable(repeats: number) {
       const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
       const mb = html.length / 1e6;
       const label = structuredData ? 'complete JSON-LD' : 'no structured data';
-      console.log(`${label.padEnd(24)} | ${`${mb.toFixed(2)} MB`.padEnd(8)} | ${median.toFixed(0).padStart(7)} | ${(median / mb).toFixed(0).padStart(7)}`);
+      console.log(
+        `${label.padEnd(24)} | ${`${mb.toFixed(2)} MB`.padEnd(8)} | ${median.toFixed(0).padStart(7)} | ${(median / mb).toFixed(0).padStart(7)}`,
+      );
     }
   }
 }

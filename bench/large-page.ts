@@ -15,12 +15,22 @@ export function largeProductPage({ bytes, structuredData = true }: LargePageOpti
 <link rel="canonical" href="https://peakline.example/p/granite-trail-runner-3">
 <meta property="og:type" content="product"><meta property="og:title" content="Granite Trail Runner 3">
 <meta property="og:image" content="https://cdn.peakline.example/img/gtr3-main-1600.jpg">
-${structuredData ? `<script type="application/ld+json">${JSON.stringify({
-    '@context': 'https://schema.org', '@type': 'Product', '@id': 'https://peakline.example/p/granite-trail-runner-3#product',
-    name: 'Granite Trail Runner 3', description: 'Trail shoe with a rock plate and 5 mm lugs.', sku: 'GTR3-M', brand: { '@type': 'Brand', name: 'Peakline' },
-    image: ['https://cdn.peakline.example/img/gtr3-main-1600.jpg'], gtin13: '4006381333931',
-    offers: { '@type': 'Offer', price: '139.95', priceCurrency: 'USD', availability: 'https://schema.org/InStock' },
-  })}</script>` : ''}
+${
+  structuredData
+    ? `<script type="application/ld+json">${JSON.stringify({
+        '@context': 'https://schema.org',
+        '@type': 'Product',
+        '@id': 'https://peakline.example/p/granite-trail-runner-3#product',
+        name: 'Granite Trail Runner 3',
+        description: 'Trail shoe with a rock plate and 5 mm lugs.',
+        sku: 'GTR3-M',
+        brand: { '@type': 'Brand', name: 'Peakline' },
+        image: ['https://cdn.peakline.example/img/gtr3-main-1600.jpg'],
+        gtin13: '4006381333931',
+        offers: { '@type': 'Offer', price: '139.95', priceCurrency: 'USD', availability: 'https://schema.org/InStock' },
+      })}</script>`
+    : ''
+}
 </head><body><header class="site-header"><nav><a href="/">Home</a></nav><div class="mini-cart"><span class="price">$0.00</span></div></header>
 <main><div class="product-detail"><h1 class="product-title">Granite Trail Runner 3</h1>
 <div class="product-gallery"><img src="https://cdn.peakline.example/img/gtr3-main-1600.jpg" width="1600" height="1600" alt="Granite Trail Runner 3"></div>
@@ -30,9 +40,10 @@ ${structuredData ? `<script type="application/ld+json">${JSON.stringify({
   const parts: string[] = [head];
   let size = head.length + tail.length;
   for (let i = 0; size < bytes; i++) {
-    const block = i % 3 === 0
-      ? `<section class="recommendations"><div class="card"><div class="card-inner"><a href="/p/item-${i}"><img src="https://cdn.peakline.example/img/item-${i}-thumb.jpg" width="120" height="120" alt="Item ${i}"></a><div class="card-body"><span class="card-title">Trail accessory ${i}</span><div class="price-box"><span class="price">$${(i % 90) + 9}.99</span><span class="old-price">$${(i % 90) + 19}.99</span></div></div></div></div></section>`
-      : `<div class="review" id="review-${i}"><div class="review-head"><span class="stars" style="width:80%">4 of 5</span><b>Runner ${i}</b></div><div class="review-body"><p>Comfortable on rocky ground, the lugs bite well in mud and the upper drains quickly after river crossings. Size runs half a size small.</p><p>Bought on sale for $${(i % 50) + 99}.00 – worth it.</p></div></div>`;
+    const block =
+      i % 3 === 0
+        ? `<section class="recommendations"><div class="card"><div class="card-inner"><a href="/p/item-${i}"><img src="https://cdn.peakline.example/img/item-${i}-thumb.jpg" width="120" height="120" alt="Item ${i}"></a><div class="card-body"><span class="card-title">Trail accessory ${i}</span><div class="price-box"><span class="price">$${(i % 90) + 9}.99</span><span class="old-price">$${(i % 90) + 19}.99</span></div></div></div></div></section>`
+        : `<div class="review" id="review-${i}"><div class="review-head"><span class="stars" style="width:80%">4 of 5</span><b>Runner ${i}</b></div><div class="review-body"><p>Comfortable on rocky ground, the lugs bite well in mud and the upper drains quickly after river crossings. Size runs half a size small.</p><p>Bought on sale for $${(i % 50) + 99}.00 – worth it.</p></div></div>`;
     parts.push(block);
     size += block.length;
   }

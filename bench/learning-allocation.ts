@@ -28,11 +28,30 @@ const scenarios: Scenario[] = [
 const ARMS = ['production', 'candidate'] as const;
 
 function emptyStats(): ArmStats[] {
-  return ARMS.map((version, i) => ({ version, production: i === 0, exposures: 0, settled: 0, rewardSum: 0, invalidFirstTry: 0, reviewed: 0, rejected: 0, slow: 0, p95LatencyMs: 0, costSum: 0, costSquares: 0 }));
+  return ARMS.map((version, i) => ({
+    version,
+    production: i === 0,
+    exposures: 0,
+    settled: 0,
+    rewardSum: 0,
+    invalidFirstTry: 0,
+    reviewed: 0,
+    rejected: 0,
+    slow: 0,
+    p95LatencyMs: 0,
+    costSum: 0,
+    costSquares: 0,
+  }));
 }
 
 /** Runs one policy; `choose` returns the arm index for a decision, `learn` sees each outcome. */
-function simulate(means: [number, number], decisions: number, rng: Rng, choose: (i: number) => number, learn: (arm: number, reward: number, i: number) => void): number {
+function simulate(
+  means: [number, number],
+  decisions: number,
+  rng: Rng,
+  choose: (i: number) => number,
+  learn: (arm: number, reward: number, i: number) => void,
+): number {
   const best = Math.max(...means);
   let regret = 0;
   for (let i = 0; i < decisions; i++) {
@@ -75,7 +94,13 @@ function thompson(means: [number, number], decisions: number, batch: number, see
 
 function fixedSplit(means: [number, number], decisions: number, seed: number): number {
   const rng = seededRng(seed);
-  return simulate(means, decisions, rng, () => (rng() < 0.5 ? 0 : 1), () => undefined);
+  return simulate(
+    means,
+    decisions,
+    rng,
+    () => (rng() < 0.5 ? 0 : 1),
+    () => undefined,
+  );
 }
 
 function epsilonGreedy(means: [number, number], decisions: number, batch: number, seed: number, epsilon = 0.1): number {
@@ -109,7 +134,10 @@ function decisionsPerSecond(): number {
     experiment: {
       experimentId: 'bench',
       allocation: { 'enhance@1': 0.4, 'enhance@t.1': 0.6 },
-      versions: { 'enhance@1': { version: 'enhance@1', temperature: 0.3, maxTokens: 400 }, 'enhance@t.1': { version: 'enhance@t.1', temperature: 0.2, maxTokens: 300 } },
+      versions: {
+        'enhance@1': { version: 'enhance@1', temperature: 0.3, maxTokens: 400 },
+        'enhance@t.1': { version: 'enhance@t.1', temperature: 0.2, maxTokens: 300 },
+      },
     },
     budget: { limit: 1_000_000, used: 10_000 },
     figures: { 'enhance@1': { calls: 200, invalidFirstTryRate: 0.05, p95LatencyMs: 900 } },
@@ -141,7 +169,9 @@ function main() {
   const decisions = Number(process.argv[3] ?? 10_000);
   const batch = Number(process.argv[4] ?? 20);
   console.log(`${decisions} decisions per run, ${seeds} seeds, outcomes fed back every ${batch} decisions`);
-  console.log(`allocation rails: min share ${defaultAllocationRules.minShare}, candidate cap ${defaultAllocationRules.maxCandidateShare}\n`);
+  console.log(
+    `allocation rails: min share ${defaultAllocationRules.minShare}, candidate cap ${defaultAllocationRules.maxCandidateShare}\n`,
+  );
   console.log('scenario                              regret: thompson   50/50    eps-greedy   thompson/50-50   thompson/eps');
   const ratios: number[] = [];
   for (const scenario of scenarios) {
@@ -163,7 +193,9 @@ function main() {
   }
   console.log(`\nworst regret ratio vs the fixed split: ${Math.max(...ratios).toFixed(3)} (aim ≤ 0.30)`);
   console.log(`decision engine: ${Math.round(decisionsPerSecond()).toLocaleString('en')} decisions/s (pure decide(), one thread)`);
-  console.log(`experiment step (guardrails + 400-draw Thompson allocation): ${Math.round(allocationsPerSecond()).toLocaleString('en')} steps/s`);
+  console.log(
+    `experiment step (guardrails + 400-draw Thompson allocation): ${Math.round(allocationsPerSecond()).toLocaleString('en')} steps/s`,
+  );
 }
 
 main();

@@ -10,7 +10,17 @@ import type { BenchReport } from './support/figures';
 
 const GB = 1024 ** 3;
 
-export async function benchLargeList({ items, concurrency, itemsPerRun, dryRun = false }: { items: number; concurrency: number; itemsPerRun?: number; dryRun?: boolean }): Promise<BenchReport> {
+export async function benchLargeList({
+  items,
+  concurrency,
+  itemsPerRun,
+  dryRun = false,
+}: {
+  items: number;
+  concurrency: number;
+  itemsPerRun?: number;
+  dryRun?: boolean;
+}): Promise<BenchReport> {
   const bench = await startListBench(150, itemsPerRun ? { LIST_ITEMS_PER_RUN: String(itemsPerRun) } : {});
   try {
     let peakRss = process.memoryUsage().rss;
@@ -21,23 +31,38 @@ export async function benchLargeList({ items, concurrency, itemsPerRun, dryRun =
       // Progress once a minute: a long list on a busy box should show it is moving.
       if (++ticks % 60 === 0) {
         void bench.world.infra.pg
-          .query<{ n: number }>(`SELECT count(*)::int AS n FROM product_list_items WHERE list_id LIKE $1 AND state <> 'pending'`, [`${bench.tenantId}/%`])
-          .then(({ rows }) => console.log(`  LIST progress: ${rows[0]!.n}/${items} done after ${((Date.now() - began) / 60_000).toFixed(1)} min, peak RSS ${(peakRss / 1024 ** 2).toFixed(0)} MB`));
+          .query<{ n: number }>(`SELECT count(*)::int AS n FROM product_list_items WHERE list_id LIKE $1 AND state <> 'pending'`, [
+            `${bench.tenantId}/%`,
+          ])
+          .then(({ rows }) =>
+            console.log(
+              `  LIST progress: ${rows[0]!.n}/${items} done after ${((Date.now() - began) / 60_000).toFixed(1)} min, peak RSS ${(peakRss / 1024 ** 2).toFixed(0)} MB`,
+            ),
+          );
       }
     }, 1000);
     const cpuBefore = cpuSnapshot({ 'worker+bench': process.pid });
-    const run = await runList(bench, generatedUrls(bench.shop, 100_000 - items, items), { concurrency, llm: !dryRun, ...(dryRun ? { dryRun: true } : {}) });
+    const run = await runList(bench, generatedUrls(bench.shop, 100_000 - items, items), {
+      concurrency,
+      llm: !dryRun,
+      ...(dryRun ? { dryRun: true } : {}),
+    });
     const cpuAfter = cpuSnapshot({ 'worker+bench': process.pid });
     clearInterval(sampler);
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
 
     const { pg, temporal } = bench.world.infra;
     const key = tenantListKey(bench.tenantId, run.listId);
-    const { rows } = await pg.query<{ state: string; n: number }>('SELECT state, count(*)::int AS n FROM product_list_items WHERE list_id = $1 GROUP BY state', [key]);
+    const { rows } = await pg.query<{ state: string; n: number }>(
+      'SELECT state, count(*)::int AS n FROM product_list_items WHERE list_id = $1 GROUP BY state',
+      [key],
+    );
     const states = Object.fromEntries(rows.map((row) => [row.state, row.n]));
     const histories: number[] = [];
-    for await (const execution of temporal.workflow.list({ query: `WorkflowId = '${productListWorkflowId(key)}'` })) histories.push(execution.historyLength);
-    const accounted = run.report.succeeded + run.report.failed === items && !states.pending && (states.succeeded ?? 0) + (states.failed ?? 0) === items;
+    for await (const execution of temporal.workflow.list({ query: `WorkflowId = '${productListWorkflowId(key)}'` }))
+      histories.push(execution.historyLength);
+    const accounted =
+      run.report.succeeded + run.report.failed === items && !states.pending && (states.succeeded ?? 0) + (states.failed ?? 0) === items;
     const maxHistory = Math.max(...histories);
     return {
       figures: [

@@ -27,7 +27,12 @@ import { activityCaller, median, perSecond } from './support/stats';
 export async function startDelayedLlmStandIn(delayMs: number) {
   const answers: Record<string, unknown> = {
     sentiment: { label: 'positive', score: 0.6, aspects: ['quality'] },
-    enhance: { seoTitle: 'Generated product, great value', metaDescription: 'A generated product for benchmarks.', bullets: ['Durable', 'Light'], tags: ['bench'] },
+    enhance: {
+      seoTitle: 'Generated product, great value',
+      metaDescription: 'A generated product for benchmarks.',
+      bullets: ['Durable', 'Light'],
+      tags: ['bench'],
+    },
   };
   const server = createServer((req, res) => {
     let raw = '';
@@ -37,11 +42,22 @@ export async function startDelayedLlmStandIn(delayMs: number) {
       const task = body.response_format?.json_schema?.name ?? 'sentiment';
       setTimeout(() => {
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({
-          id: 'standin', object: 'chat.completion', created: 0, model: body.model ?? 'standin',
-          choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: JSON.stringify(answers[task] ?? {}), refusal: null } }],
-          usage: { prompt_tokens: 100, completion_tokens: 40, total_tokens: 140 },
-        }));
+        res.end(
+          JSON.stringify({
+            id: 'standin',
+            object: 'chat.completion',
+            created: 0,
+            model: body.model ?? 'standin',
+            choices: [
+              {
+                index: 0,
+                finish_reason: 'stop',
+                message: { role: 'assistant', content: JSON.stringify(answers[task] ?? {}), refusal: null },
+              },
+            ],
+            usage: { prompt_tokens: 100, completion_tokens: 40, total_tokens: 140 },
+          }),
+        );
       }, delayMs);
     });
   });
@@ -92,7 +108,11 @@ export interface ListRun {
 }
 
 /** Creates a list of `urls` and waits for its report; `during` runs while it goes. */
-export async function runList(bench: ListBench, urls: string[], options: { concurrency: number; llm: boolean; dryRun?: boolean }): Promise<ListRun> {
+export async function runList(
+  bench: ListBench,
+  urls: string[],
+  options: { concurrency: number; llm: boolean; dryRun?: boolean },
+): Promise<ListRun> {
   const listId = `bench-${randomUUID().slice(0, 8)}`;
   const started = performance.now();
   await createProductList(bench.world.infra, { listId, tenantId: bench.tenantId, items: urls.map((url) => ({ url })), options });
@@ -115,7 +135,8 @@ export async function activityTimes(bench: ListBench, run: ListRun, sample: numb
     for (const event of history.events ?? []) {
       const id = Number(event.eventId);
       const at = millis(event.eventTime);
-      if (event.activityTaskScheduledEventAttributes) scheduled.set(id, { type: event.activityTaskScheduledEventAttributes.activityType?.name ?? '?', at });
+      if (event.activityTaskScheduledEventAttributes)
+        scheduled.set(id, { type: event.activityTaskScheduledEventAttributes.activityType?.name ?? '?', at });
       const start = event.activityTaskStartedEventAttributes;
       if (start) started.set(Number(start.scheduledEventId), at);
       const done = event.activityTaskCompletedEventAttributes;
@@ -139,7 +160,17 @@ async function stageCeilings(bench: ListBench, sampleSize: number, concurrency: 
   const sample = generatedUrls(bench.shop, from, sampleSize);
   const pages = await Promise.all(sample.map((url) => call(acts.fetchProductPage, { url })));
   const extracted = await Promise.all(pages.map((page) => call(acts.extractProduct, { htmlKey: page.htmlKey, pageUrl: page.finalUrl })));
-  const stored = await Promise.all(sample.map((url, i) => call(acts.storeProduct, { tenantId: `${tenantId}-s`, url, htmlKey: pages[i]!.htmlKey, extractKey: extracted[i]!.extractKey, images: [] })));
+  const stored = await Promise.all(
+    sample.map((url, i) =>
+      call(acts.storeProduct, {
+        tenantId: `${tenantId}-s`,
+        url,
+        htmlKey: pages[i]!.htmlKey,
+        extractKey: extracted[i]!.extractKey,
+        images: [],
+      }),
+    ),
+  );
   const indices = sample.map((_, i) => i);
   const stages: [string, (i: number) => Promise<unknown>][] = [
     ['fetch', (i) => call(acts.fetchProductPage, { url: sample[i]! })],
@@ -148,11 +179,24 @@ async function stageCeilings(bench: ListBench, sampleSize: number, concurrency: 
     ['text', (i) => call(acts.cleanProductText, { extractKey: extracted[i]!.extractKey })],
     ['sentiment', (i) => call(acts.analyzeProductSentiment, { tenantId, extractKey: extracted[i]!.extractKey })],
     ['enhance', (i) => call(acts.enhanceProduct, { tenantId, extractKey: extracted[i]!.extractKey })],
-    ['store', (i) => call(acts.storeProduct, { tenantId: `${tenantId}-s`, url: sample[i]!, htmlKey: pages[i]!.htmlKey, extractKey: extracted[i]!.extractKey, images: [] })],
-    ['index', async (i) => {
-      await call(acts.embedProduct, { productId: stored[i]!.productId });
-      await call(acts.indexProducts, { productIds: [stored[i]!.productId] });
-    }],
+    [
+      'store',
+      (i) =>
+        call(acts.storeProduct, {
+          tenantId: `${tenantId}-s`,
+          url: sample[i]!,
+          htmlKey: pages[i]!.htmlKey,
+          extractKey: extracted[i]!.extractKey,
+          images: [],
+        }),
+    ],
+    [
+      'index',
+      async (i) => {
+        await call(acts.embedProduct, { productId: stored[i]!.productId });
+        await call(acts.indexProducts, { productIds: [stored[i]!.productId] });
+      },
+    ],
     ['graph', (i) => call(acts.updateProductGraph, { productId: stored[i]!.productId })],
     ['inventory', (i) => call(acts.syncInventory, { productId: stored[i]!.productId })],
   ];
@@ -177,14 +221,18 @@ export async function benchListThroughput({ quick }: { quick: boolean }): Promis
     const atDefault = await runList(bench, generatedUrls(bench.shop, 10_000, items), { concurrency: 8, llm: true });
     const cpuAfter = cpuSnapshot({ 'worker+bench': process.pid });
     notes.push(`G8 ${cpuPerUnit(cpuBefore, cpuAfter, atDefault.report.succeeded)}`);
-    notes.push(`G8 per activity, p50 queue wait + run ms (${Math.min(20, items)} items at concurrency 8): ${await activityTimes(bench, atDefault, 20)}`);
+    notes.push(
+      `G8 per activity, p50 queue wait + run ms (${Math.min(20, items)} items at concurrency 8): ${await activityTimes(bench, atDefault, 20)}`,
+    );
     // 2. Higher concurrencies on shorter lists; the best one is compared with its own ceilings.
     let best = { concurrency: 8, perMinute: atDefault.perMinute };
     let from = 20_000;
     for (const concurrency of concurrencies) {
       const run = await runList(bench, generatedUrls(bench.shop, from, probeItems), { concurrency, llm: true });
       from += probeItems;
-      notes.push(`G8 concurrency ${concurrency}: ${run.perMinute.toFixed(0)} products/min (${run.report.succeeded} of ${probeItems} in ${run.seconds.toFixed(1)} s)`);
+      notes.push(
+        `G8 concurrency ${concurrency}: ${run.perMinute.toFixed(0)} products/min (${run.report.succeeded} of ${probeItems} in ${run.seconds.toFixed(1)} s)`,
+      );
       if (run.perMinute > best.perMinute) best = { concurrency, perMinute: run.perMinute };
     }
     // 3. Each stage alone.
@@ -193,14 +241,27 @@ export async function benchListThroughput({ quick }: { quick: boolean }): Promis
     const [slow8, ceiling8] = slowestOf(at8);
     const [slowBest, ceilingBest] = slowestOf(atBest);
     notes.push(`G8 stage alone at concurrency 8, products/min: ${at8.map(([name, rate]) => `${name} ${rate.toFixed(0)}`).join(', ')}`);
-    if (best.concurrency !== 8) notes.push(`G8 stage alone at concurrency ${best.concurrency}: ${atBest.map(([name, rate]) => `${name} ${rate.toFixed(0)}`).join(', ')}`);
+    if (best.concurrency !== 8)
+      notes.push(
+        `G8 stage alone at concurrency ${best.concurrency}: ${atBest.map(([name, rate]) => `${name} ${rate.toFixed(0)}`).join(', ')}`,
+      );
     const failed = atDefault.report.failed + atDefault.report.skipped;
     return {
       figures: [
-        atLeast('G8', 'whole list / slowest stage alone, concurrency 8', atDefault.perMinute / ceiling8, 0.7,
-          `${atDefault.perMinute.toFixed(0)} vs ${slow8} ${ceiling8.toFixed(0)} products/min; ${items} items, LLM stand-in ${llmDelayMs} ms${failed ? `, ${failed} not succeeded` : ''}`),
-        atLeast('G8', `whole list / slowest stage alone, best concurrency (${best.concurrency})`, best.perMinute / ceilingBest, 0.7,
-          `${best.perMinute.toFixed(0)} vs ${slowBest} ${ceilingBest.toFixed(0)} products/min`),
+        atLeast(
+          'G8',
+          'whole list / slowest stage alone, concurrency 8',
+          atDefault.perMinute / ceiling8,
+          0.7,
+          `${atDefault.perMinute.toFixed(0)} vs ${slow8} ${ceiling8.toFixed(0)} products/min; ${items} items, LLM stand-in ${llmDelayMs} ms${failed ? `, ${failed} not succeeded` : ''}`,
+        ),
+        atLeast(
+          'G8',
+          `whole list / slowest stage alone, best concurrency (${best.concurrency})`,
+          best.perMinute / ceilingBest,
+          0.7,
+          `${best.perMinute.toFixed(0)} vs ${slowBest} ${ceilingBest.toFixed(0)} products/min`,
+        ),
       ],
       notes,
     };

@@ -10,7 +10,6 @@ import { applySchema } from '../src/schema/apply';
 import type { LlmTaskName } from '../src/llm/tasks';
 import { sampleTaskInputs as inputs } from '../tests/fixtures/llm-task-inputs';
 
-
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -53,7 +52,9 @@ async function main() {
     await infra.llm.embed([`a short product sentence number ${i}`], ctx);
     embedLatencies.push(performance.now() - started);
   }
-  console.log(`\nembeddings (${config.EMBEDDING_MODEL}, 1 sentence): p50 ${median(embedLatencies).toFixed(1)} ms over ${embedLatencies.length} calls`);
+  console.log(
+    `\nembeddings (${config.EMBEDDING_MODEL}, 1 sentence): p50 ${median(embedLatencies).toFixed(1)} ms over ${embedLatencies.length} calls`,
+  );
   await infra.close();
 }
 

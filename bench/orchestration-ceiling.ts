@@ -35,7 +35,13 @@ export async function benchOrchestrationCeiling({ quick }: { quick: boolean }): 
   const inFlight = 20;
   const world = await startWorld({ LOG_LEVEL: 'error' }, { workers: false });
   const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: new DefaultLogger('WARN') });
-  const workerSet = await createWorkers({ config: world.config, deps: world.infra, kinds: ['default', 'crawl', 'llm'], bundle, activities: stubActivities });
+  const workerSet = await createWorkers({
+    config: world.config,
+    deps: world.infra,
+    kinds: ['default', 'crawl', 'llm'],
+    bundle,
+    activities: stubActivities,
+  });
   const running = workerSet.run();
   const { temporal } = world.infra;
   const taskQueue = taskQueues(world.config).default;
@@ -48,7 +54,8 @@ export async function benchOrchestrationCeiling({ quick }: { quick: boolean }): 
       taskQueue,
       args: [{ listId: 'bench-g1', tenantId: 'bench', itemKey: `k${i}`, url: `https://shop.invalid/${i}`, options }],
     });
-  const noop = (i: number) => temporal.workflow.execute('noopChainWorkflow', { workflowId: `bench-g1/${tag}/noop-${i}`, taskQueue, args: [ITEM_ACTIVITIES] });
+  const noop = (i: number) =>
+    temporal.workflow.execute('noopChainWorkflow', { workflowId: `bench-g1/${tag}/noop-${i}`, taskQueue, args: [ITEM_ACTIVITIES] });
 
   await runPool([...Array(10).keys()], 10, (i) => product(-1 - i)); // warm-up: bundle load, connections
   await runPool([...Array(10).keys()], 10, (i) => noop(-1 - i));
@@ -80,8 +87,13 @@ export async function benchOrchestrationCeiling({ quick }: { quick: boolean }): 
   const noopRate = total / noopSeconds;
   return {
     figures: [
-      atLeast('G1', 'stubbed item workflow / no-op chain (workflows/s)', productRate / noopRate, 0.5,
-        `${productRate.toFixed(1)} vs ${noopRate.toFixed(1)} workflows/s, ${ITEM_ACTIVITIES} activities each, ${inFlight} in flight, ${total} each`),
+      atLeast(
+        'G1',
+        'stubbed item workflow / no-op chain (workflows/s)',
+        productRate / noopRate,
+        0.5,
+        `${productRate.toFixed(1)} vs ${noopRate.toFixed(1)} workflows/s, ${ITEM_ACTIVITIES} activities each, ${inFlight} in flight, ${total} each`,
+      ),
     ],
     notes: [`G1 ${cpuPerUnit(before, after, total * 2, 'workflow (both kinds)')}`],
   };

@@ -48,13 +48,22 @@ export async function benchPipelineOverhead({ quick }: { quick: boolean }): Prom
       timed('text', () => call(acts.cleanProductText, { extractKey: extracted.extractKey })),
     ]);
     const { productId } = await timed('store', () =>
-      call(acts.storeProduct, { tenantId, url, htmlKey: page.htmlKey, extractKey: extracted.extractKey, textKey: text.textKey, images: images.images }),
+      call(acts.storeProduct, {
+        tenantId,
+        url,
+        htmlKey: page.htmlKey,
+        extractKey: extracted.extractKey,
+        textKey: text.textKey,
+        images: images.images,
+      }),
     );
     await timed('embed', () => call(acts.embedProduct, { productId }));
     await timed('index', () => call(acts.indexProducts, { productIds: [productId] }));
     await timed('graph', () => call(acts.updateProductGraph, { productId }));
     await timed('inventory', () => call(acts.syncInventory, { productId }));
-    await timed('outcome', () => call(acts.recordItemOutcome, { listId: 'bench', itemKey: 'direct', url, state: 'succeeded' as const, productId }));
+    await timed('outcome', () =>
+      call(acts.recordItemOutcome, { listId: 'bench', itemKey: 'direct', url, state: 'succeeded' as const, productId }),
+    );
   }
 
   async function orchestrated(url: string, i: number) {

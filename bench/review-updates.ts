@@ -49,7 +49,11 @@ export async function benchReviewUpdates({ quick, scheduled = false }: { quick: 
   const pingMs: number[] = [];
   for (let i = -3; i < 50; i++) {
     const started = performance.now();
-    await temporal.workflow.execute(pingWorkflow, { workflowId: `bench-ping/${tenantId}/${i}`, taskQueue: taskQueues(world.config).default, args: ['ping'] });
+    await temporal.workflow.execute(pingWorkflow, {
+      workflowId: `bench-ping/${tenantId}/${i}`,
+      taskQueue: taskQueues(world.config).default,
+      args: ['ping'],
+    });
     if (i >= 0) pingMs.push(performance.now() - started);
   }
 
@@ -59,13 +63,21 @@ export async function benchReviewUpdates({ quick, scheduled = false }: { quick: 
   for (let i = 0; i < total; i += 20) {
     const batch = await Promise.all(
       Array.from({ length: Math.min(20, total - i) }, (_, j) =>
-        submitContent(world.infra, alice, { title: `Bench ${i + j}`, body: `Bench text ${i + j} ${randomUUID()} about linen towels.`, platforms: ['feed'], publishAt }),
+        submitContent(world.infra, alice, {
+          title: `Bench ${i + j}`,
+          body: `Bench text ${i + j} ${randomUUID()} about linen towels.`,
+          platforms: ['feed'],
+          publishAt,
+        }),
       ),
     );
     ids.push(...batch.map((b) => b.contentId));
   }
   for (;;) {
-    const { rows } = await pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM content_items WHERE tenant_id = $1 AND status = 'pending'`, [tenantId]);
+    const { rows } = await pg.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM content_items WHERE tenant_id = $1 AND status = 'pending'`,
+      [tenantId],
+    );
     if (rows[0]!.n === total) break;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
@@ -139,7 +151,11 @@ export async function benchReviewUpdates({ quick, scheduled = false }: { quick: 
   const result: BenchReport = {
     figures: [
       figure('one at a time', idleLatencies, ''),
-      figure(`${rate}/s stream${scheduled ? '' : ' + publishing'}`, latencies, `; lost ${lost}, duplicated ${duplicated}, refused ${failed.length}, approved ${approved[0]!.n}/${total}`),
+      figure(
+        `${rate}/s stream${scheduled ? '' : ' + publishing'}`,
+        latencies,
+        `; lost ${lost}, duplicated ${duplicated}, refused ${failed.length}, approved ${approved[0]!.n}/${total}`,
+      ),
     ],
     notes: [
       `G6 ${total} pending reviews created in ${createSeconds.toFixed(1)} s; stream of ${ids.length} took ${streamSeconds.toFixed(1)} s`,
@@ -150,7 +166,14 @@ export async function benchReviewUpdates({ quick, scheduled = false }: { quick: 
 
   if (scheduled) {
     // Leave nothing waiting for tomorrow on the shared server.
-    await Promise.all([...idleIds, ...ids].map((id) => temporal.workflow.getHandle(`content/${tenantId}/${id}`).terminate('benchmark finished').catch(() => undefined)));
+    await Promise.all(
+      [...idleIds, ...ids].map((id) =>
+        temporal.workflow
+          .getHandle(`content/${tenantId}/${id}`)
+          .terminate('benchmark finished')
+          .catch(() => undefined),
+      ),
+    );
   }
   await world.stop();
   await llm.close();

@@ -28,7 +28,14 @@ async function main() {
     },
   });
   const quick = values.quick;
-  const only = values.only ? new Set(values.only.toUpperCase().split(',').map((id) => (id === 'G5' ? 'G4' : id))) : undefined;
+  const only = values.only
+    ? new Set(
+        values.only
+          .toUpperCase()
+          .split(',')
+          .map((id) => (id === 'G5' ? 'G4' : id)),
+      )
+    : undefined;
   const listItems = Number(values['list-items'] ?? (quick ? 300 : 10_000));
   const benches: [string, () => Promise<BenchReport>][] = [
     ['G1', () => benchOrchestrationCeiling({ quick })],
@@ -37,7 +44,16 @@ async function main() {
     ['G6', () => benchReviewUpdates({ quick })],
     ['G7', () => benchApiStart({ quick })],
     ['G8', () => benchListThroughput({ quick })],
-    ['LIST', () => benchLargeList({ items: listItems, concurrency: Number(values['list-concurrency'] ?? 16), itemsPerRun: quick ? 100 : undefined, dryRun: values['list-dry-run'] })],
+    [
+      'LIST',
+      () =>
+        benchLargeList({
+          items: listItems,
+          concurrency: Number(values['list-concurrency'] ?? 16),
+          itemsPerRun: quick ? 100 : undefined,
+          dryRun: values['list-dry-run'],
+        }),
+    ],
   ];
   const figures: Figure[] = [];
   const notes: string[] = [];
@@ -50,7 +66,10 @@ async function main() {
       const report = await run();
       figures.push(...report.figures);
       notes.push(...report.notes);
-      for (const figure of report.figures) console.log(`  ${figure.id} ${figure.name}: ${figure.measured} (${figure.target}) ${figure.met ? 'met' : 'NOT met'} — ${figure.detail ?? ''}`);
+      for (const figure of report.figures)
+        console.log(
+          `  ${figure.id} ${figure.name}: ${figure.measured} (${figure.target}) ${figure.met ? 'met' : 'NOT met'} — ${figure.detail ?? ''}`,
+        );
     } catch (error) {
       figures.push({ id, name: 'bench failed', measured: '—', target: '—', met: false, detail: String(error) });
       console.error(`${id} failed:`, error);
@@ -62,7 +81,9 @@ async function main() {
   console.log('');
   for (const figure of figures) if (figure.detail) console.log(`${figure.id}: ${figure.detail}`);
   for (const note of notes) console.log(note);
-  console.log(`\nsuite took ${((Date.now() - started) / 60_000).toFixed(1)} min; load average at the end ${loadAverage()} (2 cores, shared)`);
+  console.log(
+    `\nsuite took ${((Date.now() - started) / 60_000).toFixed(1)} min; load average at the end ${loadAverage()} (2 cores, shared)`,
+  );
   process.exit(0);
 }
 

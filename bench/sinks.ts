@@ -21,7 +21,10 @@ const CONCURRENCY = 8;
 export async function benchSinks({ quick }: { quick: boolean }): Promise<BenchReport> {
   const count = quick ? 80 : 300;
   const shop = await startSampleShop();
-  const world = await startWorld({ FETCH_ALLOW_HOSTS: new URL(shop.baseUrl).host, BLOB_DIR: mkdtempSync(path.join(tmpdir(), 'bench-blobs-')), LOG_LEVEL: 'error' }, { workers: false });
+  const world = await startWorld(
+    { FETCH_ALLOW_HOSTS: new URL(shop.baseUrl).host, BLOB_DIR: mkdtempSync(path.join(tmpdir(), 'bench-blobs-')), LOG_LEVEL: 'error' },
+    { workers: false },
+  );
   const { pg, es, neo4j } = world.infra;
   const acts = createActivities(world.infra);
   const call = activityCaller();
@@ -40,11 +43,15 @@ export async function benchSinks({ quick }: { quick: boolean }): Promise<BenchRe
     );
     const ids: string[] = [];
     for (const item of prepared) ids.push((await call(acts.storeProduct, { tenantId, ...item, images: [] })).productId);
-    const embedTexts = await pg.query<{ product_id: string }>('SELECT product_id FROM products WHERE product_id = ANY($1) AND embedding IS NULL', [ids]);
+    const embedTexts = await pg.query<{ product_id: string }>(
+      'SELECT product_id FROM products WHERE product_id = ANY($1) AND embedding IS NULL',
+      [ids],
+    );
     for (const row of embedTexts.rows) await call(acts.embedProduct, { productId: row.product_id });
     await call(acts.indexProducts, { productIds: ids });
     await es.indices.refresh({ index });
-    const load = async () => (await pg.query<ProductRow & Record<string, unknown>>('SELECT * FROM products WHERE product_id = ANY($1)', [ids])).rows;
+    const load = async () =>
+      (await pg.query<ProductRow & Record<string, unknown>>('SELECT * FROM products WHERE product_id = ANY($1)', [ids])).rows;
 
     // PostgreSQL.
     const storeRate = await perSecond(prepared, CONCURRENCY, (item) => call(acts.storeProduct, { tenantId, ...item, images: [] }));
@@ -85,8 +92,14 @@ export async function benchSinks({ quick }: { quick: boolean }): Promise<BenchRe
       );
       const similar = new Map(edges.records.map((record) => [record.get('id') as string, record.get('similar') as unknown[]]));
       const graphRows = (await load()).map((row) => ({
-        productId: row.product_id, tenantId: row.tenant_id, name: row.name, url: row.url,
-        price: row.price === null ? null : Number(row.price), currency: row.currency, brand: row.brand, category: row.category,
+        productId: row.product_id,
+        tenantId: row.tenant_id,
+        name: row.name,
+        url: row.url,
+        price: row.price === null ? null : Number(row.price),
+        currency: row.currency,
+        brand: row.brand,
+        category: row.category,
         similar: similar.get(row.product_id) ?? [],
       }));
       const rawGraph = async () => {
@@ -139,10 +152,28 @@ export async function benchSinks({ quick }: { quick: boolean }): Promise<BenchRe
       const rate = (value: number) => `${value.toFixed(0)}/s`;
       return {
         figures: [
-          atLeast('G4', 'PostgreSQL: storeProduct / multi-row upsert', storeRate / upsertRate, 0.4, `${rate(storeRate)} vs ${rate(upsertRate)}, ${count} products`),
+          atLeast(
+            'G4',
+            'PostgreSQL: storeProduct / multi-row upsert',
+            storeRate / upsertRate,
+            0.4,
+            `${rate(storeRate)} vs ${rate(upsertRate)}, ${count} products`,
+          ),
           atLeast('G4', 'Elasticsearch: indexProducts / raw _bulk', indexRate / bulkRate, 0.7, `${rate(indexRate)} vs ${rate(bulkRate)}`),
-          atLeast('G4', 'Neo4j: updateProductGraph / UNWIND MERGE', graphRate / unwindRate, 0.5, `${rate(graphRate)} vs ${rate(unwindRate)}`),
-          atLeast('G5', 'image stage / bare sharp, same images', stageRate / sharpRate, 0.9, `${rate(stageRate)} vs ${rate(sharpRate)} images, ${images.length} distinct × ${rounds}`),
+          atLeast(
+            'G4',
+            'Neo4j: updateProductGraph / UNWIND MERGE',
+            graphRate / unwindRate,
+            0.5,
+            `${rate(graphRate)} vs ${rate(unwindRate)}`,
+          ),
+          atLeast(
+            'G5',
+            'image stage / bare sharp, same images',
+            stageRate / sharpRate,
+            0.9,
+            `${rate(stageRate)} vs ${rate(sharpRate)} images, ${images.length} distinct × ${rounds}`,
+          ),
         ],
         notes: [`G4/G5 per item at concurrency ${CONCURRENCY}; raw ceilings in one statement / request`],
       };

@@ -27,11 +27,18 @@ async function main() {
   const world = await startWorld({ LOG_LEVEL: 'error' });
   const { temporal } = world.infra;
   const tenantId = `bench-${randomUUID().slice(0, 6)}`;
-  process.stdout.write(`${learners} learners × ${rounds * batch} engagement events (${rounds} rounds of ${batch}) on ${world.config.TEMPORAL_ADDRESS}\n`);
+  process.stdout.write(
+    `${learners} learners × ${rounds * batch} engagement events (${rounds} rounds of ${batch}) on ${world.config.TEMPORAL_ADDRESS}\n`,
+  );
 
   const setups = Array.from({ length: learners }, (_, i) => {
     const random = seededRandom(1_000 + i);
-    const favourite: Strategy = { tone: pick(TONES, random), length: pick(LENGTH_NAMES, random), structure: pick(STRUCTURES, random), hourOfWeek: hourOf(pick(DAYS, random), pick(DAYPARTS, random)) };
+    const favourite: Strategy = {
+      tone: pick(TONES, random),
+      length: pick(LENGTH_NAMES, random),
+      structure: pick(STRUCTURES, random),
+      hourOfWeek: hourOf(pick(DAYS, random), pick(DAYPARTS, random)),
+    };
     const key = { tenantId, brand: `brand-${i}`, channel: 'webhook' };
     return { key, audience: simulatedAudience(favourite, 2_000 + i), regret: 0, lateRegret: 0, signals: 0 };
   });
@@ -48,7 +55,13 @@ async function main() {
           const loss = setup.audience.bestRate - setup.audience.expectedRate(strategy);
           setup.regret += loss;
           if (round >= rounds * 0.75) setup.lateRegret += loss;
-          return { contentId: `r${round}-${j}`, strategy, reward: rewardFor('webhook', setup.audience.engage(strategy)), version: 1, previousReward: null };
+          return {
+            contentId: `r${round}-${j}`,
+            strategy,
+            reward: rewardFor('webhook', setup.audience.engage(strategy)),
+            version: 1,
+            previousReward: null,
+          };
         });
         const sent = performance.now();
         await handle.signal(engagementSignal, { credits });
@@ -87,7 +100,7 @@ async function main() {
   const regret = setups.reduce((sum, s) => sum + s.regret, 0);
   const uniform = setups.reduce((sum, s) => sum + (s.audience.bestRate - s.audience.uniformRate) * rounds * batch, 0);
   const lateRegret = setups.reduce((sum, s) => sum + s.lateRegret, 0);
-  const lateUniform = uniform * (rounds - Math.ceil(rounds * 0.75)) / rounds;
+  const lateUniform = (uniform * (rounds - Math.ceil(rounds * 0.75))) / rounds;
   const lines = [
     `wall time (recommend → engage → signal → handled): ${seconds.toFixed(1)} s`,
     `signals handled: ${totalSignals} → ${(totalSignals / seconds).toFixed(1)} signals/s; engagement events: ${totalEvents} → ${(totalEvents / seconds).toFixed(0)} events/s`,

@@ -50,7 +50,9 @@ async function main() {
   await waitFor(`${api}/readyz`, 'API');
   // The demo acts as an editor of tenant "demo", with a development token (what `npm run token` mints).
   const config = loadConfig();
-  auth = { authorization: `Bearer ${await mintToken(await loadDevSigningKey(config.JWT_DEV_KEY_DIR), config, { sub: 'demo', tenant: 'demo', roles: ['editor'] })}` };
+  auth = {
+    authorization: `Bearer ${await mintToken(await loadDevSigningKey(config.JWT_DEV_KEY_DIR), config, { sub: 'demo', tenant: 'demo', roles: ['editor'] })}`,
+  };
   const catalog = await getJson<{ urls: string[] }>(`${shop}/catalog.json`);
   // Listing pages are not product pages; everything else goes in, the awkward ones included.
   const urls = catalog.body.urls.filter((url) => !/\/(category\/[^/]+\.html)?$/.test(new URL(url).pathname));
@@ -84,18 +86,33 @@ async function main() {
   const report = await getJson<Record<string, unknown>>(`${api}/v1/product-lists/${listId}/report`);
   console.log('[demo] report:', JSON.stringify(report.body, null, 2));
   const ledger = await (await fetch(`${api}/v1/product-lists/${listId}/errors`, { headers: auth })).text();
-  const rows = ledger.trim() ? ledger.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>) : [];
+  const rows = ledger.trim()
+    ? ledger
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+    : [];
   console.log(`[demo] error ledger (${rows.length}):`);
-  for (const row of rows) console.log(`  ${String(row.stage).padEnd(8)} ${String(row.error_type).padEnd(18)} attempts ${String(row.attempts)}  ${String(row.url)}`);
+  for (const row of rows)
+    console.log(
+      `  ${String(row.stage).padEnd(8)} ${String(row.error_type).padEnd(18)} attempts ${String(row.attempts)}  ${String(row.url)}`,
+    );
   console.log(`[demo] Temporal UI: ${started.body.temporalUi}`);
   console.log(`[demo] CLI: .stack/bin/temporal workflow list --query "BusinessId='${listId}'"`);
-  console.log(`[demo] API description: ${api}/openapi.json · reviewer console: ${api}/console/ (token: npm run token -- --sub bob --tenant demo --role reviewer)`);
+  console.log(
+    `[demo] API description: ${api}/openapi.json · reviewer console: ${api}/console/ (token: npm run token -- --sub bob --tenant demo --role reviewer)`,
+  );
   if (flags.includes('--research')) await research(tty);
 }
 
 interface ResearchView {
   status: string;
-  progress?: { stage: string; pages: { fetched: number; failed: number; skipped: number; pending: number; maxPages: number }; products: number; etaSeconds: number };
+  progress?: {
+    stage: string;
+    pages: { fetched: number; failed: number; skipped: number; pending: number; maxPages: number };
+    products: number;
+    etaSeconds: number;
+  };
   cost: { costUsd: number; estimatedTotalUsd: number; tokens: number };
 }
 
@@ -105,7 +122,10 @@ async function research(tty: boolean) {
   const started = await getJson<{ workflowId: string; temporalUi: string }>(`${api}/v1/research-runs`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ runId, request: { startUrls: [`${shop}/`], sitemap: true, scope: { maxDepth: 2, maxPages: 60 }, concurrency: 4 } }),
+    body: JSON.stringify({
+      runId,
+      request: { startUrls: [`${shop}/`], sitemap: true, scope: { maxDepth: 2, maxPages: 60 }, concurrency: 4 },
+    }),
   });
   if (started.status !== 202) throw new Error(`research start failed: ${started.status} ${JSON.stringify(started.body)}`);
   console.log(`\n[demo] research run ${runId} of ${shop}: Temporal UI ${started.body.temporalUi}`);
@@ -124,14 +144,31 @@ async function research(tty: boolean) {
     await sleep(tty ? 500 : 2_000);
   }
   if (tty) process.stdout.write('\n');
-  const got = (await getJson<{ analysis: { counts: Record<string, number>; overlap: { matched: number; byMethod: Record<string, number> }; priceByCategory: { category: string; currency: string; products: number; avg: number }[] }; report?: { title?: string; findings?: { text: string }[]; refused?: boolean; unavailable?: boolean; reason?: string } }>(`${api}/v1/research-runs/${runId}/report`)).body;
-  console.log(`[demo] research ${view.status}: ${JSON.stringify(got.analysis.counts)}; matched to own catalogue: ${got.analysis.overlap.matched} ${JSON.stringify(got.analysis.overlap.byMethod)}`);
-  for (const s of got.analysis.priceByCategory) console.log(`  ${s.category.padEnd(10)} ${s.currency}  ${String(s.products).padStart(3)} products, average ${s.avg}`);
+  const got = (
+    await getJson<{
+      analysis: {
+        counts: Record<string, number>;
+        overlap: { matched: number; byMethod: Record<string, number> };
+        priceByCategory: { category: string; currency: string; products: number; avg: number }[];
+      };
+      report?: { title?: string; findings?: { text: string }[]; refused?: boolean; unavailable?: boolean; reason?: string };
+    }>(`${api}/v1/research-runs/${runId}/report`)
+  ).body;
+  console.log(
+    `[demo] research ${view.status}: ${JSON.stringify(got.analysis.counts)}; matched to own catalogue: ${got.analysis.overlap.matched} ${JSON.stringify(got.analysis.overlap.byMethod)}`,
+  );
+  for (const s of got.analysis.priceByCategory)
+    console.log(`  ${s.category.padEnd(10)} ${s.currency}  ${String(s.products).padStart(3)} products, average ${s.avg}`);
   if (got.report?.refused) console.log(`[demo] LLM report refused by the number check: ${got.report.reason}`);
   else if (got.report?.unavailable) console.log(`[demo] no LLM report: ${got.report.reason}`);
-  else if (got.report?.title) console.log(`[demo] LLM report (AI-generated): ${got.report.title}\n${(got.report.findings ?? []).map((f) => `  - ${f.text}`).join('\n')}`);
+  else if (got.report?.title)
+    console.log(
+      `[demo] LLM report (AI-generated): ${got.report.title}\n${(got.report.findings ?? []).map((f) => `  - ${f.text}`).join('\n')}`,
+    );
   console.log(`[demo] cost ${view.cost.costUsd} USD for ${view.cost.tokens} tokens (LLM_PRICE_INPUT_PER_1K / LLM_PRICE_OUTPUT_PER_1K)`);
-  console.log(`[demo] report page: ${api}/v1/research-runs/${runId}/report.html?access_token=${auth.authorization!.slice('Bearer '.length)}`);
+  console.log(
+    `[demo] report page: ${api}/v1/research-runs/${runId}/report.html?access_token=${auth.authorization!.slice('Bearer '.length)}`,
+  );
   console.log(`[demo] CLI: .stack/bin/temporal workflow list --query "WorkflowKind='research-run' AND BusinessId='${runId}'"`);
 }
 

@@ -16,7 +16,7 @@ export ELASTICSEARCH_INDEX_PREFIX=${ELASTICSEARCH_INDEX_PREFIX:-magicai-test}
 echo "== test namespace $TEMPORAL_NAMESPACE"; LOG_LEVEL=warn npx --no-install tsx src/schema/main.ts
 
 echo "== typecheck"; npx --no-install tsc -p tsconfig.json --noEmit
-echo "== lint"; npx --no-install eslint .
+echo "== lint"; npx --no-install eslint . && npx --no-install prettier --check .
 echo "== tests"
 # One file at a time: the files share the local stack, and 2 cores gain nothing from parallel runs.
 files=("$@"); [ ${#files[@]} -gt 0 ] || files=(tests/*.test.ts)

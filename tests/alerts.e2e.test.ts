@@ -29,7 +29,11 @@ export function rulesForTest(rules: string, threshold: number): string {
   return `${head}magicai:task_queue_backlog:max > ${threshold}${tail.replace(/for: 10m/, 'for: 2s')}`;
 }
 
-interface PromAlert { labels: Record<string, string>; state: string; value: string }
+interface PromAlert {
+  labels: Record<string, string>;
+  state: string;
+  value: string;
+}
 
 describe('backlog alert in a real Prometheus', { skip: skipUnless({ prometheus: prometheusBin }) }, () => {
   let world: World;
@@ -51,26 +55,40 @@ describe('backlog alert in a real Prometheus', { skip: skipUnless({ prometheus: 
   const alerts = async (): Promise<PromAlert[]> => {
     const response = await fetch(`${prometheusUrl}/api/v1/alerts`);
     const body = (await response.json()) as { data: { alerts: PromAlert[] } };
-    return body.data.alerts.filter((a) => a.labels.alertname === 'TaskQueueBacklogHigh' && a.labels.task_queue === taskQueues(world.config).default);
+    return body.data.alerts.filter(
+      (a) => a.labels.alertname === 'TaskQueueBacklogHigh' && a.labels.task_queue === taskQueues(world.config).default,
+    );
   };
 
   before(async () => {
     world = await startWorld({}, { workers: false });
     await startWorkers();
     const dir = mkdtempSync(path.join(tmpdir(), 'magicai-prometheus-'));
-    writeFileSync(path.join(dir, 'rules.yml'), rulesForTest(readFileSync(path.join(repoRoot, 'deploy/prometheus/rules.yml'), 'utf8'), TEST_BACKLOG_THRESHOLD));
-    writeFileSync(path.join(dir, 'prometheus.yml'), [
-      'global: { scrape_interval: 2s, scrape_timeout: 2s, evaluation_interval: 1s }',
-      `rule_files: ["${dir}/rules.yml"]`,
-      'scrape_configs:',
-      '  - job_name: api',
-      `    static_configs: [{ targets: ["${new URL(world.baseUrl).host}"] }]`,
-      '',
-    ].join('\n'));
-    prometheus = spawn(prometheusBin!, [
-      `--config.file=${dir}/prometheus.yml`, `--storage.tsdb.path=${dir}/tsdb`,
-      `--web.listen-address=127.0.0.1:${PROMETHEUS_PORT}`, '--log.level=warn',
-    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    writeFileSync(
+      path.join(dir, 'rules.yml'),
+      rulesForTest(readFileSync(path.join(repoRoot, 'deploy/prometheus/rules.yml'), 'utf8'), TEST_BACKLOG_THRESHOLD),
+    );
+    writeFileSync(
+      path.join(dir, 'prometheus.yml'),
+      [
+        'global: { scrape_interval: 2s, scrape_timeout: 2s, evaluation_interval: 1s }',
+        `rule_files: ["${dir}/rules.yml"]`,
+        'scrape_configs:',
+        '  - job_name: api',
+        `    static_configs: [{ targets: ["${new URL(world.baseUrl).host}"] }]`,
+        '',
+      ].join('\n'),
+    );
+    prometheus = spawn(
+      prometheusBin!,
+      [
+        `--config.file=${dir}/prometheus.yml`,
+        `--storage.tsdb.path=${dir}/tsdb`,
+        `--web.listen-address=127.0.0.1:${PROMETHEUS_PORT}`,
+        '--log.level=warn',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let stderr = '';
     prometheus.stderr!.on('data', (chunk) => (stderr += String(chunk)));
     await eventually(async () => ((await fetch(`${prometheusUrl}/-/ready`)).ok ? true : undefined), 60_000, `Prometheus ready (${stderr})`);
@@ -78,24 +96,36 @@ describe('backlog alert in a real Prometheus', { skip: skipUnless({ prometheus: 
 
   after(async () => {
     prometheus?.kill('SIGTERM');
-    for (const id of started) await world.infra.temporal.workflow.getHandle(id).terminate('test done').catch(() => undefined);
+    for (const id of started)
+      await world.infra.temporal.workflow
+        .getHandle(id)
+        .terminate('test done')
+        .catch(() => undefined);
     await stopWorkers();
     await world?.stop();
   });
 
   it('scrapes the API, whose backlog gauge reports every task queue', async () => {
     const queue = taskQueues(world.config).default;
-    const series = await eventually(async () => {
-      const response = await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(`magicai_task_queue_backlog{task_queue="${queue}"}`)}`);
-      const body = (await response.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
-      return body.data.result.length === 2 ? body.data.result : undefined;
-    }, 30_000, 'backlog series in Prometheus');
+    const series = await eventually(
+      async () => {
+        const response = await fetch(
+          `${prometheusUrl}/api/v1/query?query=${encodeURIComponent(`magicai_task_queue_backlog{task_queue="${queue}"}`)}`,
+        );
+        const body = (await response.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+        return body.data.result.length === 2 ? body.data.result : undefined;
+      },
+      30_000,
+      'backlog series in Prometheus',
+    );
     assert.deepEqual(series.map((s) => s.metric.type).sort(), ['activity', 'workflow']);
     assert.ok(series.every((s) => s.metric.kind === 'default' && s.metric.job === 'api'));
   });
 
   it('accepts every query of the Grafana dashboard (deploy/grafana/magicai-workflows.json)', async () => {
-    const dashboard = JSON.parse(readFileSync(path.join(repoRoot, 'deploy/grafana/magicai-workflows.json'), 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
+    const dashboard = JSON.parse(readFileSync(path.join(repoRoot, 'deploy/grafana/magicai-workflows.json'), 'utf8')) as {
+      panels: { title: string; targets: { expr: string }[] }[];
+    };
     const exprs = dashboard.panels.flatMap((panel) => panel.targets.map((target) => ({ panel: panel.title, expr: target.expr })));
     assert.ok(exprs.length >= 12);
     for (const { panel, expr } of exprs) {
@@ -119,10 +149,14 @@ describe('backlog alert in a real Prometheus', { skip: skipUnless({ prometheus: 
       started.push(id);
     }
 
-    const firing = await eventually(async () => {
-      const found = (await alerts()).find((a) => a.state === 'firing');
-      return found;
-    }, 90_000, 'TaskQueueBacklogHigh firing');
+    const firing = await eventually(
+      async () => {
+        const found = (await alerts()).find((a) => a.state === 'firing');
+        return found;
+      },
+      90_000,
+      'TaskQueueBacklogHigh firing',
+    );
     assert.equal(firing.labels.type, 'workflow');
     assert.equal(firing.labels.severity, 'page');
     assert.ok(Number(firing.value) > TEST_BACKLOG_THRESHOLD, `backlog ${firing.value}`);

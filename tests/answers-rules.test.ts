@@ -36,7 +36,10 @@ describe('reciprocal rank fusion', () => {
       { name: 'x', ids: ['b', 'b'] },
       { name: 'y', ids: ['a'] },
     ]);
-    assert.deepEqual(fused.map((f) => f.id), ['a', 'b']);
+    assert.deepEqual(
+      fused.map((f) => f.id),
+      ['a', 'b'],
+    );
     assert.equal(fused[1]!.score, 1 / 61);
   });
 
@@ -55,8 +58,14 @@ describe('relevance threshold', () => {
   });
 
   it('keeps relevant sources in rank order, capped', () => {
-    const result = selectSources([candidate('a', 0.03, 0.2), candidate('b', 0.02, 0.5), candidate('c', 0.01, 0.9), candidate('d', 0.005, 0.4)], { minSimilarity: 0.35, maxSources: 2 });
-    assert.deepEqual(result.sources.map((s) => s.id), ['b', 'c']);
+    const result = selectSources(
+      [candidate('a', 0.03, 0.2), candidate('b', 0.02, 0.5), candidate('c', 0.01, 0.9), candidate('d', 0.005, 0.4)],
+      { minSimilarity: 0.35, maxSources: 2 },
+    );
+    assert.deepEqual(
+      result.sources.map((s) => s.id),
+      ['b', 'c'],
+    );
   });
 });
 
@@ -82,13 +91,19 @@ describe('feedback demotion', () => {
 
   it('when a source was marked wrong repeatedly, then it sinks below the others', () => {
     const ranked = demote([candidate('s1', 0.033), candidate('s2', 0.032), candidate('s3', 0.016)], new Map([['s1', 2]]), policy);
-    assert.deepEqual(ranked.map((c) => c.id), ['s2', 's3', 's1']);
+    assert.deepEqual(
+      ranked.map((c) => c.id),
+      ['s2', 's3', 's1'],
+    );
     assert.equal(ranked[2]!.demotedBy, 2);
   });
 
   it('when a source was marked wrong once, then it keeps its place', () => {
     const ranked = demote([candidate('s1', 0.033), candidate('s2', 0.032)], new Map([['s1', 1]]), policy);
-    assert.deepEqual(ranked.map((c) => c.id), ['s1', 's2']);
+    assert.deepEqual(
+      ranked.map((c) => c.id),
+      ['s1', 's2'],
+    );
     assert.equal(ranked[0]!.demotedBy, undefined);
   });
 
@@ -126,8 +141,15 @@ describe('evaluation measures', () => {
 });
 
 describe('cost and ETA', () => {
-  const config = loadConfig({ LLM_PRICE_TABLE: 'big=0.01/0.03, small=0.001/0.002', LLM_PRICE_INPUT_PER_1K: '0.5', LLM_PRICE_OUTPUT_PER_1K: '1' });
-  const prices = { models: config.LLM_PRICE_TABLE, fallback: [config.LLM_PRICE_INPUT_PER_1K, config.LLM_PRICE_OUTPUT_PER_1K] as [number, number] };
+  const config = loadConfig({
+    LLM_PRICE_TABLE: 'big=0.01/0.03, small=0.001/0.002',
+    LLM_PRICE_INPUT_PER_1K: '0.5',
+    LLM_PRICE_OUTPUT_PER_1K: '1',
+  });
+  const prices = {
+    models: config.LLM_PRICE_TABLE,
+    fallback: [config.LLM_PRICE_INPUT_PER_1K, config.LLM_PRICE_OUTPUT_PER_1K] as [number, number],
+  };
 
   it('prices tokens per model from the table, others at the fallback prices', () => {
     assert.deepEqual(config.LLM_PRICE_TABLE, { big: [0.01, 0.03], small: [0.001, 0.002] });
@@ -180,7 +202,13 @@ describe('seeded simulation: readers flag a wrong source, the ranking learns it 
   const topicB = direction();
   const ask = (topic: number[]) => unit(topic.map((x) => x + (random() - 0.5) * 0.15));
   const retrieved = (): Candidate[] => [candidate('bad', 2 / 61), candidate('good', 2 / 62), candidate('other', 1 / 63)];
-  const config = { ANSWERS_MIN_SIMILARITY: 0.3, ANSWERS_MAX_SOURCES: 1, ANSWERS_SIMILAR_QUESTION: 0.8, ANSWERS_DEMOTE_AFTER: 2, ANSWERS_DEMOTION_PENALTY: 0.25 };
+  const config = {
+    ANSWERS_MIN_SIMILARITY: 0.3,
+    ANSWERS_MAX_SOURCES: 1,
+    ANSWERS_SIMILAR_QUESTION: 0.8,
+    ANSWERS_DEMOTE_AFTER: 2,
+    ANSWERS_DEMOTION_PENALTY: 0.25,
+  };
 
   it('stops citing the flagged source on topic A after it was flagged on two answers, and keeps it on topic B', () => {
     const marks: WrongSourceMark[] = [];

@@ -33,7 +33,11 @@ describe('answers with cited sources', () => {
   let tokenB: string;
 
   before(async () => {
-    w = await startWorldWithModelStandIn({ LLM_PRICE_INPUT_PER_1K: '0.5', LLM_PRICE_OUTPUT_PER_1K: '1.5', ANSWERS_SIMILAR_QUESTION: '0.8' });
+    w = await startWorldWithModelStandIn({
+      LLM_PRICE_INPUT_PER_1K: '0.5',
+      LLM_PRICE_OUTPUT_PER_1K: '1.5',
+      ANSWERS_SIMILAR_QUESTION: '0.8',
+    });
     base = w.world.baseUrl;
     tokenA = await tokenFor(w.world.config, { sub: 'alice', tenant: tenantA, roles: ['editor'] });
     tokenA2 = await tokenFor(w.world.config, { sub: 'arno', tenant: tenantA, roles: ['editor'] });
@@ -45,7 +49,15 @@ describe('answers with cited sources', () => {
     await w.world.infra.es.index({
       index: esIndices(w.world.config).documents,
       id: `content:${tenantB}:b-cast-iron`,
-      document: { docId: 'b-cast-iron', tenantId: tenantB, kind: 'content', title: 'Seasoning cast iron the B way', text: 'Tenant B: oil the cast iron skillet and bake it.', embedding: vector, updatedAt: new Date().toISOString() },
+      document: {
+        docId: 'b-cast-iron',
+        tenantId: tenantB,
+        kind: 'content',
+        title: 'Seasoning cast iron the B way',
+        text: 'Tenant B: oil the cast iron skillet and bake it.',
+        embedding: vector,
+        updatedAt: new Date().toISOString(),
+      },
       refresh: 'wait_for',
     });
   });
@@ -53,7 +65,8 @@ describe('answers with cited sources', () => {
     await w?.stop();
   });
 
-  const ask = (question: string, token = tokenA) => http(base, 'POST', '/v1/answers', { question, wait: true }, { authorization: `Bearer ${token}` });
+  const ask = (question: string, token = tokenA) =>
+    http(base, 'POST', '/v1/answers', { question, wait: true }, { authorization: `Bearer ${token}` });
 
   it('when the sources answer the question, then the answer cites only retrieved ids, is labelled AI-generated, and the interaction is stored', async () => {
     w.llm.script([], citingModel({ cite: 'first' }));
@@ -68,7 +81,10 @@ describe('answers with cited sources', () => {
     const selected = answer.sources.filter((s: any) => s.selected).map((s: any) => s.id);
     assert.ok(selected.length >= 1 && selected.length <= 5);
     assert.ok(selected.includes('content:season-cast-iron'), `selected ${selected}`);
-    assert.deepEqual(answer.citations.map((c: any) => c.id), [selected[0]]);
+    assert.deepEqual(
+      answer.citations.map((c: any) => c.id),
+      [selected[0]],
+    );
     // The model was offered exactly the selected sources, no others.
     const offered = chatCalls(w)[0]!.body.response_format.json_schema.schema.properties.citations.items.enum;
     assert.deepEqual([...offered].sort(), [...selected].sort());
@@ -89,7 +105,10 @@ describe('answers with cited sources', () => {
     assert.equal(Number(row.cost_usd), 0.0055 + 0.0105);
     assert.equal(answer.costUsd, 0.016);
     // The learning loop's decision engine chose the call's version, and the call records it.
-    const call = await w.world.infra.pg.query(`SELECT decision_id, prompt_version FROM llm_calls WHERE workflow_id = $1 AND task = 'answer'`, [answer.workflowId]);
+    const call = await w.world.infra.pg.query(
+      `SELECT decision_id, prompt_version FROM llm_calls WHERE workflow_id = $1 AND task = 'answer'`,
+      [answer.workflowId],
+    );
     assert.ok(call.rows[0]?.decision_id, 'the answer call carries its decision');
   });
 
@@ -124,7 +143,13 @@ describe('answers with cited sources', () => {
 
     // Marked wrong on one answer (twice, by two people: still one answer) …
     for (const token of [tokenA, tokenA2]) {
-      const marked = await http(base, 'POST', `/v1/answers/${first.answerId}/feedback`, { verdict: 'wrong_source', sourceId: wrong }, { authorization: `Bearer ${token}` });
+      const marked = await http(
+        base,
+        'POST',
+        `/v1/answers/${first.answerId}/feedback`,
+        { verdict: 'wrong_source', sourceId: wrong },
+        { authorization: `Bearer ${token}` },
+      );
       assert.equal(marked.status, 201, marked.text);
     }
     const once = (await ask('How should I care for my leather Chelsea boots?')).json;
@@ -151,11 +176,14 @@ describe('answers with cited sources', () => {
       `SELECT subject_id, signal, value, prompt_version, detail FROM learning_feedback WHERE subject_kind = 'answer' AND tenant_id = $1 ORDER BY id`,
       [tenantA],
     );
-    assert.deepEqual(rows.map((r) => [r.subject_id, r.signal, r.value]), [
-      [first.answerId, 'answer_wrong_source', -1],
-      [first.answerId, 'answer_wrong_source', -1],
-      [once.answerId, 'answer_wrong_source', -1],
-    ]);
+    assert.deepEqual(
+      rows.map((r) => [r.subject_id, r.signal, r.value]),
+      [
+        [first.answerId, 'answer_wrong_source', -1],
+        [first.answerId, 'answer_wrong_source', -1],
+        [once.answerId, 'answer_wrong_source', -1],
+      ],
+    );
     assert.equal(rows[0].prompt_version, 'answer@1');
     assert.equal(rows[0].detail.sourceId, wrong);
 
@@ -164,7 +192,10 @@ describe('answers with cited sources', () => {
     const again = await http(base, 'POST', `/v1/answers/${next.answerId}/feedback`, { verdict: 'helpful' });
     assert.equal(again.json.recorded, false, 'the same verdict twice is stored once');
     const view = await http(base, 'GET', `/v1/answers/${next.answerId}`);
-    assert.deepEqual(view.json.feedback.map((f: any) => f.verdict), ['helpful']);
+    assert.deepEqual(
+      view.json.feedback.map((f: any) => f.verdict),
+      ['helpful'],
+    );
   });
 
   it('research reports are a source too, cited with a link to the report page', async () => {
@@ -175,7 +206,15 @@ describe('answers with cited sources', () => {
     await w.world.infra.es.index({
       index: esIndices(w.world.config).documents,
       id: `research-report/run-${tenantA}`,
-      document: { docId: `research-report/run-${tenantA}`, tenantId: tenantA, kind: 'research-report', title: 'Competitor price research: trail running shoes', text, embedding: vector, updatedAt: new Date().toISOString() },
+      document: {
+        docId: `research-report/run-${tenantA}`,
+        tenantId: tenantA,
+        kind: 'research-report',
+        title: 'Competitor price research: trail running shoes',
+        text,
+        embedding: vector,
+        updatedAt: new Date().toISOString(),
+      },
       refresh: 'wait_for',
     });
     const answer = (await ask('How do competitor prices for trail running shoes compare with ours?')).json;
@@ -185,7 +224,7 @@ describe('answers with cited sources', () => {
     assert.equal(report.link, `/v1/research-runs/run-${tenantA}/report.html`);
   });
 
-  it('tenants never see each other\'s sources or answers', async () => {
+  it("tenants never see each other's sources or answers", async () => {
     w.llm.script([], citingModel({ cite: 'first' }));
     const a = (await ask('How do I season a cast iron skillet?')).json;
     assert.ok(a.sources.length > 0);
@@ -193,11 +232,23 @@ describe('answers with cited sources', () => {
 
     const b = (await ask('How do I season a cast iron skillet?', tokenB)).json;
     assert.equal(b.status, 'answered');
-    assert.deepEqual(b.sources.map((s: any) => s.id), ['content:b-cast-iron']);
-    assert.deepEqual(b.citations.map((c: any) => c.id), ['content:b-cast-iron']);
+    assert.deepEqual(
+      b.sources.map((s: any) => s.id),
+      ['content:b-cast-iron'],
+    );
+    assert.deepEqual(
+      b.citations.map((c: any) => c.id),
+      ['content:b-cast-iron'],
+    );
 
     assert.equal((await http(base, 'GET', `/v1/answers/${a.answerId}`, undefined, { authorization: `Bearer ${tokenB}` })).status, 404);
-    const foreign = await http(base, 'POST', `/v1/answers/${a.answerId}/feedback`, { verdict: 'helpful' }, { authorization: `Bearer ${tokenB}` });
+    const foreign = await http(
+      base,
+      'POST',
+      `/v1/answers/${a.answerId}/feedback`,
+      { verdict: 'helpful' },
+      { authorization: `Bearer ${tokenB}` },
+    );
     assert.equal(foreign.status, 404);
   });
 
@@ -212,7 +263,10 @@ describe('answers with cited sources', () => {
     const answered = (await ask('Carbon trekking poles')).json;
     const noSource = await http(base, 'POST', `/v1/answers/${answered.answerId}/feedback`, { verdict: 'wrong_source' });
     assert.equal(noSource.status, 400);
-    const uncited = await http(base, 'POST', `/v1/answers/${answered.answerId}/feedback`, { verdict: 'wrong_source', sourceId: 'product:somewhere-else' });
+    const uncited = await http(base, 'POST', `/v1/answers/${answered.answerId}/feedback`, {
+      verdict: 'wrong_source',
+      sourceId: 'product:somewhere-else',
+    });
     assert.equal(uncited.status, 422, 'well-formed, but not a cited source');
     assert.match(uncited.json.detail, /not a source this answer cites/);
     const duplicate = await http(base, 'POST', '/v1/answers', { question: 'Carbon trekking poles', answerId: answered.answerId });

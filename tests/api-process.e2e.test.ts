@@ -39,7 +39,11 @@ describe('the API process on SIGTERM', () => {
     api.stdout!.on('data', (chunk) => (output += String(chunk)));
     api.stderr!.on('data', (chunk) => (output += String(chunk)));
     exited = new Promise((resolve) => api.once('exit', (code) => resolve(code)));
-    await eventually(async () => ((await fetch(`${baseUrl}/healthz`).catch(() => undefined))?.ok ? true : undefined), 60_000, 'the API process to listen');
+    await eventually(
+      async () => ((await fetch(`${baseUrl}/healthz`).catch(() => undefined))?.ok ? true : undefined),
+      60_000,
+      'the API process to listen',
+    );
   });
 
   after(async () => {
@@ -54,7 +58,13 @@ describe('the API process on SIGTERM', () => {
     const { port } = new URL(baseUrl);
 
     // Headers and half the body now; the rest after the signal.
-    const inFlight = request({ host: '127.0.0.1', port, method: 'POST', path: '/v1/product-lists', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
+    const inFlight = request({
+      host: '127.0.0.1',
+      port,
+      method: 'POST',
+      path: '/v1/product-lists',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+    });
     const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
       inFlight.on('response', (res) => {
         let text = '';

@@ -45,20 +45,51 @@ describe('API', () => {
       const { publicPem } = await ensureDevKeyPair(world.config.JWT_DEV_KEY_DIR);
       const devKey = await loadDevSigningKey(world.config.JWT_DEV_KEY_DIR);
       const claims = { tenant, roles: ['admin'] };
-      const base = () => new SignJWT(claims).setSubject('alice').setIssuer(world.config.JWT_ISSUER).setAudience(world.config.JWT_AUDIENCE).setIssuedAt();
+      const base = () =>
+        new SignJWT(claims).setSubject('alice').setIssuer(world.config.JWT_ISSUER).setAudience(world.config.JWT_AUDIENCE).setIssuedAt();
       const other = await generateKeyPair('ES256');
       const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
       const now = Math.floor(Date.now() / 1000);
       const bad: Record<string, string> = {
         'alg none': `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...claims, sub: 'alice', iss: world.config.JWT_ISSUER, aud: world.config.JWT_AUDIENCE, exp: now + 600 })}.`,
-        expired: await base().setProtectedHeader({ alg: 'ES256' }).setExpirationTime(now - 120).sign(devKey),
-        'wrong audience': await new SignJWT(claims).setSubject('alice').setIssuer(world.config.JWT_ISSUER).setAudience('someone-else').setExpirationTime('5m').setProtectedHeader({ alg: 'ES256' }).sign(devKey),
-        'wrong issuer': await new SignJWT(claims).setSubject('alice').setIssuer('evil').setAudience(world.config.JWT_AUDIENCE).setExpirationTime('5m').setProtectedHeader({ alg: 'ES256' }).sign(devKey),
+        expired: await base()
+          .setProtectedHeader({ alg: 'ES256' })
+          .setExpirationTime(now - 120)
+          .sign(devKey),
+        'wrong audience': await new SignJWT(claims)
+          .setSubject('alice')
+          .setIssuer(world.config.JWT_ISSUER)
+          .setAudience('someone-else')
+          .setExpirationTime('5m')
+          .setProtectedHeader({ alg: 'ES256' })
+          .sign(devKey),
+        'wrong issuer': await new SignJWT(claims)
+          .setSubject('alice')
+          .setIssuer('evil')
+          .setAudience(world.config.JWT_AUDIENCE)
+          .setExpirationTime('5m')
+          .setProtectedHeader({ alg: 'ES256' })
+          .sign(devKey),
         'no expiry': await base().setProtectedHeader({ alg: 'ES256' }).sign(devKey),
         'wrong key': await base().setProtectedHeader({ alg: 'ES256' }).setExpirationTime('5m').sign(other.privateKey),
-        'HS256 signed with the public key': await base().setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(new TextEncoder().encode(publicPem)),
-        'no tenant claim': await new SignJWT({ roles: ['admin'] }).setSubject('alice').setIssuer(world.config.JWT_ISSUER).setAudience(world.config.JWT_AUDIENCE).setExpirationTime('5m').setProtectedHeader({ alg: 'ES256' }).sign(devKey),
-        'unknown role': await new SignJWT({ tenant, roles: ['root'] }).setSubject('alice').setIssuer(world.config.JWT_ISSUER).setAudience(world.config.JWT_AUDIENCE).setExpirationTime('5m').setProtectedHeader({ alg: 'ES256' }).sign(devKey),
+        'HS256 signed with the public key': await base()
+          .setProtectedHeader({ alg: 'HS256' })
+          .setExpirationTime('5m')
+          .sign(new TextEncoder().encode(publicPem)),
+        'no tenant claim': await new SignJWT({ roles: ['admin'] })
+          .setSubject('alice')
+          .setIssuer(world.config.JWT_ISSUER)
+          .setAudience(world.config.JWT_AUDIENCE)
+          .setExpirationTime('5m')
+          .setProtectedHeader({ alg: 'ES256' })
+          .sign(devKey),
+        'unknown role': await new SignJWT({ tenant, roles: ['root'] })
+          .setSubject('alice')
+          .setIssuer(world.config.JWT_ISSUER)
+          .setAudience(world.config.JWT_AUDIENCE)
+          .setExpirationTime('5m')
+          .setProtectedHeader({ alg: 'ES256' })
+          .sign(devKey),
         garbage: 'not.a.token',
       };
       for (const [name, token] of Object.entries(bad)) {
@@ -68,15 +99,27 @@ describe('API', () => {
         assert.equal(response.contentType, 'application/problem+json; charset=utf-8');
       }
       const control = await base().setProtectedHeader({ alg: 'ES256' }).setExpirationTime('5m').sign(devKey);
-      assert.equal((await http(world.baseUrl, 'GET', '/v1/content', undefined, bearer(control))).status, 200, 'the same builder with the right key, audience and expiry passes');
+      assert.equal(
+        (await http(world.baseUrl, 'GET', '/v1/content', undefined, bearer(control))).status,
+        200,
+        'the same builder with the right key, audience and expiry passes',
+      );
       assert.equal((await http(world.baseUrl, 'GET', '/v1/content')).status, 401, 'no token');
-      assert.equal((await http(world.baseUrl, 'GET', '/v1/content', undefined, { authorization: 'Basic abc' })).status, 401, 'not a bearer token');
+      assert.equal(
+        (await http(world.baseUrl, 'GET', '/v1/content', undefined, { authorization: 'Basic abc' })).status,
+        401,
+        'not a bearer token',
+      );
       assert.equal((await http(world.baseUrl, 'GET', '/v1/content', undefined, as('bob'))).status, 200, 'a good token passes');
     });
 
     it('the token command mints a token the API accepts', async () => {
       const minted = await new Promise<string>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', 'src/auth/mint-token.ts', '--sub', 'zoe', '--tenant', tenant, '--role', 'reviewer'], { cwd: path.resolve(__dirname, '..'), env: { ...process.env, LOG_LEVEL: 'error' } });
+        const child = spawn(
+          process.execPath,
+          ['--import', 'tsx', 'src/auth/mint-token.ts', '--sub', 'zoe', '--tenant', tenant, '--role', 'reviewer'],
+          { cwd: path.resolve(__dirname, '..'), env: { ...process.env, LOG_LEVEL: 'error' } },
+        );
         let out = '';
         child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
         child.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`token command exited ${code}`))));
@@ -89,18 +132,43 @@ describe('API', () => {
     let contentId: string;
 
     before(async () => {
-      const started = await http(world.baseUrl, 'POST', '/v1/content', { title: 'Guaranteed fit', body: `Our guaranteed fit ${randomUUID()}. Guaranteed.`, platforms: ['feed'] }, as('alice'));
+      const started = await http(
+        world.baseUrl,
+        'POST',
+        '/v1/content',
+        { title: 'Guaranteed fit', body: `Our guaranteed fit ${randomUUID()}. Guaranteed.`, platforms: ['feed'] },
+        as('alice'),
+      );
       assert.equal(started.status, 202, started.text);
       contentId = started.json.contentId as string;
-      await eventually(async () => ((await http(world.baseUrl, 'GET', `/v1/content/${contentId}`, undefined, as('alice'))).json.status === 'pending' ? true : undefined), 30_000, 'pending');
+      await eventually(
+        async () =>
+          (await http(world.baseUrl, 'GET', `/v1/content/${contentId}`, undefined, as('alice'))).json.status === 'pending'
+            ? true
+            : undefined,
+        30_000,
+        'pending',
+      );
     });
 
     it('enforces role × ownership × tenant × state, in the API and in the Update validator', async () => {
-      const review = (who: string, decision = 'request-changes') => http(world.baseUrl, 'POST', `/v1/content/${contentId}/reviews`, { decision, comment: 'needs work' }, as(who));
-      const revise = (who: string) => http(world.baseUrl, 'POST', `/v1/content/${contentId}/revisions`, { title: 'Good fit', body: `A good fit ${randomUUID()}.` }, as(who));
+      const review = (who: string, decision = 'request-changes') =>
+        http(world.baseUrl, 'POST', `/v1/content/${contentId}/reviews`, { decision, comment: 'needs work' }, as(who));
+      const revise = (who: string) =>
+        http(
+          world.baseUrl,
+          'POST',
+          `/v1/content/${contentId}/revisions`,
+          { title: 'Good fit', body: `A good fit ${randomUUID()}.` },
+          as(who),
+        );
       const read = (who: string) => http(world.baseUrl, 'GET', `/v1/content/${contentId}`, undefined, as(who));
       const matrix: [string, () => Promise<{ status: number; json: Record<string, any> }>, number, string?][] = [
-        ['a reviewer cannot submit content', () => http(world.baseUrl, 'POST', '/v1/content', { title: 't', body: 'b', platforms: ['feed'] }, as('bob')), 403],
+        [
+          'a reviewer cannot submit content',
+          () => http(world.baseUrl, 'POST', '/v1/content', { title: 't', body: 'b', platforms: ['feed'] }, as('bob')),
+          403,
+        ],
         ['the author reads it', () => read('alice'), 200],
         ['a reviewer of the tenant reads it', () => read('bob'), 200],
         ['another tenant does not see it, even as admin', () => read('mallory'), 404],
@@ -121,10 +189,14 @@ describe('API', () => {
       }
       // Self-approval: an author who is also a reviewer passes the API's role check; the Update validator refuses.
       const selfReviewer = await tokenFor(world.config, { sub: 'alice', tenant, roles: ['editor', 'reviewer'] });
-      const state = await eventually(async () => {
-        const current = (await read('alice')).json;
-        return current.status === 'checking' ? undefined : current;
-      }, 30_000, 'the revision checked');
+      const state = await eventually(
+        async () => {
+          const current = (await read('alice')).json;
+          return current.status === 'checking' ? undefined : current;
+        },
+        30_000,
+        'the revision checked',
+      );
       if (state.status === 'pending') {
         const self = await http(world.baseUrl, 'POST', `/v1/content/${contentId}/reviews`, { decision: 'approve' }, bearer(selfReviewer));
         assert.equal(self.status, 403);
@@ -140,29 +212,54 @@ describe('API', () => {
 
       const inbox = await http(world.baseUrl, 'GET', '/v1/content?status=approved', undefined, as('mallory'));
       assert.equal(inbox.status, 200);
-      assert.equal((inbox.json.items as { contentId: string }[]).some((item) => item.contentId === contentId), false, 'not in another tenant\'s inbox');
+      assert.equal(
+        (inbox.json.items as { contentId: string }[]).some((item) => item.contentId === contentId),
+        false,
+        "not in another tenant's inbox",
+      );
       const revisions = await http(world.baseUrl, 'GET', `/v1/content/${contentId}/revisions`, undefined, as('bob'));
       assert.equal(revisions.json.items.length, 2);
       const diff = await http(world.baseUrl, 'GET', `/v1/content/${contentId}/diff?from=1&to=2`, undefined, as('bob'));
-      assert.ok((diff.json.parts as { added?: boolean; removed?: boolean }[]).some((part) => part.added) && (diff.json.parts as { removed?: boolean }[]).some((part) => part.removed));
+      assert.ok(
+        (diff.json.parts as { added?: boolean; removed?: boolean }[]).some((part) => part.added) &&
+          (diff.json.parts as { removed?: boolean }[]).some((part) => part.removed),
+      );
     });
 
     it('streams a content workflow over Server-Sent Events until it completes', async () => {
-      const started = await http(world.baseUrl, 'POST', '/v1/content', { title: 'Calm note', body: `A calm note ${randomUUID()} about towels.`, platforms: ['feed'] }, as('alice'));
+      const started = await http(
+        world.baseUrl,
+        'POST',
+        '/v1/content',
+        { title: 'Calm note', body: `A calm note ${randomUUID()} about towels.`, platforms: ['feed'] },
+        as('alice'),
+      );
       const response = await fetch(`${world.baseUrl}/v1/content/${started.json.contentId}/events?access_token=${tokens.alice}`);
       assert.equal(response.status, 200);
       assert.match(response.headers.get('content-type') ?? '', /text\/event-stream/);
       const text = await response.text(); // the stream ends at completion
-      const events = [...text.matchAll(/^event: (\w+)\ndata: (.*)$/gm)].map((m) => ({ event: m[1]!, data: JSON.parse(m[2]!) as { stage: string; status: string } }));
+      const events = [...text.matchAll(/^event: (\w+)\ndata: (.*)$/gm)].map((m) => ({
+        event: m[1]!,
+        data: JSON.parse(m[2]!) as { stage: string; status: string },
+      }));
       assert.ok(events.length >= 2, text);
       assert.equal(events.at(-1)!.event, 'done');
       assert.equal(events.at(-1)!.data.stage, 'completed');
       assert.ok(new Set(events.map((e) => e.data.stage)).size >= 2, 'progress was seen on the way');
-      assert.equal((await fetch(`${world.baseUrl}/v1/content/${started.json.contentId}/events?access_token=${tokens.mallory}`)).status, 404);
+      assert.equal(
+        (await fetch(`${world.baseUrl}/v1/content/${started.json.contentId}/events?access_token=${tokens.mallory}`)).status,
+        404,
+      );
     });
 
     it('streams over a WebSocket too, and refuses a socket without a valid token', async () => {
-      const started = await http(world.baseUrl, 'POST', '/v1/content', { title: 'Socket note', body: `A socket note ${randomUUID()} about towels.`, platforms: ['feed'] }, as('alice'));
+      const started = await http(
+        world.baseUrl,
+        'POST',
+        '/v1/content',
+        { title: 'Socket note', body: `A socket note ${randomUUID()} about towels.`, platforms: ['feed'] },
+        as('alice'),
+      );
       const wsUrl = world.baseUrl.replace('http', 'ws');
       const messages = await new Promise<{ type: string; data: { stage: string } }[]>((resolve, reject) => {
         const got: { type: string; data: { stage: string } }[] = [];
@@ -184,12 +281,24 @@ describe('API', () => {
 
   describe('input', () => {
     it('turns oversized, malformed, deeply nested, unknown-field and wrongly typed bodies into 4xx problems', async () => {
-      const post = (body: string, headers: Record<string, string> = {}) => http(world.baseUrl, 'POST', '/v1/content', body, { ...as('alice'), 'content-type': 'application/json', ...headers });
+      const post = (body: string, headers: Record<string, string> = {}) =>
+        http(world.baseUrl, 'POST', '/v1/content', body, { ...as('alice'), 'content-type': 'application/json', ...headers });
       const cases: [string, Promise<{ status: number; contentType: string }>, number][] = [
         ['oversized', post(JSON.stringify({ title: 't', body: 'x'.repeat(100_000), platforms: ['feed'] })), 413],
         ['malformed', post('{"title": "t", '), 400],
         ['deeply nested', post(`${'['.repeat(5_000)}${']'.repeat(5_000)}`), 400],
-        ['deeply nested object', post(JSON.stringify({ title: 't', body: 'b', platforms: ['feed'], extra: JSON.parse(`${'{"a":'.repeat(40)}1${'}'.repeat(40)}`) as unknown })), 400],
+        [
+          'deeply nested object',
+          post(
+            JSON.stringify({
+              title: 't',
+              body: 'b',
+              platforms: ['feed'],
+              extra: JSON.parse(`${'{"a":'.repeat(40)}1${'}'.repeat(40)}`) as unknown,
+            }),
+          ),
+          400,
+        ],
         ['unknown field', post(JSON.stringify({ title: 't', body: 'b', platforms: ['feed'], admin: true })), 400],
         ['wrong types', post(JSON.stringify({ title: 5, body: [], platforms: 'feed' })), 400],
         ['unknown platform', post(JSON.stringify({ title: 't', body: 'b', platforms: ['myspace'] })), 400],
@@ -211,9 +320,18 @@ describe('API', () => {
       assert.equal(again.status, 202);
       assert.equal(again.headers.get('idempotent-replayed'), 'true');
       assert.deepEqual(again.json, first.json, 'the same content, not a second one');
-      const { rows } = await world.infra.pg.query('SELECT count(*)::int AS n FROM content_items WHERE tenant_id = $1 AND content_id = $2', [tenant, first.json.contentId]);
+      const { rows } = await world.infra.pg.query('SELECT count(*)::int AS n FROM content_items WHERE tenant_id = $1 AND content_id = $2', [
+        tenant,
+        first.json.contentId,
+      ]);
       assert.equal(rows[0].n, 1);
-      const different = await http(world.baseUrl, 'POST', '/v1/content', { ...body, title: 'Twice' }, { ...as('alice'), 'idempotency-key': key });
+      const different = await http(
+        world.baseUrl,
+        'POST',
+        '/v1/content',
+        { ...body, title: 'Twice' },
+        { ...as('alice'), 'idempotency-key': key },
+      );
       assert.equal(different.status, 422);
     });
 
@@ -232,17 +350,31 @@ describe('rate limit shared by two API processes', () => {
   it('lets exactly the limit through across both replicas', async () => {
     const world = await startWorld({}, { workers: false });
     const limit = 10;
-    const env = { ...process.env, RATE_LIMIT_USER: String(limit), RATE_LIMIT_TENANT: '1000', RATE_LIMIT_WINDOW_SECONDS: '3600', LOG_LEVEL: 'error', TEMPORAL_TASK_QUEUE_PREFIX: world.config.TEMPORAL_TASK_QUEUE_PREFIX };
+    const env = {
+      ...process.env,
+      RATE_LIMIT_USER: String(limit),
+      RATE_LIMIT_TENANT: '1000',
+      RATE_LIMIT_WINDOW_SECONDS: '3600',
+      LOG_LEVEL: 'error',
+      TEMPORAL_TASK_QUEUE_PREFIX: world.config.TEMPORAL_TASK_QUEUE_PREFIX,
+    };
     const ports = [18000 + Math.floor(Math.random() * 1000), 19000 + Math.floor(Math.random() * 1000)];
     const apis: ChildProcess[] = ports.map((port) =>
-      spawn(process.execPath, ['--import', 'tsx', 'src/api/main.ts'], { cwd: path.resolve(__dirname, '..'), env: { ...env, API_PORT: String(port) }, stdio: 'ignore' }),
+      spawn(process.execPath, ['--import', 'tsx', 'src/api/main.ts'], {
+        cwd: path.resolve(__dirname, '..'),
+        env: { ...env, API_PORT: String(port) },
+        stdio: 'ignore',
+      }),
     );
     try {
       const urls = ports.map((port) => `http://127.0.0.1:${port}`);
-      for (const url of urls) await eventually(async () => ((await fetch(`${url}/healthz`)).ok ? true : undefined), 30_000, `API on ${url}`);
+      for (const url of urls)
+        await eventually(async () => ((await fetch(`${url}/healthz`)).ok ? true : undefined), 30_000, `API on ${url}`);
       const token = await tokenFor(world.config, { sub: `limited-${randomUUID().slice(0, 6)}`, tenant, roles: ['reviewer'] });
       const statuses = await Promise.all(
-        Array.from({ length: 25 }, (_, i) => fetch(`${urls[i % 2]}/v1/content/none-${i}`, { headers: bearer(token) }).then((r) => r.status)),
+        Array.from({ length: 25 }, (_, i) =>
+          fetch(`${urls[i % 2]}/v1/content/none-${i}`, { headers: bearer(token) }).then((r) => r.status),
+        ),
       );
       assert.equal(statuses.filter((s) => s === 404).length, limit, `passed through: ${statuses.join(',')}`);
       assert.equal(statuses.filter((s) => s === 429).length, 25 - limit);

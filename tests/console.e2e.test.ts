@@ -40,16 +40,34 @@ describe('reviewer console in Chromium', () => {
     const bob = await tokenFor(world.config, { sub: 'bob', tenant, roles: ['reviewer'] });
     const api = (method: string, p: string, body: unknown, token: string) => http(world.baseUrl, method, p, body, bearer(token));
 
-    const started = await api('POST', '/v1/content', { title: 'Guaranteed comfort towels', body: 'Our towels are guaranteed soft. They dry fast.', platforms: ['feed'] }, alice);
+    const started = await api(
+      'POST',
+      '/v1/content',
+      { title: 'Guaranteed comfort towels', body: 'Our towels are guaranteed soft. They dry fast.', platforms: ['feed'] },
+      alice,
+    );
     assert.equal(started.status, 202);
     const id = started.json.contentId as string;
-    await eventually(async () => ((await api('GET', `/v1/content/${id}`, undefined, alice)).json.status === 'pending' ? true : undefined), 30_000, 'pending');
-    const revised = await api('POST', `/v1/content/${id}/revisions`, { title: 'Guaranteed comfort towels', body: 'Our towels are guaranteed soft. They dry quickly in the sun.' }, alice);
+    await eventually(
+      async () => ((await api('GET', `/v1/content/${id}`, undefined, alice)).json.status === 'pending' ? true : undefined),
+      30_000,
+      'pending',
+    );
+    const revised = await api(
+      'POST',
+      `/v1/content/${id}/revisions`,
+      { title: 'Guaranteed comfort towels', body: 'Our towels are guaranteed soft. They dry quickly in the sun.' },
+      alice,
+    );
     assert.equal(revised.status, 202);
-    await eventually(async () => {
-      const inbox = await api('GET', '/v1/content?status=pending', undefined, bob);
-      return (inbox.json.items as { contentId: string }[]).some((item) => item.contentId === id) ? true : undefined;
-    }, 15_000, 'in the inbox');
+    await eventually(
+      async () => {
+        const inbox = await api('GET', '/v1/content?status=pending', undefined, bob);
+        return (inbox.json.items as { contentId: string }[]).some((item) => item.contentId === id) ? true : undefined;
+      },
+      15_000,
+      'in the inbox',
+    );
 
     const signIn = async (token: string) => {
       await page.goto(`${world.baseUrl}/console/`);
@@ -91,7 +109,12 @@ describe('reviewer console in Chromium', () => {
     await page.getByText('Recorded: content is changes-requested').waitFor();
     await page.locator('#content-status', { hasText: 'changes-requested' }).waitFor();
     await shot('05-changes-requested');
-    const third = await api('POST', `/v1/content/${id}/revisions`, { title: 'Guaranteed comfort towels', body: 'Our towels are soft, guaranteed by our tests. They dry quickly.' }, alice);
+    const third = await api(
+      'POST',
+      `/v1/content/${id}/revisions`,
+      { title: 'Guaranteed comfort towels', body: 'Our towels are soft, guaranteed by our tests. They dry quickly.' },
+      alice,
+    );
     assert.equal(third.status, 202);
     assert.equal(third.json.status, 'checking', 'answered before the checks ran');
     await page.locator('#content-status', { hasText: 'pending' }).waitFor({ timeout: 15_000 });
@@ -104,7 +127,13 @@ describe('reviewer console in Chromium', () => {
 
     const final = await api('GET', `/v1/content/${id}`, undefined, bob);
     assert.equal(final.json.status, 'approved');
-    assert.deepEqual((final.json.decisions as { reviewer: string; decision: string }[]).map((d) => [d.reviewer, d.decision]), [['bob', 'request-changes'], ['bob', 'approve']]);
+    assert.deepEqual(
+      (final.json.decisions as { reviewer: string; decision: string }[]).map((d) => [d.reviewer, d.decision]),
+      [
+        ['bob', 'request-changes'],
+        ['bob', 'approve'],
+      ],
+    );
     const csp = (await fetch(`${world.baseUrl}/console/`)).headers.get('content-security-policy') ?? '';
     assert.match(csp, /script-src 'self'/);
   });

@@ -71,13 +71,22 @@ describe('publishing from the content workflow', () => {
       BLOB_DIR: world.config.BLOB_DIR,
       LOG_LEVEL: 'error',
     };
-    const startWorker = (): ChildProcess => spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], { cwd: path.resolve(__dirname, '..'), env: workerEnv, stdio: 'ignore' });
+    const startWorker = (): ChildProcess =>
+      spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], {
+        cwd: path.resolve(__dirname, '..'),
+        env: workerEnv,
+        stdio: 'ignore',
+      });
     let worker = startWorker();
     try {
       p.receiver.holdResponses();
       p.wordpress.holdResponses();
       const accepted = Promise.all([p.receiver.nextAccepted(), p.wordpress.nextAccepted()]);
-      const { contentId, workflowId } = await submitContent(world.infra, alice, { title: 'Towels, once', body: text('Exactly once'), platforms: ['webhook', 'wordpress', 'feed'] });
+      const { contentId, workflowId } = await submitContent(world.infra, alice, {
+        title: 'Towels, once',
+        body: text('Exactly once'),
+        platforms: ['webhook', 'wordpress', 'feed'],
+      });
       await accepted; // both platforms stored the post; their answers are held
       worker.kill('SIGKILL');
       await new Promise((resolve) => worker.once('exit', resolve));
@@ -87,18 +96,44 @@ describe('publishing from the content workflow', () => {
         `SELECT platform, status FROM content_publications WHERE tenant_id = $1 AND content_id = $2 AND platform <> 'feed' ORDER BY platform`,
         [tenant, contentId],
       );
-      assert.deepEqual(atKill.map((r) => [r.platform, r.status]), [['webhook', 'sending'], ['wordpress', 'sending']], 'recorded before, never after');
+      assert.deepEqual(
+        atKill.map((r) => [r.platform, r.status]),
+        [
+          ['webhook', 'sending'],
+          ['wordpress', 'sending'],
+        ],
+        'recorded before, never after',
+      );
 
       worker = startWorker();
       const result = await world.infra.temporal.workflow.getHandle(workflowId).result();
       assert.equal(result.status, 'approved');
-      assert.equal(p.receiver.posts.filter((post) => post.key === publicationKey(tenant, contentId, 'webhook')).length, 1, 'one webhook post');
-      assert.equal(p.wordpress.posts.filter((post) => post.slug.startsWith(slugFor(publicationKey(tenant, contentId, 'wordpress')))).length, 1, 'one WordPress post');
-      const { rows: feed } = await world.infra.pg.query('SELECT count(*)::int AS n FROM feed_entries WHERE tenant_id = $1 AND content_id = $2', [tenant, contentId]);
+      assert.equal(
+        p.receiver.posts.filter((post) => post.key === publicationKey(tenant, contentId, 'webhook')).length,
+        1,
+        'one webhook post',
+      );
+      assert.equal(
+        p.wordpress.posts.filter((post) => post.slug.startsWith(slugFor(publicationKey(tenant, contentId, 'wordpress')))).length,
+        1,
+        'one WordPress post',
+      );
+      const { rows: feed } = await world.infra.pg.query(
+        'SELECT count(*)::int AS n FROM feed_entries WHERE tenant_id = $1 AND content_id = $2',
+        [tenant, contentId],
+      );
       assert.equal(feed[0].n, 1, 'one feed entry');
       const publications = await listPublications(world.infra, alice, contentId);
-      assert.deepEqual(publications.map((row) => [row.platform, row.status]), [['feed', 'published'], ['webhook', 'published'], ['wordpress', 'published']]);
-      for (const row of publications.filter((r) => r.platform !== 'feed')) assert.ok(row.attempts >= 2, `${row.platform} was retried after the kill (${row.attempts})`);
+      assert.deepEqual(
+        publications.map((row) => [row.platform, row.status]),
+        [
+          ['feed', 'published'],
+          ['webhook', 'published'],
+          ['wordpress', 'published'],
+        ],
+      );
+      for (const row of publications.filter((r) => r.platform !== 'feed'))
+        assert.ok(row.attempts >= 2, `${row.platform} was retried after the kill (${row.attempts})`);
     } finally {
       p.receiver.release();
       p.wordpress.release();
@@ -117,11 +152,19 @@ describe('publishing from the content workflow', () => {
     it('retries a platform through 503s, reports one that rejects, and publishes the others', async () => {
       p.receiver.failNext(503, 2);
       p.wordpress.failNext(422);
-      const { contentId, workflowId } = await submitContent(world.infra, alice, { title: 'Partly published', body: text('Partial'), platforms: ['webhook', 'wordpress', 'feed'] });
+      const { contentId, workflowId } = await submitContent(world.infra, alice, {
+        title: 'Partly published',
+        body: text('Partial'),
+        platforms: ['webhook', 'wordpress', 'feed'],
+      });
       const result = await world.infra.temporal.workflow.getHandle(workflowId).result();
       assert.deepEqual(
         result.publications.map((pub: { platform: string; status: string }) => [pub.platform, pub.status]),
-        [['webhook', 'published'], ['wordpress', 'failed'], ['feed', 'published']],
+        [
+          ['webhook', 'published'],
+          ['wordpress', 'failed'],
+          ['feed', 'published'],
+        ],
       );
       const publications = await listPublications(world.infra, alice, contentId);
       const byPlatform = Object.fromEntries(publications.map((row) => [row.platform, row]));
@@ -137,7 +180,18 @@ describe('publishing from the content workflow', () => {
     });
 
     it('labels LLM-drafted content as AI-generated on every platform', async () => {
-      p.llm.script([{ content: JSON.stringify({ title: 'Linen towels are here', body: `Soft, quick-drying linen towels ${randomUUID()}, woven in Portugal.`, summary: 'New towels.' }) }], STYLE_OK);
+      p.llm.script(
+        [
+          {
+            content: JSON.stringify({
+              title: 'Linen towels are here',
+              body: `Soft, quick-drying linen towels ${randomUUID()}, woven in Portugal.`,
+              summary: 'New towels.',
+            }),
+          },
+        ],
+        STYLE_OK,
+      );
       const { contentId, workflowId } = await draftContent(world.infra, alice, {
         brief: 'Announce linen towels',
         platforms: ['webhook', 'wordpress', 'feed'],
@@ -150,7 +204,10 @@ describe('publishing from the content workflow', () => {
       assert.equal(webhookPost.body.aiDisclosure.promptVersion, 'draft@1');
       const wpPost = p.wordpress.posts.find((post) => post.slug === slugFor(publicationKey(tenant, contentId, 'wordpress')))!;
       assert.match(wpPost.content, /drafted with AI assistance/);
-      const { rows } = await world.infra.pg.query('SELECT ai_notice FROM feed_entries WHERE tenant_id = $1 AND content_id = $2', [tenant, contentId]);
+      const { rows } = await world.infra.pg.query('SELECT ai_notice FROM feed_entries WHERE tenant_id = $1 AND content_id = $2', [
+        tenant,
+        contentId,
+      ]);
       assert.match(rows[0].ai_notice, /drafted with AI assistance/);
     });
   });
@@ -172,7 +229,11 @@ describe('review notifications', () => {
   });
 
   it('delivers the assignment to the reviewer as a signed webhook', async () => {
-    const { contentId, workflowId } = await submitContent(world.infra, alice, { title: 'Guaranteed quiet', body: `${text('Guaranteed quiet')} Guaranteed.`, platforms: ['feed'] });
+    const { contentId, workflowId } = await submitContent(world.infra, alice, {
+      title: 'Guaranteed quiet',
+      body: `${text('Guaranteed quiet')} Guaranteed.`,
+      platforms: ['feed'],
+    });
     const assigned = await eventually(
       () => Promise.resolve(p.receiver.notifications.find((n) => n.body.contentId === contentId && n.body.kind === 'review-assigned')),
       30_000,

@@ -44,10 +44,14 @@ async function refusal(promise: Promise<unknown>): Promise<string> {
 }
 
 async function waitForStatus(world: World, who: Principal, contentId: string, status: string, timeoutMs = 30_000) {
-  return eventually(async () => {
-    const content = await getContent(world.infra, who, contentId);
-    return content.status === status ? content : undefined;
-  }, timeoutMs, `content ${contentId} to be ${status}`);
+  return eventually(
+    async () => {
+      const content = await getContent(world.infra, who, contentId);
+      return content.status === status ? content : undefined;
+    },
+    timeoutMs,
+    `content ${contentId} to be ${status}`,
+  );
 }
 
 async function updateEvents(world: World, who: Principal, contentId: string) {
@@ -64,7 +68,11 @@ describe('content review', () => {
   let running: StandInWorld;
 
   before(async () => {
-    running = await startWorldWithModelStandIn({ CONTENT_REVIEWERS: 'bob,carol', CONTENT_ESCALATE_TO: 'lead', CONTENT_MONITOR_AFTER: '1s,2s' });
+    running = await startWorldWithModelStandIn({
+      CONTENT_REVIEWERS: 'bob,carol',
+      CONTENT_ESCALATE_TO: 'lead',
+      CONTENT_MONITOR_AFTER: '1s,2s',
+    });
     world = running.world;
   });
   after(async () => running?.stop());
@@ -77,19 +85,39 @@ describe('content review', () => {
     });
     const result = await world.infra.temporal.workflow.getHandle(workflowId).result();
     assert.equal(result.status, 'approved');
-    assert.deepEqual(result.publications.map((p: { platform: string; status: string }) => [p.platform, p.status]), [['feed', 'published']]);
+    assert.deepEqual(
+      result.publications.map((p: { platform: string; status: string }) => [p.platform, p.status]),
+      [['feed', 'published']],
+    );
 
     const content = await getContent(world.infra, alice, contentId);
     assert.equal(content.risk?.route, 'auto');
     assert.equal(content.stage, 'completed');
-    const { rows: metrics } = await world.infra.pg.query('SELECT platform, checkpoint FROM content_metrics WHERE tenant_id = $1 AND content_id = $2 ORDER BY checkpoint', [tenant, contentId]);
-    assert.deepEqual(metrics.map((m) => `${m.platform}@${m.checkpoint}`), ['feed@1s', 'feed@2s']);
-    const { rows: posts } = await world.infra.pg.query('SELECT count(*)::int AS n FROM content_publications WHERE tenant_id = $1 AND content_id = $2', [tenant, contentId]);
+    const { rows: metrics } = await world.infra.pg.query(
+      'SELECT platform, checkpoint FROM content_metrics WHERE tenant_id = $1 AND content_id = $2 ORDER BY checkpoint',
+      [tenant, contentId],
+    );
+    assert.deepEqual(
+      metrics.map((m) => `${m.platform}@${m.checkpoint}`),
+      ['feed@1s', 'feed@2s'],
+    );
+    const { rows: posts } = await world.infra.pg.query(
+      'SELECT count(*)::int AS n FROM content_publications WHERE tenant_id = $1 AND content_id = $2',
+      [tenant, contentId],
+    );
     assert.equal(posts[0].n, 1);
 
     const audit = await auditTrail(world.infra, alice, contentId);
     const actions = audit.map((event) => event.action);
-    for (const expected of ['content.submitted', 'checks.started', 'review.auto-approved', 'publish.started', 'publish.succeeded', 'monitoring.started', 'content.completed']) {
+    for (const expected of [
+      'content.submitted',
+      'checks.started',
+      'review.auto-approved',
+      'publish.started',
+      'publish.succeeded',
+      'monitoring.started',
+      'content.completed',
+    ]) {
       assert.ok(actions.includes(expected), `audit has ${expected}: ${actions.join(', ')}`);
     }
     const approval = audit.find((event) => event.action === 'review.auto-approved')!;
@@ -105,23 +133,42 @@ describe('content review', () => {
     });
     const pending = await waitForStatus(world, alice, contentId, 'pending');
     assert.equal(pending.risk?.route, 'one-reviewer');
-    assert.ok(pending.risk.reasons.some((reason: string) => reason.includes('guaranteed')), pending.risk.reasons.join('; '));
+    assert.ok(
+      pending.risk.reasons.some((reason: string) => reason.includes('guaranteed')),
+      pending.risk.reasons.join('; '),
+    );
     assert.ok(['bob', 'carol'].includes(pending.assignee!), `assigned to ${pending.assignee}`);
     assert.ok(pending.dueAt, 'has a due time');
 
     // The inbox is a visibility query over search attributes.
-    const inbox = await eventually(async () => {
-      const items = await reviewInbox(world.infra, bob, { status: 'pending' });
-      return items.find((item) => item.contentId === contentId);
-    }, 15_000, 'inbox entry');
+    const inbox = await eventually(
+      async () => {
+        const items = await reviewInbox(world.infra, bob, { status: 'pending' });
+        return items.find((item) => item.contentId === contentId);
+      },
+      15_000,
+      'inbox entry',
+    );
     assert.equal(inbox.assignee, pending.assignee);
     assert.equal(inbox.title, 'Guaranteed comfort');
     assert.ok(inbox.riskScore! > 0.2);
     assert.equal(inbox.dueAt, pending.dueAt);
-    assert.equal((await reviewInbox(world.infra, mallory, { status: 'pending' })).find((item) => item.contentId === contentId), undefined, 'tenants see only their own inbox');
+    assert.equal(
+      (await reviewInbox(world.infra, mallory, { status: 'pending' })).find((item) => item.contentId === contentId),
+      undefined,
+      'tenants see only their own inbox',
+    );
 
-    assert.equal(await refusal(reviewContent(world.infra, { ...alice, roles: ['editor', 'reviewer'] }, contentId, { decision: 'approve' })), 'SelfReview');
-    assert.equal(await refusal(reviewContent(world.infra, { userId: 'dave', tenantId: tenant, roles: ['editor'] }, contentId, { decision: 'approve' })), 'NotAReviewer');
+    assert.equal(
+      await refusal(reviewContent(world.infra, { ...alice, roles: ['editor', 'reviewer'] }, contentId, { decision: 'approve' })),
+      'SelfReview',
+    );
+    assert.equal(
+      await refusal(
+        reviewContent(world.infra, { userId: 'dave', tenantId: tenant, roles: ['editor'] }, contentId, { decision: 'approve' }),
+      ),
+      'NotAReviewer',
+    );
     assert.equal(await refusal(reviewContent(world.infra, bob, contentId, { decision: 'reject' })), 'CommentRequired');
     await assert.rejects(reviewContent(world.infra, mallory, contentId, { decision: 'approve' }), /no content/);
     assert.deepEqual(await updateEvents(world, alice, contentId), { accepted: 0, completed: 0 }, 'refused updates leave no events');
@@ -132,7 +179,11 @@ describe('content review', () => {
     assert.deepEqual(await updateEvents(world, alice, contentId), { accepted: 1, completed: 1 });
 
     const published = await waitForStatus(world, alice, contentId, 'approved');
-    await eventually(async () => ((await getContent(world.infra, alice, contentId)).publications[0]?.status === 'published' ? true : undefined), 30_000, 'published');
+    await eventually(
+      async () => ((await getContent(world.infra, alice, contentId)).publications[0]?.status === 'published' ? true : undefined),
+      30_000,
+      'published',
+    );
     assert.equal(published.decisions[0]!.reviewer, 'bob');
   });
 
@@ -144,11 +195,19 @@ describe('content review', () => {
     });
     const pending = await waitForStatus(world, alice, contentId, 'pending');
     assert.equal(pending.risk?.route, 'two-reviewers');
-    assert.deepEqual(await reviewContent(world.infra, bob, contentId, { decision: 'approve', comment: 'ok by me' }), { status: 'pending', approvals: 1, requiredApprovals: 2 });
+    assert.deepEqual(await reviewContent(world.infra, bob, contentId, { decision: 'approve', comment: 'ok by me' }), {
+      status: 'pending',
+      approvals: 1,
+      requiredApprovals: 2,
+    });
     assert.equal(await refusal(reviewContent(world.infra, bob, contentId, { decision: 'approve' })), 'SameReviewerTwice');
     const second = await getContent(world.infra, alice, contentId);
     assert.equal(second.assignee, 'carol', 'the second approval is assigned to the other reviewer');
-    assert.deepEqual(await reviewContent(world.infra, carol, contentId, { decision: 'approve' }), { status: 'approved', approvals: 2, requiredApprovals: 2 });
+    assert.deepEqual(await reviewContent(world.infra, carol, contentId, { decision: 'approve' }), {
+      status: 'approved',
+      approvals: 2,
+      requiredApprovals: 2,
+    });
     assert.deepEqual(await updateEvents(world, alice, contentId), { accepted: 2, completed: 2 });
   });
 
@@ -171,26 +230,48 @@ describe('content review', () => {
     });
     assert.equal(revised.revision, 2);
     assert.equal(revised.status, 'checking', 'answered once recorded; the checks follow');
-    const rechecked = await eventually(async () => {
-      const content = await getContent(world.infra, alice, contentId);
-      return content.status !== 'checking' && content.revision === 2 ? content : undefined;
-    }, 30_000, 'revision 2 checked');
+    const rechecked = await eventually(
+      async () => {
+        const content = await getContent(world.infra, alice, contentId);
+        return content.status !== 'checking' && content.revision === 2 ? content : undefined;
+      },
+      30_000,
+      'revision 2 checked',
+    );
     assert.ok(['pending', 'approved'].includes(rechecked.status), rechecked.status);
     assert.ok(!rechecked.risk!.reasons.some((reason: string) => reason.includes('guaranteed')), 'the re-check sees the new text');
 
     // The live status leads the stored record by one write: wait for the checks to be stored.
-    const revisions = await eventually(async () => {
-      const stored = await listRevisions(world.infra, alice, contentId);
-      return stored[1]?.checks ? stored : undefined;
-    }, 15_000, 'checks stored with revision 2');
-    assert.deepEqual(revisions.map((r) => [r.revision, r.title]), [[1, 'Guaranteed softness'], [2, 'Softness you can feel']]);
+    const revisions = await eventually(
+      async () => {
+        const stored = await listRevisions(world.infra, alice, contentId);
+        return stored[1]?.checks ? stored : undefined;
+      },
+      15_000,
+      'checks stored with revision 2',
+    );
+    assert.deepEqual(
+      revisions.map((r) => [r.revision, r.title]),
+      [
+        [1, 'Guaranteed softness'],
+        [2, 'Softness you can feel'],
+      ],
+    );
     const audit = await auditTrail(world.infra, alice, contentId);
     assert.equal(audit.filter((event) => event.action === 'checks.started').length, 2, 'checks ran for both revisions');
-    assert.ok(audit.some((event) => event.action === 'review.request-changes' && event.actor === 'bob' && event.detail.comment === 'drop the absolute claim'));
+    assert.ok(
+      audit.some(
+        (event) => event.action === 'review.request-changes' && event.actor === 'bob' && event.detail.comment === 'drop the absolute claim',
+      ),
+    );
   });
 
   it('a revision is answered once recorded (202), while its LLM check is still running; progress follows', async () => {
-    const { contentId } = await submitContent(world.infra, alice, { title: 'Guaranteed warmth', body: `${uniqueText('Warmth guaranteed')} Guaranteed.`, platforms: ['feed'] });
+    const { contentId } = await submitContent(world.infra, alice, {
+      title: 'Guaranteed warmth',
+      body: `${uniqueText('Warmth guaranteed')} Guaranteed.`,
+      platforms: ['feed'],
+    });
     await waitForStatus(world, alice, contentId, 'pending');
     await reviewContent(world.infra, bob, contentId, { decision: 'request-changes', comment: 'tone it down' });
 
@@ -200,20 +281,34 @@ describe('content review', () => {
     running.llm.script([{ content: verdict, holdUntil: new Promise<void>((resolve) => (release = resolve)) }], { content: verdict });
     try {
       const token = await tokenFor(world.config, { sub: alice.userId, tenant, roles: ['editor'] });
-      const answer = await http(world.baseUrl, 'POST', `/v1/content/${contentId}/revisions`, { title: 'Warmth, described', body: uniqueText('Warmth, carefully described') }, bearer(token));
+      const answer = await http(
+        world.baseUrl,
+        'POST',
+        `/v1/content/${contentId}/revisions`,
+        { title: 'Warmth, described', body: uniqueText('Warmth, carefully described') },
+        bearer(token),
+      );
       assert.equal(answer.status, 202, answer.text);
       assert.equal(answer.headers.get('location'), `/v1/content/${contentId}`);
       assert.deepEqual([answer.json.contentId, answer.json.revision, answer.json.status], [contentId, 2, 'checking']);
-      await eventually(() => Promise.resolve(running.llm.requests.some((r) => r.path.endsWith('/chat/completions')) ? true : undefined), 30_000, 'the style check to reach the model');
+      await eventually(
+        () => Promise.resolve(running.llm.requests.some((r) => r.path.endsWith('/chat/completions')) ? true : undefined),
+        30_000,
+        'the style check to reach the model',
+      );
       assert.equal((await getContent(world.infra, alice, contentId)).status, 'checking', 'still checking while the model holds the answer');
     } finally {
       release();
     }
     // Progress follows: the checks finish and route revision 2 (the toned-down text is approved at once).
-    const checked = await eventually(async () => {
-      const content = await getContent(world.infra, alice, contentId);
-      return content.status !== 'checking' ? content : undefined;
-    }, 30_000, 'revision 2 checked');
+    const checked = await eventually(
+      async () => {
+        const content = await getContent(world.infra, alice, contentId);
+        return content.status !== 'checking' ? content : undefined;
+      },
+      30_000,
+      'revision 2 checked',
+    );
     assert.equal(checked.revision, 2);
     assert.ok(['pending', 'approved'].includes(checked.status), checked.status);
     assert.ok(checked.risk, 'the checks of revision 2 set its risk');
@@ -229,22 +324,41 @@ describe('content review', () => {
     assert.equal((await reviewContent(world.infra, carol, contentId, { decision: 'reject', comment: 'off-brand' })).status, 'rejected');
     const result = await world.infra.temporal.workflow.getHandle(workflowId).result();
     assert.equal(result.status, 'rejected');
-    const { rows } = await world.infra.pg.query('SELECT count(*)::int AS n FROM content_publications WHERE tenant_id = $1 AND content_id = $2', [tenant, contentId]);
+    const { rows } = await world.infra.pg.query(
+      'SELECT count(*)::int AS n FROM content_publications WHERE tenant_id = $1 AND content_id = $2',
+      [tenant, contentId],
+    );
     assert.equal(rows[0].n, 0);
-    const { rows: stored } = await world.infra.pg.query('SELECT status, stage FROM content_items WHERE tenant_id = $1 AND content_id = $2', [tenant, contentId]);
+    const { rows: stored } = await world.infra.pg.query(
+      'SELECT status, stage FROM content_items WHERE tenant_id = $1 AND content_id = $2',
+      [tenant, contentId],
+    );
     assert.deepEqual(stored[0], { status: 'rejected', stage: 'closed' });
   });
 
   it('a reviewer moves the deadline through the Update; its validator refuses the author and an earlier time', async () => {
-    const { contentId } = await submitContent(world.infra, alice, { title: 'Guaranteed patience', body: `${uniqueText('Guaranteed patience')} Guaranteed.`, platforms: ['feed'] });
+    const { contentId } = await submitContent(world.infra, alice, {
+      title: 'Guaranteed patience',
+      body: `${uniqueText('Guaranteed patience')} Guaranteed.`,
+      platforms: ['feed'],
+    });
     const pending = await waitForStatus(world, alice, contentId, 'pending');
     const later = new Date(Date.parse(pending.dueAt!) + 60_000).toISOString();
     assert.equal(await refusal(extendReviewDeadline(world.infra, alice, contentId, { dueAt: later, reason: 'busy' })), 'NotAReviewer');
-    assert.equal(await refusal(extendReviewDeadline(world.infra, bob, contentId, { dueAt: pending.dueAt!, reason: 'same' })), 'InvalidDeadline');
-    assert.deepEqual(await extendReviewDeadline(world.infra, bob, contentId, { dueAt: later, reason: 'need legal input' }), { dueAt: later });
+    assert.equal(
+      await refusal(extendReviewDeadline(world.infra, bob, contentId, { dueAt: pending.dueAt!, reason: 'same' })),
+      'InvalidDeadline',
+    );
+    assert.deepEqual(await extendReviewDeadline(world.infra, bob, contentId, { dueAt: later, reason: 'need legal input' }), {
+      dueAt: later,
+    });
     assert.equal((await getContent(world.infra, alice, contentId)).dueAt, later);
     const audit = await auditTrail(world.infra, alice, contentId);
-    assert.deepEqual(audit.find((event) => event.action === 'review.deadline-extended')?.detail, { from: pending.dueAt, to: later, reason: 'need legal input' });
+    assert.deepEqual(audit.find((event) => event.action === 'review.deadline-extended')?.detail, {
+      from: pending.dueAt,
+      to: later,
+      reason: 'need legal input',
+    });
   });
 
   it('flags a near-duplicate of already published content', async () => {
@@ -276,10 +390,14 @@ describe('content drafted by the local LLM', () => {
       maxWords: 80,
       platforms: ['feed'],
     });
-    const routed = await eventually(async () => {
-      const content = await getContent(world.infra, alice, contentId);
-      return ['pending', 'approved', 'failed'].includes(content.status) ? content : undefined;
-    }, 120_000, 'drafted content to be routed');
+    const routed = await eventually(
+      async () => {
+        const content = await getContent(world.infra, alice, contentId);
+        return ['pending', 'approved', 'failed'].includes(content.status) ? content : undefined;
+      },
+      120_000,
+      'drafted content to be routed',
+    );
     assert.notEqual(routed.status, 'failed', 'the draft and its checks completed');
     assert.equal(routed.aiGenerated, true);
     assert.ok(routed.risk!.reasons.includes('AI-generated text'), routed.risk!.reasons.join('; '));
@@ -297,6 +415,9 @@ describe('content drafted by the local LLM', () => {
       `SELECT task FROM llm_calls WHERE workflow_id = $1 AND status = 'ok' ORDER BY created_at`,
       [contentWorkflowId(tenant, contentId)],
     );
-    assert.ok(calls.some((call) => call.task === 'draft'), 'the draft call is in the LLM audit');
+    assert.ok(
+      calls.some((call) => call.task === 'draft'),
+      'the draft call is in the LLM audit',
+    );
   });
 });

@@ -13,15 +13,30 @@ const carol: Reviewer = { userId: 'carol', tenantId: 't1', roles: ['reviewer'] }
 
 function content(overrides: Partial<ContentSnapshot> = {}): ContentSnapshot {
   return {
-    contentId: 'c1', tenantId: 't1', authorId: 'alice', status: 'pending', stage: 'review', revision: 1, title: 'T', aiGenerated: false,
-    approvals: [], decisions: [], reminded: false, escalated: false, publications: [], metricsCollected: [],
+    contentId: 'c1',
+    tenantId: 't1',
+    authorId: 'alice',
+    status: 'pending',
+    stage: 'review',
+    revision: 1,
+    title: 'T',
+    aiGenerated: false,
+    approvals: [],
+    decisions: [],
+    reminded: false,
+    escalated: false,
+    publications: [],
+    metricsCollected: [],
     dueAt: new Date(now + 24 * HOUR).toISOString(),
     risk: { score: 0.5, route: 'one-reviewer', requiredApprovals: 1, reasons: [] },
     ...overrides,
   };
 }
 const policy: Pick<ReviewPolicy, 'reminderAfterMs' | 'escalateAfterMs' | 'expireAfterMs' | 'expiryPolicy'> = {
-  reminderAfterMs: 4 * HOUR, escalateAfterMs: 8 * HOUR, expireAfterMs: 24 * HOUR, expiryPolicy: 'expire',
+  reminderAfterMs: 4 * HOUR,
+  escalateAfterMs: 8 * HOUR,
+  expireAfterMs: 24 * HOUR,
+  expiryPolicy: 'expire',
 };
 
 describe('review rules: who may decide', () => {
@@ -41,7 +56,10 @@ describe('review rules: who may decide', () => {
   it('when the deadline has passed or the content is decided, then the review is expired or closed', () => {
     assert.equal(refuseReview(content(), { reviewer: bob, decision: 'approve' }, now + 25 * HOUR)?.type, 'ReviewExpired');
     assert.equal(refuseReview(content({ status: 'approved' }), { reviewer: bob, decision: 'approve' }, now)?.type, 'ReviewClosed');
-    assert.equal(refuseReview(content({ status: 'changes-requested' }), { reviewer: bob, decision: 'approve' }, now)?.type, 'NotAwaitingReview');
+    assert.equal(
+      refuseReview(content({ status: 'changes-requested' }), { reviewer: bob, decision: 'approve' }, now)?.type,
+      'NotAwaitingReview',
+    );
   });
 
   it('when the same reviewer approves twice, or rejects without a comment, then it is refused', () => {
@@ -106,13 +124,21 @@ describe('review rules: the SLA', () => {
   it('when the author holds the content (changes requested), then only the expiry counts; an extension moves it', () => {
     assert.equal(nextSlaEvent(content({ status: 'changes-requested' }), policy, now).what, 'expiry');
     const extended = new Date(now + 72 * HOUR).toISOString();
-    assert.deepEqual(nextSlaEvent(content({ reminded: true, escalated: true, dueAt: extended }), policy, now), { at: now + 72 * HOUR, what: 'expiry' });
+    assert.deepEqual(nextSlaEvent(content({ reminded: true, escalated: true, dueAt: extended }), policy, now), {
+      at: now + 72 * HOUR,
+      what: 'expiry',
+    });
   });
 
   it('at expiry: auto-approve only under that policy and for a single-reviewer route still pending', () => {
     assert.equal(atExpiry(content(), policy), 'expire');
     assert.equal(atExpiry(content(), { expiryPolicy: 'auto-approve' }), 'auto-approve');
-    assert.equal(atExpiry(content({ risk: { score: 0.9, route: 'two-reviewers', requiredApprovals: 2, reasons: [] } }), { expiryPolicy: 'auto-approve' }), 'expire');
+    assert.equal(
+      atExpiry(content({ risk: { score: 0.9, route: 'two-reviewers', requiredApprovals: 2, reasons: [] } }), {
+        expiryPolicy: 'auto-approve',
+      }),
+      'expire',
+    );
     assert.equal(atExpiry(content({ status: 'changes-requested' }), { expiryPolicy: 'auto-approve' }), 'expire');
   });
 });

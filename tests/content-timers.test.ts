@@ -13,7 +13,13 @@ import type { ContentPublishActivities } from '../src/activities/content-publish
 import type { ContentReviewActivities } from '../src/activities/content-review';
 import { checkpointLabel, type ContentEvent, type ReviewPolicy } from '../src/content/model';
 import type { NotificationEvent } from '../src/notifications/types';
-import { contentReviewWorkflow, contentStatusQuery, extendDeadlineUpdate, reviewUpdate, type ContentReviewInput } from '../src/workflows/content-review';
+import {
+  contentReviewWorkflow,
+  contentStatusQuery,
+  extendDeadlineUpdate,
+  reviewUpdate,
+  type ContentReviewInput,
+} from '../src/workflows/content-review';
 import './support/world'; // quiet SDK logging
 
 const MINUTE = 60_000;
@@ -52,7 +58,16 @@ const scheduledAt = () => Context.current().info.currentAttemptScheduledTimestam
 type Finding = 'flagged' | 'blocked';
 const findings = new Map<string, Finding>();
 
-type Mocked = Pick<ContentReviewActivities, 'recordRevision' | 'checkStyle' | 'checkSensitiveWords' | 'checkDuplicate' | 'recordContentEvent' | 'indexContent' | 'recordReviewFeedback'> &
+type Mocked = Pick<
+  ContentReviewActivities,
+  | 'recordRevision'
+  | 'checkStyle'
+  | 'checkSensitiveWords'
+  | 'checkDuplicate'
+  | 'recordContentEvent'
+  | 'indexContent'
+  | 'recordReviewFeedback'
+> &
   Pick<ContentPublishActivities, 'publishToPlatform' | 'recordPublicationFailure' | 'collectContentMetrics' | 'notify'>;
 
 /* eslint-disable @typescript-eslint/require-await -- mocked activities answer at once */
@@ -98,7 +113,12 @@ describe('content workflow timers on the time-skipping server (real durations, m
 
   before(async () => {
     env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: process.env.TEMPORAL_TEST_SERVER_PATH ?? assert.fail('TEMPORAL_TEST_SERVER_PATH is not set (deploy/local/stack.sh env)') } },
+      server: {
+        executable: {
+          type: 'existing-path',
+          path: process.env.TEMPORAL_TEST_SERVER_PATH ?? assert.fail('TEMPORAL_TEST_SERVER_PATH is not set (deploy/local/stack.sh env)'),
+        },
+      },
     });
     const connection = env.nativeConnection;
     // The workflow routes interactive writes to <prefix>-high and model calls to <prefix>-llm.
@@ -135,7 +155,11 @@ describe('content workflow timers on the time-skipping server (real durations, m
       ...overrides,
     };
     const startedAt = await env.currentTimeMs();
-    const handle = await env.client.workflow.start(contentReviewWorkflow, { taskQueue: `${QUEUE}-default`, workflowId: `content/t1/${contentId}`, args: [input] });
+    const handle = await env.client.workflow.start(contentReviewWorkflow, {
+      taskQueue: `${QUEUE}-default`,
+      workflowId: `content/t1/${contentId}`,
+      args: [input],
+    });
     return { contentId, handle, startedAt };
   }
 
@@ -164,7 +188,11 @@ describe('content workflow timers on the time-skipping server (real durations, m
     assert.ok(routed, 'routed to a reviewer');
     const offset = (action: string) => at(content, action)! - routed;
     // Each event comes at its offset from when review started (activities are scheduled within seconds of the timer).
-    for (const [action, expected] of [['review.reminder', 4 * HOUR], ['review.escalated', 8 * HOUR], ['review.expired', DAY]] as const) {
+    for (const [action, expected] of [
+      ['review.reminder', 4 * HOUR],
+      ['review.escalated', 8 * HOUR],
+      ['review.expired', DAY],
+    ] as const) {
       const actual = offset(action);
       assert.ok(near(actual, expected), `${action} at +${actual / HOUR} h, expected +${expected / HOUR} h`);
     }
@@ -173,7 +201,11 @@ describe('content workflow timers on the time-skipping server (real durations, m
     assert.deepEqual(kinds, ['review-assigned', 'review-reminder', 'review-escalated', 'review-expired']);
     const assignee = content.events.find((event) => event.action === 'review.routed')?.assignee;
     assert.ok(assignee && ['bob', 'carol'].includes(assignee));
-    assert.deepEqual(content.notifications.find((n) => n.kind === 'review-escalated')?.recipients, ['lead', assignee], 'the lead and the reviewer it was taken from');
+    assert.deepEqual(
+      content.notifications.find((n) => n.kind === 'review-escalated')?.recipients,
+      ['lead', assignee],
+      'the lead and the reviewer it was taken from',
+    );
     assert.deepEqual(content.notifications.find((n) => n.kind === 'review-expired')?.recipients, ['alice'], 'the author learns it expired');
     assert.equal(content.published.length, 0, 'expired content is not published');
   });
@@ -214,7 +246,10 @@ describe('content workflow timers on the time-skipping server (real durations, m
     assert.deepEqual([result.status, result.publications[0]?.status], ['approved', 'published']);
     const content = of(contentId);
     const publishedAt = content.published[0]!;
-    assert.deepEqual(content.metrics.map((m) => m.afterMs), [HOUR, DAY, 7 * DAY]);
+    assert.deepEqual(
+      content.metrics.map((m) => m.afterMs),
+      [HOUR, DAY, 7 * DAY],
+    );
     for (const { afterMs, at: collectedAt } of content.metrics) {
       const actual = collectedAt - publishedAt;
       assert.ok(near(actual, afterMs), `metrics for +${checkpointLabel(afterMs)} collected at +${actual / HOUR} h`);
@@ -230,6 +265,9 @@ describe('content workflow timers on the time-skipping server (real durations, m
     const content = of(contentId);
     assert.ok(at(content, 'publish.scheduled')! < Date.parse(publishAt), 'scheduled before the time');
     const published = content.published[0]!;
-    assert.ok(published >= Date.parse(publishAt) && near(published, Date.parse(publishAt)), `published at ${new Date(published).toISOString()}, asked for ${publishAt}`);
+    assert.ok(
+      published >= Date.parse(publishAt) && near(published, Date.parse(publishAt)),
+      `published at ${new Date(published).toISOString()}, asked for ${publishAt}`,
+    );
   });
 });

@@ -33,13 +33,25 @@ function kubeconformRun(resources: Resource[]) {
   const dir = mkdtempSync(path.join(tmpdir(), 'magicai-k8s-'));
   const file = path.join(dir, 'manifests.yaml');
   writeFileSync(file, resources.map((r) => stringify(r)).join('---\n'));
-  const result = spawnSync(kubeconform, [
-    '-strict', '-summary', '-output', 'json',
-    '-schema-location', `${schemaDir}/{{ .ResourceKind }}{{ .KindSuffix }}.json`,
-    '-skip', [...customKinds].join(','),
-    file,
-  ], { encoding: 'utf8' });
-  const report = JSON.parse(result.stdout) as { resources?: { kind: string; name: string; status: string; msg: string }[]; summary: { valid: number; invalid: number; errors: number; skipped: number } };
+  const result = spawnSync(
+    kubeconform,
+    [
+      '-strict',
+      '-summary',
+      '-output',
+      'json',
+      '-schema-location',
+      `${schemaDir}/{{ .ResourceKind }}{{ .KindSuffix }}.json`,
+      '-skip',
+      [...customKinds].join(','),
+      file,
+    ],
+    { encoding: 'utf8' },
+  );
+  const report = JSON.parse(result.stdout) as {
+    resources?: { kind: string; name: string; status: string; msg: string }[];
+    summary: { valid: number; invalid: number; errors: number; skipped: number };
+  };
   return { exitCode: result.status, report };
 }
 
@@ -53,13 +65,16 @@ function validateCustom(resources: Resource[]): (string | undefined)[] {
   return (JSON.parse(result.stdout) as { error?: string }[]).map((r) => r.error);
 }
 
-const envOf = (deployment: Resource) => Object.fromEntries(
-  (deployment.spec.template.spec.containers[0].env ?? []).map((e: { name: string; value?: string }) => [e.name, e.value]),
-);
+const envOf = (deployment: Resource) =>
+  Object.fromEntries(
+    (deployment.spec.template.spec.containers[0].env ?? []).map((e: { name: string; value?: string }) => [e.name, e.value]),
+  );
 
 describe('Kubernetes manifests, validated offline', { skip }, () => {
   const overlays = ['dev', 'prod'] as const;
-  const built = skip ? { dev: [], prod: [] } : Object.fromEntries(overlays.map((o) => [o, build(o)])) as Record<(typeof overlays)[number], Resource[]>;
+  const built = skip
+    ? { dev: [], prod: [] }
+    : (Object.fromEntries(overlays.map((o) => [o, build(o)])) as Record<(typeof overlays)[number], Resource[]>);
 
   for (const overlay of overlays) {
     it(`${overlay}: every built resource is valid against the Kubernetes API schemas (kubeconform -strict)`, () => {
@@ -75,7 +90,10 @@ describe('Kubernetes manifests, validated offline', { skip }, () => {
     it(`${overlay}: the custom resources are valid against their CRDs' schemas`, () => {
       const custom = built[overlay].filter((r) => customKinds.has(r.kind));
       assert.deepEqual([...new Set(custom.map((r) => r.kind))].sort(), ['PodMonitor', 'PrometheusRule', 'ScaledObject']);
-      assert.deepEqual(validateCustom(custom), custom.map(() => undefined));
+      assert.deepEqual(
+        validateCustom(custom),
+        custom.map(() => undefined),
+      );
     });
   }
 
@@ -113,7 +131,7 @@ describe('Kubernetes manifests, validated offline', { skip }, () => {
     assert.equal(hpa.spec.minReplicas, 3);
   });
 
-  it('prod: one worker Deployment per task queue, scaled by KEDA on that queue\'s backlog', () => {
+  it("prod: one worker Deployment per task queue, scaled by KEDA on that queue's backlog", () => {
     const config = built.prod.find((r) => r.kind === 'ConfigMap')!.data;
     const expectedMin = { default: 4, high: 2, crawl: 8, llm: 2 };
     for (const kind of workKinds) {
@@ -132,7 +150,10 @@ describe('Kubernetes manifests, validated offline', { skip }, () => {
       assert.equal(trigger.metadata.endpoint, config.TEMPORAL_ADDRESS);
       // Graceful termination: the worker's own drain ends before Kubernetes' SIGKILL.
       const grace = worker.spec.template.spec.terminationGracePeriodSeconds;
-      assert.ok(Number(envOf(worker).WORKER_SHUTDOWN_GRACE_MS) / 1000 < grace, `${name}: drain ${envOf(worker).WORKER_SHUTDOWN_GRACE_MS} ms vs grace ${grace} s`);
+      assert.ok(
+        Number(envOf(worker).WORKER_SHUTDOWN_GRACE_MS) / 1000 < grace,
+        `${name}: drain ${envOf(worker).WORKER_SHUTDOWN_GRACE_MS} ms vs grace ${grace} s`,
+      );
     }
   });
 
@@ -147,15 +168,24 @@ describe('Kubernetes manifests, validated offline', { skip }, () => {
           assert.equal(container.securityContext.readOnlyRootFilesystem, true);
           assert.equal(container.securityContext.allowPrivilegeEscalation, false);
           assert.deepEqual(container.securityContext.capabilities.drop, ['ALL']);
-          assert.deepEqual(container.envFrom.map((e: any) => e.configMapRef?.name ?? e.secretRef?.name), ['magicai-config', 'magicai-secrets']);
+          assert.deepEqual(
+            container.envFrom.map((e: any) => e.configMapRef?.name ?? e.secretRef?.name),
+            ['magicai-config', 'magicai-secrets'],
+          );
         }
       }
     }
     // dev generates its Secret; prod expects it from the operator's secret manager.
     assert.ok(built.dev.find((r) => r.kind === 'Secret' && r.metadata.name === 'magicai-secrets'));
-    assert.equal(built.prod.find((r) => r.kind === 'Secret'), undefined);
+    assert.equal(
+      built.prod.find((r) => r.kind === 'Secret'),
+      undefined,
+    );
     for (const kind of ['ServiceAccount', 'NetworkPolicy', 'PrometheusRule', 'PodMonitor', 'Namespace']) {
-      assert.ok(built.prod.some((r) => r.kind === kind), kind);
+      assert.ok(
+        built.prod.some((r) => r.kind === kind),
+        kind,
+      );
     }
   });
 });

@@ -44,7 +44,10 @@ describe('alert rules', () => {
       const dir = mkdtempSync(path.join(tmpdir(), 'magicai-rules-'));
       const rules = readFileSync(RULES_FILE, 'utf8');
       assert.ok(rules.includes('magicai:task_queue_backlog:max > 1000'));
-      writeFileSync(path.join(dir, 'rules.yml'), rules.replace('magicai:task_queue_backlog:max > 1000', 'magicai:task_queue_backlog:max > 5000'));
+      writeFileSync(
+        path.join(dir, 'rules.yml'),
+        rules.replace('magicai:task_queue_backlog:max > 1000', 'magicai:task_queue_backlog:max > 5000'),
+      );
       copyFileSync(rulesTests, path.join(dir, 'rules.test.yml'));
       const { code, output } = runPromtool('test', 'rules', path.join(dir, 'rules.test.yml'));
       assert.notEqual(code, 0);

@@ -21,12 +21,23 @@ function load(file: string, env: Record<string, string> = {}) {
 }
 
 describe('docker-compose.yml', { skip: skipUnless({ 'compose-config': composeConfig }) }, () => {
-  const { project, code, stderr } = composeConfig ? load(composeFile, { OPENAI_API_KEY: 'sk-test' }) : { project: undefined, code: 0, stderr: '' };
+  const { project, code, stderr } = composeConfig
+    ? load(composeFile, { OPENAI_API_KEY: 'sk-test' })
+    : { project: undefined, code: 0, stderr: '' };
 
   it('is a valid Compose file (compose-go: schema, interpolation, merge keys)', () => {
     assert.equal(code, 0, stderr);
     assert.deepEqual(Object.keys(project.services).sort(), [
-      'api', 'elasticsearch', 'embeddings', 'llm', 'neo4j', 'postgres', 'prometheus', 'temporal', 'temporal-ui', 'worker',
+      'api',
+      'elasticsearch',
+      'embeddings',
+      'llm',
+      'neo4j',
+      'postgres',
+      'prometheus',
+      'temporal',
+      'temporal-ui',
+      'worker',
     ]);
   });
 
@@ -45,7 +56,10 @@ describe('docker-compose.yml', { skip: skipUnless({ 'compose-config': composeCon
       assert.equal(service.build.dockerfile, 'deploy/Dockerfile');
       assert.equal(service.read_only, true);
       assert.match(service.command.join(' '), new RegExp(`^dist/${app}/main\\.js$`));
-      assert.deepEqual(service.secrets.map((s: { source: string }) => s.source), ['jwt_public_key']);
+      assert.deepEqual(
+        service.secrets.map((s: { source: string }) => s.source),
+        ['jwt_public_key'],
+      );
       const env = service.environment as Record<string, string>;
       assert.equal(env.NODE_ENV, 'production');
       assert.equal(env.JWT_PUBLIC_KEY, '/run/secrets/jwt_public_key');
@@ -66,12 +80,15 @@ describe('docker-compose.yml', { skip: skipUnless({ 'compose-config': composeCon
     assert.match(dockerfile, /COPY --from=build \/app\/dist/);
   });
 
-  it('has the LLM servers (llama.cpp), the Temporal UI and Prometheus with the project\'s rules', () => {
+  it("has the LLM servers (llama.cpp), the Temporal UI and Prometheus with the project's rules", () => {
     assert.match(project.services.llm.image, /^ghcr\.io\/ggml-org\/llama\.cpp:server/);
     assert.ok(project.services.embeddings.command.includes('--embeddings'));
     assert.match(project.services['temporal-ui'].image, /^temporalio\/ui:/);
     assert.equal(project.services['temporal-ui'].environment.TEMPORAL_ADDRESS, 'temporal:7233');
-    const mounts = project.services.prometheus.volumes.map((v: { source: string; target: string }) => [path.relative(repoRoot, v.source), v.target]);
+    const mounts = project.services.prometheus.volumes.map((v: { source: string; target: string }) => [
+      path.relative(repoRoot, v.source),
+      v.target,
+    ]);
     assert.deepEqual(mounts.slice(0, 2), [
       ['deploy/prometheus/prometheus.compose.yml', '/etc/prometheus/prometheus.yml'],
       ['deploy/prometheus/rules.yml', '/etc/prometheus/rules.yml'],
@@ -84,13 +101,20 @@ describe('docker-compose.yml', { skip: skipUnless({ 'compose-config': composeCon
     }
   });
 
-  it('Prometheus\'s compose config is valid and scrapes the API and the worker (promtool check config)', { skip: skipUnless({ promtool }) }, () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'magicai-prom-compose-'));
-    const config = readFileSync(path.join(repoRoot, 'deploy/prometheus/prometheus.compose.yml'), 'utf8');
-    assert.match(config, /targets: \["api:8080"\]/);
-    assert.match(config, /targets: \["worker:9464"\]/);
-    writeFileSync(path.join(dir, 'prometheus.yml'), config.replace('/etc/prometheus/rules.yml', path.join(repoRoot, 'deploy/prometheus/rules.yml')));
-    const result = spawnSync(promtool!, ['check', 'config', path.join(dir, 'prometheus.yml')], { encoding: 'utf8' });
-    assert.equal(result.status, 0, `${result.stdout}${result.stderr}`);
-  });
+  it(
+    "Prometheus's compose config is valid and scrapes the API and the worker (promtool check config)",
+    { skip: skipUnless({ promtool }) },
+    () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'magicai-prom-compose-'));
+      const config = readFileSync(path.join(repoRoot, 'deploy/prometheus/prometheus.compose.yml'), 'utf8');
+      assert.match(config, /targets: \["api:8080"\]/);
+      assert.match(config, /targets: \["worker:9464"\]/);
+      writeFileSync(
+        path.join(dir, 'prometheus.yml'),
+        config.replace('/etc/prometheus/rules.yml', path.join(repoRoot, 'deploy/prometheus/rules.yml')),
+      );
+      const result = spawnSync(promtool!, ['check', 'config', path.join(dir, 'prometheus.yml')], { encoding: 'utf8' });
+      assert.equal(result.status, 0, `${result.stdout}${result.stderr}`);
+    },
+  );
 });

@@ -26,7 +26,9 @@ describe('extraction corpus', () => {
     it(`${page.file}: every expected field is right`, () => {
       const fields = scorePage(page, extractProduct);
       results.push(...fields.map((result) => ({ structured: page.structured, result })));
-      const wrong = fields.filter((field) => !field.ok).map((field) => `${field.field}: want ${JSON.stringify(field.want)}, got ${JSON.stringify(field.got)}`);
+      const wrong = fields
+        .filter((field) => !field.ok)
+        .map((field) => `${field.field}: want ${JSON.stringify(field.want)}, got ${JSON.stringify(field.got)}`);
       assert.deepEqual(wrong, [], `${page.file} (${page.pattern.slice(0, 80)}…)`);
     });
   }

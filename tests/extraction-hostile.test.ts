@@ -11,7 +11,9 @@ import { intlPriceCases, NOT_PRICES, SHOP_CASES } from './support/price-strings'
 const deepMicrodata = (depth: number) =>
   '<html><body><main><div itemscope itemtype="https://schema.org/Product"><h1 itemprop="name">Deep Lamp</h1>' +
   '<div itemprop="offers" itemscope itemtype="https://schema.org/Offer"><meta itemprop="price" content="49.00"><meta itemprop="priceCurrency" content="EUR"></div>' +
-  '<div itemprop="isRelatedTo" itemscope itemtype="https://schema.org/Thing"><div>'.repeat(depth) + 'x' + '</div></div>'.repeat(depth) +
+  '<div itemprop="isRelatedTo" itemscope itemtype="https://schema.org/Thing"><div>'.repeat(depth) +
+  'x' +
+  '</div></div>'.repeat(depth) +
   '</div></main></body></html>';
 
 describe('hostile and huge pages', () => {
@@ -25,17 +27,23 @@ describe('hostile and huge pages', () => {
   it('when nesting goes past the depth limit, then what was read before it still counts, and a page with nothing is a typed permanent failure', () => {
     assert.equal(extractProduct(deepMicrodata(30_000), 'https://deep.example/p/lamp').name.value, 'Deep Lamp');
     const nothing = '<html><body>' + '<div>'.repeat(30_000) + '</body></html>';
-    assert.throws(() => extractProduct(nothing, 'https://deep.example/p/none'), (error: unknown) => {
-      assert.ok(error instanceof PipelineError);
-      assert.equal(error.type, 'ProductNotFound');
-      assert.equal(error.retryable, false);
-      return true;
-    });
+    assert.throws(
+      () => extractProduct(nothing, 'https://deep.example/p/none'),
+      (error: unknown) => {
+        assert.ok(error instanceof PipelineError);
+        assert.equal(error.type, 'ProductNotFound');
+        assert.equal(error.retryable, false);
+        return true;
+      },
+    );
   });
 
   it('when a 5 MB page carries complete JSON-LD, or none, then the main product is read from it', () => {
     for (const structuredData of [true, false]) {
-      const product = extractProduct(largeProductPage({ bytes: 5_000_000, structuredData }), 'https://peakline.example/p/granite-trail-runner-3');
+      const product = extractProduct(
+        largeProductPage({ bytes: 5_000_000, structuredData }),
+        'https://peakline.example/p/granite-trail-runner-3',
+      );
       assert.equal(product.name.value, 'Granite Trail Runner 3');
       assert.equal(product.price?.value, 139.95);
       assert.equal(product.currency?.value, 'USD');
@@ -50,7 +58,10 @@ describe('hostile and huge pages', () => {
     for (let i = 0; i < 40; i++) nested = [nested];
     let graph: unknown = { '@type': 'Product', name: 'Graph Mug', offers: { '@type': 'Offer', price: '14', priceCurrency: 'EUR' } };
     for (let i = 0; i < 4; i++) graph = { '@graph': [{ '@type': 'Organization', name: 'Org' }, graph] };
-    for (const [data, name] of [[nested, 'Nested Mug'], [graph, 'Graph Mug']] as const) {
+    for (const [data, name] of [
+      [nested, 'Nested Mug'],
+      [graph, 'Graph Mug'],
+    ] as const) {
       const html = `<html><head><script type="application/ld+json">${JSON.stringify(data)}</script></head><body></body></html>`;
       assert.equal(extractProduct(html, 'https://mugs.example/p').name.value, name);
     }

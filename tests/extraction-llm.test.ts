@@ -11,7 +11,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ListReport } from '../src/activities/product-lists';
-import { BASE_CONFIDENCE, extractProductDetailed, fillFromLlm, pageEvidence, verifyLlmAnswer, type LlmProductAnswer } from '../src/extraction';
+import {
+  BASE_CONFIDENCE,
+  extractProductDetailed,
+  fillFromLlm,
+  pageEvidence,
+  verifyLlmAnswer,
+  type LlmProductAnswer,
+} from '../src/extraction';
 import { listWorkflowId } from '../src/products/lists';
 import { startOpenAiStandIn, type OpenAiStandIn } from './support/openai-standin';
 import { actAsByDefault, http, startWorld, type World } from './support/world';
@@ -28,8 +35,16 @@ const PAGE = `<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><tit
 <button class="add-to-basket">Add to basket</button></div></main></body></html>`;
 
 const answer = (overrides: Partial<LlmProductAnswer>): LlmProductAnswer => ({
-  isProduct: true, name: 'Stoneware Vase, Ash Glaze', brand: null, sku: null, gtin: null, price: '£64.00', listPrice: null,
-  availability: null, description: null, ...overrides,
+  isProduct: true,
+  name: 'Stoneware Vase, Ash Glaze',
+  brand: null,
+  sku: null,
+  gtin: null,
+  price: '£64.00',
+  listPrice: null,
+  availability: null,
+  description: null,
+  ...overrides,
 });
 
 describe('LLM extraction fallback: verification', () => {
@@ -50,7 +65,13 @@ describe('LLM extraction fallback: verification', () => {
 
   it('when the answer invents a brand, a GTIN, a price or a stock state, then each is rejected', () => {
     const { values, rejected } = verifyLlmAnswer(
-      answer({ brand: 'Royal Doulton', gtin: '4006381333931', price: '£54.00', availability: 'in_stock', description: 'Hand-painted porcelain.' }),
+      answer({
+        brand: 'Royal Doulton',
+        gtin: '4006381333931',
+        price: '£54.00',
+        availability: 'in_stock',
+        description: 'Hand-painted porcelain.',
+      }),
       evidence,
       detailed.hint,
     );
@@ -94,7 +115,10 @@ describe('LLM extraction fallback in the product pipeline', () => {
   async function runList(url: string): Promise<{ listId: string; report: ListReport }> {
     const listId = `llmx-${randomUUID().slice(0, 12)}`;
     const started = await http(world.baseUrl, 'POST', '/v1/product-lists', {
-      listId, tenantId, items: [{ url }], options: { llm: true, concurrency: 1, stages: ['fetch', 'extract', 'store'] },
+      listId,
+      tenantId,
+      items: [{ url }],
+      options: { llm: true, concurrency: 1, stages: ['fetch', 'extract', 'store'] },
     });
     assert.equal(started.status, 202, started.text);
     const report = (await world.infra.temporal.workflow.getHandle(listWorkflowId(tenantId, listId)).result()) as ListReport;
@@ -103,7 +127,9 @@ describe('LLM extraction fallback in the product pipeline', () => {
 
   it('when the stand-in points at a real maker name and invents an EAN and a sale price, then only the maker name is stored, as llm', async () => {
     standIn.script([], {
-      content: JSON.stringify(answer({ brand: 'Fernhill Pottery', gtin: '5012345678900', listPrice: '£80.00', availability: 'in_stock', sku: 'FH-2231' })),
+      content: JSON.stringify(
+        answer({ brand: 'Fernhill Pottery', gtin: '5012345678900', listPrice: '£80.00', availability: 'in_stock', sku: 'FH-2231' }),
+      ),
     });
     const url = `${shopUrl}/listing/fh-2231`;
     const { report } = await runList(url);
@@ -129,7 +155,10 @@ describe('LLM extraction fallback in the product pipeline', () => {
     assert.equal(row.availability, null);
 
     const calls = await world.infra.pg.query("SELECT status FROM llm_calls WHERE tenant_id = $1 AND task = 'extract'", [tenantId]);
-    assert.deepEqual(calls.rows.map((call: { status: string }) => call.status), ['ok']);
+    assert.deepEqual(
+      calls.rows.map((call: { status: string }) => call.status),
+      ['ok'],
+    );
   });
 
   it('when LLM enrichment is off, then the model is not asked', async () => {
@@ -137,7 +166,10 @@ describe('LLM extraction fallback in the product pipeline', () => {
     const listId = `llmx-${randomUUID().slice(0, 12)}`;
     const url = `${shopUrl}/listing/fh-2231?off`;
     const started = await http(world.baseUrl, 'POST', '/v1/product-lists', {
-      listId, tenantId, items: [{ url }], options: { llm: false, concurrency: 1, stages: ['fetch', 'extract', 'store'] },
+      listId,
+      tenantId,
+      items: [{ url }],
+      options: { llm: false, concurrency: 1, stages: ['fetch', 'extract', 'store'] },
     });
     assert.equal(started.status, 202, started.text);
     await world.infra.temporal.workflow.getHandle(listWorkflowId(tenantId, listId)).result();

@@ -22,26 +22,40 @@ describe('group commit', () => {
     const commit = new GroupCommit<string, string>((inputs) => {
       calls++;
       if (inputs.includes('explode')) return Promise.reject(new Error('batch refused'));
-      return Promise.resolve(inputs.map((input) => (input === 'bad' ? { ok: false, error: new Error(`rejected ${input}`) } : { ok: true, value: input })));
+      return Promise.resolve(
+        inputs.map((input) => (input === 'bad' ? { ok: false, error: new Error(`rejected ${input}`) } : { ok: true, value: input })),
+      );
     });
     const outcomes = await Promise.allSettled(['good', 'bad', 'fine'].map((input) => commit.submit(input)));
-    assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.deepEqual(
+      outcomes.map((o) => o.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
     assert.match(String((outcomes[1] as PromiseRejectedResult).reason), /rejected bad/);
     // 'warm' goes alone; the three queued behind it form one batch, which the writer refuses.
     const exploded = await Promise.allSettled(['warm', 'explode', 'x', 'y'].map((input) => commit.submit(input)));
-    assert.deepEqual(exploded.map((o) => o.status), ['fulfilled', 'rejected', 'rejected', 'rejected']);
+    assert.deepEqual(
+      exploded.map((o) => o.status),
+      ['fulfilled', 'rejected', 'rejected', 'rejected'],
+    );
     assert.ok(calls >= 3);
   });
 
   it('keeps batches no larger than maxBatch', async () => {
     const sizes: number[] = [];
-    const commit = new GroupCommit<number, void>(async (inputs) => {
-      sizes.push(inputs.length);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      return inputs.map(() => ({ ok: true }));
-    }, { maxBatch: 3, maxInFlight: 1 });
+    const commit = new GroupCommit<number, void>(
+      async (inputs) => {
+        sizes.push(inputs.length);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return inputs.map(() => ({ ok: true }));
+      },
+      { maxBatch: 3, maxInFlight: 1 },
+    );
     await Promise.all(Array.from({ length: 10 }, (_, i) => commit.submit(i)));
-    assert.equal(sizes.reduce((a, b) => a + b, 0), 10);
+    assert.equal(
+      sizes.reduce((a, b) => a + b, 0),
+      10,
+    );
     assert.ok(sizes.every((size) => size <= 3));
   });
 });

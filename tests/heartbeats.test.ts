@@ -56,7 +56,12 @@ describe('keep-alive heartbeats', () => {
   });
 
   const run = (queue: 'with' | 'without', input: { runMs: number; failFirstAttempt: boolean }) =>
-    client.workflow.execute('heartbeatProbeWorkflow', { taskQueue: `${taskQueue}-${queue}`, workflowId: `heartbeat-probe-${randomUUID()}`, args: [input], workflowExecutionTimeout: '2 minutes' });
+    client.workflow.execute('heartbeatProbeWorkflow', {
+      taskQueue: `${taskQueue}-${queue}`,
+      workflowId: `heartbeat-probe-${randomUUID()}`,
+      args: [input],
+      workflowExecutionTimeout: '2 minutes',
+    });
 
   it('an activity running 4 s with a 1 s heartbeat timeout completes on its first attempt', async () => {
     const result = (await run('with', { runMs: 4_000, failFirstAttempt: false })) as { attempt: number };

@@ -38,10 +38,20 @@ describe('console experiments view in Chromium', () => {
     const { world } = running;
     const adminToken = await tokenFor(world.config, { sub: 'ada', tenant, roles: ['admin'] });
     const call = (method: string, route: string, body?: unknown) => http(world.baseUrl, method, route, body, bearer(adminToken));
-    const created = await call('POST', '/v1/learning/prompts/sentiment/versions', { instructions: 'Classify the sentiment of product text: label, score from -1 to 1, aspects.', temperature: 0.1, maxTokens: 200, reason: 'ui test' });
+    const created = await call('POST', '/v1/learning/prompts/sentiment/versions', {
+      instructions: 'Classify the sentiment of product text: label, score from -1 to 1, aspects.',
+      temperature: 0.1,
+      maxTokens: 200,
+      reason: 'ui test',
+    });
     assert.equal(created.status, 201, created.text);
     const candidate = created.json.version as string;
-    const started = await call('POST', '/v1/learning/experiments', { task: 'sentiment', candidates: [candidate], settings: { pollIntervalMs: 300, minShare: 0.3 }, reason: 'ui test' });
+    const started = await call('POST', '/v1/learning/experiments', {
+      task: 'sentiment',
+      candidates: [candidate],
+      settings: { pollIntervalMs: 300, minShare: 0.3 },
+      reason: 'ui test',
+    });
     assert.equal(started.status, 202, started.text);
     const { experimentId } = started.json;
     for (let i = 0; i < 8; i++) {
@@ -51,11 +61,15 @@ describe('console experiments view in Chromium', () => {
         args: [{ tenantId: tenant, task: 'sentiment', input: { text: 'Great battery.' }, priority: 'batch' }],
       });
     }
-    const live = await eventually(async () => {
-      const status = await call('GET', `/v1/learning/experiments/${experimentId}`);
-      const view = status.json.live;
-      return view && view.arms.reduce((sum: number, arm: any) => sum + arm.settled, 0) === 8 ? view : undefined;
-    }, 30_000, 'every outcome in the experiment');
+    const live = await eventually(
+      async () => {
+        const status = await call('GET', `/v1/learning/experiments/${experimentId}`);
+        const view = status.json.live;
+        return view && view.arms.reduce((sum: number, arm: any) => sum + arm.settled, 0) === 8 ? view : undefined;
+      },
+      30_000,
+      'every outcome in the experiment',
+    );
 
     const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
     await page.goto(`${world.baseUrl}/console/`);
@@ -67,18 +81,36 @@ describe('console experiments view in Chromium', () => {
       const rows = table.getByRole('row', { name: new RegExp(experimentId) });
       return Promise.all((await rows.all()).map(async (row) => (await row.getByRole('cell').allTextContents()).map((text) => text.trim())));
     };
-    await table.getByRole('row', { name: new RegExp(experimentId) }).first().waitFor();
+    await table
+      .getByRole('row', { name: new RegExp(experimentId) })
+      .first()
+      .waitFor();
     const shown = await rowsOf();
     // The figures the API serves (stable now: every call has settled, no new traffic) — except the
     // share, which Thompson sampling redraws every poll: it must respect the minimum share and add up.
     const expected = live.arms.map((arm: any) => [
-      experimentId, 'sentiment', 'running', `${arm.version}${arm.production ? ' (production)' : ''}`, String(arm.exposures),
-      arm.posteriorMean.toFixed(3), arm.production ? 'baseline' : 'collecting',
+      experimentId,
+      'sentiment',
+      'running',
+      `${arm.version}${arm.production ? ' (production)' : ''}`,
+      String(arm.exposures),
+      arm.posteriorMean.toFixed(3),
+      arm.production ? 'baseline' : 'collecting',
     ]);
-    assert.deepEqual(shown.map((row) => [...row.slice(0, 6), row[7]]), expected);
+    assert.deepEqual(
+      shown.map((row) => [...row.slice(0, 6), row[7]]),
+      expected,
+    );
     const shares = shown.map((row) => Number(/^(\d+)%$/.exec(row[6]!)?.[1]));
-    assert.ok(shares.every((share) => share >= 30) && Math.abs(shares.reduce((a, b) => a + b, 0) - 100) <= 1, `shares ${shares.join(', ')}`);
-    assert.equal(shown.reduce((sum, row) => sum + Number(row[4]), 0), 8, 'exposures add up to the calls made');
+    assert.ok(
+      shares.every((share) => share >= 30) && Math.abs(shares.reduce((a, b) => a + b, 0) - 100) <= 1,
+      `shares ${shares.join(', ')}`,
+    );
+    assert.equal(
+      shown.reduce((sum, row) => sum + Number(row[4]), 0),
+      8,
+      'exposures add up to the calls made',
+    );
     assert.ok(shown.some((row) => row[3] === candidate));
     await page.screenshot({ path: path.join(ARTIFACTS, 'experiments.png'), fullPage: true });
     await page.close();

@@ -23,7 +23,12 @@ describe('learning loop: content drafts take decisions, reviewer verdicts are ou
 
   before(async () => {
     // Every draft goes to one reviewer (AI-generated text alone scores 0.1 ≥ 0.05).
-    running = await startWorldWithModelStandIn({ CONTENT_REVIEWERS: 'rita', CONTENT_AUTO_APPROVE_BELOW: '0.05', RATE_LIMIT_USER: '100000', RATE_LIMIT_TENANT: '100000' });
+    running = await startWorldWithModelStandIn({
+      CONTENT_REVIEWERS: 'rita',
+      CONTENT_AUTO_APPROVE_BELOW: '0.05',
+      RATE_LIMIT_USER: '100000',
+      RATE_LIMIT_TENANT: '100000',
+    });
     let n = 0;
     running.llm.script([], (body: any) => {
       const task = body?.response_format?.json_schema?.name;
@@ -31,7 +36,13 @@ describe('learning loop: content drafts take decisions, reviewer verdicts are ou
       const system = String(body?.messages?.[0]?.content ?? '');
       const who = system.includes(CANDIDATE_MARKER) ? 'candidate' : 'production';
       n++;
-      return { content: JSON.stringify({ title: `Towels ${n} (${who})`, body: `Draft ${n} by ${who} ${randomUUID()}: soft linen towels, quick to dry.`, summary: 'towels' }) };
+      return {
+        content: JSON.stringify({
+          title: `Towels ${n} (${who})`,
+          body: `Draft ${n} by ${who} ${randomUUID()}: soft linen towels, quick to dry.`,
+          summary: 'towels',
+        }),
+      };
     });
     world = running.world;
     admin = bearer(await tokenFor(world.config, { sub: 'ada', tenant, roles: ['admin'] }));
@@ -44,18 +55,34 @@ describe('learning loop: content drafts take decisions, reviewer verdicts are ou
   const pg = () => world.infra.pg;
 
   async function draftUntilPending(): Promise<{ contentId: string; arm: string; decisionId: string }> {
-    const started = await call('POST', '/v1/content/drafts', {
-      brief: 'Announce our linen bath towels.', tone: 'friendly', maxWords: 80, structure: 'announcement', platforms: ['feed'], publishAt: '2035-01-01T09:00:00Z',
-    }, editor);
+    const started = await call(
+      'POST',
+      '/v1/content/drafts',
+      {
+        brief: 'Announce our linen bath towels.',
+        tone: 'friendly',
+        maxWords: 80,
+        structure: 'announcement',
+        platforms: ['feed'],
+        publishAt: '2035-01-01T09:00:00Z',
+      },
+      editor,
+    );
     assert.equal(started.status, 202, started.text);
     const { contentId } = started.json;
-    await eventually(async () => {
-      const content = await call('GET', `/v1/content/${contentId}`, undefined, editor);
-      assert.notEqual(content.json.status, 'failed', content.text);
-      return content.json.status === 'pending' ? true : undefined;
-    }, 60_000, `draft ${contentId} in review`);
+    await eventually(
+      async () => {
+        const content = await call('GET', `/v1/content/${contentId}`, undefined, editor);
+        assert.notEqual(content.json.status, 'failed', content.text);
+        return content.json.status === 'pending' ? true : undefined;
+      },
+      60_000,
+      `draft ${contentId} in review`,
+    );
     const { rows } = await pg().query<{ decision_id: string; prompt_version: string }>(
-      `SELECT decision_id, prompt_version FROM llm_decisions WHERE tenant_id = $1 AND subject = $2 AND task = 'draft'`, [tenant, `content:${contentId}`]);
+      `SELECT decision_id, prompt_version FROM llm_decisions WHERE tenant_id = $1 AND subject = $2 AND task = 'draft'`,
+      [tenant, `content:${contentId}`],
+    );
     assert.equal(rows.length, 1, 'one decision per draft');
     return { contentId, arm: rows[0]!.prompt_version, decisionId: rows[0]!.decision_id };
   }
@@ -63,12 +90,17 @@ describe('learning loop: content drafts take decisions, reviewer verdicts are ou
   it('records a decision for each draft, counts reviewer rejections against the candidate, rolls it back and redrafts its drafts in review', async () => {
     const created = await call('POST', '/v1/learning/prompts/draft/versions', {
       instructions: `${CANDIDATE_MARKER} You draft marketing content from a brief, in a {tone} tone, at most {maxWords} words. Be terse.`,
-      temperature: 0.5, maxTokens: 400, reason: 'shorter drafts',
+      temperature: 0.5,
+      maxTokens: 400,
+      reason: 'shorter drafts',
     });
     assert.equal(created.status, 201, created.text);
     const candidate = created.json.version as string;
     const started = await call('POST', '/v1/learning/experiments', {
-      task: 'draft', candidates: [candidate], settings: { pollIntervalMs: 400, minShare: 0.4, guardrails: { minSamples: 8 } }, reason: 'try terse drafts',
+      task: 'draft',
+      candidates: [candidate],
+      settings: { pollIntervalMs: 400, minShare: 0.4, guardrails: { minSamples: 8 } },
+      reason: 'try terse drafts',
     });
     assert.equal(started.status, 202, started.text);
     const { experimentId } = started.json;
@@ -86,27 +118,43 @@ describe('learning loop: content drafts take decisions, reviewer verdicts are ou
           continue;
         }
         const verdict = draft.arm === candidate ? 'reject' : 'approve';
-        const reviewed = await call('POST', `/v1/content/${draft.contentId}/reviews`, { decision: verdict, comment: verdict === 'reject' ? 'not our voice' : undefined }, reviewer);
+        const reviewed = await call(
+          'POST',
+          `/v1/content/${draft.contentId}/reviews`,
+          { decision: verdict, comment: verdict === 'reject' ? 'not our voice' : undefined },
+          reviewer,
+        );
         assert.equal(reviewed.status, 200, reviewed.text);
         decided.push({ ...draft, verdict });
       }
       status = (await call('GET', `/v1/learning/experiments/${experimentId}`)).json.status;
     }
-    const record = await eventually(async () => {
-      const current = await call('GET', `/v1/learning/experiments/${experimentId}`);
-      return current.json.status === 'rolled-back' ? current.json : undefined;
-    }, 30_000, 'the automatic rollback');
+    const record = await eventually(
+      async () => {
+        const current = await call('GET', `/v1/learning/experiments/${experimentId}`);
+        return current.json.status === 'rolled-back' ? current.json : undefined;
+      },
+      30_000,
+      'the automatic rollback',
+    );
     assert.match(String(record.outcome.reason), /rejection/, record.outcome.reason);
     assert.doesNotMatch(String(record.outcome.reason), /invalid-output/);
     const rejected = decided.filter((d) => d.verdict === 'reject');
     assert.ok(rejected.length >= 8, `${rejected.length} candidate drafts rejected before the rollback`);
     const audit = await call('GET', `/v1/learning/audit?experimentId=${experimentId}`);
-    assert.ok(audit.json.items.some((entry: any) => entry.action === 'rollback' && entry.actor === 'system:guardrail' && entry.fromVersion === candidate), JSON.stringify(audit.json.items));
+    assert.ok(
+      audit.json.items.some(
+        (entry: any) => entry.action === 'rollback' && entry.actor === 'system:guardrail' && entry.fromVersion === candidate,
+      ),
+      JSON.stringify(audit.json.items),
+    );
 
     // Each draft's call records its decision and version, and the revision names the decision.
     const { rows: calls } = await pg().query<{ content_id: string; decision_id: string | null; prompt_version: string; ai: any }>(
       `SELECT r.content_id, c.decision_id, c.prompt_version, r.ai FROM content_revisions r JOIN llm_calls c ON c.call_id::text = r.ai->>'callId'
-        WHERE r.tenant_id = $1 AND r.revision = 1`, [tenant]);
+        WHERE r.tenant_id = $1 AND r.revision = 1`,
+      [tenant],
+    );
     assert.equal(calls.length, decided.length + held.length);
     for (const row of calls) {
       const d = [...decided, ...held.map((contentId) => ({ contentId, arm: candidate }))].find((x) => x.contentId === row.content_id)!;
@@ -117,27 +165,55 @@ describe('learning loop: content drafts take decisions, reviewer verdicts are ou
 
     // Redrive: the held candidate drafts are drafted again with production, once each, and are back in review.
     for (const contentId of held) {
-      const redrafted = await eventually(async () => {
-        const content = await call('GET', `/v1/content/${contentId}`, undefined, editor);
-        return content.json.revision === 2 && content.json.status === 'pending' ? content.json : undefined;
-      }, 60_000, `the redraft of ${contentId}`);
+      const redrafted = await eventually(
+        async () => {
+          const content = await call('GET', `/v1/content/${contentId}`, undefined, editor);
+          return content.json.revision === 2 && content.json.status === 'pending' ? content.json : undefined;
+        },
+        60_000,
+        `the redraft of ${contentId}`,
+      );
       assert.match(redrafted.title, /\(production\)/);
       const revisions = await call('GET', `/v1/content/${contentId}/revisions`, undefined, editor);
-      assert.deepEqual(revisions.json.items.map((r: any) => [r.revision, r.ai?.promptVersion]), [[1, candidate], [2, 'draft@1']]);
+      assert.deepEqual(
+        revisions.json.items.map((r: any) => [r.revision, r.ai?.promptVersion]),
+        [
+          [1, candidate],
+          [2, 'draft@1'],
+        ],
+      );
       const trail = await call('GET', `/v1/content/${contentId}/audit`, undefined, editor);
       assert.equal(trail.json.items.filter((e: any) => e.action === 'draft.redriven').length, 1, 'redrafted once');
     }
     const { rows: redrives } = await pg().query<{ subject_id: string; action: string; status: string }>(
-      `SELECT subject_id, action, status FROM learning_redrives WHERE experiment_id = $1 AND subject_kind = 'content' ORDER BY subject_id`, [experimentId]);
-    assert.deepEqual(redrives.filter((r) => r.action === 'redraft').map((r) => [r.subject_id, r.status]), [...held].sort().map((id) => [id, 'started']));
+      `SELECT subject_id, action, status FROM learning_redrives WHERE experiment_id = $1 AND subject_kind = 'content' ORDER BY subject_id`,
+      [experimentId],
+    );
+    assert.deepEqual(
+      redrives.filter((r) => r.action === 'redraft').map((r) => [r.subject_id, r.status]),
+      [...held].sort().map((id) => [id, 'started']),
+    );
     // Drafts a reviewer already rejected are flagged, not rewritten; production's approved drafts are untouched.
-    assert.deepEqual(redrives.filter((r) => r.action === 'flagged-for-review').map((r) => r.subject_id), rejected.map((d) => d.contentId).sort());
+    assert.deepEqual(
+      redrives.filter((r) => r.action === 'flagged-for-review').map((r) => r.subject_id),
+      rejected.map((d) => d.contentId).sort(),
+    );
     const { rows: revisionCounts } = await pg().query<{ content_id: string; n: number }>(
-      `SELECT content_id, count(*)::int AS n FROM content_revisions WHERE tenant_id = $1 GROUP BY content_id`, [tenant]);
-    for (const d of decided) assert.equal(revisionCounts.find((r) => r.content_id === d.contentId)?.n, 1, `${d.contentId} (${d.verdict}) keeps its one revision`);
+      `SELECT content_id, count(*)::int AS n FROM content_revisions WHERE tenant_id = $1 GROUP BY content_id`,
+      [tenant],
+    );
+    for (const d of decided)
+      assert.equal(revisionCounts.find((r) => r.content_id === d.contentId)?.n, 1, `${d.contentId} (${d.verdict}) keeps its one revision`);
     const { rows: redraftDecisions } = await pg().query<{ prompt_version: string; n: number }>(
       `SELECT prompt_version, count(*)::int AS n FROM llm_decisions WHERE tenant_id = $1 AND subject = ANY($2) GROUP BY prompt_version ORDER BY prompt_version`,
-      [tenant, held.map((id) => `content:${id}`)]);
-    assert.deepEqual(redraftDecisions.map((r) => [r.prompt_version, r.n]).sort(), [[candidate, 2], ['draft@1', 2]].sort());
+      [tenant, held.map((id) => `content:${id}`)],
+    );
+    assert.deepEqual(
+      redraftDecisions.map((r) => [r.prompt_version, r.n]).sort(),
+      [
+        [candidate, 2],
+        ['draft@1', 2],
+      ].sort(),
+    );
   });
 });

@@ -64,12 +64,18 @@ describe('learning loop durability', () => {
     worker = startWorker();
     const call = (method: string, route: string, body?: unknown) => http(world.baseUrl, method, route, body, admin);
     const created = await call('POST', '/v1/learning/prompts/sentiment/versions', {
-      instructions: `${GOOD_MARKER} You classify the sentiment of product text: label, score from -1 to 1, short aspects.`, temperature: 0.2, maxTokens: 200, reason: 'clearer',
+      instructions: `${GOOD_MARKER} You classify the sentiment of product text: label, score from -1 to 1, short aspects.`,
+      temperature: 0.2,
+      maxTokens: 200,
+      reason: 'clearer',
     });
     assert.equal(created.status, 201, created.text);
     const candidate = created.json.version as string;
     const started = await call('POST', '/v1/learning/experiments', {
-      task: 'sentiment', candidates: [candidate], settings: { pollIntervalMs: 400, pollsPerRun: 4, minShare: 0.2, guardrails: { minSamples: 5 } }, reason: 'durability',
+      task: 'sentiment',
+      candidates: [candidate],
+      settings: { pollIntervalMs: 400, pollsPerRun: 4, minShare: 0.2, guardrails: { minSamples: 5 } },
+      reason: 'durability',
     });
     assert.equal(started.status, 202, started.text);
     const { experimentId, workflowId } = started.json;
@@ -87,10 +93,14 @@ describe('learning loop durability', () => {
 
     await Promise.all(Array.from({ length: 16 }, (_, i) => runTask('a', i)));
     const handle = world.infra.temporal.workflow.getHandle(workflowId);
-    await eventually(async () => {
-      const view = await handle.query('status') as any;
-      return view.arms.reduce((sum: number, arm: any) => sum + arm.settled, 0) >= 16 ? view : undefined;
-    }, 60_000, 'the first outcomes in the experiment');
+    await eventually(
+      async () => {
+        const view = (await handle.query('status')) as any;
+        return view.arms.reduce((sum: number, arm: any) => sum + arm.settled, 0) >= 16 ? view : undefined;
+      },
+      60_000,
+      'the first outcomes in the experiment',
+    );
 
     // Mid-experiment: decisions taken and their model calls in flight (the model holds its answers),
     // then the worker process dies without a chance to clean up.
@@ -98,8 +108,20 @@ describe('learning loop durability', () => {
     gate = new Promise((resolve) => (release = resolve));
     const asked = llm.requests.length;
     const inFlight = Array.from({ length: 16 }, (_, i) => runTask('b', i));
-    await eventually(() => Promise.resolve(llm.requests.length >= asked + 4 ? true : undefined), 60_000, 'model calls of the second batch in flight');
-    const unsettled = async () => Number((await world.infra.pg.query<{ n: string }>('SELECT count(*) AS n FROM llm_decisions WHERE experiment_id = $1 AND settled_at IS NULL', [experimentId])).rows[0]!.n);
+    await eventually(
+      () => Promise.resolve(llm.requests.length >= asked + 4 ? true : undefined),
+      60_000,
+      'model calls of the second batch in flight',
+    );
+    const unsettled = async () =>
+      Number(
+        (
+          await world.infra.pg.query<{ n: string }>(
+            'SELECT count(*) AS n FROM llm_decisions WHERE experiment_id = $1 AND settled_at IS NULL',
+            [experimentId],
+          )
+        ).rows[0]!.n,
+      );
     const inFlightAtKill = await unsettled();
     const exited = new Promise((resolve) => worker!.once('exit', resolve));
     worker.kill('SIGKILL');
@@ -111,37 +133,61 @@ describe('learning loop durability', () => {
     worker = startWorker();
     await Promise.all([...inFlight, ...whileDown]);
     const { rows: retried } = await world.infra.pg.query<{ n: number }>(
-      `SELECT count(DISTINCT workflow_id)::int AS n FROM llm_calls WHERE workflow_id = ANY($1) AND activity_attempt > 1`, [runs.filter((id) => id.includes('-b-'))]);
+      `SELECT count(DISTINCT workflow_id)::int AS n FROM llm_calls WHERE workflow_id = ANY($1) AND activity_attempt > 1`,
+      [runs.filter((id) => id.includes('-b-'))],
+    );
     assert.ok(retried[0]!.n >= 1, 'calls cut off by the kill were retried on the new worker');
 
-    const view = await eventually(async () => {
-      const current = await call('GET', `/v1/learning/experiments/${experimentId}`);
-      const live = current.json.live;
-      const settled = live?.arms.reduce((sum: number, arm: any) => sum + arm.settled, 0);
-      return live && settled === runs.length ? live : undefined;
-    }, 60_000, 'every outcome counted after the restart');
+    const view = await eventually(
+      async () => {
+        const current = await call('GET', `/v1/learning/experiments/${experimentId}`);
+        const live = current.json.live;
+        const settled = live?.arms.reduce((sum: number, arm: any) => sum + arm.settled, 0);
+        return live && settled === runs.length ? live : undefined;
+      },
+      60_000,
+      'every outcome counted after the restart',
+    );
 
     // No decision lost or taken twice: one per task, each call of the task names it.
     const { rows: perRun } = await world.infra.pg.query<{ workflow_id: string; n: number }>(
-      'SELECT workflow_id, count(*)::int AS n FROM llm_decisions WHERE tenant_id = $1 AND workflow_id = ANY($2) GROUP BY workflow_id', [tenant, runs]);
+      'SELECT workflow_id, count(*)::int AS n FROM llm_decisions WHERE tenant_id = $1 AND workflow_id = ANY($2) GROUP BY workflow_id',
+      [tenant, runs],
+    );
     assert.equal(perRun.length, runs.length, 'every task decided');
-    assert.ok(perRun.every((row) => row.n === 1), JSON.stringify(perRun.filter((row) => row.n !== 1)));
+    assert.ok(
+      perRun.every((row) => row.n === 1),
+      JSON.stringify(perRun.filter((row) => row.n !== 1)),
+    );
     const { rows: strayCalls } = await world.infra.pg.query(
-      `SELECT c.workflow_id FROM llm_calls c JOIN llm_decisions d ON d.workflow_id = c.workflow_id WHERE c.workflow_id = ANY($1) AND c.decision_id IS DISTINCT FROM d.decision_id`, [runs]);
+      `SELECT c.workflow_id FROM llm_calls c JOIN llm_decisions d ON d.workflow_id = c.workflow_id WHERE c.workflow_id = ANY($1) AND c.decision_id IS DISTINCT FROM d.decision_id`,
+      [runs],
+    );
     assert.deepEqual(strayCalls, [], 'each call records its task’s one decision');
 
     // The experiment's counts equal the rows: exposures and settled outcomes per arm.
     const { rows: byArm } = await world.infra.pg.query<{ arm: string; exposures: number; settled: number }>(
-      'SELECT arm, count(*)::int AS exposures, count(settled_at)::int AS settled FROM llm_decisions WHERE experiment_id = $1 GROUP BY arm', [experimentId]);
+      'SELECT arm, count(*)::int AS exposures, count(settled_at)::int AS settled FROM llm_decisions WHERE experiment_id = $1 GROUP BY arm',
+      [experimentId],
+    );
     for (const arm of view.arms) {
       const row = byArm.find((r) => r.arm === arm.version);
       assert.equal(arm.exposures, row?.exposures ?? 0, `exposures of ${arm.version}`);
       assert.equal(arm.settled, row?.settled ?? 0, `settled outcomes of ${arm.version}`);
     }
-    assert.equal(byArm.reduce((sum, row) => sum + row.exposures, 0), runs.length);
+    assert.equal(
+      byArm.reduce((sum, row) => sum + row.exposures, 0),
+      runs.length,
+    );
     const shares = view.arms.map((arm: any) => arm.share);
-    assert.ok(Math.abs(shares.reduce((a: number, b: number) => a + b, 0) - 1) < 1e-6 && shares.every((share: number) => share >= 0.2 - 1e-9), `allocation ${shares}`);
-    const { rows: published } = await world.infra.pg.query<{ allocation: Record<string, number> }>('SELECT allocation FROM experiments WHERE experiment_id = $1', [experimentId]);
+    assert.ok(
+      Math.abs(shares.reduce((a: number, b: number) => a + b, 0) - 1) < 1e-6 && shares.every((share: number) => share >= 0.2 - 1e-9),
+      `allocation ${shares}`,
+    );
+    const { rows: published } = await world.infra.pg.query<{ allocation: Record<string, number> }>(
+      'SELECT allocation FROM experiments WHERE experiment_id = $1',
+      [experimentId],
+    );
     assert.ok(Object.keys(published[0]!.allocation).length === 2, 'the allocation decisions sample from is still published');
     assert.equal(view.status, 'running');
     assert.equal(view.guardrails.length, 1);

@@ -47,7 +47,11 @@ describe('bandit', () => {
 
   it('caps the candidates’ share and stops a candidate at its exposure cap', () => {
     const arms = [posteriorOf('p', true, 100, 10), posteriorOf('c', false, 100, 90)];
-    const capped = constrainShares(arms, probabilityBest(arms, seededRng(3)), { minShare: 0.05, maxCandidateShare: 0.3, maxCandidateExposures: 10_000 });
+    const capped = constrainShares(arms, probabilityBest(arms, seededRng(3)), {
+      minShare: 0.05,
+      maxCandidateShare: 0.3,
+      maxCandidateExposures: 10_000,
+    });
     assert.ok(Math.abs(capped[1]! - 0.3) < 1e-9, String(capped));
     const exhausted = [posteriorOf('p', true, 100, 10), posteriorOf('c', false, 100, 90, 500)];
     const stopped = constrainShares(exhausted, [0, 1], { minShare: 0.05, maxCandidateShare: 0.8, maxCandidateExposures: 500 });
@@ -129,10 +133,20 @@ describe('experiment step', () => {
     ]);
     const rollback = nextStep(arms, badRun, settings, rng);
     assert.equal(rollback.kind, 'rollback');
-    assert.ok(rollback.kind === 'rollback' && rollback.versions[0] === 'c' && rollback.remaining.length === 0 && rollback.reason.includes('invalid-output'));
+    assert.ok(
+      rollback.kind === 'rollback' &&
+        rollback.versions[0] === 'c' &&
+        rollback.remaining.length === 0 &&
+        rollback.reason.includes('invalid-output'),
+    );
 
     const winning = summariseArms([
-      { version: 'p', production: true, exposures: 150, outcomes: Array.from({ length: 150 }, (_, i) => (i % 4 === 0 ? { ...ok(), final: 'invalid' as const } : ok())) },
+      {
+        version: 'p',
+        production: true,
+        exposures: 150,
+        outcomes: Array.from({ length: 150 }, (_, i) => (i % 4 === 0 ? { ...ok(), final: 'invalid' as const } : ok())),
+      },
       { version: 'c', production: false, exposures: 150, outcomes: Array.from({ length: 150 }, () => ok()) },
     ]);
     const promote = nextStep(arms, winning, settings, rng);
@@ -151,7 +165,14 @@ describe('experiment step', () => {
 describe('decision engine', () => {
   const context = (over: Partial<DecisionContext> = {}): DecisionContext => ({
     production: { version: 'enhance@1', temperature: 0.3, maxTokens: 400 },
-    experiment: { experimentId: 'e1', allocation: { 'enhance@1': 0.5, 'enhance@t.1': 0.5 }, versions: { 'enhance@1': { version: 'enhance@1', temperature: 0.3, maxTokens: 400 }, 'enhance@t.1': { version: 'enhance@t.1', model: 'other', temperature: 0.1, maxTokens: 300 } } },
+    experiment: {
+      experimentId: 'e1',
+      allocation: { 'enhance@1': 0.5, 'enhance@t.1': 0.5 },
+      versions: {
+        'enhance@1': { version: 'enhance@1', temperature: 0.3, maxTokens: 400 },
+        'enhance@t.1': { version: 'enhance@t.1', model: 'other', temperature: 0.1, maxTokens: 300 },
+      },
+    },
     figures: {},
     defaultModel: 'local',
     rules: defaultDecisionRules,
@@ -176,12 +197,20 @@ describe('decision engine', () => {
     assert.equal(low.promptVersion, 'enhance@1');
     assert.equal(low.priorityKey, 5);
     assert.ok(low.reasons.some((reason) => reason.startsWith('budget low')));
-    const slow = decide({ task: 'enhance', priority: 'interactive' }, context({ figures: { 'enhance@t.1': { calls: 50, invalidFirstTryRate: 0, p95LatencyMs: 60_000 } } }), 0.9);
+    const slow = decide(
+      { task: 'enhance', priority: 'interactive' },
+      context({ figures: { 'enhance@t.1': { calls: 50, invalidFirstTryRate: 0, p95LatencyMs: 60_000 } } }),
+      0.9,
+    );
     assert.equal(slow.promptVersion, 'enhance@1');
   });
 
   it('samples cooler outside experiments when recent first answers are often invalid', () => {
-    const decision = decide({ task: 'enhance', priority: 'normal' }, context({ experiment: undefined, figures: { 'enhance@1': { calls: 40, invalidFirstTryRate: 0.5, p95LatencyMs: 100 } } }), 0.5);
+    const decision = decide(
+      { task: 'enhance', priority: 'normal' },
+      context({ experiment: undefined, figures: { 'enhance@1': { calls: 40, invalidFirstTryRate: 0.5, p95LatencyMs: 100 } } }),
+      0.5,
+    );
     assert.equal(decision.temperature, 0.1);
   });
 });

@@ -72,13 +72,23 @@ describe('learning loop: registry, decisions, experiments, guardrails, rollback 
 
   const call = (method: string, path: string, body?: unknown, who = admin) => http(world.baseUrl, method, path, body, who);
   const newVersion = async (task: string, instructions: string) => {
-    const created = await call('POST', `/v1/learning/prompts/${task}/versions`, { instructions, temperature: 0.2, maxTokens: 300, reason: 'test variant' });
+    const created = await call('POST', `/v1/learning/prompts/${task}/versions`, {
+      instructions,
+      temperature: 0.2,
+      maxTokens: 300,
+      reason: 'test variant',
+    });
     assert.equal(created.status, 201, created.text);
     return created.json.version as string;
   };
 
   it('keeps immutable versions and movable labels per tenant, audits every move, and refuses non-admins', async () => {
-    for (const [method, path] of [['GET', '/v1/learning/prompts'], ['POST', '/v1/learning/prompts/enhance/versions'], ['POST', '/v1/learning/experiments'], ['GET', '/v1/learning/audit']] as const) {
+    for (const [method, path] of [
+      ['GET', '/v1/learning/prompts'],
+      ['POST', '/v1/learning/prompts/enhance/versions'],
+      ['POST', '/v1/learning/experiments'],
+      ['GET', '/v1/learning/audit'],
+    ] as const) {
       const refused = await call(method, path, method === 'POST' ? {} : undefined, editor);
       assert.equal(refused.status, 403, `${method} ${path} for an editor`);
       assert.match(refused.contentType, /problem\+json/);
@@ -86,7 +96,11 @@ describe('learning loop: registry, decisions, experiments, guardrails, rollback 
     const prompts = await call('GET', '/v1/learning/prompts');
     assert.equal(prompts.status, 200);
     const enhance = prompts.json.items.find((item: any) => item.task === 'enhance');
-    assert.deepEqual(enhance.labels.find((label: any) => label.label === 'production')?.version, 'enhance@1', 'the code version is seeded as production');
+    assert.deepEqual(
+      enhance.labels.find((label: any) => label.label === 'production')?.version,
+      'enhance@1',
+      'the code version is seeded as production',
+    );
 
     const version = await newVersion('report', 'You write a short report from the facts. Use only the facts, and be brief.');
     assert.equal(version, `report@${tenant}.1`);
@@ -108,7 +122,10 @@ describe('learning loop: registry, decisions, experiments, guardrails, rollback 
       ],
     );
     await assert.rejects(world.infra.pg.query(`UPDATE prompt_versions SET instructions = 'x' WHERE version = $1`, [version]), /immutable/);
-    const unknown = await call('POST', '/v1/learning/prompts/report/labels/production', { version: 'report@nobody.9', reason: 'typo test' });
+    const unknown = await call('POST', '/v1/learning/prompts/report/labels/production', {
+      version: 'report@nobody.9',
+      reason: 'typo test',
+    });
     assert.equal(unknown.status, 404);
     const otherTenant = bearer(await tokenFor(world.config, { sub: 'zed', tenant: `${tenant}-other`, roles: ['admin'] }));
     const foreign = await call('POST', '/v1/learning/prompts/report/labels/production', { version, reason: 'not mine' }, otherTenant);
@@ -116,7 +133,10 @@ describe('learning loop: registry, decisions, experiments, guardrails, rollback 
   });
 
   it('rolls a bad candidate back automatically within a bounded number of calls, and redrives its items once each', async () => {
-    const candidate = await newVersion('enhance', `${BAD_MARKER} You write e-commerce SEO copy: an SEO title, a meta description, bullets and tags.`);
+    const candidate = await newVersion(
+      'enhance',
+      `${BAD_MARKER} You write e-commerce SEO copy: an SEO title, a meta description, bullets and tags.`,
+    );
     const started = await call('POST', '/v1/learning/experiments', {
       task: 'enhance',
       candidates: [candidate],
@@ -128,17 +148,33 @@ describe('learning loop: registry, decisions, experiments, guardrails, rollback 
     const again = await call('POST', '/v1/learning/experiments', { task: 'enhance', candidates: [candidate], reason: 'second one' });
     assert.equal(again.status, 409, 'one running experiment per task and tenant');
 
-    const items = Array.from({ length: 90 }, (_, i) => ({ key: `p${i}`, inline: { name: `Product ${i}`, description: `A sturdy product number ${i}.` } }));
+    const items = Array.from({ length: 90 }, (_, i) => ({
+      key: `p${i}`,
+      inline: { name: `Product ${i}`, description: `A sturdy product number ${i}.` },
+    }));
     const listId = `learn-${randomUUID().slice(0, 8)}`;
-    const list = await http(world.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId: tenant, items, options: { concurrency: 8, stages: ['enhance'] } }, admin);
+    const list = await http(
+      world.baseUrl,
+      'POST',
+      '/v1/product-lists',
+      { listId, tenantId: tenant, items, options: { concurrency: 8, stages: ['enhance'] } },
+      admin,
+    );
     assert.equal(list.status, 202, list.text);
     await world.infra.temporal.workflow.getHandle(listWorkflowId(tenant, listId)).result();
 
-    const record = await eventually(async () => {
-      const status = await call('GET', `/v1/learning/experiments/${experimentId}`);
-      return status.json.status === 'rolled-back' ? status.json : undefined;
-    }, 60_000, 'the automatic rollback');
-    const exposures = await world.infra.pg.query<{ n: string }>(`SELECT count(*) AS n FROM llm_decisions WHERE experiment_id = $1 AND arm = $2`, [experimentId, candidate]);
+    const record = await eventually(
+      async () => {
+        const status = await call('GET', `/v1/learning/experiments/${experimentId}`);
+        return status.json.status === 'rolled-back' ? status.json : undefined;
+      },
+      60_000,
+      'the automatic rollback',
+    );
+    const exposures = await world.infra.pg.query<{ n: string }>(
+      `SELECT count(*) AS n FROM llm_decisions WHERE experiment_id = $1 AND arm = $2`,
+      [experimentId, candidate],
+    );
     const candidateCalls = Number(exposures.rows[0]!.n);
     assert.ok(candidateCalls >= 15 && candidateCalls <= 90, `rolled back after ${candidateCalls} candidate calls`);
     assert.match(String(record.outcome.reason), /invalid-output/);
@@ -152,24 +188,46 @@ describe('learning loop: registry, decisions, experiments, guardrails, rollback 
     assert.ok(audit.json.items.some((entry: any) => entry.action === 'experiment.started' && entry.actor === 'ada'));
     const labels = await call('GET', '/v1/learning/prompts/enhance');
     assert.ok(!labels.json.labels.some((label: any) => label.label === 'candidate'), 'the candidate label is gone');
-    await eventually(() => Promise.resolve(receiver.notifications.some((n) => n.body.kind === 'experiment-rolled-back' && n.body.experimentId === experimentId) ? true : undefined), 15_000, 'the rollback notification');
+    await eventually(
+      () =>
+        Promise.resolve(
+          receiver.notifications.some((n) => n.body.kind === 'experiment-rolled-back' && n.body.experimentId === experimentId)
+            ? true
+            : undefined,
+        ),
+      15_000,
+      'the rollback notification',
+    );
 
     // Redrive: every item the candidate enriched runs again with production, once.
     const { rows: used } = await world.infra.pg.query<{ subject: string }>(
-      `SELECT DISTINCT subject FROM llm_decisions WHERE tenant_id = $1 AND prompt_version = $2`, [tenant, candidate]);
+      `SELECT DISTINCT subject FROM llm_decisions WHERE tenant_id = $1 AND prompt_version = $2`,
+      [tenant, candidate],
+    );
     assert.equal(used.length, candidateCalls);
-    const redriven = await eventually(async () => {
-      const { rows } = await world.infra.pg.query<{ workflow_id: string; status: string }>(`SELECT workflow_id, status FROM learning_redrives WHERE experiment_id = $1 AND subject_kind = 'product'`, [experimentId]);
-      return rows.length === used.length && rows.every((row) => row.status === 'started') ? rows : undefined;
-    }, 60_000, 'redrives registered and started');
+    const redriven = await eventually(
+      async () => {
+        const { rows } = await world.infra.pg.query<{ workflow_id: string; status: string }>(
+          `SELECT workflow_id, status FROM learning_redrives WHERE experiment_id = $1 AND subject_kind = 'product'`,
+          [experimentId],
+        );
+        return rows.length === used.length && rows.every((row) => row.status === 'started') ? rows : undefined;
+      },
+      60_000,
+      'redrives registered and started',
+    );
     for (const row of redriven) await world.infra.temporal.workflow.getHandle(row.workflow_id).result();
 
     const { rows: products } = await world.infra.pg.query<{ url: string; version: string | null }>(
-      `SELECT url, enhancement->'ai'->>'promptVersion' AS version FROM products WHERE tenant_id = $1`, [tenant]);
+      `SELECT url, enhancement->'ai'->>'promptVersion' AS version FROM products WHERE tenant_id = $1`,
+      [tenant],
+    );
     assert.equal(products.length, items.length, 'one product per item: nothing lost, nothing duplicated');
     assert.deepEqual([...new Set(products.map((product) => product.version))], ['enhance@1'], 'every enhancement is production’s now');
     const { rows: redriveDecisions } = await world.infra.pg.query<{ workflow_id: string; n: string; version: string }>(
-      `SELECT workflow_id, count(*) AS n, min(prompt_version) AS version FROM llm_decisions WHERE workflow_id LIKE $1 GROUP BY workflow_id`, [`redrive/${experimentId}/%`]);
+      `SELECT workflow_id, count(*) AS n, min(prompt_version) AS version FROM llm_decisions WHERE workflow_id LIKE $1 GROUP BY workflow_id`,
+      [`redrive/${experimentId}/%`],
+    );
     assert.equal(redriveDecisions.length, used.length, 'each redriven item ran once');
     assert.ok(redriveDecisions.every((row) => row.n === '1' && row.version === 'enhance@1'));
     const report = await http(world.baseUrl, 'GET', `/v1/product-lists/${listId}/report`, undefined, admin);
@@ -177,7 +235,10 @@ describe('learning loop: registry, decisions, experiments, guardrails, rollback 
   });
 
   it('gives a better candidate the larger share, keeps its state across continue-as-new, and its decisions replay', async () => {
-    const candidate = await newVersion('sentiment', `${GOOD_MARKER} You classify the sentiment of product text: label, score from -1 to 1, short aspects.`);
+    const candidate = await newVersion(
+      'sentiment',
+      `${GOOD_MARKER} You classify the sentiment of product text: label, score from -1 to 1, short aspects.`,
+    );
     const started = await call('POST', '/v1/learning/experiments', {
       task: 'sentiment',
       candidates: [candidate],
@@ -203,36 +264,67 @@ describe('learning loop: registry, decisions, experiments, guardrails, rollback 
       await new Promise((resolve) => setTimeout(resolve, 400));
     }
 
-    const live = await eventually(async () => {
-      const status = await call('GET', `/v1/learning/experiments/${experimentId}`);
-      const view = status.json.live;
-      const settled = view?.arms.reduce((sum: number, arm: any) => sum + arm.settled, 0);
-      return view && settled === runs.length && view.runs >= 2 ? view : undefined;
-    }, 30_000, 'all outcomes seen after continue-as-new');
+    const live = await eventually(
+      async () => {
+        const status = await call('GET', `/v1/learning/experiments/${experimentId}`);
+        const view = status.json.live;
+        const settled = view?.arms.reduce((sum: number, arm: any) => sum + arm.settled, 0);
+        return view && settled === runs.length && view.runs >= 2 ? view : undefined;
+      },
+      30_000,
+      'all outcomes seen after continue-as-new',
+    );
     const production = live.arms.find((arm: any) => arm.production);
     const better = live.arms.find((arm: any) => !arm.production);
     assert.ok(better.share > production.share, `shares: candidate ${better.share}, production ${production.share}`);
     assert.ok(better.posteriorMean > production.posteriorMean);
-    const { rows } = await world.infra.pg.query<{ arm: string; n: string }>(`SELECT arm, count(*) AS n FROM llm_decisions WHERE experiment_id = $1 GROUP BY arm`, [experimentId]);
-    for (const arm of live.arms) assert.equal(arm.exposures, Number(rows.find((row) => row.arm === arm.version)?.n ?? 0), `exposures of ${arm.version} carried intact`);
+    const { rows } = await world.infra.pg.query<{ arm: string; n: string }>(
+      `SELECT arm, count(*) AS n FROM llm_decisions WHERE experiment_id = $1 GROUP BY arm`,
+      [experimentId],
+    );
+    for (const arm of live.arms)
+      assert.equal(
+        arm.exposures,
+        Number(rows.find((row) => row.arm === arm.version)?.n ?? 0),
+        `exposures of ${arm.version} carried intact`,
+      );
     assert.ok(live.runs >= 2 && live.events.some((event: any) => String(event.what).startsWith('continued as new')), 'continued as new');
 
     const decisions = await call('GET', `/v1/learning/decisions?workflowId=${encodeURIComponent(runs[0]!)}`, undefined, editor);
     assert.equal(decisions.status, 200);
     assert.equal(decisions.json.items.length, 1);
-    assert.ok(decisions.json.items[0].reasons.some((reason: string) => reason.includes(experimentId)), JSON.stringify(decisions.json.items[0]));
-    const { rows: calls } = await world.infra.pg.query<{ decision_id: string; prompt_version: string }>(`SELECT decision_id, prompt_version FROM llm_calls WHERE workflow_id = $1`, [runs[0]]);
-    assert.ok(calls.length >= 1 && calls.every((c) => c.decision_id === decisions.json.items[0].decisionId && c.prompt_version === decisions.json.items[0].promptVersion), 'calls record their decision');
+    assert.ok(
+      decisions.json.items[0].reasons.some((reason: string) => reason.includes(experimentId)),
+      JSON.stringify(decisions.json.items[0]),
+    );
+    const { rows: calls } = await world.infra.pg.query<{ decision_id: string; prompt_version: string }>(
+      `SELECT decision_id, prompt_version FROM llm_calls WHERE workflow_id = $1`,
+      [runs[0]],
+    );
+    assert.ok(
+      calls.length >= 1 &&
+        calls.every(
+          (c) => c.decision_id === decisions.json.items[0].decisionId && c.prompt_version === decisions.json.items[0].promptVersion,
+        ),
+      'calls record their decision',
+    );
 
     const stopped = await call('POST', `/v1/learning/experiments/${experimentId}/stop`, { reason: 'enough seen' });
     assert.equal(stopped.status, 202, stopped.text);
     await world.infra.temporal.workflow.getHandle(workflowId).result();
     const ended = await call('GET', `/v1/learning/experiments/${experimentId}`);
     assert.equal(ended.json.status, 'stopped');
-    const visible = await eventually(async () => {
-      for await (const execution of world.infra.temporal.workflow.list({ query: `WorkflowKind = 'experiment' AND PromptTask = 'sentiment' AND TenantId = '${tenant}' AND ExperimentStatus = 'stopped'` })) return execution.workflowId;
-      return undefined;
-    }, 20_000, 'the experiment in visibility');
+    const visible = await eventually(
+      async () => {
+        for await (const execution of world.infra.temporal.workflow.list({
+          query: `WorkflowKind = 'experiment' AND PromptTask = 'sentiment' AND TenantId = '${tenant}' AND ExperimentStatus = 'stopped'`,
+        }))
+          return execution.workflowId;
+        return undefined;
+      },
+      20_000,
+      'the experiment in visibility',
+    );
     assert.equal(visible, workflowId);
 
     // The decisions replay: the histories of a decided LLM task and of the experiment's last run.

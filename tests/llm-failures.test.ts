@@ -87,7 +87,10 @@ describe('LLM activities under Temporal', () => {
       workflowId: `llm-test/${randomUUID()}`,
       taskQueue: taskQueues(world.config).default,
       args: [{ tenantId, task: 'sentiment', input: { text } }],
-      typedSearchAttributes: [{ key: SearchAttr.TenantId, value: tenantId }, { key: SearchAttr.WorkflowKind, value: 'llm-task' }],
+      typedSearchAttributes: [
+        { key: SearchAttr.TenantId, value: tenantId },
+        { key: SearchAttr.WorkflowKind, value: 'llm-task' },
+      ],
     });
   }
 
@@ -117,13 +120,26 @@ describe('LLM activities under Temporal', () => {
   });
 
   it('when the provider answers 500 twice, then Temporal retries and the third attempt succeeds', async () => {
-    standIn.script([{ status: 500, error: { message: 'boom' } }, { status: 502, error: { message: 'bad gateway' } }, { content: validSentiment }]);
+    standIn.script([
+      { status: 500, error: { message: 'boom' } },
+      { status: 502, error: { message: 'bad gateway' } },
+      { content: validSentiment },
+    ]);
     const handle = await start(`t-${randomUUID()}`);
     const result = await sentimentOf(handle);
     assert.equal(result.output.label, 'positive');
     assert.equal(standIn.requests.length, 3);
-    const calls = await world.infra.pg.query('SELECT status, activity_attempt FROM llm_calls WHERE workflow_id = $1 ORDER BY created_at', [handle.workflowId]);
-    assert.deepEqual(calls.rows.map((r) => [r.status, r.activity_attempt]), [['error', 1], ['error', 2], ['ok', 3]]);
+    const calls = await world.infra.pg.query('SELECT status, activity_attempt FROM llm_calls WHERE workflow_id = $1 ORDER BY created_at', [
+      handle.workflowId,
+    ]);
+    assert.deepEqual(
+      calls.rows.map((r) => [r.status, r.activity_attempt]),
+      [
+        ['error', 1],
+        ['error', 2],
+        ['ok', 3],
+      ],
+    );
   });
 
   it('when the provider answers 429 with Retry-After: 3, then the next attempt waits at least that long', async () => {
@@ -158,10 +174,15 @@ describe('LLM activities under Temporal', () => {
       const handle = await start(tenantId);
       await eventually(async () => ((await handle.query(llmTaskStatusQuery)) === 'paused-budget' ? true : undefined), 20_000, 'the pause');
       assert.equal(standIn.requests.length, 0, 'no provider call while paused');
-      const paused = await eventually(async () => {
-        for await (const w of world.infra.temporal.workflow.list({ query: `TenantId = '${tenantId}' AND PausedReason = 'llm-budget'` })) return w;
-        return undefined;
-      }, 15_000, 'PausedReason in visibility');
+      const paused = await eventually(
+        async () => {
+          for await (const w of world.infra.temporal.workflow.list({ query: `TenantId = '${tenantId}' AND PausedReason = 'llm-budget'` }))
+            return w;
+          return undefined;
+        },
+        15_000,
+        'PausedReason in visibility',
+      );
       assert.equal(paused.workflowId, handle.workflowId);
 
       const woken = await setLlmBudget(world.infra.pg, world.infra.temporal, tenantId, 10_000);

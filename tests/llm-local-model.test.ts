@@ -16,7 +16,6 @@ import { visibleText } from '../src/text/visible-text';
 import { llmTaskWorkflow } from '../src/workflows/llm-task';
 import { startWorld, type World } from './support/world';
 
-
 describe('LLM layer with the real local model', () => {
   let world: World;
   const tenantId = `local-${randomUUID().slice(0, 8)}`;
@@ -32,7 +31,10 @@ describe('LLM layer with the real local model', () => {
       workflowId: `llm-local/${task}/${randomUUID()}`,
       taskQueue: taskQueues(world.config).default,
       args: [{ tenantId, task, input }],
-      typedSearchAttributes: [{ key: SearchAttr.TenantId, value: tenantId }, { key: SearchAttr.WorkflowKind, value: 'llm-task' }],
+      typedSearchAttributes: [
+        { key: SearchAttr.TenantId, value: tenantId },
+        { key: SearchAttr.WorkflowKind, value: 'llm-task' },
+      ],
     });
   }
 
@@ -94,7 +96,10 @@ describe('LLM layer with the real local model', () => {
       knn: { field: 'embedding', query_vector: query!, k: 3, num_candidates: 50, filter: { term: { tenantId } } },
     });
     assert.equal(hits.hits.hits[0]?._source?.docId, ids[0], 'the shoe is the nearest neighbour');
-    const recorded = await world.infra.pg.query("SELECT count(*)::int AS n FROM llm_calls WHERE tenant_id = $1 AND task = 'embed' AND status = 'ok'", [tenantId]);
+    const recorded = await world.infra.pg.query(
+      "SELECT count(*)::int AS n FROM llm_calls WHERE tenant_id = $1 AND task = 'embed' AND status = 'ok'",
+      [tenantId],
+    );
     assert.equal(recorded.rows[0].n, 2);
   });
 

@@ -31,7 +31,10 @@ function expressRoutes(app: Express): string[] {
 describe('OpenAPI document', () => {
   let world: World;
   let running: StandInWorld;
-  let doc: { openapi: string; paths: Record<string, Record<string, { responses: Record<string, { content: Record<string, { schema: object }> }> }>> };
+  let doc: {
+    openapi: string;
+    paths: Record<string, Record<string, { responses: Record<string, { content: Record<string, { schema: object }> }> }>>;
+  };
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   ajv.addFormat('date-time', true).addFormat('uuid', true).addFormat('uri', true).addFormat('email', true);
 
@@ -60,7 +63,9 @@ describe('OpenAPI document', () => {
   it('is OpenAPI 3.1 and describes exactly the routes the app serves', () => {
     assert.equal(doc.openapi, '3.1.0');
     const served = expressRoutes(createApp(world.infra));
-    const documented = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method} ${path}`)).sort();
+    const documented = Object.entries(doc.paths)
+      .flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method} ${path}`))
+      .sort();
     assert.deepEqual(served, documented);
     assert.ok(served.length > 25, `${served.length} routes`);
   });
@@ -71,34 +76,93 @@ describe('OpenAPI document', () => {
     const bob = bearer(await tokenFor(world.config, { sub: 'bob', tenant, roles: ['reviewer'] }));
     assertMatches('get', '/healthz', await http(world.baseUrl, 'GET', '/healthz'));
     assertMatches('post', '/v1/content', await http(world.baseUrl, 'POST', '/v1/content', { title: 't' }, alice));
-    assertMatches('post', '/v1/content', await http(world.baseUrl, 'POST', '/v1/content', { title: 't', body: 'b', platforms: ['feed'] }, bob));
+    assertMatches(
+      'post',
+      '/v1/content',
+      await http(world.baseUrl, 'POST', '/v1/content', { title: 't', body: 'b', platforms: ['feed'] }, bob),
+    );
     assertMatches('get', '/v1/content', await http(world.baseUrl, 'GET', '/v1/content'));
-    const started = await http(world.baseUrl, 'POST', '/v1/content', { title: 'Guaranteed shape', body: `Guaranteed ${randomUUID()}.`, platforms: ['feed'] }, alice);
+    const started = await http(
+      world.baseUrl,
+      'POST',
+      '/v1/content',
+      { title: 'Guaranteed shape', body: `Guaranteed ${randomUUID()}.`, platforms: ['feed'] },
+      alice,
+    );
     assertMatches('post', '/v1/content', started);
     const id = started.json.contentId as string;
-    await eventually(async () => ((await http(world.baseUrl, 'GET', `/v1/content/${id}`, undefined, alice)).json.status === 'pending' ? true : undefined), 30_000, 'pending');
+    await eventually(
+      async () => ((await http(world.baseUrl, 'GET', `/v1/content/${id}`, undefined, alice)).json.status === 'pending' ? true : undefined),
+      30_000,
+      'pending',
+    );
     assertMatches('get', '/v1/content/{contentId}', await http(world.baseUrl, 'GET', `/v1/content/${id}`, undefined, alice));
     assertMatches('get', '/v1/content/{contentId}', await http(world.baseUrl, 'GET', `/v1/content/missing-${id}`, undefined, alice));
-    assertMatches('get', '/v1/content', await eventually(async () => {
-      const inbox = await http(world.baseUrl, 'GET', '/v1/content?status=pending', undefined, bob);
-      return (inbox.json.items as unknown[]).length ? inbox : undefined;
-    }, 15_000, 'inbox'));
-    assertMatches('post', '/v1/content/{contentId}/reviews', await http(world.baseUrl, 'POST', `/v1/content/${id}/reviews`, { decision: 'approve' }, alice));
-    assertMatches('post', '/v1/content/{contentId}/reviews', await http(world.baseUrl, 'POST', `/v1/content/${id}/reviews`, { decision: 'request-changes', comment: 'shorter' }, bob));
-    assertMatches('post', '/v1/content/{contentId}/reviews', await http(world.baseUrl, 'POST', `/v1/content/${id}/reviews`, { decision: 'approve' }, bob));
-    assertMatches('post', '/v1/content/{contentId}/revisions', await http(world.baseUrl, 'POST', `/v1/content/${id}/revisions`, { title: 'Shape', body: `Shape ${randomUUID()}.` }, alice));
-    assertMatches('get', '/v1/content/{contentId}/revisions', await http(world.baseUrl, 'GET', `/v1/content/${id}/revisions`, undefined, bob));
-    assertMatches('get', '/v1/content/{contentId}/diff', await http(world.baseUrl, 'GET', `/v1/content/${id}/diff?from=1&to=2`, undefined, bob));
+    assertMatches(
+      'get',
+      '/v1/content',
+      await eventually(
+        async () => {
+          const inbox = await http(world.baseUrl, 'GET', '/v1/content?status=pending', undefined, bob);
+          return (inbox.json.items as unknown[]).length ? inbox : undefined;
+        },
+        15_000,
+        'inbox',
+      ),
+    );
+    assertMatches(
+      'post',
+      '/v1/content/{contentId}/reviews',
+      await http(world.baseUrl, 'POST', `/v1/content/${id}/reviews`, { decision: 'approve' }, alice),
+    );
+    assertMatches(
+      'post',
+      '/v1/content/{contentId}/reviews',
+      await http(world.baseUrl, 'POST', `/v1/content/${id}/reviews`, { decision: 'request-changes', comment: 'shorter' }, bob),
+    );
+    assertMatches(
+      'post',
+      '/v1/content/{contentId}/reviews',
+      await http(world.baseUrl, 'POST', `/v1/content/${id}/reviews`, { decision: 'approve' }, bob),
+    );
+    assertMatches(
+      'post',
+      '/v1/content/{contentId}/revisions',
+      await http(world.baseUrl, 'POST', `/v1/content/${id}/revisions`, { title: 'Shape', body: `Shape ${randomUUID()}.` }, alice),
+    );
+    assertMatches(
+      'get',
+      '/v1/content/{contentId}/revisions',
+      await http(world.baseUrl, 'GET', `/v1/content/${id}/revisions`, undefined, bob),
+    );
+    assertMatches(
+      'get',
+      '/v1/content/{contentId}/diff',
+      await http(world.baseUrl, 'GET', `/v1/content/${id}/diff?from=1&to=2`, undefined, bob),
+    );
     assertMatches('get', '/v1/content/{contentId}/audit', await http(world.baseUrl, 'GET', `/v1/content/${id}/audit`, undefined, bob));
     assertMatches('get', '/v1/search/content', await http(world.baseUrl, 'GET', '/v1/search/content?q=shape&mode=text', undefined, bob));
     assertMatches('get', '/v1/search/products', await http(world.baseUrl, 'GET', '/v1/search/products?q=shape&mode=bad', undefined, bob));
-    assertMatches('get', '/v1/products/{productId}/recommendations', await http(world.baseUrl, 'GET', '/v1/products/none/recommendations', undefined, bob));
+    assertMatches(
+      'get',
+      '/v1/products/{productId}/recommendations',
+      await http(world.baseUrl, 'GET', '/v1/products/none/recommendations', undefined, bob),
+    );
   });
 
   it("states the routes' own rules: id patterns, trimmed texts, refinements, SSE events, Idempotency-Key", () => {
     type Param = { name: string; in: string; schema: { pattern?: string; enum?: string[]; maxLength?: number } };
     const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
-      Object.entries(methods as Record<string, { parameters: Param[]; requestBody?: { content: Record<string, { schema: Record<string, any> }> }; responses: Record<string, any> }>).map(([method, op]) => ({ path, method, op })),
+      Object.entries(
+        methods as Record<
+          string,
+          {
+            parameters: Param[];
+            requestBody?: { content: Record<string, { schema: Record<string, any> }> };
+            responses: Record<string, any>;
+          }
+        >,
+      ).map(([method, op]) => ({ path, method, op })),
     );
     for (const { path, method, op } of operations) {
       for (const param of op.parameters.filter((p) => p.in === 'path')) {
@@ -106,7 +170,12 @@ describe('OpenAPI document', () => {
       }
     }
     const validate = (schema: object, value: unknown) => ajv.compile(schema)(value);
-    const body = (path: string) => doc.paths[path]!.post as unknown as { requestBody: { content: Record<string, { schema: Record<string, any> }> }; parameters: Param[]; responses: Record<string, any> };
+    const body = (path: string) =>
+      doc.paths[path]!.post as unknown as {
+        requestBody: { content: Record<string, { schema: Record<string, any> }> };
+        parameters: Param[];
+        responses: Record<string, any>;
+      };
     // Whitespace-only text is refused by the route (trim, then min length), and by the document.
     const submit = body('/v1/content').requestBody.content['application/json']!.schema;
     assert.ok(validate(submit, { title: ' A ', body: 'b', platforms: ['feed'] }));
@@ -128,7 +197,8 @@ describe('OpenAPI document', () => {
     assert.ok(!validate(csv, 'name\nKettle\n'));
     assert.ok(body('/v1/product-lists').parameters.some((p) => p.in === 'header' && p.name === 'Idempotency-Key'));
     // Live routes: one schema per event, with the JSON in `data`.
-    const events = (doc.paths['/v1/content/{contentId}/events']!.get as unknown as { responses: Record<string, any> }).responses['200'].content['text/event-stream'].schema;
+    const events = (doc.paths['/v1/content/{contentId}/events']!.get as unknown as { responses: Record<string, any> }).responses['200']
+      .content['text/event-stream'].schema;
     assert.ok(validate(events, { event: 'progress', data: '{}' }));
     assert.ok(validate(events, { event: 'error', data: '{"detail":"x"}' }));
     assert.ok(!validate(events, { event: 'message', data: '{}' }));

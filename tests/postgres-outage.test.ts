@@ -57,8 +57,18 @@ describe('PostgreSQL outage', () => {
 
   it('after: the same process serves again once PostgreSQL is back', async () => {
     postgres.start();
-    await eventually(async () => ((await http(world.baseUrl, 'GET', '/v1/content', undefined, bearer(token))).status === 200 ? true : undefined), 30_000, 'the API to serve again');
-    const started = await http(world.baseUrl, 'POST', '/v1/content', { title: 'T', body: 'B', platforms: ['feed'] }, { ...bearer(token), 'idempotency-key': 'outage-key-1' });
+    await eventually(
+      async () => ((await http(world.baseUrl, 'GET', '/v1/content', undefined, bearer(token))).status === 200 ? true : undefined),
+      30_000,
+      'the API to serve again',
+    );
+    const started = await http(
+      world.baseUrl,
+      'POST',
+      '/v1/content',
+      { title: 'T', body: 'B', platforms: ['feed'] },
+      { ...bearer(token), 'idempotency-key': 'outage-key-1' },
+    );
     assert.equal(started.status, 202, 'the key of the refused request was not left claimed');
   });
 });

@@ -46,7 +46,10 @@ describe('defects found from outside', () => {
     const server: Server = await new Promise((resolve) => {
       const s = createApp({ ...world.infra, logger, config: { ...world.config, ...overrides } }).listen(0, '127.0.0.1', () => resolve(s));
     });
-    return { baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(resolve)) };
+    return {
+      baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      close: () => new Promise((resolve) => server.close(resolve)),
+    };
   }
 
   const content = (extra: Record<string, unknown> = {}) => ({ title: 'A title', body: 'A body of text.', platforms: ['feed'], ...extra });
@@ -60,12 +63,46 @@ describe('defects found from outside', () => {
     };
 
     it('product lists: a NUL or a lone surrogate in JSON items, inline fields, CSV and JSON lines', async () => {
-      refusedAt(await http(world.baseUrl, 'POST', '/v1/product-lists', { items: [{ url: 'https://shop.example/a\u0000b' }] }, as('alice')), 'items.0.url');
-      refusedAt(await http(world.baseUrl, 'POST', '/v1/product-lists', '{"items":[{"key":"k1","inline":{"name":"Kettle \\ud800"}}]}', as('alice')), 'items.0.inline.name');
-      refusedAt(await http(world.baseUrl, 'POST', '/v1/product-lists', { items: [{ url: 'https://shop.example/a', key: 'x' }], listId: `l-${randomUUID().slice(0, 6)}`, options: { llm: true, dryRun: false, ['bad\u0000key']: 1 } }, as('alice')), 'options.bad\u0000key');
-      refusedAt(await http(world.baseUrl, 'POST', '/v1/product-lists', 'url,name\nhttps://shop.example/a,ok\nhttps://shop.example/b,bad\u0000name\n', { ...as('alice'), 'content-type': 'text/csv' }), 'body line 3');
       refusedAt(
-        await http(world.baseUrl, 'POST', '/v1/product-lists', '{"url":"https://shop.example/a"}\n{"key":"k2","name":"Bad \\u0000 name"}\n', { ...as('alice'), 'content-type': 'application/x-ndjson' }),
+        await http(world.baseUrl, 'POST', '/v1/product-lists', { items: [{ url: 'https://shop.example/a\u0000b' }] }, as('alice')),
+        'items.0.url',
+      );
+      refusedAt(
+        await http(world.baseUrl, 'POST', '/v1/product-lists', '{"items":[{"key":"k1","inline":{"name":"Kettle \\ud800"}}]}', as('alice')),
+        'items.0.inline.name',
+      );
+      refusedAt(
+        await http(
+          world.baseUrl,
+          'POST',
+          '/v1/product-lists',
+          {
+            items: [{ url: 'https://shop.example/a', key: 'x' }],
+            listId: `l-${randomUUID().slice(0, 6)}`,
+            options: { llm: true, dryRun: false, ['bad\u0000key']: 1 },
+          },
+          as('alice'),
+        ),
+        'options.bad\u0000key',
+      );
+      refusedAt(
+        await http(
+          world.baseUrl,
+          'POST',
+          '/v1/product-lists',
+          'url,name\nhttps://shop.example/a,ok\nhttps://shop.example/b,bad\u0000name\n',
+          { ...as('alice'), 'content-type': 'text/csv' },
+        ),
+        'body line 3',
+      );
+      refusedAt(
+        await http(
+          world.baseUrl,
+          'POST',
+          '/v1/product-lists',
+          '{"url":"https://shop.example/a"}\n{"key":"k2","name":"Bad \\u0000 name"}\n',
+          { ...as('alice'), 'content-type': 'application/x-ndjson' },
+        ),
         'items.1.inline.name',
       );
       refusedAt(await http(world.baseUrl, 'GET', '/v1/search/products?q=a%00b', undefined, as('alice')), 'query.q');
@@ -74,9 +111,24 @@ describe('defects found from outside', () => {
     it('content: a NUL in the title or a lone surrogate in the body is a 400, and nothing is stored or started', async () => {
       const contentId = `c-${randomUUID().slice(0, 8)}`;
       refusedAt(await http(world.baseUrl, 'POST', '/v1/content', content({ contentId, title: 'Bad \u0000 title' }), as('alice')), 'title');
-      refusedAt(await http(world.baseUrl, 'POST', '/v1/content', JSON.stringify(content({ contentId })).replace('A body', 'A \\udc00 body'), as('alice')), 'body');
-      refusedAt(await http(world.baseUrl, 'POST', '/v1/content/drafts', { contentId, brief: 'nul \u0000', platforms: ['feed'] }, as('alice')), 'brief');
-      const { rows } = await world.infra.pg.query('SELECT 1 FROM content_items WHERE tenant_id = $1 AND content_id = $2', [tenant, contentId]);
+      refusedAt(
+        await http(
+          world.baseUrl,
+          'POST',
+          '/v1/content',
+          JSON.stringify(content({ contentId })).replace('A body', 'A \\udc00 body'),
+          as('alice'),
+        ),
+        'body',
+      );
+      refusedAt(
+        await http(world.baseUrl, 'POST', '/v1/content/drafts', { contentId, brief: 'nul \u0000', platforms: ['feed'] }, as('alice')),
+        'brief',
+      );
+      const { rows } = await world.infra.pg.query('SELECT 1 FROM content_items WHERE tenant_id = $1 AND content_id = $2', [
+        tenant,
+        contentId,
+      ]);
       assert.equal(rows.length, 0);
       const ok = await http(world.baseUrl, 'POST', '/v1/content', content({ contentId, title: 'Fine: emoji 😀 and ü' }), as('alice'));
       assert.equal(ok.status, 202, ok.text);
@@ -98,12 +150,27 @@ describe('defects found from outside', () => {
   describe('2: offsets beyond ±15:59 are accepted and stored as the same instant', () => {
     it('publishAt +23:59 on content and drafts is a 202 and is stored in UTC; years beyond 9999 in UTC are a 400', async () => {
       const contentId = `c-${randomUUID().slice(0, 8)}`;
-      const submitted = await http(world.baseUrl, 'POST', '/v1/content', content({ contentId, publishAt: '2031-01-01T00:00:00+23:59' }), as('alice'));
+      const submitted = await http(
+        world.baseUrl,
+        'POST',
+        '/v1/content',
+        content({ contentId, publishAt: '2031-01-01T00:00:00+23:59' }),
+        as('alice'),
+      );
       assert.equal(submitted.status, 202, submitted.text);
-      const { rows } = await world.infra.pg.query<{ publish_at: Date }>('SELECT publish_at FROM content_items WHERE tenant_id = $1 AND content_id = $2', [tenant, contentId]);
+      const { rows } = await world.infra.pg.query<{ publish_at: Date }>(
+        'SELECT publish_at FROM content_items WHERE tenant_id = $1 AND content_id = $2',
+        [tenant, contentId],
+      );
       assert.equal(rows[0]!.publish_at.toISOString(), '2030-12-31T00:01:00.000Z');
 
-      const drafted = await http(world.baseUrl, 'POST', '/v1/content/drafts', { brief: 'towels', platforms: ['feed'], publishAt: '2031-06-01T12:00:00-20:30' }, as('alice'));
+      const drafted = await http(
+        world.baseUrl,
+        'POST',
+        '/v1/content/drafts',
+        { brief: 'towels', platforms: ['feed'], publishAt: '2031-06-01T12:00:00-20:30' },
+        as('alice'),
+      );
       assert.equal(drafted.status, 202, drafted.text);
 
       const beyond = await http(world.baseUrl, 'POST', '/v1/content', content({ publishAt: '9999-12-31T23:00:00-23:00' }), as('alice'));
@@ -132,19 +199,40 @@ describe('defects found from outside', () => {
   describe('6: every IPv6 form embedding IPv4 is judged by the embedded address', () => {
     it('IPv4-compatible, mapped, translated, NAT64, 6to4 and Teredo forms of inner addresses are refused', () => {
       const inner = [
-        '::127.0.0.1', '::7f00:1', '::a00:1', '::a9fe:a9fe', '::ffff:7f00:1', '::ffff:0:7f00:1', '64:ff9b::7f00:1', '64:ff9b::a9fe:a9fe',
-        '64:ff9b:1::808:808', '2002:7f00:1::1', '2002:c0a8:101::', '2001:0:4136:e378:8000:63bf:80ff:fffe', '2001:0:a00:1::1',
+        '::127.0.0.1',
+        '::7f00:1',
+        '::a00:1',
+        '::a9fe:a9fe',
+        '::ffff:7f00:1',
+        '::ffff:0:7f00:1',
+        '64:ff9b::7f00:1',
+        '64:ff9b::a9fe:a9fe',
+        '64:ff9b:1::808:808',
+        '2002:7f00:1::1',
+        '2002:c0a8:101::',
+        '2001:0:4136:e378:8000:63bf:80ff:fffe',
+        '2001:0:a00:1::1',
       ];
       for (const address of inner) {
         assert.ok(forbiddenRange(address), `${address} must be refused`);
-        assert.throws(() => checkUrl(`http://[${address}]/`, []), (error: Error & { type?: string }) => error.type === 'UrlBlocked', address);
+        assert.throws(
+          () => checkUrl(`http://[${address}]/`, []),
+          (error: Error & { type?: string }) => error.type === 'UrlBlocked',
+          address,
+        );
       }
       assert.match(forbiddenRange('::7f00:1')!, /^ipv4Compatible:loopback$/);
       assert.match(forbiddenRange('64:ff9b::a9fe:a9fe')!, /^rfc6052:linkLocal$/);
     });
 
     it('the same forms around a public address are allowed; :: and ::1 keep their own ranges', () => {
-      for (const address of ['::808:808', '::ffff:8.8.8.8', '64:ff9b::808:808', '2002:808:808::1', '2001:0:4136:e378:8000:63bf:f7f7:f7f7']) {
+      for (const address of [
+        '::808:808',
+        '::ffff:8.8.8.8',
+        '64:ff9b::808:808',
+        '2002:808:808::1',
+        '2001:0:4136:e378:8000:63bf:f7f7:f7f7',
+      ]) {
         assert.equal(forbiddenRange(address), undefined, address);
       }
       assert.equal(forbiddenRange('::'), 'unspecified');
@@ -190,7 +278,9 @@ describe('defects found from outside', () => {
           others.push((await http(app.baseUrl, 'GET', '/v1/content', undefined, bearer(token))).status);
         }
         assert.deepEqual(others, [200, 200, 200], 'the tenant still has room: only the greedy user was limited');
-        const { rows } = await world.infra.pg.query<{ count: number }>(`SELECT count FROM api_rate_limits WHERE bucket = $1`, [`tenant:${t}`]);
+        const { rows } = await world.infra.pg.query<{ count: number }>(`SELECT count FROM api_rate_limits WHERE bucket = $1`, [
+          `tenant:${t}`,
+        ]);
         assert.equal(rows[0]!.count, 6);
       } finally {
         await app.close();
@@ -241,7 +331,14 @@ describe('defects found from outside', () => {
 
   describe('10: RSS titles are escaped as in Atom', () => {
     it('markup in a title arrives as text in both formats', () => {
-      const entry = { contentId: 'c1', title: '<b>Bold</b> & <img src=x onerror=alert(1)>', body: 'Text.', locale: 'en', aiNotice: null, publishedAt: new Date('2026-01-01T00:00:00Z') };
+      const entry = {
+        contentId: 'c1',
+        title: '<b>Bold</b> & <img src=x onerror=alert(1)>',
+        body: 'Text.',
+        locale: 'en',
+        aiNotice: null,
+        publishedAt: new Date('2026-01-01T00:00:00Z'),
+      };
       const parser = new XMLParser({ ignoreAttributes: false, isArray: (name) => ['item', 'entry'].includes(name) });
       const rss = parser.parse(renderFeed([entry], 't', 'http://127.0.0.1:8080', 'rss')).rss.channel.item[0].title;
       const atom = parser.parse(renderFeed([entry], 't', 'http://127.0.0.1:8080', 'atom')).feed.entry[0].title['#text'];
@@ -272,7 +369,10 @@ describe('defects found from outside', () => {
 
       // A list stored before ids were scoped (key = the bare id) is still its tenant's, and only its tenant's.
       const legacy = `legacy-${randomUUID().slice(0, 6)}`;
-      await world.infra.pg.query(`INSERT INTO product_lists (list_id, tenant_id, options, item_count, status) VALUES ($1, $2, '{}', 0, 'completed')`, [legacy, tenant]);
+      await world.infra.pg.query(
+        `INSERT INTO product_lists (list_id, tenant_id, options, item_count, status) VALUES ($1, $2, '{}', 0, 'completed')`,
+        [legacy, tenant],
+      );
       assert.equal((await http(world.baseUrl, 'GET', `/v1/product-lists/${legacy}`, undefined, as('alice'))).status, 200);
       assert.equal((await http(world.baseUrl, 'GET', `/v1/product-lists/${legacy}`, undefined, as('olga'))).status, 404);
       assert.equal((await http(world.baseUrl, 'POST', '/v1/product-lists', { listId: legacy, items }, as('alice'))).status, 409);
@@ -282,32 +382,69 @@ describe('defects found from outside', () => {
   describe('12: a redrive is atomic', () => {
     it('redriving a running list is a 409 and leaves its failed items failed; a finished list is redriven', async () => {
       const listId = `redrive-${randomUUID().slice(0, 6)}`;
-      const started = await http(world.baseUrl, 'POST', '/v1/product-lists', { listId, items: [{ url: 'https://shop.example/p/1', key: 'a' }, { url: 'https://shop.example/p/2', key: 'b' }] }, as('alice'));
+      const started = await http(
+        world.baseUrl,
+        'POST',
+        '/v1/product-lists',
+        {
+          listId,
+          items: [
+            { url: 'https://shop.example/p/1', key: 'a' },
+            { url: 'https://shop.example/p/2', key: 'b' },
+          ],
+        },
+        as('alice'),
+      );
       assert.equal(started.status, 202, started.text);
       const key = tenantListKey(tenant, listId);
       await world.infra.pg.query(`UPDATE product_list_items SET state = 'failed' WHERE list_id = $1 AND item_key = 'a'`, [key]);
       const refused = await http(world.baseUrl, 'POST', `/v1/product-lists/${listId}/redrive`, undefined, as('alice'));
       assert.equal(refused.status, 409, refused.text);
-      const states = async () => (await world.infra.pg.query<{ item_key: string; state: string }>('SELECT item_key, state FROM product_list_items WHERE list_id = $1 ORDER BY item_key', [key])).rows;
-      assert.deepEqual(await states(), [{ item_key: 'a', state: 'failed' }, { item_key: 'b', state: 'pending' }]);
+      const states = async () =>
+        (
+          await world.infra.pg.query<{ item_key: string; state: string }>(
+            'SELECT item_key, state FROM product_list_items WHERE list_id = $1 ORDER BY item_key',
+            [key],
+          )
+        ).rows;
+      assert.deepEqual(await states(), [
+        { item_key: 'a', state: 'failed' },
+        { item_key: 'b', state: 'pending' },
+      ]);
 
       // The run ends without finishing the list (a crash, a terminate): the list row still says running.
       await world.infra.temporal.workflow.getHandle(started.json.workflowId).terminate('simulated crash');
       const redriven = await http(world.baseUrl, 'POST', `/v1/product-lists/${listId}/redrive`, undefined, as('alice'));
       assert.equal(redriven.status, 202, redriven.text);
       assert.equal(redriven.json.redriven, 1);
-      assert.deepEqual(await states(), [{ item_key: 'a', state: 'pending' }, { item_key: 'b', state: 'pending' }]);
+      assert.deepEqual(await states(), [
+        { item_key: 'a', state: 'pending' },
+        { item_key: 'b', state: 'pending' },
+      ]);
     });
   });
 
   describe('13: a dry run is crawl and extract only', () => {
     it('dryRun drops every stage after extraction and the LLM, whatever else was asked', async () => {
-      assert.deepEqual(effectiveListOptions({ dryRun: true, llm: true, stages: ['fetch', 'extract', 'images', 'sentiment', 'store'] }, 8), { concurrency: 8, stages: ['fetch', 'extract'], llm: false, dryRun: true });
+      assert.deepEqual(effectiveListOptions({ dryRun: true, llm: true, stages: ['fetch', 'extract', 'images', 'sentiment', 'store'] }, 8), {
+        concurrency: 8,
+        stages: ['fetch', 'extract'],
+        llm: false,
+        dryRun: true,
+      });
       const listId = `dry-${randomUUID().slice(0, 6)}`;
-      const started = await http(world.baseUrl, 'POST', '/v1/product-lists', { listId, items: [{ url: 'https://shop.example/p/1' }], options: { dryRun: true, llm: true } }, as('alice'));
+      const started = await http(
+        world.baseUrl,
+        'POST',
+        '/v1/product-lists',
+        { listId, items: [{ url: 'https://shop.example/p/1' }], options: { dryRun: true, llm: true } },
+        as('alice'),
+      );
       assert.equal(started.status, 202, started.text);
       const described = await world.infra.temporal.workflow.getHandle(started.json.workflowId).fetchHistory();
-      const input = JSON.parse(Buffer.from(described.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!.data!).toString());
+      const input = JSON.parse(
+        Buffer.from(described.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!.data!).toString(),
+      );
       assert.deepEqual([input.options.stages, input.options.llm, input.options.dryRun], [['fetch', 'extract'], false, true]);
     });
   });
@@ -320,7 +457,13 @@ describe('defects found from outside', () => {
       const started = await http(world.baseUrl, 'POST', '/v1/product-lists', body, as('alice'));
       assert.equal(started.status, 202, started.text.slice(0, 300));
       assert.equal(started.json.items, 10_000);
-      const tooLarge = await http(world.baseUrl, 'POST', '/v1/content', { title: 'x', body: 'y'.repeat(300 * 1024), platforms: ['feed'] }, as('alice'));
+      const tooLarge = await http(
+        world.baseUrl,
+        'POST',
+        '/v1/content',
+        { title: 'x', body: 'y'.repeat(300 * 1024), platforms: ['feed'] },
+        as('alice'),
+      );
       assert.equal(tooLarge.status, 413);
       assert.match(tooLarge.json.detail, /API_FEED_LIMIT/);
     });
@@ -331,11 +474,18 @@ describe('defects found from outside', () => {
       // The errors as the Temporal client raises them (ServiceError around the gRPC status); the
       // second reached the API as a 500 when a content workflow's task queue had lost its workers.
       const grpc = (code: number, details: string) => Object.assign(new Error(`${code} ${details}`), { code, details, metadata: {} });
-      const timedOut = new ServiceError('Failed to query Workflow', { cause: grpc(4, 'DEADLINE_EXCEEDED: query timed out before a worker could process it') });
-      const noPoller = new ServiceError('Failed to query Workflow', { cause: grpc(9, 'FAILED_PRECONDITION: no poller seen for task queue recently, worker may be down') });
+      const timedOut = new ServiceError('Failed to query Workflow', {
+        cause: grpc(4, 'DEADLINE_EXCEEDED: query timed out before a worker could process it'),
+      });
+      const noPoller = new ServiceError('Failed to query Workflow', {
+        cause: grpc(9, 'FAILED_PRECONDITION: no poller seen for task queue recently, worker may be down'),
+      });
       assert.equal(dependencyUnavailable(timedOut), 'a Temporal worker');
       assert.equal(dependencyUnavailable(noPoller), 'a Temporal worker');
-      assert.equal(dependencyUnavailable(new ServiceError('Failed to query Workflow', { cause: grpc(9, 'FAILED_PRECONDITION: something else') })), undefined);
+      assert.equal(
+        dependencyUnavailable(new ServiceError('Failed to query Workflow', { cause: grpc(9, 'FAILED_PRECONDITION: something else') })),
+        undefined,
+      );
     });
 
     it('an idempotent replay is JSON like the first answer', async () => {
@@ -352,7 +502,13 @@ describe('defects found from outside', () => {
 
     it('a prompt version whose schemaVersion PostgreSQL cannot hold is a 400; an unknown task a 404', async () => {
       const version = { instructions: 'Summarise the product in one line.', temperature: 0, maxTokens: 100, reason: 'probe' };
-      const huge = await http(world.baseUrl, 'POST', '/v1/learning/prompts/draft/versions', { ...version, schemaVersion: 9007199254740990 }, as('ada'));
+      const huge = await http(
+        world.baseUrl,
+        'POST',
+        '/v1/learning/prompts/draft/versions',
+        { ...version, schemaVersion: 9007199254740990 },
+        as('ada'),
+      );
       assert.equal(huge.status, 400, huge.text);
       assert.equal(huge.json.errors[0].path, 'schemaVersion');
       const unknown = await http(world.baseUrl, 'POST', '/v1/learning/prompts/no-such-task/versions', version, as('ada'));
@@ -362,20 +518,37 @@ describe('defects found from outside', () => {
     it('a research schedule with a cron expression Temporal cannot read is a 400, and nothing is stored', async () => {
       const scheduleId = `s-${randomUUID().slice(0, 8)}`;
       for (const cron of ['00000\f \u00ad', '60 * * * *', '0 9 * * 5-1']) {
-        const refused = await http(world.baseUrl, 'POST', '/v1/research-schedules', { scheduleId, cron: [cron], request: { startUrls: ['https://shop.example/'] } }, as('alice'));
+        const refused = await http(
+          world.baseUrl,
+          'POST',
+          '/v1/research-schedules',
+          { scheduleId, cron: [cron], request: { startUrls: ['https://shop.example/'] } },
+          as('alice'),
+        );
         assert.equal(refused.status, 400, `${JSON.stringify(cron)}: ${refused.text}`);
       }
       assert.equal((await http(world.baseUrl, 'GET', `/v1/research-schedules/${scheduleId}`, undefined, as('alice'))).status, 404);
     });
 
     it('a product list refuses a malformed query string with a JSON body too', async () => {
-      const refused = await http(world.baseUrl, 'POST', '/v1/product-lists?tenantId=k+HD%F0%A9%B1%97', { items: [{ url: 'https://shop.example/p/1' }] }, as('alice'));
+      const refused = await http(
+        world.baseUrl,
+        'POST',
+        '/v1/product-lists?tenantId=k+HD%F0%A9%B1%97',
+        { items: [{ url: 'https://shop.example/p/1' }] },
+        as('alice'),
+      );
       assert.equal(refused.status, 400, refused.text);
       assert.equal(refused.json.errors[0].path, 'tenantId');
     });
 
     it('path ids outside their pattern are a 400 on every family of routes', async () => {
-      for (const path of ['/v1/research-runs/%C2%BF', '/v1/research-schedules/%C2%8D', '/v1/answers/%0Bx', '/v1/strategy/learners/0/nowhere']) {
+      for (const path of [
+        '/v1/research-runs/%C2%BF',
+        '/v1/research-schedules/%C2%8D',
+        '/v1/answers/%0Bx',
+        '/v1/strategy/learners/0/nowhere',
+      ]) {
         const refused = await http(world.baseUrl, 'GET', path, undefined, as('alice'));
         assert.equal(refused.status, 400, `${path}: ${refused.text}`);
       }

@@ -48,8 +48,15 @@ describe('product-list pipeline over the sample shop', () => {
   async function errorsOf(listId: string): Promise<Map<string, { stage: string; error_type: string; attempts: number }>> {
     const response = await http(world.baseUrl, 'GET', `/v1/product-lists/${listId}/errors`);
     assert.equal(response.status, 200);
-    const rows = response.text.trim() ? response.text.trim().split('\n').map((line) => JSON.parse(line)) : [];
-    return new Map(rows.map((row: { url: string; stage: string; error_type: string; attempts: number }) => [new URL(row.url).pathname, row]));
+    const rows = response.text.trim()
+      ? response.text
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line))
+      : [];
+    return new Map(
+      rows.map((row: { url: string; stage: string; error_type: string; attempts: number }) => [new URL(row.url).pathname, row]),
+    );
   }
 
   describe('the curated catalogue, without LLM enrichment', () => {
@@ -60,9 +67,14 @@ describe('product-list pipeline over the sample shop', () => {
     });
 
     it('then every page with a product is stored with the values a correct extractor finds', async () => {
-      const expected = productPages.filter((page) => page.expected && !['robots-disallowed', 'hang', 'redirect-to-private', '404'].includes(page.behaviour ?? 'ok'));
+      const expected = productPages.filter(
+        (page) => page.expected && !['robots-disallowed', 'hang', 'redirect-to-private', '404'].includes(page.behaviour ?? 'ok'),
+      );
       for (const page of expected) {
-        const { rows } = await world.infra.pg.query('SELECT * FROM products WHERE tenant_id = $1 AND url = $2', [tenantId, urlOf(page.path)]);
+        const { rows } = await world.infra.pg.query('SELECT * FROM products WHERE tenant_id = $1 AND url = $2', [
+          tenantId,
+          urlOf(page.path),
+        ]);
         assert.equal(rows.length, 1, `${page.path} stored`);
         const row = rows[0];
         const want = page.expected!;
@@ -77,7 +89,10 @@ describe('product-list pipeline over the sample shop', () => {
     });
 
     it('then images are optimised into the blob store as WebP with thumbnails', async () => {
-      const { rows } = await world.infra.pg.query('SELECT images FROM products WHERE tenant_id = $1 AND url = $2', [tenantId, urlOf('/products/espresso-machine-pro.html')]);
+      const { rows } = await world.infra.pg.query('SELECT images FROM products WHERE tenant_id = $1 AND url = $2', [
+        tenantId,
+        urlOf('/products/espresso-machine-pro.html'),
+      ]);
       const images = rows[0].images as { key: string; thumbKey: string; width: number }[];
       assert.equal(images.length, 4);
       for (const image of images) {
@@ -102,13 +117,21 @@ describe('product-list pipeline over the sample shop', () => {
       assert.equal(expectType('/go/intranet', 'UrlBlocked', 'fetch').attempts, 1);
       assert.equal(expectType('/private/titanium-mug.html', 'RobotsDisallowed', 'fetch').attempts, 1);
       assert.equal(expectType('/blog/how-to-season-cast-iron.html', 'ProductNotFound', 'extract').attempts, 1);
-      assert.equal(expectType('/products/limited-edition-drop.html', 'FetchTimeout', 'fetch').attempts, 5, 'a hanging page is retried to the limit');
+      assert.equal(
+        expectType('/products/limited-edition-drop.html', 'FetchTimeout', 'fetch').attempts,
+        5,
+        'a hanging page is retried to the limit',
+      );
       assert.equal(ledger.size, 6, [...ledger.keys()].join(', '));
 
       // The flaky page answered 500 twice: its fetch succeeded on the third attempt.
-      const flaky = world.infra.temporal.workflow.getHandle(productItemWorkflowId(tenantListKey(tenantId, first.listId), itemKeyFor(urlOf('/products/electric-kettle.html'))));
+      const flaky = world.infra.temporal.workflow.getHandle(
+        productItemWorkflowId(tenantListKey(tenantId, first.listId), itemKeyFor(urlOf('/products/electric-kettle.html'))),
+      );
       const history = await flaky.fetchHistory();
-      const attempts = history.events!.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt);
+      const attempts = history
+        .events!.filter((e) => e.activityTaskStartedEventAttributes)
+        .map((e) => e.activityTaskStartedEventAttributes!.attempt);
       assert.equal(attempts[0], 3);
 
       assert.equal(first.report.failed, 6);
@@ -142,7 +165,10 @@ describe('product-list pipeline over the sample shop', () => {
         index,
         query: { bool: { filter: [{ term: { tenantId } }, { range: { highPrice: { gte: 190 } } }] } },
       });
-      assert.deepEqual(ranged.hits.hits.map((hit) => [hit._source?.price, hit._source?.highPrice]), [[149, 199]]);
+      assert.deepEqual(
+        ranged.hits.hits.map((hit) => [hit._source?.price, hit._source?.highPrice]),
+        [[149, 199]],
+      );
     });
 
     it('then recommendations come back from Neo4j: similar products of the same tenant, with brand and category nodes', async () => {
@@ -164,20 +190,31 @@ describe('product-list pipeline over the sample shop', () => {
       const text = await http(world.baseUrl, 'GET', '/v1/search/products?q=skillet&mode=text');
       assert.equal(text.status, 200);
       assert.equal(text.json.items[0]?.name, 'Cast Iron Skillet 28 cm');
-      const knn = await http(world.baseUrl, 'GET', `/v1/search/products?q=${encodeURIComponent('headphones for recording studio monitoring')}&mode=knn&limit=3`);
+      const knn = await http(
+        world.baseUrl,
+        'GET',
+        `/v1/search/products?q=${encodeURIComponent('headphones for recording studio monitoring')}&mode=knn&limit=3`,
+      );
       assert.equal(knn.json.items[0]?.name, 'Closed-Back Studio Headphones SH-70');
       const hybrid = await http(world.baseUrl, 'GET', '/v1/search/products?q=studio%20headphones');
       assert.equal(hybrid.json.mode, 'hybrid');
       assert.ok((hybrid.json.items as { name: string }[]).some((item) => item.name === 'Closed-Back Studio Headphones SH-70'));
       assert.equal((await http(world.baseUrl, 'GET', '/v1/search/products?q=x&mode=vibes')).status, 400);
 
-      const { rows } = await world.infra.pg.query<{ product_id: string }>('SELECT product_id FROM products WHERE tenant_id = $1 AND name = $2', [tenantId, 'Trail Runner GTX']);
+      const { rows } = await world.infra.pg.query<{ product_id: string }>(
+        'SELECT product_id FROM products WHERE tenant_id = $1 AND name = $2',
+        [tenantId, 'Trail Runner GTX'],
+      );
       const runner = rows[0]!.product_id;
       const recs = await http(world.baseUrl, 'GET', `/v1/products/${encodeURIComponent(runner)}/recommendations`);
       assert.equal(recs.status, 200);
       assert.ok(recs.json.items.length >= 3, JSON.stringify(recs.json));
       const outsider = await tokenFor(world.config, { sub: 'outsider', tenant: `other-${tenantId}`, roles: ['admin'] });
-      assert.equal((await http(world.baseUrl, 'GET', `/v1/products/${encodeURIComponent(runner)}/recommendations`, undefined, bearer(outsider))).status, 404);
+      assert.equal(
+        (await http(world.baseUrl, 'GET', `/v1/products/${encodeURIComponent(runner)}/recommendations`, undefined, bearer(outsider)))
+          .status,
+        404,
+      );
       const elsewhere = await http(world.baseUrl, 'GET', '/v1/search/products?q=skillet&mode=text', undefined, bearer(outsider));
       assert.equal(elsewhere.json.items.length, 0, 'another tenant finds nothing');
     });
@@ -205,7 +242,13 @@ describe('product-list pipeline over the sample shop', () => {
         );
         assert.equal(duplicates.records[0]!.get('n'), 0, 'no duplicate relationships');
         assert.ok((widest.records[0]!.get('n') as number) <= 5);
-        return { pg: pg.rows[0].n, inv: inv.rows[0].n, es: es.count, nodes: graph.records[0]!.get('nodes'), brands: brands.records[0]!.get('n') };
+        return {
+          pg: pg.rows[0].n,
+          inv: inv.rows[0].n,
+          es: es.count,
+          nodes: graph.records[0]!.get('nodes'),
+          brands: brands.records[0]!.get('n'),
+        };
       };
       const before = await counts();
       assert.equal(before.pg, first.report.succeeded);
@@ -259,11 +302,18 @@ describe('product-list pipeline over the sample shop', () => {
       });
       try {
         const listId = `warn-${randomUUID().slice(0, 8)}`;
-        const started = await http(degraded.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId, items: [{ url: urlOf('/products/headlamp-400.html') }], options: { llm: true } });
+        const started = await http(degraded.baseUrl, 'POST', '/v1/product-lists', {
+          listId,
+          tenantId,
+          items: [{ url: urlOf('/products/headlamp-400.html') }],
+          options: { llm: true },
+        });
         assert.equal(started.status, 202);
         const report = (await degraded.infra.temporal.workflow.getHandle(listWorkflowId(tenantId, listId)).result()) as ListReport;
         assert.deepEqual([report.succeeded, report.failed, report.withWarnings], [1, 0, 1]);
-        const item = await degraded.infra.pg.query('SELECT warnings FROM product_list_items WHERE list_id = $1', [tenantListKey(tenantId, listId)]);
+        const item = await degraded.infra.pg.query('SELECT warnings FROM product_list_items WHERE list_id = $1', [
+          tenantListKey(tenantId, listId),
+        ]);
         assert.deepEqual(item.rows[0].warnings.map((w: { stage: string; errorType: string }) => [w.stage, w.errorType]).sort(), [
           ['enhance', 'LlmInvalidOutput'],
           ['sentiment', 'LlmInvalidOutput'],
@@ -282,7 +332,17 @@ describe('product-list pipeline over the sample shop', () => {
 
     it('when a client follows a list live, then SSE and WebSocket stream progress until a final done', async () => {
       const listId = `live-${randomUUID().slice(0, 8)}`;
-      assert.equal((await http(world.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId, items: generated(4000, 6), options: { ...fast, concurrency: 2 } })).status, 202);
+      assert.equal(
+        (
+          await http(world.baseUrl, 'POST', '/v1/product-lists', {
+            listId,
+            tenantId,
+            items: generated(4000, 6),
+            options: { ...fast, concurrency: 2 },
+          })
+        ).status,
+        202,
+      );
       const token = await tokenFor(world.config, { sub: 'watcher', tenant: tenantId, roles: ['reviewer'] });
       const socketDone = new Promise<{ type: string; data: { status: string } }[]>((resolve, reject) => {
         const got: { type: string; data: { status: string } }[] = [];
@@ -293,8 +353,14 @@ describe('product-list pipeline over the sample shop', () => {
       });
       const response = await fetch(`${world.baseUrl}/v1/product-lists/${listId}/events`, { headers: bearer(token) });
       assert.match(response.headers.get('content-type') ?? '', /text\/event-stream/);
-      const events = [...(await response.text()).matchAll(/^event: (\w+)\ndata: (.*)$/gm)].map((m) => ({ event: m[1]!, data: JSON.parse(m[2]!) as { status: string; progress?: { succeeded: number } } }));
-      assert.ok(events.some((e) => e.event === 'progress' && e.data.status === 'running'), 'saw the list running');
+      const events = [...(await response.text()).matchAll(/^event: (\w+)\ndata: (.*)$/gm)].map((m) => ({
+        event: m[1]!,
+        data: JSON.parse(m[2]!) as { status: string; progress?: { succeeded: number } },
+      }));
+      assert.ok(
+        events.some((e) => e.event === 'progress' && e.data.status === 'running'),
+        'saw the list running',
+      );
       assert.equal(events.at(-1)!.event, 'done');
       assert.equal(events.at(-1)!.data.status, 'completed');
       const messages = await socketDone;
@@ -306,13 +372,20 @@ describe('product-list pipeline over the sample shop', () => {
 
     it('when paused, then no new item starts until resumed, and the list completes', async () => {
       const listId = `pause-${randomUUID().slice(0, 8)}`;
-      assert.equal((await http(world.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId, items: generated(1000, 12), options: fast })).status, 202);
+      assert.equal(
+        (await http(world.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId, items: generated(1000, 12), options: fast })).status,
+        202,
+      );
       assert.equal((await http(world.baseUrl, 'POST', `/v1/product-lists/${listId}/pause`)).status, 202);
       const handle = world.infra.temporal.workflow.getHandle(listWorkflowId(tenantId, listId));
-      const paused = await eventually(async () => {
-        const progress = await handle.query(listProgressQuery);
-        return progress.status === 'paused' && progress.inFlight.length === 0 ? progress : undefined;
-      }, 20_000, 'the list to pause and drain');
+      const paused = await eventually(
+        async () => {
+          const progress = await handle.query(listProgressQuery);
+          return progress.status === 'paused' && progress.inFlight.length === 0 ? progress : undefined;
+        },
+        20_000,
+        'the list to pause and drain',
+      );
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       const still = await handle.query(listProgressQuery);
       assert.equal(still.succeeded + still.failed, paused.succeeded + paused.failed, 'nothing ran while paused');
@@ -328,7 +401,10 @@ describe('product-list pipeline over the sample shop', () => {
 
     it('when cancelled, then in-flight work stops and the rest is reported as skipped', async () => {
       const listId = `cancel-${randomUUID().slice(0, 8)}`;
-      assert.equal((await http(world.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId, items: generated(2000, 30), options: fast })).status, 202);
+      assert.equal(
+        (await http(world.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId, items: generated(2000, 30), options: fast })).status,
+        202,
+      );
       const handle = world.infra.temporal.workflow.getHandle(listWorkflowId(tenantId, listId));
       await eventually(async () => ((await handle.query(listProgressQuery)).succeeded >= 2 ? true : undefined), 30_000, 'two items done');
       assert.equal((await http(world.baseUrl, 'POST', `/v1/product-lists/${listId}/cancel`)).status, 202);
@@ -343,9 +419,18 @@ describe('product-list pipeline over the sample shop', () => {
     it('when a list is longer than the continue-as-new threshold, then every item is accounted for', async () => {
       const listId = `can-${randomUUID().slice(0, 8)}`;
       // LIST_ITEMS_PER_RUN is 500 by default; a world with a threshold of 5 proves the handover.
-      const small = await startWorld({ LIST_ITEMS_PER_RUN: '5', FETCH_ALLOW_HOSTS: new URL(shop.baseUrl).host, BLOB_DIR: world.config.BLOB_DIR });
+      const small = await startWorld({
+        LIST_ITEMS_PER_RUN: '5',
+        FETCH_ALLOW_HOSTS: new URL(shop.baseUrl).host,
+        BLOB_DIR: world.config.BLOB_DIR,
+      });
       try {
-        const started = await http(small.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId, items: generated(3000, 13), options: { ...fast, concurrency: 3 } });
+        const started = await http(small.baseUrl, 'POST', '/v1/product-lists', {
+          listId,
+          tenantId,
+          items: generated(3000, 13),
+          options: { ...fast, concurrency: 3 },
+        });
         assert.equal(started.status, 202);
         const handle = small.infra.temporal.workflow.getHandle(listWorkflowId(tenantId, listId));
         const report = (await handle.result()) as ListReport;
@@ -353,7 +438,10 @@ describe('product-list pipeline over the sample shop', () => {
         assert.equal(report.succeeded, 13);
         const description = await handle.describe();
         assert.notEqual(description.runId, started.json.runId, 'the list continued as new');
-        const items = await small.infra.pg.query(`SELECT state, count(*)::int AS n FROM product_list_items WHERE list_id = $1 GROUP BY state`, [tenantListKey(tenantId, listId)]);
+        const items = await small.infra.pg.query(
+          `SELECT state, count(*)::int AS n FROM product_list_items WHERE list_id = $1 GROUP BY state`,
+          [tenantListKey(tenantId, listId)],
+        );
         assert.deepEqual(items.rows, [{ state: 'succeeded', n: 13 }]);
       } finally {
         await small.stop();
@@ -371,13 +459,20 @@ describe('product-list pipeline over the sample shop', () => {
       const redrive = await http(world.baseUrl, 'POST', `/v1/product-lists/${listId}/redrive`);
       assert.equal(redrive.status, 202, redrive.text);
       assert.equal(redrive.json.redriven, 1);
-      const second = (await world.infra.temporal.workflow.getHandle(listWorkflowId(tenantId, listId), redrive.json.runId).result()) as ListReport;
+      const second = (await world.infra.temporal.workflow
+        .getHandle(listWorkflowId(tenantId, listId), redrive.json.runId)
+        .result()) as ListReport;
       assert.deepEqual([second.succeeded, second.failed], [3, 1]);
-      const runs = await world.infra.pg.query('SELECT url, runs FROM product_list_items WHERE list_id = $1 ORDER BY url', [tenantListKey(tenantId, listId)]);
+      const runs = await world.infra.pg.query('SELECT url, runs FROM product_list_items WHERE list_id = $1 ORDER BY url', [
+        tenantListKey(tenantId, listId),
+      ]);
       for (const row of runs.rows) assert.equal(row.runs, row.url.endsWith('old-model-x100.html') ? 2 : 1, row.url);
       const csv = await http(world.baseUrl, 'GET', `/v1/product-lists/${listId}/errors`, undefined, { accept: 'text/csv' });
       assert.match(csv.contentType, /text\/csv/);
-      assert.match(csv.text, /^item_key,url,stage,error_type,message,attempts,occurred_at\n".+","http:\/\/127\.0\.0\.1:\d+\/products\/old-model-x100\.html","fetch","HttpNotFound"/);
+      assert.match(
+        csv.text,
+        /^item_key,url,stage,error_type,message,attempts,occurred_at\n".+","http:\/\/127\.0\.0\.1:\d+\/products\/old-model-x100\.html","fetch","HttpNotFound"/,
+      );
     });
   });
 
@@ -400,14 +495,19 @@ describe('product-list pipeline over the sample shop', () => {
       assert.equal(started.json.items, 3);
       const report = (await world.infra.temporal.workflow.getHandle(listWorkflowId(tenantId, listId)).result()) as ListReport;
       assert.deepEqual([report.succeeded, report.failed], [3, 0]);
-      const { rows } = await world.infra.pg.query(`SELECT url, name, price, currency, availability, brand, fields, images FROM products WHERE tenant_id = $1 AND url = 'feed:FEED-1'`, [tenantId]);
+      const { rows } = await world.infra.pg.query(
+        `SELECT url, name, price, currency, availability, brand, fields, images FROM products WHERE tenant_id = $1 AND url = 'feed:FEED-1'`,
+        [tenantId],
+      );
       assert.equal(rows[0].name, 'Canvas Tote Bag, Natural');
       assert.equal(Number(rows[0].price), 1299);
       assert.equal(rows[0].currency, 'EUR');
       assert.equal(rows[0].availability, 'in_stock');
       assert.deepEqual(rows[0].fields.name, { source: 'feed', confidence: 1 });
       assert.equal(rows[0].images.length, 1, 'the feed image was downloaded and optimised');
-      const mug = await world.infra.pg.query(`SELECT currency, availability FROM products WHERE tenant_id = $1 AND url = 'feed:FEED-2'`, [tenantId]);
+      const mug = await world.infra.pg.query(`SELECT currency, availability FROM products WHERE tenant_id = $1 AND url = 'feed:FEED-2'`, [
+        tenantId,
+      ]);
       assert.deepEqual(mug.rows[0], { currency: 'USD', availability: 'out_of_stock' });
     });
 
@@ -440,7 +540,12 @@ describe('product-list pipeline over the sample shop', () => {
 
     it('when a list id is reused, then it is a 409; an unknown list is a 404', async () => {
       const listId = `dup-${randomUUID().slice(0, 8)}`;
-      const body = { listId, tenantId, items: [{ url: urlOf('/gen/1.html') }], options: { llm: false, stages: ['fetch', 'extract', 'store'] } };
+      const body = {
+        listId,
+        tenantId,
+        items: [{ url: urlOf('/gen/1.html') }],
+        options: { llm: false, stages: ['fetch', 'extract', 'store'] },
+      };
       assert.equal((await http(world.baseUrl, 'POST', '/v1/product-lists', body)).status, 202);
       assert.equal((await http(world.baseUrl, 'POST', '/v1/product-lists', body)).status, 409);
       assert.equal((await http(world.baseUrl, 'GET', `/v1/product-lists/nope-${randomUUID().slice(0, 8)}`)).status, 404);
@@ -453,7 +558,12 @@ describe('product-list pipeline over the sample shop', () => {
       const before = shop.requests.length;
       const strict = await startWorld({ FETCH_ALLOW_HOSTS: '', BLOB_DIR: world.config.BLOB_DIR });
       try {
-        const items = [`http://127.0.0.1:${port}/gen/5.html`, `http://[::ffff:127.0.0.1]:${port}/gen/6.html`, `http://localhost:${port}/gen/7.html`, `http://2130706433:${port}/gen/8.html`].map((url) => ({ url }));
+        const items = [
+          `http://127.0.0.1:${port}/gen/5.html`,
+          `http://[::ffff:127.0.0.1]:${port}/gen/6.html`,
+          `http://localhost:${port}/gen/7.html`,
+          `http://2130706433:${port}/gen/8.html`,
+        ].map((url) => ({ url }));
         const started = await http(strict.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId, items, options: { llm: false } });
         assert.equal(started.status, 202, started.text);
         const report = (await strict.infra.temporal.workflow.getHandle(listWorkflowId(tenantId, listId)).result()) as ListReport;

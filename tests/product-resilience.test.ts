@@ -24,28 +24,50 @@ describe('product pipeline resilience', () => {
   after(async () => {
     await shop?.close();
   });
-  const generated = (from: number, count: number) => Array.from({ length: count }, (_, i) => ({ url: new URL(`/gen/${from + i}.html`, shop.baseUrl).href }));
+  const generated = (from: number, count: number) =>
+    Array.from({ length: count }, (_, i) => ({ url: new URL(`/gen/${from + i}.html`, shop.baseUrl).href }));
 
   it('when the worker process is killed mid-list, then a new worker finishes it with every item stored exactly once', async (t) => {
     const blobDir = mkdtempSync(path.join(tmpdir(), 'magicai-blobs-'));
     const env = { FETCH_ALLOW_HOSTS: new URL(shop.baseUrl).host, BLOB_DIR: blobDir };
     // The API in this process, the worker in a child process that can be killed for real.
     const world: World = await startWorld(env, { workers: false });
-    const workerEnv = { ...process.env, ...env, WORKER_METRICS_PORT: '0', TEMPORAL_SDK_METRICS_PORT: '0', TEMPORAL_TASK_QUEUE_PREFIX: world.config.TEMPORAL_TASK_QUEUE_PREFIX, ELASTICSEARCH_INDEX_PREFIX: world.config.ELASTICSEARCH_INDEX_PREFIX, LOG_LEVEL: 'error' };
-    const startWorker = (): ChildProcess => spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], { cwd: path.resolve(__dirname, '..'), env: workerEnv, stdio: 'ignore' });
+    const workerEnv = {
+      ...process.env,
+      ...env,
+      WORKER_METRICS_PORT: '0',
+      TEMPORAL_SDK_METRICS_PORT: '0',
+      TEMPORAL_TASK_QUEUE_PREFIX: world.config.TEMPORAL_TASK_QUEUE_PREFIX,
+      ELASTICSEARCH_INDEX_PREFIX: world.config.ELASTICSEARCH_INDEX_PREFIX,
+      LOG_LEVEL: 'error',
+    };
+    const startWorker = (): ChildProcess =>
+      spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], {
+        cwd: path.resolve(__dirname, '..'),
+        env: workerEnv,
+        stdio: 'ignore',
+      });
     let worker = startWorker();
     const tenantId = `kill-${randomUUID().slice(0, 8)}`;
     const listId = `kill-${randomUUID().slice(0, 8)}`;
     actAs(world.baseUrl, await tokenFor(world.config, { sub: 'test-editor', tenant: tenantId, roles: ['editor'] }));
     try {
-      const started = await http(world.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId, items: generated(6000, 24), options: { llm: false, concurrency: 4 } });
+      const started = await http(world.baseUrl, 'POST', '/v1/product-lists', {
+        listId,
+        tenantId,
+        items: generated(6000, 24),
+        options: { llm: false, concurrency: 4 },
+      });
       assert.equal(started.status, 202);
       const handle = world.infra.temporal.workflow.getHandle(listWorkflowId(tenantId, listId));
       await eventually(async () => ((await handle.query(listProgressQuery)).succeeded >= 4 ? true : undefined), 60_000, 'a few items done');
       worker.kill('SIGKILL');
       await new Promise((resolve) => worker.once('exit', resolve));
       // Queries need a worker; the list's item states in PostgreSQL tell where the kill landed.
-      const atKill = await world.infra.pg.query(`SELECT count(*)::int AS n FROM product_list_items WHERE list_id = $1 AND state = 'succeeded'`, [tenantListKey(tenantId, listId)]);
+      const atKill = await world.infra.pg.query(
+        `SELECT count(*)::int AS n FROM product_list_items WHERE list_id = $1 AND state = 'succeeded'`,
+        [tenantListKey(tenantId, listId)],
+      );
       assert.ok(atKill.rows[0].n < 24, 'the kill happened mid-list');
 
       worker = startWorker();
@@ -58,7 +80,9 @@ describe('product pipeline resilience', () => {
       // The killed worker's activities were retried because their heartbeats stopped, not after
       // their start-to-close timeout: every retried attempt's last failure is a HEARTBEAT timeout.
       const retried: { type: string; waitedMs: number }[] = [];
-      for await (const item of world.infra.temporal.workflow.list({ query: `BusinessId = '${tenantListKey(tenantId, listId)}' AND WorkflowKind = 'product-item'` })) {
+      for await (const item of world.infra.temporal.workflow.list({
+        query: `BusinessId = '${tenantListKey(tenantId, listId)}' AND WorkflowKind = 'product-item'`,
+      })) {
         const history = await world.infra.temporal.workflow.getHandle(item.workflowId, item.runId).fetchHistory();
         const scheduled = new Map<string, number>();
         for (const event of history.events ?? []) {
@@ -71,7 +95,9 @@ describe('product pipeline resilience', () => {
           }
         }
       }
-      t.diagnostic(`${retried.length} activities timed out with the killed worker; retried after ${retried.map((r) => (r.waitedMs / 1000).toFixed(1)).join(', ')} s`);
+      t.diagnostic(
+        `${retried.length} activities timed out with the killed worker; retried after ${retried.map((r) => (r.waitedMs / 1000).toFixed(1)).join(', ')} s`,
+      );
       for (const { type } of retried) assert.ok(/HEARTBEAT|4/.test(type), `timed out on ${type}, not on heartbeats`);
       assert.deepEqual([report.succeeded, report.failed, report.skipped], [24, 0, 0]);
       const rows = await world.infra.pg.query('SELECT count(*)::int AS n FROM products WHERE tenant_id = $1', [tenantId]);
@@ -109,13 +135,22 @@ describe('product pipeline resilience', () => {
       const tenantId = `inv-${randomUUID().slice(0, 8)}`;
       actAs(world.baseUrl, await tokenFor(world.config, { sub: 'test-editor', tenant: tenantId, roles: ['editor'] }));
       const item = { key: 'SKU-9', inline: { name: 'Trail Socks', sku: 'SKU-9', price: 12.5, currency: 'EUR', availability: 'InStock' } };
-      assert.equal((await http(world.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId, items: [item], options: { llm: false } })).status, 202);
+      assert.equal(
+        (await http(world.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId, items: [item], options: { llm: false } })).status,
+        202,
+      );
       const report = (await world.infra.temporal.workflow.getHandle(listWorkflowId(tenantId, listId)).result()) as ListReport;
       assert.equal(report.succeeded, 1);
       assert.equal(received.length, 2, 'one 503, one accepted retry');
       assert.equal(received[0]!.headers['idempotency-key'], received[1]!.headers['idempotency-key']);
       assert.deepEqual(
-        { sku: received[1]!.body.sku, availability: received[1]!.body.availability, price: received[1]!.body.price, currency: received[1]!.body.currency, tenantId: received[1]!.body.tenantId },
+        {
+          sku: received[1]!.body.sku,
+          availability: received[1]!.body.availability,
+          price: received[1]!.body.price,
+          currency: received[1]!.body.currency,
+          tenantId: received[1]!.body.tenantId,
+        },
         { sku: 'SKU-9', availability: 'in_stock', price: 12.5, currency: 'EUR', tenantId },
       );
       const table = await world.infra.pg.query('SELECT count(*)::int AS n FROM inventory WHERE tenant_id = $1', [tenantId]);

@@ -20,7 +20,12 @@ import { startWebhookReceiver, startWordPressStandIn, type WebhookReceiver, type
 import { http, startWorld, type World } from './support/world';
 
 const SECRET = 'test-secret-0123456789abcdef';
-const disclosure = { generated: true as const, model: 'smollm2-135m-instruct', promptVersion: 'draft@1', notice: 'This text was drafted with AI assistance.' };
+const disclosure = {
+  generated: true as const,
+  model: 'smollm2-135m-instruct',
+  promptVersion: 'draft@1',
+  notice: 'This text was drafted with AI assistance.',
+};
 const request = (overrides: Partial<PublishRequest> = {}): PublishRequest => ({
   tenantId: 'pub-tenant',
   contentId: `c-${randomUUID().slice(0, 8)}`,
@@ -97,10 +102,25 @@ describe('webhook platform', () => {
   it('signs notifications; without a URL they are only logged', async () => {
     const logged: unknown[] = [];
     const logger = { info: (obj: unknown) => logged.push(obj) } as never;
-    const event = { kind: 'review-reminder' as const, tenantId: 't', contentId: 'c', recipients: ['bob'], idempotencyKey: `n-${randomUUID()}` };
-    assert.deepEqual(await createNotifier({ NOTIFY_WEBHOOK_URL: receiver.notifyUrl, NOTIFY_WEBHOOK_SECRET: SECRET, PLATFORM_TIMEOUT_MS: 2_000 }, logger).notify(event), { delivered: true });
+    const event = {
+      kind: 'review-reminder' as const,
+      tenantId: 't',
+      contentId: 'c',
+      recipients: ['bob'],
+      idempotencyKey: `n-${randomUUID()}`,
+    };
+    assert.deepEqual(
+      await createNotifier(
+        { NOTIFY_WEBHOOK_URL: receiver.notifyUrl, NOTIFY_WEBHOOK_SECRET: SECRET, PLATFORM_TIMEOUT_MS: 2_000 },
+        logger,
+      ).notify(event),
+      { delivered: true },
+    );
     assert.deepEqual(receiver.notifications.find((n) => n.key === event.idempotencyKey)?.body, event);
-    assert.deepEqual(await createNotifier({ NOTIFY_WEBHOOK_URL: '', NOTIFY_WEBHOOK_SECRET: '', PLATFORM_TIMEOUT_MS: 2_000 }, logger).notify(event), { delivered: false, reason: 'not-configured' });
+    assert.deepEqual(
+      await createNotifier({ NOTIFY_WEBHOOK_URL: '', NOTIFY_WEBHOOK_SECRET: '', PLATFORM_TIMEOUT_MS: 2_000 }, logger).notify(event),
+      { delivered: false, reason: 'not-configured' },
+    );
     assert.equal(logged.length, 1);
   });
 });
@@ -224,7 +244,10 @@ describe('RSS/Atom rendering, read back with a feed parser', () => {
       const [ai, person] = feed.items;
       assert.equal(ai!.title, long.title);
       assert.equal(ai!.id, `${publicBaseUrl}/v1/feeds/tenant-x/entries/c-long`);
-      assert.deepEqual(ai!.categories.map((c) => c.term), ['ai-generated']);
+      assert.deepEqual(
+        ai!.categories.map((c) => c.term),
+        ['ai-generated'],
+      );
       assert.deepEqual(person!.categories, []);
       // However long the text, the summary ends with the notice (it used to be cut off at 500 characters).
       assert.ok(ai!.description?.includes(long.aiNotice), ai!.description ?? '');

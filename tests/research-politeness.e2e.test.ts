@@ -42,7 +42,16 @@ describe('research politeness with two worker processes', () => {
     running = workers.run();
     for (let i = 0; i < 2; i++) {
       const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], {
-        env: { ...process.env, ...env, WORKER_METRICS_PORT: '0', TEMPORAL_SDK_METRICS_PORT: '0', TEMPORAL_TASK_QUEUE_PREFIX: world.config.TEMPORAL_TASK_QUEUE_PREFIX, ELASTICSEARCH_INDEX_PREFIX: world.config.ELASTICSEARCH_INDEX_PREFIX, WORKER_TASK_QUEUES: 'crawl', LOG_LEVEL: 'info' },
+        env: {
+          ...process.env,
+          ...env,
+          WORKER_METRICS_PORT: '0',
+          TEMPORAL_SDK_METRICS_PORT: '0',
+          TEMPORAL_TASK_QUEUE_PREFIX: world.config.TEMPORAL_TASK_QUEUE_PREFIX,
+          ELASTICSEARCH_INDEX_PREFIX: world.config.ELASTICSEARCH_INDEX_PREFIX,
+          WORKER_TASK_QUEUES: 'crawl',
+          LOG_LEVEL: 'info',
+        },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       let output = '';
@@ -53,7 +62,9 @@ describe('research politeness with two worker processes', () => {
   });
   after(async () => {
     for (const child of children) child.kill('SIGTERM');
-    await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))));
+    await Promise.all(
+      children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))),
+    );
     workers?.shutdown();
     await running;
     await world?.stop();
@@ -65,15 +76,25 @@ describe('research politeness with two worker processes', () => {
     const from = shop.requests.length;
     const started = await http(world.baseUrl, 'POST', '/v1/research-runs', {
       runId,
-      request: { startUrls: [new URL('/', shop.baseUrl).href], sitemap: true, concurrency: 8, report: false, scope: { maxDepth: 1, maxPages: 10 } },
+      request: {
+        startUrls: [new URL('/', shop.baseUrl).href],
+        sitemap: true,
+        concurrency: 8,
+        report: false,
+        scope: { maxDepth: 1, maxPages: 10 },
+      },
     });
     assert.equal(started.status, 202, started.text);
     const result = (await world.infra.temporal.workflow.getHandle(started.json.workflowId).result()) as ResearchResult;
     assert.equal(result.pages.fetched + result.pages.failed, 10);
     const executions = [];
-    for await (const execution of world.infra.temporal.workflow.list({ query: `WorkflowId = '${started.json.workflowId}'` })) executions.push(execution.status.name);
+    for await (const execution of world.infra.temporal.workflow.list({ query: `WorkflowId = '${started.json.workflowId}'` }))
+      executions.push(execution.status.name);
     assert.ok(executions.filter((status) => status === 'CONTINUED_AS_NEW').length >= 1, `continued as new: ${executions.join(', ')}`);
-    const { rows: pages } = await world.infra.pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM research_pages WHERE run_id = $1 AND state IN ('fetched', 'failed')`, [runId]);
+    const { rows: pages } = await world.infra.pg.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM research_pages WHERE run_id = $1 AND state IN ('fetched', 'failed')`,
+      [runId],
+    );
     assert.equal(pages[0]!.n, 10, 'no page fetched twice across runs');
 
     const requests = shop.requests.slice(from);
@@ -90,7 +111,10 @@ describe('research politeness with two worker processes', () => {
     );
     const grantGaps = grants.slice(1).map((grant, i) => grant.at - grants[i]!.at);
     assert.equal(grants.length, arrivals.length, 'one grant per request the shop received');
-    assert.ok(Math.min(...grantGaps) >= GAP_MS - 1, `smallest gap between grants ${Math.min(...grantGaps)} ms: ${grantGaps.map(Math.round).join(', ')}`);
+    assert.ok(
+      Math.min(...grantGaps) >= GAP_MS - 1,
+      `smallest gap between grants ${Math.min(...grantGaps)} ms: ${grantGaps.map(Math.round).join(', ')}`,
+    );
 
     const { rows } = await world.infra.pg.query<{ holder: string; n: number }>(
       'SELECT holder, count(*)::int AS n FROM crawl_host_starts WHERE host = $1 AND started_at >= $2 GROUP BY holder',

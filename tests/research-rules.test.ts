@@ -30,9 +30,18 @@ describe('crawl scope', () => {
   });
 
   it('reads sitemaps, sitemap indexes and robots.txt Sitemap lines', () => {
-    assert.deepEqual(sitemapLocations('<urlset><url><loc> http://a/1?x=1&amp;y=2 </loc></url><url><loc>http://a/2</loc></url></urlset>'), { urls: ['http://a/1?x=1&y=2', 'http://a/2'], sitemaps: [] });
-    assert.deepEqual(sitemapLocations('<sitemapindex><sitemap><loc>http://a/s1.xml</loc></sitemap></sitemapindex>'), { urls: [], sitemaps: ['http://a/s1.xml'] });
-    assert.deepEqual(robotsSitemaps('User-agent: *\nDisallow: /p/\nSitemap: http://a/sitemap.xml\nsitemap:http://a/s2.xml'), ['http://a/sitemap.xml', 'http://a/s2.xml']);
+    assert.deepEqual(sitemapLocations('<urlset><url><loc> http://a/1?x=1&amp;y=2 </loc></url><url><loc>http://a/2</loc></url></urlset>'), {
+      urls: ['http://a/1?x=1&y=2', 'http://a/2'],
+      sitemaps: [],
+    });
+    assert.deepEqual(sitemapLocations('<sitemapindex><sitemap><loc>http://a/s1.xml</loc></sitemap></sitemapindex>'), {
+      urls: [],
+      sitemaps: ['http://a/s1.xml'],
+    });
+    assert.deepEqual(robotsSitemaps('User-agent: *\nDisallow: /p/\nSitemap: http://a/sitemap.xml\nsitemap:http://a/s2.xml'), [
+      'http://a/sitemap.xml',
+      'http://a/s2.xml',
+    ]);
   });
 });
 
@@ -44,16 +53,31 @@ describe('the report check', () => {
     'product abc: "Chef knife Gyuto 210", http://shop.test/products/gyuto-210.html',
   ].join('\n');
   const citable = { ids: new Set(['abc']), urls: new Set(['http://shop.test/products/gyuto-210.html']) };
-  const report = (text: string, productIds: string[] = ['abc'], urls: string[] = []) => ({ title: 'Shop research', summary: 'A summary.', findings: [{ text, productIds, urls }] });
+  const report = (text: string, productIds: string[] = ['abc'], urls: string[] = []) => ({
+    title: 'Shop research',
+    summary: 'A summary.',
+    findings: [{ text, productIds, urls }],
+  });
 
   it('finds the numbers a text states, not those inside words, ids or URLs', () => {
-    assert.deepEqual(numbersIn('24 products, 1,299.00 EUR, -12.5% and x100, 2p, a3f9, see http://a/b/12.html.'), ['24', '1,299.00', '-12.5']);
+    assert.deepEqual(numbersIn('24 products, 1,299.00 EUR, -12.5% and x100, 2p, a3f9, see http://a/b/12.html.'), [
+      '24',
+      '1,299.00',
+      '-12.5',
+    ]);
     assert.ok(figuresOf(facts).has('1299.00'));
     assert.ok(figuresOf(facts).has('28.00'), 'numbers inside fact URLs may be repeated');
   });
 
   it('accepts a report whose every number is in the analysis (any spelling of the value)', () => {
-    assert.deepEqual(checkReport(report('The shop lists 24 products in 4 categories; shoes cost 49.5 to 1,299.00 EUR, median 129.95; the kettle rose 10%.'), facts, citable), { ok: true });
+    assert.deepEqual(
+      checkReport(
+        report('The shop lists 24 products in 4 categories; shoes cost 49.5 to 1,299.00 EUR, median 129.95; the kettle rose 10%.'),
+        facts,
+        citable,
+      ),
+      { ok: true },
+    );
   });
 
   it('refuses an invented number, a rounded one, and citations outside the snapshot', () => {
@@ -67,7 +91,13 @@ describe('the report check', () => {
 });
 
 describe('the price watch', () => {
-  const now = (id: string, price: number, currency = 'EUR') => ({ researchProductId: id, url: `http://s/${id}`, name: id, price, currency });
+  const now = (id: string, price: number, currency = 'EUR') => ({
+    researchProductId: id,
+    url: `http://s/${id}`,
+    name: id,
+    price,
+    currency,
+  });
   const before = new Map([
     ['a', { price: 100, currency: 'EUR' }],
     ['b', { price: 100, currency: 'EUR' }],
@@ -77,17 +107,34 @@ describe('the price watch', () => {
 
   it('reports moves at or beyond the threshold, both ways, biggest first; ignores currency changes and new products', () => {
     const moves = priceMoves([now('a', 89), now('b', 104.99), now('c', 110), now('d', 50), now('e', 10)], before, 10);
-    assert.deepEqual(moves.map((m) => [m.researchProductId, m.previousPrice, m.changePct]), [['a', 100, -11], ['c', 100, 10]]);
+    assert.deepEqual(
+      moves.map((m) => [m.researchProductId, m.previousPrice, m.changePct]),
+      [
+        ['a', 100, -11],
+        ['c', 100, 10],
+      ],
+    );
   });
 });
 
 describe('ETA and cost', () => {
-  it('uses the observed crawl rate, then earlier runs\' stage durations', () => {
+  it("uses the observed crawl rate, then earlier runs' stage durations", () => {
     const rates = { ...DEFAULT_STAGE_RATES, matchMsPerProduct: 100, analyseMs: 1_000, graphMsPerProduct: 10, reportMs: 5_000 };
     // 10 pages in 20 s → 2 s/page; 10 pages left = 20 s; 5 products per 10 pages → 10 expected.
-    const eta = etaMs({ stage: 'crawl', pagesDone: 10, pagesRemaining: 10, crawlElapsedMs: 20_000, products: 5, stageElapsedMs: 20_000, rates });
+    const eta = etaMs({
+      stage: 'crawl',
+      pagesDone: 10,
+      pagesRemaining: 10,
+      crawlElapsedMs: 20_000,
+      products: 5,
+      stageElapsedMs: 20_000,
+      rates,
+    });
     assert.equal(eta, 20_000 + 10 * 100 + 1_000 + 10 * 10 + 5_000);
-    assert.equal(etaMs({ stage: 'report', pagesDone: 20, pagesRemaining: 0, crawlElapsedMs: 40_000, products: 10, stageElapsedMs: 2_000, rates }), 3_000);
+    assert.equal(
+      etaMs({ stage: 'report', pagesDone: 20, pagesRemaining: 0, crawlElapsedMs: 40_000, products: 10, stageElapsedMs: 2_000, rates }),
+      3_000,
+    );
     assert.equal(etaMs({ stage: 'done', pagesDone: 1, pagesRemaining: 0, crawlElapsedMs: 1, products: 0, stageElapsedMs: 0, rates }), 0);
   });
 
@@ -107,6 +154,9 @@ describe('ETA and cost', () => {
     assert.equal(costUsd({ promptTokens: 2_000, completionTokens: 1_000 }, prices), 2.5);
     const rates = { ...DEFAULT_STAGE_RATES, tokensPerProduct: 100, reportTokens: 1_000 };
     // 10 products × 100 prompt tokens + report 700 prompt / 300 completion, on top of the spent 0.
-    assert.equal(estimatedTotalCostUsd({ promptTokens: 0, completionTokens: 0 }, { products: 10, reportPending: true }, rates, prices), 1.3); // 0.5 × 1.7 + 1.5 × 0.3
+    assert.equal(
+      estimatedTotalCostUsd({ promptTokens: 0, completionTokens: 0 }, { products: 10, reportPending: true }, rates, prices),
+      1.3,
+    ); // 0.5 × 1.7 + 1.5 × 0.3
   });
 });

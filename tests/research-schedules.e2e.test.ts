@@ -20,10 +20,18 @@ describe('research schedules', () => {
 
   before(async () => {
     shop = await startSampleShop();
-    world = await startWorld({ FETCH_ALLOW_HOSTS: new URL(shop.baseUrl).host, FETCH_TIMEOUT_MS: '1500', RESEARCH_HOST_GAP_MS: '10', BLOB_DIR: mkdtempSync(path.join(tmpdir(), 'magicai-sched-')) });
+    world = await startWorld({
+      FETCH_ALLOW_HOSTS: new URL(shop.baseUrl).host,
+      FETCH_TIMEOUT_MS: '1500',
+      RESEARCH_HOST_GAP_MS: '10',
+      BLOB_DIR: mkdtempSync(path.join(tmpdir(), 'magicai-sched-')),
+    });
   });
   after(async () => {
-    await world?.infra.temporal.schedule.getHandle(temporalScheduleId(tenantId, scheduleId)).delete().catch(() => undefined);
+    await world?.infra.temporal.schedule
+      .getHandle(temporalScheduleId(tenantId, scheduleId))
+      .delete()
+      .catch(() => undefined);
     await world?.stop();
     await shop?.close();
   });
@@ -32,26 +40,54 @@ describe('research schedules', () => {
     const created = await http(world.baseUrl, 'POST', '/v1/research-schedules', {
       scheduleId,
       everyMinutes: 24 * 60,
-      request: { startUrls: [new URL('/products/trail-runner-gtx.html', shop.baseUrl).href], scope: { maxDepth: 0, maxPages: 1 }, report: false },
+      request: {
+        startUrls: [new URL('/products/trail-runner-gtx.html', shop.baseUrl).href],
+        scope: { maxDepth: 0, maxPages: 1 },
+        report: false,
+      },
     });
     assert.equal(created.status, 201, created.text);
     assert.deepEqual([created.json.paused, created.json.overlap, created.json.everyMinutes], [false, 'SKIP', 1440]);
     assert.ok(created.json.nextRuns.length >= 1);
-    assert.equal((await http(world.baseUrl, 'POST', '/v1/research-schedules', { scheduleId, everyMinutes: 60, request: { startUrls: [shop.baseUrl] } })).status, 409);
+    assert.equal(
+      (
+        await http(world.baseUrl, 'POST', '/v1/research-schedules', {
+          scheduleId,
+          everyMinutes: 60,
+          request: { startUrls: [shop.baseUrl] },
+        })
+      ).status,
+      409,
+    );
 
     assert.equal((await http(world.baseUrl, 'POST', `/v1/research-schedules/${scheduleId}/trigger`)).status, 202);
-    const run = await eventually(async () => {
-      const runs = (await http(world.baseUrl, 'GET', '/v1/research-runs')).json.items as { runId: string; scheduleId?: string; status: string }[];
-      return runs.find((item) => item.scheduleId === scheduleId && item.status === 'completed');
-    }, 60_000, 'the scheduled run to complete');
+    const run = await eventually(
+      async () => {
+        const runs = (await http(world.baseUrl, 'GET', '/v1/research-runs')).json.items as {
+          runId: string;
+          scheduleId?: string;
+          status: string;
+        }[];
+        return runs.find((item) => item.scheduleId === scheduleId && item.status === 'completed');
+      },
+      60_000,
+      'the scheduled run to complete',
+    );
     const view = (await http(world.baseUrl, 'GET', `/v1/research-runs/${run.runId}`)).json;
     assert.ok(view.workflowId.startsWith(`research/${tenantId}/${scheduleId}-`), view.workflowId);
     const { rows } = await world.infra.pg.query('SELECT name FROM research_products WHERE run_id = $1', [run.runId]);
-    assert.deepEqual(rows.map((row) => row.name), ['Trail Runner GTX']);
-    const described = await eventually(async () => {
-      const got = (await http(world.baseUrl, 'GET', `/v1/research-schedules/${scheduleId}`)).json;
-      return got.recentRuns?.length ? got : undefined;
-    }, 15_000, 'the schedule to list its run');
+    assert.deepEqual(
+      rows.map((row) => row.name),
+      ['Trail Runner GTX'],
+    );
+    const described = await eventually(
+      async () => {
+        const got = (await http(world.baseUrl, 'GET', `/v1/research-schedules/${scheduleId}`)).json;
+        return got.recentRuns?.length ? got : undefined;
+      },
+      15_000,
+      'the schedule to list its run',
+    );
     assert.equal(described.recentRuns[0].workflowId, view.workflowId);
 
     const other = bearer(await tokenFor(world.config, { sub: 'x', tenant: `other-${tenantId}`, roles: ['editor'] }));
@@ -71,9 +107,18 @@ describe('research schedules', () => {
   });
 
   it('then a bad schedule is a 400', async () => {
-    const both = await http(world.baseUrl, 'POST', '/v1/research-schedules', { scheduleId: 'x', everyMinutes: 60, cron: ['0 3 * * *'], request: { startUrls: [shop.baseUrl] } });
+    const both = await http(world.baseUrl, 'POST', '/v1/research-schedules', {
+      scheduleId: 'x',
+      everyMinutes: 60,
+      cron: ['0 3 * * *'],
+      request: { startUrls: [shop.baseUrl] },
+    });
     assert.equal(both.status, 400);
-    const tooOften = await http(world.baseUrl, 'POST', '/v1/research-schedules', { scheduleId: 'y', everyMinutes: 1, request: { startUrls: [shop.baseUrl] } });
+    const tooOften = await http(world.baseUrl, 'POST', '/v1/research-schedules', {
+      scheduleId: 'y',
+      everyMinutes: 1,
+      request: { startUrls: [shop.baseUrl] },
+    });
     assert.equal(tooOften.status, 400);
   });
 });

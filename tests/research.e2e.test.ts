@@ -76,7 +76,13 @@ describe('site research over the sample shop', () => {
     assert.equal(started.status, 202, started.text);
     return (await world.infra.temporal.workflow.getHandle(started.json.workflowId).result()) as ResearchResult;
   }
-  const report = (text: string, productIds: string[], urls: string[]) => ({ content: JSON.stringify({ title: 'Sample shop research', summary: 'What the shop sells and how it prices it.', findings: [{ text, productIds, urls }] }) });
+  const report = (text: string, productIds: string[], urls: string[]) => ({
+    content: JSON.stringify({
+      title: 'Sample shop research',
+      summary: 'What the shop sells and how it prices it.',
+      findings: [{ text, productIds, urls }],
+    }),
+  });
 
   describe('a full run: sitemap and links, robots.txt, analysis, matches, graph, checked report', () => {
     const runId = `full-${randomUUID().slice(0, 8)}`;
@@ -87,14 +93,19 @@ describe('site research over the sample shop', () => {
     before(async () => {
       const sneakerUrl = url('/products/city-sneaker-white.html');
       // First answer invents a figure; the check refuses it and the re-ask comes back clean.
-      llm.script([report('The shop lists 987654 products.', [], []), report('The Court Classic Sneaker is sold by both shops.', [researchProductIdFor(tenantId, sneakerUrl)], [sneakerUrl])]);
+      llm.script([
+        report('The shop lists 987654 products.', [], []),
+        report('The Court Classic Sneaker is sold by both shops.', [researchProductIdFor(tenantId, sneakerUrl)], [sneakerUrl]),
+      ]);
       requestsBefore = shop.requests.length;
       const started = await http(world.baseUrl, 'POST', '/v1/research-runs', {
         runId,
         request: { startUrls: [url('/')], sitemap: true, scope: { maxDepth: 1, maxPages: 40, exclude: ['^/blog/'] } },
       });
       assert.equal(started.status, 202, started.text);
-      const stream = await fetch(`${world.baseUrl}/v1/research-runs/${runId}/events`, { headers: bearer(await tokenFor(world.config, { sub: 'r', tenant: tenantId, roles: ['editor'] })) });
+      const stream = await fetch(`${world.baseUrl}/v1/research-runs/${runId}/events`, {
+        headers: bearer(await tokenFor(world.config, { sub: 'r', tenant: tenantId, roles: ['editor'] })),
+      });
       events = await stream.text(); // ends when the run does
       result = (await world.infra.temporal.workflow.getHandle(started.json.workflowId).result()) as ResearchResult;
     });
@@ -105,7 +116,10 @@ describe('site research over the sample shop', () => {
       assert.ok(!paths.some((p) => p.startsWith('/private/')), 'robots.txt disallows /private/');
       assert.ok(!paths.some((p) => p.startsWith('/blog/')), 'excluded by the scope');
       assert.ok(!paths.some((p) => p.startsWith('/img/')), 'images are not pages');
-      const { rows } = await world.infra.pg.query<{ url: string; state: string; reason: string }>('SELECT url, state, reason FROM research_pages WHERE run_id = $1', [runId]);
+      const { rows } = await world.infra.pg.query<{ url: string; state: string; reason: string }>(
+        'SELECT url, state, reason FROM research_pages WHERE run_id = $1',
+        [runId],
+      );
       const byPath = new Map(rows.map((row) => [new URL(row.url).pathname, row]));
       assert.equal(byPath.get('/private/titanium-mug.html')?.reason, 'RobotsDisallowed');
       assert.equal(byPath.get('/blog/how-to-season-cast-iron.html')?.reason, 'OutOfScope:excluded');
@@ -114,7 +128,9 @@ describe('site research over the sample shop', () => {
     });
 
     it('then the analysis figures equal an independent SQL count', async () => {
-      const { rows: [own] } = await world.infra.pg.query<{ products: number; priced: number; categories: number }>(
+      const {
+        rows: [own],
+      } = await world.infra.pg.query<{ products: number; priced: number; categories: number }>(
         'SELECT count(*)::int AS products, count(price)::int AS priced, count(DISTINCT category)::int AS categories FROM research_products WHERE run_id = $1',
         [runId],
       );
@@ -129,10 +145,19 @@ describe('site research over the sample shop', () => {
         `SELECT count(*)::int AS n, round(avg(price), 2)::float8 AS avg, min(price)::float8 AS min FROM research_products WHERE run_id = $1 AND category = 'Shoes' AND currency = 'EUR'`,
         [runId],
       );
-      const stat = analysis.priceByCategory.find((s: { category: string; currency: string }) => s.category === 'Shoes' && s.currency === 'EUR');
+      const stat = analysis.priceByCategory.find(
+        (s: { category: string; currency: string }) => s.category === 'Shoes' && s.currency === 'EUR',
+      );
       assert.deepEqual([stat.products, stat.avg, stat.min], [shoes[0]!.n, shoes[0]!.avg, shoes[0]!.min]);
-      const bucketed = analysis.distribution.flatMap((d: { buckets: { products: number }[] }) => d.buckets).reduce((sum: number, b: { products: number }) => sum + b.products, 0);
-      const { rows: [pricedWithCurrency] } = await world.infra.pg.query<{ n: number }>('SELECT count(*)::int AS n FROM research_products WHERE run_id = $1 AND price IS NOT NULL AND currency IS NOT NULL', [runId]);
+      const bucketed = analysis.distribution
+        .flatMap((d: { buckets: { products: number }[] }) => d.buckets)
+        .reduce((sum: number, b: { products: number }) => sum + b.products, 0);
+      const {
+        rows: [pricedWithCurrency],
+      } = await world.infra.pg.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM research_products WHERE run_id = $1 AND price IS NOT NULL AND currency IS NOT NULL',
+        [runId],
+      );
       assert.equal(bucketed, pricedWithCurrency!.n, 'every priced product is in one bucket');
       assert.equal(result.products, own!.products);
     });
@@ -157,7 +182,15 @@ describe('site research over the sample shop', () => {
         { database: world.config.NEO4J_DATABASE },
       );
       assert.equal(graph.records.length, 1);
-      assert.deepEqual([graph.records[0]!.get('method'), graph.records[0]!.get('score'), graph.records[0]!.get('brand'), graph.records[0]!.get('category')], ['gtin', 1, 'Nordkamm', 'Shoes']);
+      assert.deepEqual(
+        [
+          graph.records[0]!.get('method'),
+          graph.records[0]!.get('score'),
+          graph.records[0]!.get('brand'),
+          graph.records[0]!.get('category'),
+        ],
+        ['gtin', 1, 'Nordkamm', 'Shoes'],
+      );
     });
 
     it('then the report that invented a number was refused, and the re-asked one is stored, cited, indexed and priced', async () => {
@@ -170,10 +203,18 @@ describe('site research over the sample shop', () => {
       const second = llm.requests.filter((r) => r.path.endsWith('/chat/completions'))[1]!;
       assert.match(JSON.stringify(second.body.messages), /previous report was refused/);
       await world.infra.es.indices.refresh({ index: `${world.config.ELASTICSEARCH_INDEX_PREFIX}-documents` });
-      const doc = await world.infra.es.get<{ tenantId: string; kind: string; title: string }>({ index: `${world.config.ELASTICSEARCH_INDEX_PREFIX}-documents`, id: `research-report/${runId}` });
+      const doc = await world.infra.es.get<{ tenantId: string; kind: string; title: string }>({
+        index: `${world.config.ELASTICSEARCH_INDEX_PREFIX}-documents`,
+        id: `research-report/${runId}`,
+      });
       assert.deepEqual([doc._source?.tenantId, doc._source?.kind], [tenantId, 'research-report']);
       // Two chat calls of the stand-in (11 prompt + 7 completion tokens each) plus the embeddings, at 0.5 / 1.5 USD per 1k.
-      const { rows: [usage] } = await world.infra.pg.query<{ p: number; c: number }>('SELECT sum(prompt_tokens)::int AS p, sum(completion_tokens)::int AS c FROM llm_calls WHERE workflow_id = $1', [`research/${tenantId}/${runId}`]);
+      const {
+        rows: [usage],
+      } = await world.infra.pg.query<{ p: number; c: number }>(
+        'SELECT sum(prompt_tokens)::int AS p, sum(completion_tokens)::int AS c FROM llm_calls WHERE workflow_id = $1',
+        [`research/${tenantId}/${runId}`],
+      );
       const view = (await http(world.baseUrl, 'GET', `/v1/research-runs/${runId}`)).json;
       assert.equal(view.status, 'completed');
       assert.equal(view.cost.costUsd, Math.round(((usage!.p / 1000) * 0.5 + (usage!.c / 1000) * 1.5) * 1e8) / 1e8);
@@ -210,8 +251,15 @@ describe('site research over the sample shop', () => {
         const page = await browser.newPage();
         const problems: string[] = [];
         // Failed loads are checked by URL below (the browser's own /favicon.ico 404 is not ours).
-        page.on('console', (message) => message.type() === 'error' && !message.text().startsWith('Failed to load resource') && problems.push(message.text()));
-        page.on('response', (response) => response.status() >= 400 && !response.url().endsWith('/favicon.ico') && problems.push(`${response.status()} ${response.url()}`));
+        page.on(
+          'console',
+          (message) => message.type() === 'error' && !message.text().startsWith('Failed to load resource') && problems.push(message.text()),
+        );
+        page.on(
+          'response',
+          (response) =>
+            response.status() >= 400 && !response.url().endsWith('/favicon.ico') && problems.push(`${response.status()} ${response.url()}`),
+        );
         page.on('pageerror', (error) => problems.push(error.message));
         const token = await tokenFor(world.config, { sub: 'r', tenant: tenantId, roles: ['editor'] });
         await page.goto(`${world.baseUrl}/v1/research-runs/${runId}/report.html?access_token=${token}`);
@@ -229,7 +277,12 @@ describe('site research over the sample shop', () => {
 
     it('then another tenant sees neither the run, nor its report, nor its page', async () => {
       const other = bearer(await tokenFor(world.config, { sub: 'x', tenant: `other-${tenantId}`, roles: ['editor', 'admin'] }));
-      for (const p of [`/v1/research-runs/${runId}`, `/v1/research-runs/${runId}/report`, `/v1/research-runs/${runId}/report.html`, `/v1/research-runs/${runId}/events`]) {
+      for (const p of [
+        `/v1/research-runs/${runId}`,
+        `/v1/research-runs/${runId}/report`,
+        `/v1/research-runs/${runId}/report.html`,
+        `/v1/research-runs/${runId}/events`,
+      ]) {
         assert.equal((await http(world.baseUrl, 'GET', p, undefined, other)).status, 404, p);
       }
       const list = await http(world.baseUrl, 'GET', '/v1/research-runs', undefined, other);
@@ -243,9 +296,21 @@ describe('site research over the sample shop', () => {
       let watched: ResearchResult;
       before(async () => {
         // The previous snapshot had other prices: the trail runner was 20 % dearer, the sneaker 1 % cheaper.
-        await world.infra.pg.query(`UPDATE research_products SET price = round(price * 1.2, 2) WHERE run_id = $1 AND url LIKE '%/trail-runner-gtx.html'`, [runId]);
-        await world.infra.pg.query(`UPDATE research_products SET price = round(price * 0.99, 2) WHERE run_id = $1 AND url LIKE '%/city-sneaker-white.html'`, [runId]);
-        watched = await runResearch(second, { startUrls: [url('/')], sitemap: true, scope: { maxDepth: 1, maxPages: 40, exclude: ['^/blog/'] }, priceWatch: { thresholdPct: 5 }, report: false });
+        await world.infra.pg.query(
+          `UPDATE research_products SET price = round(price * 1.2, 2) WHERE run_id = $1 AND url LIKE '%/trail-runner-gtx.html'`,
+          [runId],
+        );
+        await world.infra.pg.query(
+          `UPDATE research_products SET price = round(price * 0.99, 2) WHERE run_id = $1 AND url LIKE '%/city-sneaker-white.html'`,
+          [runId],
+        );
+        watched = await runResearch(second, {
+          startUrls: [url('/')],
+          sitemap: true,
+          scope: { maxDepth: 1, maxPages: 40, exclude: ['^/blog/'] },
+          priceWatch: { thresholdPct: 5 },
+          report: false,
+        });
       });
 
       it('then only the move beyond the threshold is alerted, once, signed', async () => {
@@ -306,13 +371,23 @@ describe('site research over the sample shop', () => {
     const slowModel = new Promise<void>((resolve) => (release = resolve));
     llm.script([{ ...report('Never delivered.', [], []), holdUntil: slowModel }]);
     try {
-      const started = await http(world.baseUrl, 'POST', '/v1/research-runs', { runId, request: { startUrls: [url('/')], scope: { maxDepth: 1, maxPages: 3 } } });
+      const started = await http(world.baseUrl, 'POST', '/v1/research-runs', {
+        runId,
+        request: { startUrls: [url('/')], scope: { maxDepth: 1, maxPages: 3 } },
+      });
       assert.equal(started.status, 202, started.text);
       const handle = world.infra.temporal.workflow.getHandle(started.json.workflowId);
-      await eventually(async () => ((await handle.query(researchProgressQuery)).stage === 'report' ? true : undefined), 60_000, 'the report stage');
+      await eventually(
+        async () => ((await handle.query(researchProgressQuery)).stage === 'report' ? true : undefined),
+        60_000,
+        'the report stage',
+      );
       await handle.cancel();
       await assert.rejects(handle.result(), (error: Error) => error.name === 'WorkflowFailedError');
-      const { rows } = await world.infra.pg.query('SELECT status, finished_at FROM research_runs WHERE tenant_id = $1 AND run_id = $2', [tenantId, runId]);
+      const { rows } = await world.infra.pg.query('SELECT status, finished_at FROM research_runs WHERE tenant_id = $1 AND run_id = $2', [
+        tenantId,
+        runId,
+      ]);
       assert.equal(rows[0]?.status, 'cancelled');
       assert.ok(rows[0]?.finished_at, 'its end is recorded');
     } finally {

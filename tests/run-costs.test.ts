@@ -15,9 +15,22 @@ function taskModel(body: any) {
     case 'sentiment':
       return { content: JSON.stringify({ label: 'positive', score: 0.6, aspects: ['quality'] }) };
     case 'enhance':
-      return { content: JSON.stringify({ seoTitle: 'A fine product', metaDescription: 'A fine product for fine people.', bullets: ['Fine'], tags: ['fine'] }) };
+      return {
+        content: JSON.stringify({
+          seoTitle: 'A fine product',
+          metaDescription: 'A fine product for fine people.',
+          bullets: ['Fine'],
+          tags: ['fine'],
+        }),
+      };
     case 'draft':
-      return { content: JSON.stringify({ title: 'Linen towels are here', body: 'Soft, quick-drying linen towels, made in Portugal.', summary: 'New towels.' }) };
+      return {
+        content: JSON.stringify({
+          title: 'Linen towels are here',
+          body: 'Soft, quick-drying linen towels, made in Portugal.',
+          summary: 'New towels.',
+        }),
+      };
     default:
       return { content: JSON.stringify({ score: 0.95, issues: [] }) };
   }
@@ -31,7 +44,11 @@ describe('cost and ETA per run', () => {
   const tenantId = `cost-${randomUUID().slice(0, 8)}`;
 
   before(async () => {
-    w = await startWorldWithModelStandIn({ LLM_MODELS: 'default=standin-model', LLM_PRICE_TABLE: `standin-model=${PRICES.input}/${PRICES.output}`, LLM_PRICE_INPUT_PER_1K: '99' });
+    w = await startWorldWithModelStandIn({
+      LLM_MODELS: 'default=standin-model',
+      LLM_PRICE_TABLE: `standin-model=${PRICES.input}/${PRICES.output}`,
+      LLM_PRICE_INPUT_PER_1K: '99',
+    });
     w.llm.script([], taskModel);
     actAs(w.world.baseUrl, await tokenFor(w.world.config, { sub: 'carla', tenant: tenantId, roles: ['editor', 'reviewer'] }));
   });
@@ -51,23 +68,39 @@ describe('cost and ETA per run', () => {
 
   it('a product list reports cost and ETA in its progress while running and in its final report', async () => {
     const listId = `costs-${randomUUID().slice(0, 8)}`;
-    const items = Array.from({ length: 4 }, (_, i) => ({ key: `I-${i}`, inline: { name: `Linen towel ${i}`, description: `A soft linen towel, number ${i}, quick-drying and made in Portugal.` } }));
-    const started = await http(w.world.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId, items, options: { llm: true, concurrency: 1 } });
+    const items = Array.from({ length: 4 }, (_, i) => ({
+      key: `I-${i}`,
+      inline: { name: `Linen towel ${i}`, description: `A soft linen towel, number ${i}, quick-drying and made in Portugal.` },
+    }));
+    const started = await http(w.world.baseUrl, 'POST', '/v1/product-lists', {
+      listId,
+      tenantId,
+      items,
+      options: { llm: true, concurrency: 1 },
+    });
     assert.equal(started.status, 202, started.text);
 
     // Progress while running: the estimate is there, with the list's size.
-    const running = await eventually(async () => {
-      const read = await http(w.world.baseUrl, 'GET', `/v1/product-lists/${listId}`);
-      return read.json.status === 'running' && read.json.progress?.estimate ? read.json : undefined;
-    }, 30_000, 'progress with an estimate');
+    const running = await eventually(
+      async () => {
+        const read = await http(w.world.baseUrl, 'GET', `/v1/product-lists/${listId}`);
+        return read.json.status === 'running' && read.json.progress?.estimate ? read.json : undefined;
+      },
+      30_000,
+      'progress with an estimate',
+    );
     assert.equal(running.progress.estimate.total, 4);
     assert.ok(running.progress.estimate.costUsd >= 0);
     assert.match(running.progress.estimate.basis, /LLM_PRICE_TABLE/);
 
-    const done = await eventually(async () => {
-      const read = await http(w.world.baseUrl, 'GET', `/v1/product-lists/${listId}`);
-      return read.json.status === 'completed' ? read.json : undefined;
-    }, 120_000, 'the list to complete');
+    const done = await eventually(
+      async () => {
+        const read = await http(w.world.baseUrl, 'GET', `/v1/product-lists/${listId}`);
+        return read.json.status === 'completed' ? read.json : undefined;
+      },
+      120_000,
+      'the list to complete',
+    );
     const estimate = done.report.estimate;
     assert.equal(done.report.succeeded, 4);
     const expected = await sqlCost(`left(workflow_id, length($1)) = $1`, `${listWorkflowId(tenantId, listId)}/`);
@@ -77,7 +110,10 @@ describe('cost and ETA per run', () => {
     assert.equal(estimate.etaSeconds, 0);
     for (const stage of ['items', 'sentiment', 'enhance', 'embed']) assert.ok(estimate.stageRates[stage] > 0, `rate of ${stage}`);
     // The stand-in answers 11 prompt and 7 completion tokens per chat call.
-    const { rows } = await w.world.infra.pg.query(`SELECT count(*)::int AS n FROM llm_calls WHERE left(workflow_id, length($1)) = $1 AND task IN ('sentiment', 'enhance')`, [`${listWorkflowId(tenantId, listId)}/`]);
+    const { rows } = await w.world.infra.pg.query(
+      `SELECT count(*)::int AS n FROM llm_calls WHERE left(workflow_id, length($1)) = $1 AND task IN ('sentiment', 'enhance')`,
+      [`${listWorkflowId(tenantId, listId)}/`],
+    );
     assert.ok(estimate.tokens.completion >= rows[0].n * 7);
 
     const report = await http(w.world.baseUrl, 'GET', `/v1/product-lists/${listId}/report`);
@@ -87,10 +123,14 @@ describe('cost and ETA per run', () => {
   it('a content draft reports its cost, and an ETA from the observed stage durations while drafting', async () => {
     const draft = await http(w.world.baseUrl, 'POST', '/v1/content/drafts', { brief: 'Announce our linen towels.', platforms: ['feed'] });
     assert.equal(draft.status, 202, draft.text);
-    const content = await eventually(async () => {
-      const read = await http(w.world.baseUrl, 'GET', `/v1/content/${draft.json.contentId}`);
-      return ['pending', 'approved'].includes(read.json.status) ? read.json : undefined;
-    }, 60_000, 'the draft to be checked');
+    const content = await eventually(
+      async () => {
+        const read = await http(w.world.baseUrl, 'GET', `/v1/content/${draft.json.contentId}`);
+        return ['pending', 'approved'].includes(read.json.status) ? read.json : undefined;
+      },
+      60_000,
+      'the draft to be checked',
+    );
     const expected = await sqlCost('workflow_id = $1', content.workflowId);
     assert.ok(expected > 0);
     assert.ok(Math.abs(content.estimate.costUsd - expected) < 1e-7, `${content.estimate.costUsd} vs ${expected}`);

@@ -76,15 +76,21 @@ async function rejection(promise: Promise<unknown>, type: string): Promise<Pipel
   assert.fail(`expected ${type}, but the fetch succeeded`);
 }
 
-const text = (body: string, contentType = 'text/html; charset=utf-8'): Handler => (_req, res) => {
-  res.writeHead(200, { 'content-type': contentType }).end(body);
-};
-const redirect = (location: string, status = 302): Handler => (_req, res) => {
-  res.writeHead(status, { location }).end();
-};
-const slow = (ms: number, body = 'ok'): Handler => (_req, res) => {
-  setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end(body), ms);
-};
+const text =
+  (body: string, contentType = 'text/html; charset=utf-8'): Handler =>
+  (_req, res) => {
+    res.writeHead(200, { 'content-type': contentType }).end(body);
+  };
+const redirect =
+  (location: string, status = 302): Handler =>
+  (_req, res) => {
+    res.writeHead(status, { location }).end();
+  };
+const slow =
+  (ms: number, body = 'ok'): Handler =>
+  (_req, res) => {
+    setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end(body), ms);
+  };
 
 /** An injected resolver: names not in the table fail like the system resolver does. */
 function tableLookup(table: Record<string, { address: string; family: 4 | 6 }[]>): LookupFn & { calls: string[] } {
@@ -118,32 +124,79 @@ after(() => {
 describe('checkUrl', () => {
   it('when a URL spells a forbidden address in any literal form, then it is refused as UrlBlocked', () => {
     const forbidden = [
-      'http://127.0.0.1/', 'http://127.1/', 'http://0x7f.0.0.1/', 'http://0x7f000001/', 'http://017700000001/',
-      'http://2130706433/', 'http://127.0.0.1./', 'http://0/', 'http://0.0.0.0/', 'http://10.1.2.3/', 'http://172.16.0.1/',
-      'http://172.31.255.255/', 'http://192.168.1.1/', 'http://169.254.169.254/latest/meta-data/', 'http://100.64.0.1/',
-      'http://224.0.0.1/', 'http://255.255.255.255/', 'http://240.0.0.1/', 'http://[::1]/', 'http://[::]/',
-      'http://[::ffff:127.0.0.1]/', 'http://[::ffff:7f00:1]/', 'http://[0:0:0:0:0:ffff:127.0.0.1]/',
-      'http://[::ffff:169.254.169.254]/', 'http://[fe80::1]/', 'http://[fc00::1]/', 'http://[fd12:3456::1]/', 'http://[ff02::1]/',
-      'http://[2002:7f00:1::1]/', 'http://[2002:a00:1::]/', 'http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/',
-      'http://[64:ff9b::a00:1]/', 'http://[64:ff9b:1::1]/', 'http://localhost/', 'http://LOCALHOST./', 'http://shop.localhost:8080/',
+      'http://127.0.0.1/',
+      'http://127.1/',
+      'http://0x7f.0.0.1/',
+      'http://0x7f000001/',
+      'http://017700000001/',
+      'http://2130706433/',
+      'http://127.0.0.1./',
+      'http://0/',
+      'http://0.0.0.0/',
+      'http://10.1.2.3/',
+      'http://172.16.0.1/',
+      'http://172.31.255.255/',
+      'http://192.168.1.1/',
+      'http://169.254.169.254/latest/meta-data/',
+      'http://100.64.0.1/',
+      'http://224.0.0.1/',
+      'http://255.255.255.255/',
+      'http://240.0.0.1/',
+      'http://[::1]/',
+      'http://[::]/',
+      'http://[::ffff:127.0.0.1]/',
+      'http://[::ffff:7f00:1]/',
+      'http://[0:0:0:0:0:ffff:127.0.0.1]/',
+      'http://[::ffff:169.254.169.254]/',
+      'http://[fe80::1]/',
+      'http://[fc00::1]/',
+      'http://[fd12:3456::1]/',
+      'http://[ff02::1]/',
+      'http://[2002:7f00:1::1]/',
+      'http://[2002:a00:1::]/',
+      'http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/',
+      'http://[64:ff9b::a00:1]/',
+      'http://[64:ff9b:1::1]/',
+      'http://localhost/',
+      'http://LOCALHOST./',
+      'http://shop.localhost:8080/',
     ];
     for (const url of forbidden) {
-      assert.throws(() => checkUrl(url, []), (error: unknown) => {
-        assert.ok(error instanceof PipelineError, url);
-        assert.equal(error.type, 'UrlBlocked', url);
-        assert.equal(error.retryable, false, url);
-        assert.equal(error.details.url, url);
-        return true;
-      }, url);
+      assert.throws(
+        () => checkUrl(url, []),
+        (error: unknown) => {
+          assert.ok(error instanceof PipelineError, url);
+          assert.equal(error.type, 'UrlBlocked', url);
+          assert.equal(error.retryable, false, url);
+          assert.equal(error.details.url, url);
+          return true;
+        },
+        url,
+      );
     }
   });
 
   it('when a URL uses another scheme or carries credentials, then it is refused as UrlBlocked', () => {
-    for (const url of ['file:///etc/passwd', 'ftp://example.com/x', 'data:text/plain,hi', 'gopher://example.com/', 'ws://example.com/',
-      'javascript:alert(1)', 'http://user:secret@example.com/', 'https://user@example.com/']) {
-      assert.throws(() => checkUrl(url, ['example.com']), (error: unknown) => error instanceof PipelineError && error.type === 'UrlBlocked', url);
+    for (const url of [
+      'file:///etc/passwd',
+      'ftp://example.com/x',
+      'data:text/plain,hi',
+      'gopher://example.com/',
+      'ws://example.com/',
+      'javascript:alert(1)',
+      'http://user:secret@example.com/',
+      'https://user@example.com/',
+    ]) {
+      assert.throws(
+        () => checkUrl(url, ['example.com']),
+        (error: unknown) => error instanceof PipelineError && error.type === 'UrlBlocked',
+        url,
+      );
     }
-    assert.throws(() => checkUrl('not a url', []), (error: unknown) => error instanceof PipelineError && error.type === 'UrlInvalid');
+    assert.throws(
+      () => checkUrl('not a url', []),
+      (error: unknown) => error instanceof PipelineError && error.type === 'UrlInvalid',
+    );
   });
 
   it('when a URL names a public address or host name, then it is returned normalised without any lookup', () => {
@@ -162,7 +215,10 @@ describe('checkUrl', () => {
     assert.throws(() => checkUrl('http://127.0.0.1:8124/x', ['127.0.0.1:8123']), /UrlBlocked|refusing/);
     assert.equal(checkUrl('http://localhost:9/x', ['localhost']).hostname, 'localhost');
     assert.equal(checkUrl('http://[::1]:81/', ['[::1]:81']).hostname, '[::1]');
-    assert.throws(() => checkUrl('file:///etc/passwd', ['127.0.0.1']), (error: unknown) => error instanceof PipelineError && error.type === 'UrlBlocked');
+    assert.throws(
+      () => checkUrl('file:///etc/passwd', ['127.0.0.1']),
+      (error: unknown) => error instanceof PipelineError && error.type === 'UrlBlocked',
+    );
   });
 });
 
@@ -184,9 +240,18 @@ describe('createFetcher: SSRF refusals', () => {
     const fetcher = fetcherFor(undefined);
     const connectsBefore = connectCount();
     const p = server.port;
-    for (const url of [`http://127.0.0.1:${p}/`, `http://127.1:${p}/`, `http://0x7f000001:${p}/`, `http://2130706433:${p}/`,
-      `http://017700000001:${p}/`, `http://[::1]:${p}/`, `http://[::ffff:127.0.0.1]:${p}/`, `http://[0:0:0:0:0:ffff:127.0.0.1]:${p}/`,
-      `http://localhost:${p}/`, `http://app.localhost:${p}/`]) {
+    for (const url of [
+      `http://127.0.0.1:${p}/`,
+      `http://127.1:${p}/`,
+      `http://0x7f000001:${p}/`,
+      `http://2130706433:${p}/`,
+      `http://017700000001:${p}/`,
+      `http://[::1]:${p}/`,
+      `http://[::ffff:127.0.0.1]:${p}/`,
+      `http://[0:0:0:0:0:ffff:127.0.0.1]:${p}/`,
+      `http://localhost:${p}/`,
+      `http://app.localhost:${p}/`,
+    ]) {
       const error = await rejection(fetcher.fetch(url), 'UrlBlocked');
       assert.equal(error.retryable, false);
     }
@@ -201,7 +266,10 @@ describe('createFetcher: SSRF refusals', () => {
     const server = await startServer({ '/': text('secret') });
     const lookup = tableLookup({
       'evil.test': [{ address: '127.0.0.1', family: 4 }],
-      'mixed.test': [{ address: '93.184.216.34', family: 4 }, { address: '10.0.0.5', family: 4 }],
+      'mixed.test': [
+        { address: '93.184.216.34', family: 4 },
+        { address: '10.0.0.5', family: 4 },
+      ],
       'metadata.test': [{ address: '169.254.169.254', family: 4 }],
       'mapped.test': [{ address: '::ffff:127.0.0.1', family: 6 }],
       'ula.test': [{ address: 'fd00::5', family: 6 }],
@@ -272,7 +340,12 @@ describe('createFetcher: redirects', () => {
     await rejection(fetcher.fetch(`${server.origin}/to-name`), 'UrlBlocked');
 
     assert.deepEqual(server.requests, ['/robots.txt', '/to-metadata', '/to-private', '/to-name']);
-    assert.ok(connectedHosts().slice(connectsBefore).every((host) => host === '127.0.0.1'), connectedHosts().join(','));
+    assert.ok(
+      connectedHosts()
+        .slice(connectsBefore)
+        .every((host) => host === '127.0.0.1'),
+      connectedHosts().join(','),
+    );
   });
 
   it('when a chain has 6 redirects, then TooManyRedirects and the 7th URL is never requested', async () => {
@@ -308,10 +381,18 @@ describe('createFetcher: redirects', () => {
 
 describe('createFetcher: statuses, size and time limits', () => {
   it('when the server answers 404/410, 4xx, 408, 429 or 5xx, then the error type and retryability follow the status', async () => {
-    const status = (code: number, headers: Record<string, string> = {}): Handler => (_req, res) => void res.writeHead(code, headers).end('x');
+    const status =
+      (code: number, headers: Record<string, string> = {}): Handler =>
+      (_req, res) =>
+        void res.writeHead(code, headers).end('x');
     const server = await startServer({
-      '/404': status(404), '/410': status(410), '/403': status(403), '/408': status(408),
-      '/429': status(429, { 'retry-after': '7' }), '/500': status(500), '/503': status(503, { 'retry-after': '2' }),
+      '/404': status(404),
+      '/410': status(410),
+      '/403': status(403),
+      '/408': status(408),
+      '/429': status(429, { 'retry-after': '7' }),
+      '/500': status(500),
+      '/503': status(503, { 'retry-after': '2' }),
     });
     const fetcher = fetcherFor(server);
     const url = (path: string) => `${server.origin}${path}`;
@@ -452,7 +533,8 @@ describe('createFetcher: robots.txt', () => {
   it('when robots.txt answers 5xx, then RobotsUnavailable (retryable), the page is not fetched, and the next attempt asks again', async () => {
     let robotsStatus = 503;
     const server = await startServer({
-      '/robots.txt': (_req, res) => void res.writeHead(robotsStatus, { 'content-type': 'text/plain' }).end(robotsStatus === 200 ? 'User-agent: *\nAllow: /\n' : 'down'),
+      '/robots.txt': (_req, res) =>
+        void res.writeHead(robotsStatus, { 'content-type': 'text/plain' }).end(robotsStatus === 200 ? 'User-agent: *\nAllow: /\n' : 'down'),
       '/page': text('page'),
     });
     const fetcher = fetcherFor(server);
@@ -499,7 +581,8 @@ describe('createFetcher: politeness', () => {
     const fetcher = fetcherFor(server, { perHostDelayMs: 150 });
     await Promise.all([1, 2, 3].map((n) => fetcher.fetch(`${server.origin}/p/${n}`, { skipRobots: true })));
     const starts = server.starts.map((s) => s.at);
-    for (let i = 1; i < starts.length; i += 1) assert.ok(starts[i]! - starts[i - 1]! >= 140, `gap ${Math.round(starts[i]! - starts[i - 1]!)} ms`);
+    for (let i = 1; i < starts.length; i += 1)
+      assert.ok(starts[i]! - starts[i - 1]! >= 140, `gap ${Math.round(starts[i]! - starts[i - 1]!)} ms`);
   });
 
   it('when the fetcher is closed, then further fetches fail with FetcherClosed', async () => {

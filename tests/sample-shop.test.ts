@@ -50,7 +50,19 @@ describe('sample shop', () => {
   it('when the manifest is read, then it holds dozens of pages covering every required shape and behaviour', () => {
     assert.ok(sampleShopCatalog.length >= 30, `only ${sampleShopCatalog.length} pages`);
     const shapes = new Set(sampleShopCatalog.map((page) => page.shape));
-    for (const shape of ['jsonld-offers-array', 'jsonld-offer', 'jsonld-aggregate-offer', 'jsonld-graph', 'jsonld-array', 'jsonld-type-array', 'microdata', 'opengraph', 'jsonld-malformed', 'jsonld-missing-fields', 'html-only'] as const) {
+    for (const shape of [
+      'jsonld-offers-array',
+      'jsonld-offer',
+      'jsonld-aggregate-offer',
+      'jsonld-graph',
+      'jsonld-array',
+      'jsonld-type-array',
+      'microdata',
+      'opengraph',
+      'jsonld-malformed',
+      'jsonld-missing-fields',
+      'html-only',
+    ] as const) {
       assert.ok(shapes.has(shape), `no ${shape} page`);
     }
     const behaviours = new Set(sampleShopCatalog.map((page) => page.behaviour ?? 'ok'));
@@ -65,9 +77,18 @@ describe('sample shop', () => {
     }
     assert.equal(pageByShape('jsonld-offers-array').expected?.price, 129.95, 'lowest of the offers');
     assert.equal(pageByShape('jsonld-localized-price').expected?.price, 1299);
-    assert.ok(sampleShopCatalog.some((page) => page.expected && page.expected.price === undefined), 'a page without a price');
-    assert.ok(sampleShopCatalog.some((page) => page.expected && page.expected.imageCount === 0), 'a page without images');
-    assert.ok(sampleShopCatalog.some((page) => page.shape === 'article' && page.expected === null), 'an article without a product');
+    assert.ok(
+      sampleShopCatalog.some((page) => page.expected && page.expected.price === undefined),
+      'a page without a price',
+    );
+    assert.ok(
+      sampleShopCatalog.some((page) => page.expected && page.expected.imageCount === 0),
+      'a page without images',
+    );
+    assert.ok(
+      sampleShopCatalog.some((page) => page.shape === 'article' && page.expected === null),
+      'an article without a product',
+    );
   });
 
   it('when every page with behaviour ok is requested, then it answers 200 text/html and its h1 is the expected product name', async () => {
@@ -77,7 +98,10 @@ describe('sample shop', () => {
       assert.equal(response.status, 200, page.path);
       assert.equal(response.headers.get('content-type'), 'text/html; charset=utf-8', page.path);
       const $ = load(await response.text());
-      assert.ok($('head title').text().length > 0 && $('header nav').length === 1 && $('footer').length === 1, `${page.path}: full page frame`);
+      assert.ok(
+        $('head title').text().length > 0 && $('header nav').length === 1 && $('footer').length === 1,
+        `${page.path}: full page frame`,
+      );
       if (page.expected) assert.equal($('h1').first().text().trim(), page.expected.name, page.path);
     }
   });
@@ -87,7 +111,11 @@ describe('sample shop', () => {
       const finalPath = page.redirectsTo ?? page.path;
       const pageUrl = `${shop.baseUrl}${finalPath}`;
       const $ = load(await (await fetch(pageUrl)).text());
-      const urls = new Set($('.gallery img').map((_, element) => new URL($(element).attr('src')!, pageUrl).href).get());
+      const urls = new Set(
+        $('.gallery img')
+          .map((_, element) => new URL($(element).attr('src')!, pageUrl).href)
+          .get(),
+      );
       assert.equal(urls.size, page.expected!.imageCount, finalPath);
       for (const url of urls) {
         const response = await fetch(url);
@@ -131,7 +159,13 @@ describe('sample shop', () => {
       statuses.push(response.status);
       if (response.status !== 301 && response.status !== 302) {
         assert.equal(response.status, 200);
-        assert.equal(load(await response.text())('h1').first().text().trim(), start.expected?.name);
+        assert.equal(
+          load(await response.text())('h1')
+            .first()
+            .text()
+            .trim(),
+          start.expected?.name,
+        );
         break;
       }
       await response.arrayBuffer();
@@ -170,13 +204,18 @@ describe('sample shop', () => {
 
   it('when images are fetched, then they are real JPEG and PNG files of the declared sizes', async () => {
     const sizes = new Set(sampleShopImages.map((image) => `${image.width}x${image.height}/${image.format}`));
-    for (const size of ['300x300/jpeg', '300x300/png', '1200x800/jpeg', '1200x800/png', '2400x2400/jpeg', '2400x2400/png']) assert.ok(sizes.has(size), size);
+    for (const size of ['300x300/jpeg', '300x300/png', '1200x800/jpeg', '1200x800/png', '2400x2400/jpeg', '2400x2400/png'])
+      assert.ok(sizes.has(size), size);
     for (const image of sampleShopImages) {
       const response = await fetch(`${shop.baseUrl}${image.path}`);
       assert.equal(response.status, 200, image.path);
       assert.equal(response.headers.get('content-type'), `image/${image.format}`, image.path);
       const metadata = await sharp(Buffer.from(await response.arrayBuffer())).metadata();
-      assert.deepEqual({ format: metadata.format, width: metadata.width, height: metadata.height }, { format: image.format, width: image.width, height: image.height }, image.path);
+      assert.deepEqual(
+        { format: metadata.format, width: metadata.width, height: metadata.height },
+        { format: image.format, width: image.width, height: image.height },
+        image.path,
+      );
     }
   });
 
@@ -185,10 +224,15 @@ describe('sample shop', () => {
     assert.equal(generated.urls.length, 250);
     assert.equal(generated.urls[0], `${shop.baseUrl}/gen/10.html`);
     assert.equal(generated.urls[249], `${shop.baseUrl}/gen/259.html`);
-    const tail = (await (await fetch(`${shop.baseUrl}/catalog.json?count=10&offset=${GENERATED_PAGE_COUNT - 3}`)).json()) as { urls: string[] };
+    const tail = (await (await fetch(`${shop.baseUrl}/catalog.json?count=10&offset=${GENERATED_PAGE_COUNT - 3}`)).json()) as {
+      urls: string[];
+    };
     assert.equal(tail.urls.length, 3, 'clipped at the last generated page');
     const curated = (await (await fetch(`${shop.baseUrl}/catalog.json`)).json()) as { urls: string[] };
-    assert.deepEqual(curated.urls, sampleShopCatalog.map((page) => `${shop.baseUrl}${page.path}`));
+    assert.deepEqual(
+      curated.urls,
+      sampleShopCatalog.map((page) => `${shop.baseUrl}${page.path}`),
+    );
     const okOnly = (await (await fetch(`${shop.baseUrl}/catalog.json?behaviour=ok`)).json()) as { urls: string[] };
     assert.equal(okOnly.urls.length, sampleShopCatalog.filter((page) => (page.behaviour ?? 'ok') === 'ok').length);
     assert.equal((await fetch(`${shop.baseUrl}/catalog.json?count=lots`)).status, 400);
@@ -259,7 +303,10 @@ describe('sample shop', () => {
     const own = await startSampleShop({ port: 0, hangMs: 200 });
     try {
       const started = Date.now();
-      await assert.rejects(fetch(`${own.baseUrl}${pageByBehaviour('hang').path}`, { signal: AbortSignal.timeout(5_000) }), (error: Error) => error.name !== 'TimeoutError');
+      await assert.rejects(
+        fetch(`${own.baseUrl}${pageByBehaviour('hang').path}`, { signal: AbortSignal.timeout(5_000) }),
+        (error: Error) => error.name !== 'TimeoutError',
+      );
       assert.ok(Date.now() - started >= 190);
     } finally {
       await own.close();

@@ -34,7 +34,10 @@ describe('schema management', () => {
     const perType = new Map<string, string[]>();
     for (const key of allSearchAttributes) perType.set(key.type, [...(perType.get(key.type) ?? []), key.name]);
     for (const [type, names] of perType) {
-      assert.ok(names.length <= SQL_VISIBILITY_SLOTS_PER_TYPE, `${names.length} ${type} attributes (${names.join(', ')}): the server refuses more than ${SQL_VISIBILITY_SLOTS_PER_TYPE}`);
+      assert.ok(
+        names.length <= SQL_VISIBILITY_SLOTS_PER_TYPE,
+        `${names.length} ${type} attributes (${names.join(', ')}): the server refuses more than ${SQL_VISIBILITY_SLOTS_PER_TYPE}`,
+      );
     }
   });
 

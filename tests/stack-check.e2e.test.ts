@@ -24,10 +24,14 @@ describe('stack check over HTTP', () => {
     const ui = `${world.config.TEMPORAL_UI_URL}/namespaces/${encodeURIComponent(world.config.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(`stack-check/${checkId}`)}`;
     assert.ok((started.json.temporalUi as string).startsWith(ui), started.json.temporalUi);
 
-    const done = await eventually(async () => {
-      const read = await http(world.baseUrl, 'GET', `/v1/stack-checks/${checkId}`);
-      return read.json?.status === 'COMPLETED' ? read.json : undefined;
-    }, 30_000, 'the workflow to complete');
+    const done = await eventually(
+      async () => {
+        const read = await http(world.baseUrl, 'GET', `/v1/stack-checks/${checkId}`);
+        return read.json?.status === 'COMPLETED' ? read.json : undefined;
+      },
+      30_000,
+      'the workflow to complete',
+    );
     assert.equal(done.result.checkId, checkId);
 
     const { infra, config } = world;
@@ -38,18 +42,26 @@ describe('stack check over HTTP', () => {
     assert.equal(doc._source?.tenantId, 'tenant-a');
     assert.equal(doc._source?.note, 'wiring proof');
 
-    const node = await infra.neo4j.executeQuery('MATCH (c:StackCheck {checkId: $checkId}) RETURN c.tenantId AS tenant, count(*) AS n', { checkId });
+    const node = await infra.neo4j.executeQuery('MATCH (c:StackCheck {checkId: $checkId}) RETURN c.tenantId AS tenant, count(*) AS n', {
+      checkId,
+    });
     assert.equal(node.records.length, 1);
     assert.equal(node.records[0]?.get('tenant'), 'tenant-a');
 
     // Visibility is eventually consistent: poll the query an operator would type.
-    const listed = await eventually(async () => {
-      const found = [];
-      for await (const execution of infra.temporal.workflow.list({ query: `BusinessId = '${checkId}' AND WorkflowKind = 'stack-check'` })) {
-        found.push(execution);
-      }
-      return found.length > 0 ? found : undefined;
-    }, 15_000, 'the visibility query to find the workflow');
+    const listed = await eventually(
+      async () => {
+        const found = [];
+        for await (const execution of infra.temporal.workflow.list({
+          query: `BusinessId = '${checkId}' AND WorkflowKind = 'stack-check'`,
+        })) {
+          found.push(execution);
+        }
+        return found.length > 0 ? found : undefined;
+      },
+      15_000,
+      'the visibility query to find the workflow',
+    );
     assert.equal(listed.length, 1);
     assert.equal(listed[0]?.workflowId, `stack-check/${checkId}`);
     assert.equal(listed[0]?.status.name, 'COMPLETED');

@@ -32,7 +32,14 @@ describe('console performance view in Chromium', () => {
   it('shows the report per brand, channel and strategy with the success rate against the target', async () => {
     const alice = { userId: 'alice', tenantId: tenant, roles: ['editor' as const] };
     const strategy = { tone: 'bold', length: 'short', structure: 'list', hourOfWeek: 42 };
-    for (let i = 0; i < 2; i++) await submitContent(world.infra, alice, { title: `T${i}`, body: `Body ${i}`, platforms: ['feed', 'webhook'], brand: 'north', strategy });
+    for (let i = 0; i < 2; i++)
+      await submitContent(world.infra, alice, {
+        title: `T${i}`,
+        body: `Body ${i}`,
+        platforms: ['feed', 'webhook'],
+        brand: 'north',
+        strategy,
+      });
     const token = await tokenFor(world.config, { sub: 'alice', tenant, roles: ['editor'] });
     const today = new Date();
     const from = new Date(today.getTime() - 29 * 86_400_000).toISOString().slice(0, 10);
@@ -47,13 +54,14 @@ describe('console performance view in Chromium', () => {
     await page.getByRole('button', { name: 'Performance' }).click();
     const table = page.getByRole('table', { name: 'Performance per brand, channel and strategy' });
     await table.getByRole('row', { name: /All/ }).waitFor();
-    const cells = async (rowName: RegExp) => (await table.getByRole('row', { name: rowName }).first().getByRole('cell').allTextContents()).map((t) => t.trim());
+    const cells = async (rowName: RegExp) =>
+      (await table.getByRole('row', { name: rowName }).first().getByRole('cell').allTextContents()).map((t) => t.trim());
     const feedRow = await cells(/north feed/);
     assert.deepEqual(feedRow.slice(0, 4), ['north', 'feed', 'bold/short/list/h42', '2']);
     const total = await cells(/All/);
     assert.equal(total[3], String(api.json.total.submitted));
     assert.equal(total[9], String(api.json.total.open), 'open content (nothing settled yet)');
-    assert.match(await page.getByRole('status').filter({ hasText: 'target' }).textContent() ?? '', /98\.0 % target/);
+    assert.match((await page.getByRole('status').filter({ hasText: 'target' }).textContent()) ?? '', /98\.0 % target/);
     await page.screenshot({ path: path.join(ARTIFACTS, 'performance.png'), fullPage: true });
     await page.close();
   });

@@ -17,7 +17,8 @@ const tenant = `sc-${randomUUID().slice(0, 8)}`;
 const alice: Principal = { userId: 'alice', tenantId: tenant, roles: ['editor'] };
 const bob: Principal = { userId: 'bob', tenantId: tenant, roles: ['reviewer'] };
 const verdict = { content: JSON.stringify({ score: 0.95, issues: [] }) };
-const calm = (topic: string) => `${topic} ${randomUUID()}: our linen collection arrives next week, made in small batches by the workshop team.`;
+const calm = (topic: string) =>
+  `${topic} ${randomUUID()}: our linen collection arrives next week, made in small batches by the workshop team.`;
 
 describe('strategy learners in the content flow', () => {
   let running: StandInWorld;
@@ -38,28 +39,69 @@ describe('strategy learners in the content flow', () => {
   after(async () => running?.stop());
 
   it('drafting asks the learner unless the author decides, proposes the posting time, and keeps the AI label', async () => {
-    await setConstraints(world.infra.temporal, world.config, { tenantId: tenant, brand: 'acme', channel: 'feed' }, { userId: 'ada', tenantId: tenant, roles: ['admin'] }, {
-      allowedTones: ['informative'], bannedPhrases: ['miracle'], voiceNotes: 'plain words, no hype',
-    });
-    running.llm.script([{ content: JSON.stringify({ title: 'Linen towels', body: 'Soft, quick-drying linen towels, made in Portugal.', summary: 'towels' }) }], verdict);
+    await setConstraints(
+      world.infra.temporal,
+      world.config,
+      { tenantId: tenant, brand: 'acme', channel: 'feed' },
+      { userId: 'ada', tenantId: tenant, roles: ['admin'] },
+      {
+        allowedTones: ['informative'],
+        bannedPhrases: ['miracle'],
+        voiceNotes: 'plain words, no hype',
+      },
+    );
+    running.llm.script(
+      [
+        {
+          content: JSON.stringify({ title: 'Linen towels', body: 'Soft, quick-drying linen towels, made in Portugal.', summary: 'towels' }),
+        },
+      ],
+      verdict,
+    );
     const before = Date.now();
-    const drafted = await draftContent(world.infra, alice, { brief: 'Announce our new linen bath towels.', brand: 'acme', platforms: ['feed'] });
+    const drafted = await draftContent(world.infra, alice, {
+      brief: 'Announce our new linen bath towels.',
+      brand: 'acme',
+      platforms: ['feed'],
+    });
     assert.equal(drafted.strategy.source, 'learner');
     assert.equal(drafted.strategy.tone, 'informative', 'only the allowed tone');
     assert.equal(drafted.strategy.proposedPublishAt, nextPostingTime(drafted.strategy.hourOfWeek, new Date(before)).toISOString());
     assert.ok(typeof drafted.strategy.uncertainty === 'number');
     // The model was asked in the learner's tone and structure, with the brand's guidance.
-    const draftCall = await eventually(() => Promise.resolve(running.llm.requests.find((r) => JSON.stringify(r.body).includes('linen bath towels'))), 30_000, 'the draft call');
+    const draftCall = await eventually(
+      () => Promise.resolve(running.llm.requests.find((r) => JSON.stringify(r.body).includes('linen bath towels'))),
+      30_000,
+      'the draft call',
+    );
     const prompt = JSON.stringify(draftCall.body.messages);
     assert.match(prompt, /informative tone/);
     assert.match(prompt, /no hype/);
     assert.match(prompt, /miracle/);
-    const { rows } = await world.infra.pg.query('SELECT brand, channel, strategy, source, recommendation FROM content_strategies WHERE tenant_id = $1 AND content_id = $2', [tenant, drafted.contentId]);
+    const { rows } = await world.infra.pg.query(
+      'SELECT brand, channel, strategy, source, recommendation FROM content_strategies WHERE tenant_id = $1 AND content_id = $2',
+      [tenant, drafted.contentId],
+    );
     assert.deepEqual([rows[0].brand, rows[0].channel, rows[0].source], ['acme', 'feed', 'learner']);
-    assert.deepEqual({ ...rows[0].strategy }, { tone: drafted.strategy.tone, length: drafted.strategy.length, structure: drafted.strategy.structure, hourOfWeek: drafted.strategy.hourOfWeek });
-    const item = await world.infra.pg.query('SELECT publish_at FROM content_items WHERE tenant_id = $1 AND content_id = $2', [tenant, drafted.contentId]);
+    assert.deepEqual(
+      { ...rows[0].strategy },
+      {
+        tone: drafted.strategy.tone,
+        length: drafted.strategy.length,
+        structure: drafted.strategy.structure,
+        hourOfWeek: drafted.strategy.hourOfWeek,
+      },
+    );
+    const item = await world.infra.pg.query('SELECT publish_at FROM content_items WHERE tenant_id = $1 AND content_id = $2', [
+      tenant,
+      drafted.contentId,
+    ]);
     assert.equal(item.rows[0].publish_at.toISOString(), drafted.strategy.proposedPublishAt);
-    await eventually(async () => ((await getContent(world.infra, alice, drafted.contentId)).revision >= 1 ? true : undefined), 30_000, 'the draft');
+    await eventually(
+      async () => ((await getContent(world.infra, alice, drafted.contentId)).revision >= 1 ? true : undefined),
+      30_000,
+      'the draft',
+    );
     const [revision] = await listRevisions(world.infra, alice, drafted.contentId);
     assert.ok(revision!.ai, 'the draft is labelled AI-generated');
 
@@ -68,8 +110,19 @@ describe('strategy learners in the content flow', () => {
     const asked = (await learner.query(learnerQuery)).recommendations;
     running.llm.script([{ content: JSON.stringify({ title: 'Towels', body: 'Linen towels.', summary: 's' }) }], verdict);
     const publishAt = new Date(Date.now() + 3_600_000).toISOString();
-    const own = await draftContent(world.infra, alice, { brief: 'Towels again.', brand: 'acme', platforms: ['feed'], tone: 'playful', maxWords: 60, structure: 'question', publishAt });
-    assert.deepEqual([own.strategy.source, own.strategy.tone, own.strategy.length, own.strategy.structure], ['author', 'playful', 'short', 'question']);
+    const own = await draftContent(world.infra, alice, {
+      brief: 'Towels again.',
+      brand: 'acme',
+      platforms: ['feed'],
+      tone: 'playful',
+      maxWords: 60,
+      structure: 'question',
+      publishAt,
+    });
+    assert.deepEqual(
+      [own.strategy.source, own.strategy.tone, own.strategy.length, own.strategy.structure],
+      ['author', 'playful', 'short', 'question'],
+    );
     assert.equal((await learner.query(learnerQuery)).recommendations, asked);
   });
 
@@ -79,30 +132,68 @@ describe('strategy learners in the content flow', () => {
     // Three calm texts are auto-approved and published; one is rejected; one expires.
     const published = [];
     for (let i = 0; i < 3; i++) {
-      published.push(await submitContent(world.infra, alice, { title: `Calm ${i}`, body: calm('Spring'), platforms: ['feed'], brand: 'shop', strategy }));
+      published.push(
+        await submitContent(world.infra, alice, { title: `Calm ${i}`, body: calm('Spring'), platforms: ['feed'], brand: 'shop', strategy }),
+      );
     }
-    const rejected = await submitContent(world.infra, alice, { title: 'Guaranteed', body: `${calm('Guaranteed')} Guaranteed.`, platforms: ['feed'], brand: 'shop', strategy });
-    const expired = await submitContent(world.infra, alice, { title: 'Guaranteed too', body: `${calm('Guaranteed')} Guaranteed.`, platforms: ['feed'], brand: 'shop' });
-    await eventually(async () => ((await getContent(world.infra, alice, rejected.contentId)).status === 'pending' ? true : undefined), 30_000, 'pending review');
+    const rejected = await submitContent(world.infra, alice, {
+      title: 'Guaranteed',
+      body: `${calm('Guaranteed')} Guaranteed.`,
+      platforms: ['feed'],
+      brand: 'shop',
+      strategy,
+    });
+    const expired = await submitContent(world.infra, alice, {
+      title: 'Guaranteed too',
+      body: `${calm('Guaranteed')} Guaranteed.`,
+      platforms: ['feed'],
+      brand: 'shop',
+    });
+    await eventually(
+      async () => ((await getContent(world.infra, alice, rejected.contentId)).status === 'pending' ? true : undefined),
+      30_000,
+      'pending review',
+    );
     await reviewContent(world.infra, bob, rejected.contentId, { decision: 'reject', comment: 'not our voice' });
     for (const { workflowId } of [...published, expired]) await world.infra.temporal.workflow.getHandle(workflowId).result();
 
     // Monitoring → engagement observations → credits → the learner of (shop, feed).
-    const learner = await eventually(async () => {
-      const found = await readLearner(world.infra.temporal, { tenantId: tenant, brand: 'shop', channel: 'feed' });
-      return found && found.learner.observations === 3 ? found.learner : undefined;
-    }, 30_000, 'three contents credited');
+    const learner = await eventually(
+      async () => {
+        const found = await readLearner(world.infra.temporal, { tenantId: tenant, brand: 'shop', channel: 'feed' });
+        return found && found.learner.observations === 3 ? found.learner : undefined;
+      },
+      30_000,
+      'three contents credited',
+    );
     assert.equal(learner.arms.tone.friendly!.n, 3);
-    const monitored = await world.infra.pg.query(`SELECT count(*)::int AS n FROM engagement_events WHERE tenant_id = $1 AND source = 'monitor'`, [tenant]);
+    const monitored = await world.infra.pg.query(
+      `SELECT count(*)::int AS n FROM engagement_events WHERE tenant_id = $1 AND source = 'monitor'`,
+      [tenant],
+    );
     assert.equal(monitored.rows[0].n, 6, 'two checkpoints × three published contents');
 
     const to = new Date(Date.now() + 1_000).toISOString();
     const token = bearer(await tokenFor(world.config, { sub: 'alice', tenant, roles: ['editor'] }));
-    const response = await http(world.baseUrl, 'GET', `/v1/strategy/report?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&brand=shop`, undefined, token);
+    const response = await http(
+      world.baseUrl,
+      'GET',
+      `/v1/strategy/report?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&brand=shop`,
+      undefined,
+      token,
+    );
     assert.equal(response.status, 200, response.text);
     const report = response.json;
     assert.deepEqual(
-      [report.total.submitted, report.total.autoApproved, report.total.reviewed, report.total.publishedWithinSla, report.total.rejected, report.total.expired, report.total.open],
+      [
+        report.total.submitted,
+        report.total.autoApproved,
+        report.total.reviewed,
+        report.total.publishedWithinSla,
+        report.total.rejected,
+        report.total.expired,
+        report.total.open,
+      ],
       [5, 3, 1, 3, 1, 1, 0],
     );
     assert.equal(report.total.successRate, 0.75, '3 published within SLA of 4 settled (the rejection is a decision, not a failure)');
@@ -128,7 +219,14 @@ describe('strategy learners in the content flow', () => {
     );
     const row = independent.rows[0];
     assert.deepEqual(
-      [report.total.submitted, report.total.rejected, report.total.expired, report.total.autoApproved, report.total.reviewed, report.total.publishedWithinSla],
+      [
+        report.total.submitted,
+        report.total.rejected,
+        report.total.expired,
+        report.total.autoApproved,
+        report.total.reviewed,
+        report.total.publishedWithinSla,
+      ],
       [row.submitted, row.rejected, row.expired, row.auto, row.reviewed, row.in_sla],
     );
     // Views in the report are the latest monitoring counts; the feed has served at most `reads` since.
@@ -136,7 +234,13 @@ describe('strategy learners in the content flow', () => {
     assert.equal(report.total.engagement.rewarded, 3);
     assert.ok(report.total.engagement.meanReward !== null);
 
-    const bad = await http(world.baseUrl, 'GET', `/v1/strategy/report?from=${encodeURIComponent(to)}&to=${encodeURIComponent(from)}`, undefined, token);
+    const bad = await http(
+      world.baseUrl,
+      'GET',
+      `/v1/strategy/report?from=${encodeURIComponent(to)}&to=${encodeURIComponent(from)}`,
+      undefined,
+      token,
+    );
     assert.equal(bad.status, 422, 'a reversed period is well-formed but empty: 422, not 400');
   });
 });

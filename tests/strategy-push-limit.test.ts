@@ -18,15 +18,33 @@ describe('engagement push rate limit', () => {
   before(async () => {
     // A long window, so the test never straddles a window boundary.
     world = await startWorld(
-      { ENGAGEMENT_PUSH_SECRETS: `${first}=${secrets[first]},${second}=${secrets[second]}`, RATE_LIMIT_ENGAGEMENT_PUSH: '3', RATE_LIMIT_CLIENT: '9', RATE_LIMIT_WINDOW_SECONDS: '3600' },
+      {
+        ENGAGEMENT_PUSH_SECRETS: `${first}=${secrets[first]},${second}=${secrets[second]}`,
+        RATE_LIMIT_ENGAGEMENT_PUSH: '3',
+        RATE_LIMIT_CLIENT: '9',
+        RATE_LIMIT_WINDOW_SECONDS: '3600',
+      },
       { workers: false },
     );
   });
   after(async () => world?.stop());
 
   const push = (tenantId: string, secret = secrets[tenantId]!) => {
-    const raw = JSON.stringify({ events: [{ eventId: randomUUID(), contentId: `c-${randomUUID()}`, platform: 'webhook', occurredAt: new Date().toISOString(), metrics: { views: 10, likes: 1 } }] });
-    return http(world.baseUrl, 'POST', `/v1/engagement/${tenantId}/events`, raw, { 'content-type': 'application/json', 'x-magicai-signature': sign(secret, raw) });
+    const raw = JSON.stringify({
+      events: [
+        {
+          eventId: randomUUID(),
+          contentId: `c-${randomUUID()}`,
+          platform: 'webhook',
+          occurredAt: new Date().toISOString(),
+          metrics: { views: 10, likes: 1 },
+        },
+      ],
+    });
+    return http(world.baseUrl, 'POST', `/v1/engagement/${tenantId}/events`, raw, {
+      'content-type': 'application/json',
+      'x-magicai-signature': sign(secret, raw),
+    });
   };
 
   it('refuses a tenant over its limit with 429 problem+json and Retry-After; bad signatures do not count against it; the client limit caps the rest', async () => {
@@ -41,7 +59,9 @@ describe('engagement push rate limit', () => {
     assert.match(refused.json.detail, new RegExp(`engagement pushes of tenant ${first}`));
     const retryAfter = Number(refused.headers.get('retry-after'));
     assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 3600, `Retry-After ${refused.headers.get('retry-after')}`);
-    const { rows } = await world.infra.pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM engagement_events WHERE tenant_id = $1`, [first]);
+    const { rows } = await world.infra.pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM engagement_events WHERE tenant_id = $1`, [
+      first,
+    ]);
     assert.equal(rows[0]!.n, 3, 'the refused push stored nothing');
 
     // Another tenant has its own allowance, which forged pushes cannot spend.

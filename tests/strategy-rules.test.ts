@@ -4,7 +4,17 @@
 // sister brands' experience.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CREDIT_MEMORY, FORGET_CHUNK, applyCredit, bestKnown, drawStrategy, initialState, priorFromBrands, recommend, type LearnerState } from '../src/strategy/bandit';
+import {
+  CREDIT_MEMORY,
+  FORGET_CHUNK,
+  applyCredit,
+  bestKnown,
+  drawStrategy,
+  initialState,
+  priorFromBrands,
+  recommend,
+  type LearnerState,
+} from '../src/strategy/bandit';
 import { refuseConstraints, type Strategy } from '../src/strategy/model';
 import { rewardFor } from '../src/strategy/reward';
 import { seededRandom, simulatedAudience } from '../src/strategy/simulation';
@@ -16,7 +26,13 @@ function train(state: LearnerState, rounds: number, seed: number, prefer = prefe
   const random = seededRandom(seed + 1);
   for (let i = 0; i < rounds; i++) {
     const { strategy } = recommend(state, random);
-    applyCredit(state, { contentId: `c${seed}-${i}`, strategy, reward: rewardFor('webhook', audience.engage(strategy)), version: 1, previousReward: null });
+    applyCredit(state, {
+      contentId: `c${seed}-${i}`,
+      strategy,
+      reward: rewardFor('webhook', audience.engage(strategy)),
+      version: 1,
+      previousReward: null,
+    });
   }
   return state;
 }
@@ -32,7 +48,10 @@ describe('strategy bandit', () => {
     // Exploitation: most of the last recommendations are the preferred tone.
     const random = seededRandom(99);
     const lastTones = Array.from({ length: 200 }, () => recommend(state, random).strategy.tone);
-    assert.ok(lastTones.filter((t) => t === preferred.tone).length > 150, `preferred tone in ${lastTones.filter((t) => t === preferred.tone).length}/200`);
+    assert.ok(
+      lastTones.filter((t) => t === preferred.tone).length > 150,
+      `preferred tone in ${lastTones.filter((t) => t === preferred.tone).length}/200`,
+    );
     assert.ok(best.uncertainty < 0.05, `uncertainty ${best.uncertainty}`);
   });
 
@@ -53,7 +72,11 @@ describe('strategy bandit', () => {
     assert.equal(applyCredit(state, credit), false);
     assert.deepEqual(state.arms, after);
     assert.equal(applyCredit(state, { ...credit, reward: 0.9, version: 3, previousReward: 0.2 }), true);
-    assert.equal(applyCredit(state, { ...credit, reward: 0.5, version: 2, previousReward: 0.2 }), false, 'an older version arriving late is ignored');
+    assert.equal(
+      applyCredit(state, { ...credit, reward: 0.5, version: 2, previousReward: 0.2 }),
+      false,
+      'an older version arriving late is ignored',
+    );
     assert.equal(state.observations, 1);
     const arm = state.arms.tone.playful!;
     assert.equal(arm.n, 1);
@@ -62,12 +85,20 @@ describe('strategy bandit', () => {
 
   it('keeps its memory of credited contents bounded, forgetting the oldest first', () => {
     const state = train(initialState(), 1_000, 2);
-    assert.ok(state.creditedCount <= CREDIT_MEMORY && state.creditedCount > CREDIT_MEMORY - FORGET_CHUNK && Object.keys(state.credited).length === state.creditedCount);
+    assert.ok(
+      state.creditedCount <= CREDIT_MEMORY &&
+        state.creditedCount > CREDIT_MEMORY - FORGET_CHUNK &&
+        Object.keys(state.credited).length === state.creditedCount,
+    );
     const before = state.observations;
     const strategy = { tone: 'bold', length: 'short', structure: 'list', hourOfWeek: 42 } as const;
-    for (let i = 0; i < 3 * CREDIT_MEMORY; i++) applyCredit(state, { contentId: `late-${i}`, strategy, reward: 0.5, version: 1, previousReward: null });
+    for (let i = 0; i < 3 * CREDIT_MEMORY; i++)
+      applyCredit(state, { contentId: `late-${i}`, strategy, reward: 0.5, version: 1, previousReward: null });
     assert.equal(state.observations, before + 3 * CREDIT_MEMORY);
-    assert.ok(`c:late-${3 * CREDIT_MEMORY - 1}` in state.credited && !(`c:late-0` in state.credited), 'the newest are remembered, the oldest forgotten');
+    assert.ok(
+      `c:late-${3 * CREDIT_MEMORY - 1}` in state.credited && !(`c:late-0` in state.credited),
+      'the newest are remembered, the oldest forgotten',
+    );
     assert.ok(state.creditedCount <= CREDIT_MEMORY && Object.keys(state.credited).length === state.creditedCount);
   });
 

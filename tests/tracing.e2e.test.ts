@@ -16,14 +16,26 @@ const otelcol = opsTool('OTELCOL_PATH');
 /** OTLP/HTTP port of this test's collector (override when taken). */
 const OTLP_PORT = Number(process.env.TEST_OTLP_PORT ?? 11410);
 
-interface Span { traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number; service: string }
+interface Span {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+  service: string;
+}
 
 /** Spans from the collector's file exporter (one OTLP/JSON document per line). */
 function readSpans(file: string): Span[] {
   if (!existsSync(file)) return [];
   const spans: Span[] = [];
   for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
-    const doc = JSON.parse(line) as { resourceSpans: { resource: { attributes: { key: string; value: { stringValue?: string } }[] }; scopeSpans: { spans: Omit<Span, 'service'>[] }[] }[] };
+    const doc = JSON.parse(line) as {
+      resourceSpans: {
+        resource: { attributes: { key: string; value: { stringValue?: string } }[] };
+        scopeSpans: { spans: Omit<Span, 'service'>[] }[];
+      }[];
+    };
     for (const rs of doc.resourceSpans) {
       const service = rs.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue ?? '';
       for (const ss of rs.scopeSpans) for (const span of ss.spans) spans.push({ ...span, service });
@@ -40,19 +52,22 @@ describe('tracing through a real OTLP collector', { skip: skipUnless({ otelcol }
   const spansFile = path.join(dir, 'traces.jsonl');
 
   before(async () => {
-    writeFileSync(path.join(dir, 'config.yaml'), [
-      'receivers:',
-      '  otlp:',
-      '    protocols:',
-      `      http: { endpoint: "127.0.0.1:${OTLP_PORT}" }`,
-      'exporters:',
-      `  file: { path: "${spansFile}", flush_interval: 100ms }`,
-      'service:',
-      '  telemetry: { metrics: { level: none } }',
-      '  pipelines:',
-      '    traces: { receivers: [otlp], exporters: [file] }',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      path.join(dir, 'config.yaml'),
+      [
+        'receivers:',
+        '  otlp:',
+        '    protocols:',
+        `      http: { endpoint: "127.0.0.1:${OTLP_PORT}" }`,
+        'exporters:',
+        `  file: { path: "${spansFile}", flush_interval: 100ms }`,
+        'service:',
+        '  telemetry: { metrics: { level: none } }',
+        '  pipelines:',
+        '    traces: { receivers: [otlp], exporters: [file] }',
+        '',
+      ].join('\n'),
+    );
     collector = spawn(otelcol!, [`--config=${path.join(dir, 'config.yaml')}`], { stdio: ['ignore', 'ignore', 'pipe'] });
     let log = '';
     collector.stderr!.on('data', (chunk) => (log += String(chunk)));
@@ -74,21 +89,30 @@ describe('tracing through a real OTLP collector', { skip: skipUnless({ otelcol }
     const response = await http(world.baseUrl, 'POST', '/v1/stack-checks', { note: 'traced' });
     assert.equal(response.status, 202, response.text);
     const checkId = response.json.checkId as string;
-    await eventually(async () => {
-      const status = await http(world.baseUrl, 'GET', `/v1/stack-checks/${checkId}`);
-      return status.json?.status === 'COMPLETED' ? true : undefined;
-    }, 60_000, 'stack check completed');
+    await eventually(
+      async () => {
+        const status = await http(world.baseUrl, 'GET', `/v1/stack-checks/${checkId}`);
+        return status.json?.status === 'COMPLETED' ? true : undefined;
+      },
+      60_000,
+      'stack check completed',
+    );
     await tracing.flush();
 
-    const trace = await eventually(() => {
-      const spans = readSpans(spansFile);
-      const server = spans.find((s) => s.name === 'POST /v1/stack-checks');
-      if (!server) return Promise.resolve(undefined);
-      const inTrace = spans.filter((s) => s.traceId === server.traceId);
-      return inTrace.some((s) => s.name.startsWith('RunActivity:graphStackCheck')) && inTrace.some((s) => s.name.startsWith('RunActivity:indexStackCheck'))
-        ? Promise.resolve({ server, inTrace })
-        : Promise.resolve(undefined);
-    }, 30_000, 'the trace in the collector');
+    const trace = await eventually(
+      () => {
+        const spans = readSpans(spansFile);
+        const server = spans.find((s) => s.name === 'POST /v1/stack-checks');
+        if (!server) return Promise.resolve(undefined);
+        const inTrace = spans.filter((s) => s.traceId === server.traceId);
+        return inTrace.some((s) => s.name.startsWith('RunActivity:graphStackCheck')) &&
+          inTrace.some((s) => s.name.startsWith('RunActivity:indexStackCheck'))
+          ? Promise.resolve({ server, inTrace })
+          : Promise.resolve(undefined);
+      },
+      30_000,
+      'the trace in the collector',
+    );
 
     const byId = new Map(trace.inTrace.map((s) => [s.spanId, s]));
     const ancestry = (span: Span): string[] => {
@@ -110,7 +134,14 @@ describe('tracing through a real OTLP collector', { skip: skipUnless({ otelcol }
     assert.deepEqual(
       ancestry(activity).filter((name) => /^(RunActivity|StartActivity|RunWorkflow|StartWorkflow|POST)/.test(name)),
       // ... and the test's own fetch (a client span): the API continued the caller's trace.
-      ['RunActivity:indexStackCheck', 'StartActivity:indexStackCheck', 'RunWorkflow:stackCheckWorkflow', 'StartWorkflow:stackCheckWorkflow', 'POST /v1/stack-checks', 'POST'],
+      [
+        'RunActivity:indexStackCheck',
+        'StartActivity:indexStackCheck',
+        'RunWorkflow:stackCheckWorkflow',
+        'StartWorkflow:stackCheckWorkflow',
+        'POST /v1/stack-checks',
+        'POST',
+      ],
     );
     // The activity's outbound HTTP call (Elasticsearch over undici) is its descendant.
     const outbound = trace.inTrace.filter((s) => s.kind === 3 && ancestry(s).includes('RunActivity:indexStackCheck'));

@@ -16,7 +16,12 @@ import { realWordPressMissing, startRealWordPress, type RealWordPress } from './
 const missing = realWordPressMissing();
 const skip = missing && !process.env.CI ? missing : false;
 
-const disclosure = { generated: true as const, model: 'smollm2-135m-instruct', promptVersion: 'draft@1', notice: 'This text was drafted with AI assistance & reviewed.' };
+const disclosure = {
+  generated: true as const,
+  model: 'smollm2-135m-instruct',
+  promptVersion: 'draft@1',
+  notice: 'This text was drafted with AI assistance & reviewed.',
+};
 
 async function failure(promise: Promise<unknown>): Promise<PipelineError> {
   try {
@@ -38,8 +43,14 @@ async function startLossyProxy(target: string) {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', async () => {
-      const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => !['host', 'connection', 'content-length'].includes(name))) as Record<string, string>;
-      const answer = await fetch(`${target}${req.url}`, { method: req.method, headers, body: req.method === 'GET' ? undefined : Buffer.concat(chunks) });
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).filter(([name]) => !['host', 'connection', 'content-length'].includes(name)),
+      ) as Record<string, string>;
+      const answer = await fetch(`${target}${req.url}`, {
+        method: req.method,
+        headers,
+        body: req.method === 'GET' ? undefined : Buffer.concat(chunks),
+      });
       const body = Buffer.from(await answer.arrayBuffer());
       if (dropAnswers && req.method === 'POST') {
         dropped++;
@@ -91,7 +102,10 @@ describe('WordPress adapter against a real WordPress', { skip }, () => {
 
   /** Every post (any status) whose title or text contains `token`, read back from WordPress. */
   async function postsMatching(token: string): Promise<any[]> {
-    const response = await fetch(`${wp.url}/wp-json/wp/v2/posts?search=${encodeURIComponent(token)}&status=publish,future,draft,pending,private&context=edit`, { headers: { authorization: auth } });
+    const response = await fetch(
+      `${wp.url}/wp-json/wp/v2/posts?search=${encodeURIComponent(token)}&status=publish,future,draft,pending,private&context=edit`,
+      { headers: { authorization: auth } },
+    );
     assert.equal(response.status, 200);
     return (await response.json()) as any[];
   }
@@ -114,7 +128,10 @@ describe('WordPress adapter against a real WordPress', { skip }, () => {
     assert.equal(post.title.raw, req.title, 'the title is stored as sent');
     assert.equal(post.content.raw, renderWordPressContent(req));
     assert.ok(post.content.raw.includes('&lt;b&gt;quick&lt;/b&gt;'), 'markup in the text is escaped, not interpreted');
-    assert.ok(post.content.rendered.includes('<p class="ai-disclosure"><em>This text was drafted with AI assistance &amp; reviewed.</em></p>'), post.content.rendered);
+    assert.ok(
+      post.content.rendered.includes('<p class="ai-disclosure"><em>This text was drafted with AI assistance &amp; reviewed.</em></p>'),
+      post.content.rendered,
+    );
     assert.equal(post.excerpt.raw, disclosure.notice);
   });
 
@@ -131,14 +148,23 @@ describe('WordPress adapter against a real WordPress', { skip }, () => {
       proxy.dropAnswers = false;
       const retried = await adapter.publish(req);
       const posts = await postsMatching(tokenOf(req));
-      assert.deepEqual(posts.map((p) => String(p.id)), [retried.externalId], 'still exactly one post');
+      assert.deepEqual(
+        posts.map((p) => String(p.id)),
+        [retried.externalId],
+        'still exactly one post',
+      );
     } finally {
       await proxy.close();
     }
   });
 
   it('a wrong Application Password is PlatformUnauthorized and final, though WordPress answers 400', async () => {
-    const adapter = createWordPressPlatform({ url: wp.url, user: wp.user, appPassword: 'abcd efgh ijkl mnop qrst uvwx', timeoutMs: 10_000 });
+    const adapter = createWordPressPlatform({
+      url: wp.url,
+      user: wp.user,
+      appPassword: 'abcd efgh ijkl mnop qrst uvwx',
+      timeoutMs: 10_000,
+    });
     const refused = await failure(adapter.publish(request()));
     assert.deepEqual([refused.type, refused.retryable, refused.details.status], ['PlatformUnauthorized', false, 400]);
   });
@@ -162,6 +188,12 @@ describe('WordPress adapter against a real WordPress', { skip }, () => {
       });
       assert.equal(response.status, 201, await response.text());
     }
-    assert.deepEqual(await adapter.metrics({ ...post, contentId: req.contentId, tenantId: req.tenantId }), { views: 0, clicks: 0, likes: 0, shares: 0, comments: 2 });
+    assert.deepEqual(await adapter.metrics({ ...post, contentId: req.contentId, tenantId: req.tenantId }), {
+      views: 0,
+      clicks: 0,
+      likes: 0,
+      shares: 0,
+      comments: 2,
+    });
   });
 });

@@ -59,10 +59,14 @@ describe('the compiled worker process', () => {
   }
 
   const healthy = (worker: WorkerProcess) =>
-    eventually(async () => {
-      if (worker.child.exitCode !== null) throw new Error(`worker exited: ${worker.output()}`);
-      return (await fetch(`${worker.metricsUrl}/healthz`)).ok ? true : undefined;
-    }, 120_000, 'worker healthy');
+    eventually(
+      async () => {
+        if (worker.child.exitCode !== null) throw new Error(`worker exited: ${worker.output()}`);
+        return (await fetch(`${worker.metricsUrl}/healthz`)).ok ? true : undefined;
+      },
+      120_000,
+      'worker healthy',
+    );
 
   before(async () => {
     execFileSync('bash', [path.join(repoRoot, 'scripts/build.sh'), BUILD_DIR], { cwd: repoRoot, stdio: 'pipe' });
@@ -78,7 +82,7 @@ describe('the compiled worker process', () => {
     await standIn?.close();
   });
 
-  it('runs workflows bundled from compiled JavaScript and serves its metrics and the Temporal SDK\'s', async () => {
+  it("runs workflows bundled from compiled JavaScript and serves its metrics and the Temporal SDK's", async () => {
     const worker = startWorker(0);
     await healthy(worker);
     const checkId = randomUUID();
@@ -96,7 +100,13 @@ describe('the compiled worker process', () => {
     assert.ok(value(/^magicai_process_memory_limit_bytes (\d+)/m) > 0);
     assert.ok(value(/^process_resident_memory_bytes (\d+)/m) > 0);
     for (const kind of ['default', 'high', 'crawl', 'llm']) {
-      assert.match(metrics, new RegExp(`^magicai_task_queue_backlog\\{task_queue="${taskQueues(world.config)[kind as 'default']}",kind="${kind}",type="workflow"\\} \\d+`, 'm'));
+      assert.match(
+        metrics,
+        new RegExp(
+          `^magicai_task_queue_backlog\\{task_queue="${taskQueues(world.config)[kind as 'default']}",kind="${kind}",type="workflow"\\} \\d+`,
+          'm',
+        ),
+      );
     }
     // The SDK's own: workflow and activity task handling, slots, pollers.
     assert.match(metrics, /^temporal_workflow_completed_total\{.*workflow_type="stackCheckWorkflow".*\} [1-9]/m);
@@ -111,11 +121,13 @@ describe('the compiled worker process', () => {
     const handles: WorkflowHandle<typeof llmTaskWorkflow>[] = [];
     const count = 6;
     for (let i = 0; i < count; i++) {
-      handles.push(await world.infra.temporal.workflow.start(llmTaskWorkflow, {
-        taskQueue: queues.default,
-        workflowId: `rolling-restart/${randomUUID()}`,
-        args: [{ tenantId: 'rolling-restart-test', task: 'sentiment', input: { text: `Review ${i}: great battery, weak speaker.` } }],
-      }));
+      handles.push(
+        await world.infra.temporal.workflow.start(llmTaskWorkflow, {
+          taskQueue: queues.default,
+          workflowId: `rolling-restart/${randomUUID()}`,
+          args: [{ tenantId: 'rolling-restart-test', task: 'sentiment', input: { text: `Review ${i}: great battery, weak speaker.` } }],
+        }),
+      );
     }
     // The old worker holds LLM calls in flight (the provider answers after SLOW_LLM_MS).
     await eventually(() => Promise.resolve(standIn.requests.length >= 2 ? true : undefined), 60_000, 'LLM calls in flight');

@@ -27,15 +27,31 @@ describe('worker versioning', () => {
   };
   const service = () => world.infra.temporal.workflowService;
   const makeCurrent = (buildId: string) =>
-    eventually(async () => {
-      // The version exists once its workers have polled; until then the server refuses.
-      await service().setWorkerDeploymentCurrentVersion({ namespace: world.config.TEMPORAL_NAMESPACE, deploymentName, buildId, identity: 'worker-versioning-test' });
-      return true;
-    }, 60_000, `version ${buildId} current`);
+    eventually(
+      async () => {
+        // The version exists once its workers have polled; until then the server refuses.
+        await service().setWorkerDeploymentCurrentVersion({
+          namespace: world.config.TEMPORAL_NAMESPACE,
+          deploymentName,
+          buildId,
+          identity: 'worker-versioning-test',
+        });
+        return true;
+      },
+      60_000,
+      `version ${buildId} current`,
+    );
   const runOn = async () => {
     const workflowId = `versioning/${randomUUID()}`;
-    await world.infra.temporal.workflow.execute(pingWorkflow, { taskQueue: taskQueues(world.config).default, workflowId, args: ['versioned'] });
-    const { workflowExecutionInfo } = await service().describeWorkflowExecution({ namespace: world.config.TEMPORAL_NAMESPACE, execution: { workflowId } });
+    await world.infra.temporal.workflow.execute(pingWorkflow, {
+      taskQueue: taskQueues(world.config).default,
+      workflowId,
+      args: ['versioned'],
+    });
+    const { workflowExecutionInfo } = await service().describeWorkflowExecution({
+      namespace: world.config.TEMPORAL_NAMESPACE,
+      execution: { workflowId },
+    });
     const info = workflowExecutionInfo?.versioningInfo;
     return { buildId: info?.deploymentVersion?.buildId, deployment: info?.deploymentVersion?.deploymentName, behavior: info?.behavior };
   };
@@ -83,8 +99,15 @@ describe('worker versioning', () => {
       .events!.filter((event) => event.workflowTaskCompletedEventAttributes)
       .map((event) => event.workflowTaskCompletedEventAttributes!.deploymentVersion?.buildId);
     assert.ok(completedBy.length >= 2);
-    assert.deepEqual([...new Set(completedBy)], ['build-1'], `every workflow task of the run was completed by build-1 (${completedBy.join(', ')})`);
-    const { workflowExecutionInfo } = await service().describeWorkflowExecution({ namespace: world.config.TEMPORAL_NAMESPACE, execution: { workflowId: learner.workflowId } });
+    assert.deepEqual(
+      [...new Set(completedBy)],
+      ['build-1'],
+      `every workflow task of the run was completed by build-1 (${completedBy.join(', ')})`,
+    );
+    const { workflowExecutionInfo } = await service().describeWorkflowExecution({
+      namespace: world.config.TEMPORAL_NAMESPACE,
+      execution: { workflowId: learner.workflowId },
+    });
     assert.equal(workflowExecutionInfo?.versioningInfo?.deploymentVersion?.buildId, 'build-1');
     await learner.terminate('test done');
   });

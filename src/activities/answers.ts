@@ -51,7 +51,9 @@ export function createAnswerActivities({ pg, es, llm, config }: Pick<ActivityDep
       const { ranked, found, sources } = rankSources(candidates, vector!, await store.wrongSourceMarks(asked.tenantId), config);
       const selected = new Set(sources.map((source) => source.id));
       // The best candidates, and every demoted one: the record shows what feedback pushed down.
-      const kept = ranked.filter((candidate, rank) => rank < KEEP_CANDIDATES || selected.has(candidate.id) || candidate.demotedBy !== undefined);
+      const kept = ranked.filter(
+        (candidate, rank) => rank < KEEP_CANDIDATES || selected.has(candidate.id) || candidate.demotedBy !== undefined,
+      );
       const retrieved: StoredSource[] = kept.map((candidate) => {
         const doc = docs.get(candidate.id)!;
         return {
@@ -74,13 +76,20 @@ export function createAnswerActivities({ pg, es, llm, config }: Pick<ActivityDep
     /** The model's answer from the selected sources; citations checked against them. */
     async composeAnswer({ answerId, decision }: { answerId: string; decision?: DecisionRef }): Promise<ComposedAnswer> {
       const asked = await interaction(answerId);
-      const sources = asked.retrieved.filter((source) => source.selected).map((source) => ({ id: source.id, text: source.text ?? source.title }));
+      const sources = asked.retrieved
+        .filter((source) => source.selected)
+        .map((source) => ({ id: source.id, text: source.text ?? source.title }));
       if (sources.length === 0) throw permanent('NoSources', `answer ${answerId} has no selected sources`);
       // With the learning loop's decision (version, model, temperature), or the task's defaults.
       const result = await runDecided({ llm, pg }, 'answer', { question: asked.question, sources }, callContext(asked.tenantId), decision);
-      const judged = judgeCitations(result.output.citations, sources.map((source) => source.id));
+      const judged = judgeCitations(
+        result.output.citations,
+        sources.map((source) => source.id),
+      );
       if (judged.kind === 'invalid-citations') {
-        throw permanent('CitationOutsideSources', `the model cited ids it was not given: ${judged.invalid.join(', ')}`, { invalid: judged.invalid });
+        throw permanent('CitationOutsideSources', `the model cited ids it was not given: ${judged.invalid.join(', ')}`, {
+          invalid: judged.invalid,
+        });
       }
       const base = { ai: result.ai, promptTokens: result.usage.promptTokens, completionTokens: result.usage.completionTokens };
       return judged.kind === 'answered'
@@ -89,7 +98,9 @@ export function createAnswerActivities({ pg, es, llm, config }: Pick<ActivityDep
     },
 
     async recordAnswer({ answerId, composed }: { answerId: string; composed: ComposedAnswer }): Promise<void> {
-      const cost = costUsd(priceTable(config), [{ model: composed.ai.model, promptTokens: composed.promptTokens, completionTokens: composed.completionTokens }]);
+      const cost = costUsd(priceTable(config), [
+        { model: composed.ai.model, promptTokens: composed.promptTokens, completionTokens: composed.completionTokens },
+      ]);
       await store.recordAnswer(answerId, {
         // An answer that cites nothing is not supported by the sources: reported as not found.
         status: composed.outcome === 'answered' ? 'answered' : 'not_found',

@@ -49,11 +49,17 @@ function disclosureOf(ai: AiRef | null): AiDisclosure | undefined {
 
 async function loadForPublishing(pg: Pool, input: PublishInput) {
   const found = await store.loadForPublishing(pg, input);
-  if (!found) throw new PipelineError(ContentFailure.RevisionNotFound, `no revision ${input.revision} of content ${input.contentId}`, false);
+  if (!found)
+    throw new PipelineError(ContentFailure.RevisionNotFound, `no revision ${input.revision} of content ${input.contentId}`, false);
   return found;
 }
 
-export function createContentPublishActivities(deps: { pg: Pool; adapters: Record<Platform, PublishingAdapter>; notifier: Notifier; config?: LearnerConfig }) {
+export function createContentPublishActivities(deps: {
+  pg: Pool;
+  adapters: Record<Platform, PublishingAdapter>;
+  notifier: Notifier;
+  config?: LearnerConfig;
+}) {
   const { pg, adapters, notifier } = deps;
 
   return {
@@ -100,15 +106,26 @@ export function createContentPublishActivities(deps: { pg: Pool; adapters: Recor
           contentId: input.contentId,
           tenantId: input.tenantId,
         });
-        await store.upsertMetrics(pg, { tenantId: input.tenantId, contentId: input.contentId, platform: post.platform, checkpoint, ...metrics });
+        await store.upsertMetrics(pg, {
+          tenantId: input.tenantId,
+          contentId: input.contentId,
+          platform: post.platform,
+          checkpoint,
+          ...metrics,
+        });
         const engagement = metrics.clicks + metrics.likes + metrics.shares + metrics.comments;
         await pg.query(
           `INSERT INTO learning_feedback (feedback_key, tenant_id, subject_kind, subject_id, model, prompt_version, signal, value, detail)
            VALUES ($1, $2, 'content', $3, $4, $5, 'engagement', $6, $7)
            ON CONFLICT (feedback_key) DO UPDATE SET value = $6, detail = $7, recorded_at = now()`,
           [
-            `${input.tenantId}:${input.contentId}:${post.platform}:${checkpoint}:engagement`, input.tenantId, input.contentId,
-            provenance?.model ?? null, provenance?.promptVersion ?? null, engagement, { platform: post.platform, checkpoint, ...metrics },
+            `${input.tenantId}:${input.contentId}:${post.platform}:${checkpoint}:engagement`,
+            input.tenantId,
+            input.contentId,
+            provenance?.model ?? null,
+            provenance?.promptVersion ?? null,
+            engagement,
+            { platform: post.platform, checkpoint, ...metrics },
           ],
         );
         observed.push({ platform: post.platform, metrics });
@@ -116,7 +133,12 @@ export function createContentPublishActivities(deps: { pg: Pool; adapters: Recor
       // The strategy learner of (brand, platform) is credited from here, not from the workflow:
       // the content workflow's command sequence stays as it is for runs in flight.
       if (deps.config && observed.length) {
-        await creditMonitoredEngagement(pg, Context.current().client, deps.config, { tenantId: input.tenantId, contentId: input.contentId, checkpoint, observations: observed });
+        await creditMonitoredEngagement(pg, Context.current().client, deps.config, {
+          tenantId: input.tenantId,
+          contentId: input.contentId,
+          checkpoint,
+          observations: observed,
+        });
       }
       return { checkpoint, platforms: rows.length };
     },

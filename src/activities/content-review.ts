@@ -70,8 +70,19 @@ export function createContentReviewActivities(deps: Pick<ActivityDeps, 'pg' | 'e
         parts.push(`Product: ${p.name}${p.brand ? ` by ${p.brand}` : ''}${p.category ? ` (${p.category})` : ''}. ${p.description ?? ''}`);
       }
       if (parts.length === 0) throw permanent(ContentFailure.EmptyBrief, 'a draft needs a brief or a product');
-      const result = await runDecided({ llm, pg }, 'draft', { brief: parts.join('\n'), tone: input.tone, maxWords: input.maxWords }, callContext(input.tenantId), decision);
-      const ai: AiRef = { model: result.ai.model, promptVersion: result.ai.promptVersion, callId: result.ai.callId, ...(decision ? { decisionId: decision.decisionId } : {}) };
+      const result = await runDecided(
+        { llm, pg },
+        'draft',
+        { brief: parts.join('\n'), tone: input.tone, maxWords: input.maxWords },
+        callContext(input.tenantId),
+        decision,
+      );
+      const ai: AiRef = {
+        model: result.ai.model,
+        promptVersion: result.ai.promptVersion,
+        callId: result.ai.callId,
+        ...(decision ? { decisionId: decision.decisionId } : {}),
+      };
       await insertRevision({ ...draft, revision, title: result.output.title, body: result.output.body, ai });
       return { revision, title: result.output.title, ai };
     },
@@ -110,7 +121,12 @@ export function createContentReviewActivities(deps: Pick<ActivityDeps, 'pg' | 'e
           query_vector: vector!,
           k: 1,
           num_candidates: 50,
-          filter: { bool: { filter: [{ term: { tenantId: ref.tenantId } }, { term: { kind: 'content' } }], must_not: [{ term: { docId: ref.contentId } }] } },
+          filter: {
+            bool: {
+              filter: [{ term: { tenantId: ref.tenantId } }, { term: { kind: 'content' } }],
+              must_not: [{ term: { docId: ref.contentId } }],
+            },
+          },
         },
       });
       const hit = result.hits.hits[0];
@@ -148,11 +164,22 @@ export function createContentReviewActivities(deps: Pick<ActivityDeps, 'pg' | 'e
     },
 
     /** Outcome of a review for the learning loop: which model / prompt produced accepted text. */
-    async recordReviewFeedback(input: ContentRef & { feedbackKey: string; ai?: AiRef; signal: string; value: number; detail?: Record<string, unknown> }) {
+    async recordReviewFeedback(
+      input: ContentRef & { feedbackKey: string; ai?: AiRef; signal: string; value: number; detail?: Record<string, unknown> },
+    ) {
       await pg.query(
         `INSERT INTO learning_feedback (feedback_key, tenant_id, subject_kind, subject_id, model, prompt_version, signal, value, detail)
          VALUES ($1, $2, 'content', $3, $4, $5, $6, $7, $8) ON CONFLICT (feedback_key) DO NOTHING`,
-        [input.feedbackKey, input.tenantId, input.contentId, input.ai?.model ?? null, input.ai?.promptVersion ?? null, input.signal, input.value, input.detail ?? {}],
+        [
+          input.feedbackKey,
+          input.tenantId,
+          input.contentId,
+          input.ai?.model ?? null,
+          input.ai?.promptVersion ?? null,
+          input.signal,
+          input.value,
+          input.detail ?? {},
+        ],
       );
     },
   };

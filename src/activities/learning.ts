@@ -6,8 +6,23 @@ import { ApplicationFailure } from '@temporalio/common';
 
 import { decide, defaultDecisionRules, type CallPriority, type Decision, type VersionConfig } from '../learning/decision';
 import { budgetOf, recentFigures, recordDecision, settleDecision, type RecordedDecision } from '../learning/decision-store';
-import { endExperiment, getExperiment, outcomesOf, runningExperiment, setAllocation, type ExperimentArm } from '../learning/experiment-store';
-import { flagContent, markRedrivesStarted, planContentRedrafts, planProductRedrives, unsettledDecisions, type ContentRedraft, type ProductRedrive } from '../learning/redrive-store';
+import {
+  endExperiment,
+  getExperiment,
+  outcomesOf,
+  runningExperiment,
+  setAllocation,
+  type ExperimentArm,
+} from '../learning/experiment-store';
+import {
+  flagContent,
+  markRedrivesStarted,
+  planContentRedrafts,
+  planProductRedrives,
+  unsettledDecisions,
+  type ContentRedraft,
+  type ProductRedrive,
+} from '../learning/redrive-store';
 import { getVersion, moveLabel, resolveLabel } from '../learning/registry-store';
 import { summariseArms, type ArmStats, type DecisionOutcome, type OutcomeWeights, type RewardTargets } from '../learning/reward';
 import { LlmErrorType } from '../llm/errors';
@@ -16,7 +31,9 @@ import { llmTasks, type LlmTaskName, type TaskInput, type TaskOutput } from '../
 import type { ActivityDeps } from './deps';
 
 /** What a workflow passes to an LLM activity: the decision it took from decideLlmCall. */
-export type DecisionRef = Pick<RecordedDecision, 'decisionId' | 'promptVersion' | 'model' | 'temperature' | 'maxTokens'> & { priorityKey?: number };
+export type DecisionRef = Pick<RecordedDecision, 'decisionId' | 'promptVersion' | 'model' | 'temperature' | 'maxTokens'> & {
+  priorityKey?: number;
+};
 
 export interface DecideRequest {
   tenantId: string;
@@ -29,7 +46,9 @@ export interface DecideRequest {
 /** One id per scheduled activity, the same on every retry: a decision is recorded once. */
 function decisionIdOfActivity(): string {
   const info = Context.current().info;
-  const hex = createHash('sha256').update(`${info.workflowExecution?.workflowId}/${info.workflowExecution?.runId}/${info.activityId}`).digest('hex');
+  const hex = createHash('sha256')
+    .update(`${info.workflowExecution?.workflowId}/${info.workflowExecution?.runId}/${info.activityId}`)
+    .digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
@@ -44,9 +63,18 @@ export async function runDecided<N extends LlmTaskName>(
   if (!decision) return deps.llm.runTask(task, input, ctx);
   const version = await getVersion(deps.pg, decision.promptVersion);
   if (!version || version.task !== task) {
-    throw ApplicationFailure.nonRetryable(`decision ${decision.decisionId} names ${decision.promptVersion}, not a version of ${task}`, 'PromptVersionNotFound');
+    throw ApplicationFailure.nonRetryable(
+      `decision ${decision.decisionId} names ${decision.promptVersion}, not a version of ${task}`,
+      'PromptVersionNotFound',
+    );
   }
-  const choice = { promptVersion: version.version, model: decision.model, temperature: decision.temperature, maxTokens: decision.maxTokens, instructions: version.instructions };
+  const choice = {
+    promptVersion: version.version,
+    model: decision.model,
+    temperature: decision.temperature,
+    maxTokens: decision.maxTokens,
+    instructions: version.instructions,
+  };
   const started = Date.now();
   try {
     const result = await deps.llm.runTask(task, input, { ...ctx, decisionId: decision.decisionId }, choice);
@@ -60,7 +88,11 @@ export async function runDecided<N extends LlmTaskName>(
     const type = error instanceof ApplicationFailure ? error.type : undefined;
     // An exhausted budget or a rate limit says nothing about the version: the call comes again.
     if (type !== LlmErrorType.BudgetExhausted && type !== LlmErrorType.RateLimited) {
-      const outcome: DecisionOutcome = { final: type === LlmErrorType.InvalidOutput ? 'invalid' : 'error', latencyMs: Date.now() - started, costUsd: 0 };
+      const outcome: DecisionOutcome = {
+        final: type === LlmErrorType.InvalidOutput ? 'invalid' : 'error',
+        latencyMs: Date.now() - started,
+        costUsd: 0,
+      };
       await settleDecision(deps.pg, decision.decisionId, outcome);
     }
     throw error;
@@ -86,7 +118,9 @@ export function createLearningActivities({ pg, llm, notifier, config }: Pick<Act
         ? {
             experimentId: running.experimentId,
             allocation: running.allocation,
-            versions: Object.fromEntries(await Promise.all(running.arms.map(async (arm) => [arm.version, await versionConfig(arm.version)] as const))),
+            versions: Object.fromEntries(
+              await Promise.all(running.arms.map(async (arm) => [arm.version, await versionConfig(arm.version)] as const)),
+            ),
           }
         : undefined;
       const versions = [productionVersion, ...(running?.arms.map((arm) => arm.version) ?? [])];
@@ -102,10 +136,19 @@ export function createLearningActivities({ pg, llm, notifier, config }: Pick<Act
         },
         Math.random(),
       );
-      return recordDecision(pg, decisionIdOfActivity(), tenantId, decision, { workflowId: info.workflowExecution?.workflowId, subject: request.subject });
+      return recordDecision(pg, decisionIdOfActivity(), tenantId, decision, {
+        workflowId: info.workflowExecution?.workflowId,
+        subject: request.subject,
+      });
     },
 
-    async collectExperimentStats(input: { experimentId: string; arms: ExperimentArm[]; weights: OutcomeWeights; targets: RewardTargets; latencyTolerance: number }): Promise<ArmStats[]> {
+    async collectExperimentStats(input: {
+      experimentId: string;
+      arms: ExperimentArm[];
+      weights: OutcomeWeights;
+      targets: RewardTargets;
+      latencyTolerance: number;
+    }): Promise<ArmStats[]> {
       const rows = await outcomesOf(pg, input.experimentId);
       return summariseArms(
         input.arms.map((arm) => {
@@ -123,13 +166,25 @@ export function createLearningActivities({ pg, llm, notifier, config }: Pick<Act
     },
 
     /** A guardrail breach: the candidate label leaves the breached versions, audited and notified. */
-    async rollbackCandidates(input: { experimentId: string; tenantId: string; task: string; versions: string[]; remaining: string[]; reason: string; detail: Record<string, unknown> }) {
+    async rollbackCandidates(input: {
+      experimentId: string;
+      tenantId: string;
+      task: string;
+      versions: string[];
+      remaining: string[];
+      reason: string;
+      detail: Record<string, unknown>;
+    }) {
       // First: no new decision may pick a rolled-back version.
       const experiment = await getExperiment(pg, input.experimentId);
       if (experiment) {
         const kept = Object.entries(experiment.allocation).filter(([version]) => !input.versions.includes(version));
         const total = kept.reduce((sum, [, share]) => sum + share, 0);
-        await setAllocation(pg, input.experimentId, Object.fromEntries(kept.map(([version, share]) => [version, total > 0 ? share / total : 0])));
+        await setAllocation(
+          pg,
+          input.experimentId,
+          Object.fromEntries(kept.map(([version, share]) => [version, total > 0 ? share / total : 0])),
+        );
       }
       await moveLabel(pg, {
         actor: 'system:guardrail',
@@ -142,7 +197,8 @@ export function createLearningActivities({ pg, llm, notifier, config }: Pick<Act
         action: 'rollback',
         eventKey: `${input.experimentId}:rollback:${input.versions.join(',')}`,
       });
-      if (input.remaining.length === 0) await endExperiment(pg, input.experimentId, 'rolled-back', { rolledBack: input.versions, reason: input.reason, ...input.detail });
+      if (input.remaining.length === 0)
+        await endExperiment(pg, input.experimentId, 'rolled-back', { rolledBack: input.versions, reason: input.reason, ...input.detail });
       await notifier.notify({
         kind: 'experiment-rolled-back',
         tenantId: input.tenantId,
@@ -160,7 +216,13 @@ export function createLearningActivities({ pg, llm, notifier, config }: Pick<Act
      * that are still in review, to draft again with production; and content a person already
      * decided on or revised (approved, published, …), flagged for review and notified.
      */
-    async planRedrive(input: { experimentId: string; tenantId: string; task: string; version: string; force?: boolean }): Promise<{ waitFor: number; products: ProductRedrive[]; contents: ContentRedraft[]; flagged: number }> {
+    async planRedrive(input: {
+      experimentId: string;
+      tenantId: string;
+      task: string;
+      version: string;
+      force?: boolean;
+    }): Promise<{ waitFor: number; products: ProductRedrive[]; contents: ContentRedraft[]; flagged: number }> {
       const waitFor = input.force ? 0 : await unsettledDecisions(pg, input.tenantId, input.task, input.version);
       if (waitFor > 0) return { waitFor, products: [], contents: [], flagged: 0 };
       const products = await planProductRedrives(pg, input.experimentId, input.tenantId, input.task, input.version);
@@ -169,7 +231,11 @@ export function createLearningActivities({ pg, llm, notifier, config }: Pick<Act
       const flagged = await flagContent(pg, input.experimentId, input.tenantId, input.version);
       for (const content of flagged) {
         await notifier.notify({
-          kind: 'content-flagged', tenantId: input.tenantId, contentId: content.contentId, experimentId: input.experimentId, recipients: ['reviewers'],
+          kind: 'content-flagged',
+          tenantId: input.tenantId,
+          contentId: content.contentId,
+          experimentId: input.experimentId,
+          recipients: ['reviewers'],
           detail: `written by ${input.version}, rolled back in experiment ${input.experimentId}${content.published ? ' (already published: please review)' : ''}`,
           idempotencyKey: `${input.experimentId}:flag:${content.contentId}`,
         });
@@ -182,22 +248,53 @@ export function createLearningActivities({ pg, llm, notifier, config }: Pick<Act
     },
 
     /** Ends an experiment by promotion (production label moves to the winner) or by a stop. */
-    async concludeExperiment(input: { experimentId: string; tenantId: string; task: string; action: 'promote' | 'stop'; version?: string; actor: string; reason: string; detail: Record<string, unknown> }) {
+    async concludeExperiment(input: {
+      experimentId: string;
+      tenantId: string;
+      task: string;
+      action: 'promote' | 'stop';
+      version?: string;
+      actor: string;
+      reason: string;
+      detail: Record<string, unknown>;
+    }) {
       if (input.action === 'promote' && input.version) {
         await moveLabel(pg, {
-          actor: input.actor, scope: input.tenantId, task: input.task, label: 'production', version: input.version, reason: input.reason,
-          experimentId: input.experimentId, action: 'promote', eventKey: `${input.experimentId}:promote`,
+          actor: input.actor,
+          scope: input.tenantId,
+          task: input.task,
+          label: 'production',
+          version: input.version,
+          reason: input.reason,
+          experimentId: input.experimentId,
+          action: 'promote',
+          eventKey: `${input.experimentId}:promote`,
         });
       }
       await moveLabel(pg, {
-        actor: input.actor, scope: input.tenantId, task: input.task, label: 'candidate', reason: `experiment ${input.action === 'promote' ? 'promoted' : 'stopped'}`,
-        experimentId: input.experimentId, eventKey: `${input.experimentId}:candidate-cleared`,
+        actor: input.actor,
+        scope: input.tenantId,
+        task: input.task,
+        label: 'candidate',
+        reason: `experiment ${input.action === 'promote' ? 'promoted' : 'stopped'}`,
+        experimentId: input.experimentId,
+        eventKey: `${input.experimentId}:candidate-cleared`,
       }).catch(() => undefined);
-      const ended = await endExperiment(pg, input.experimentId, input.action === 'promote' ? 'promoted' : 'stopped', { version: input.version, actor: input.actor, reason: input.reason, ...input.detail });
+      const ended = await endExperiment(pg, input.experimentId, input.action === 'promote' ? 'promoted' : 'stopped', {
+        version: input.version,
+        actor: input.actor,
+        reason: input.reason,
+        ...input.detail,
+      });
       if (input.action === 'promote') {
         await notifier.notify({
-          kind: 'experiment-promoted', tenantId: input.tenantId, contentId: input.experimentId, experimentId: input.experimentId, recipients: ['admins'],
-          detail: `${input.version} promoted to production: ${input.reason}`, idempotencyKey: `${input.experimentId}:promote`,
+          kind: 'experiment-promoted',
+          tenantId: input.tenantId,
+          contentId: input.experimentId,
+          experimentId: input.experimentId,
+          recipients: ['admins'],
+          detail: `${input.version} promoted to production: ${input.reason}`,
+          idempotencyKey: `${input.experimentId}:promote`,
         });
       }
       return { ended };

@@ -68,13 +68,20 @@ export function createProductCrawlActivities({ fetcher, blobs, config, pg }: Pic
 
     /** A feed item's inline fields, read from the list (not from history), as an extraction. */
     async adoptFeedProduct({ listId, itemKey }: { listId: string; itemKey: string }): Promise<ExtractionSummary> {
-      const { rows } = await pg.query<{ inline: FeedProduct | null }>('SELECT inline FROM product_list_items WHERE list_id = $1 AND item_key = $2', [listId, itemKey]);
+      const { rows } = await pg.query<{ inline: FeedProduct | null }>(
+        'SELECT inline FROM product_list_items WHERE list_id = $1 AND item_key = $2',
+        [listId, itemKey],
+      );
       if (!rows[0]?.inline) throw permanent('InvalidProductData', `feed item ${itemKey} of list ${listId} has no inline fields`);
       return summarise(productFromFeed(rows[0].inline, itemKey));
     },
 
     /** Downloads up to IMAGE_MAX_COUNT images; one broken image is skipped, not fatal. */
-    async optimiseImages({ imageUrls }: { imageUrls: string[] }): Promise<{ images: OptimisedImage[]; skipped: { source: string; reason: string }[] }> {
+    async optimiseImages({
+      imageUrls,
+    }: {
+      imageUrls: string[];
+    }): Promise<{ images: OptimisedImage[]; skipped: { source: string; reason: string }[] }> {
       const images: OptimisedImage[] = [];
       const skipped: { source: string; reason: string }[] = [];
       for (const source of imageUrls.slice(0, config.IMAGE_MAX_COUNT)) {
@@ -82,8 +89,16 @@ export function createProductCrawlActivities({ fetcher, blobs, config, pg }: Pic
         try {
           const fetched = await fetcher.fetch(source, { accept: 'image/*', maxBytes: config.IMAGE_MAX_BYTES });
           const input = sharp(fetched.body, { limitInputPixels: 50_000_000 }).rotate(); // honour EXIF orientation
-          const full = await input.clone().resize({ width: FULL_WIDTH, withoutEnlargement: true }).webp({ quality: 80 }).toBuffer({ resolveWithObject: true });
-          const thumb = await input.clone().resize({ width: THUMB_WIDTH, height: THUMB_WIDTH, fit: 'cover' }).webp({ quality: 70 }).toBuffer();
+          const full = await input
+            .clone()
+            .resize({ width: FULL_WIDTH, withoutEnlargement: true })
+            .webp({ quality: 80 })
+            .toBuffer({ resolveWithObject: true });
+          const thumb = await input
+            .clone()
+            .resize({ width: THUMB_WIDTH, height: THUMB_WIDTH, fit: 'cover' })
+            .webp({ quality: 70 })
+            .toBuffer();
           const [fullBlob, thumbBlob] = await Promise.all([blobs.put('img', 'webp', full.data), blobs.put('img/thumb', 'webp', thumb)]);
           images.push({ source, key: fullBlob.key, thumbKey: thumbBlob.key, width: full.info.width, height: full.info.height });
         } catch (error) {

@@ -24,7 +24,15 @@ export function createProductEnrichActivities({ blobs, llm, pg }: Pick<ActivityD
       return { textKey: stored.key, chars: text.length };
     },
 
-    async analyzeProductSentiment({ tenantId, extractKey, decision }: { tenantId: string; extractKey: string; decision?: DecisionRef }): Promise<SentimentSummary | null> {
+    async analyzeProductSentiment({
+      tenantId,
+      extractKey,
+      decision,
+    }: {
+      tenantId: string;
+      extractKey: string;
+      decision?: DecisionRef;
+    }): Promise<SentimentSummary | null> {
       const product = await productOf(extractKey);
       const text = cleanDescription(product.description?.value ?? '');
       if (!text) return null; // nothing to judge: no model call, no cost
@@ -32,7 +40,15 @@ export function createProductEnrichActivities({ blobs, llm, pg }: Pick<ActivityD
       return { label: result.output.label, score: result.output.score, ai: result.ai };
     },
 
-    async enhanceProduct({ tenantId, extractKey, decision }: { tenantId: string; extractKey: string; decision?: DecisionRef }): Promise<{ enhancementKey: string; ai: AiProvenance }> {
+    async enhanceProduct({
+      tenantId,
+      extractKey,
+      decision,
+    }: {
+      tenantId: string;
+      extractKey: string;
+      decision?: DecisionRef;
+    }): Promise<{ enhancementKey: string; ai: AiProvenance }> {
       const product = await productOf(extractKey);
       const result = await runDecided(
         { llm, pg },

@@ -58,7 +58,13 @@ export function createProductListActivities({ pg, config }: Pick<ActivityDeps, '
         await client.query(
           `UPDATE product_list_items SET state = $3, product_id = COALESCE($4, product_id), warnings = $5, runs = runs + 1, updated_at = now()
            WHERE list_id = $1 AND item_key = $2`,
-          [outcome.listId, outcome.itemKey, outcome.state, outcome.productId ?? null, outcome.warnings ? JSON.stringify(outcome.warnings) : null],
+          [
+            outcome.listId,
+            outcome.itemKey,
+            outcome.state,
+            outcome.productId ?? null,
+            outcome.warnings ? JSON.stringify(outcome.warnings) : null,
+          ],
         );
         if (outcome.failure) {
           const { stage, errorType, message, attempts } = outcome.failure;
@@ -78,7 +84,9 @@ export function createProductListActivities({ pg, config }: Pick<ActivityDeps, '
     /** Items never started (cancelled list) are marked skipped; the report is stored on the list. */
     async finalizeListReport({ listId, cancelled }: { listId: string; cancelled: boolean }): Promise<ListReport> {
       if (cancelled) {
-        await pg.query(`UPDATE product_list_items SET state = 'skipped', updated_at = now() WHERE list_id = $1 AND state = 'pending'`, [listId]);
+        await pg.query(`UPDATE product_list_items SET state = 'skipped', updated_at = now() WHERE list_id = $1 AND state = 'pending'`, [
+          listId,
+        ]);
       }
       const counts = await pg.query<{ state: string; n: number }>(
         'SELECT state, count(*)::int AS n FROM product_list_items WHERE list_id = $1 GROUP BY state',
@@ -126,7 +134,11 @@ export function createProductListActivities({ pg, config }: Pick<ActivityDeps, '
 }
 
 /** The estimate without the per-item counts (the report has its own). */
-async function listEstimateForReport(pg: Parameters<typeof productListEstimate>[0], config: Parameters<typeof productListEstimate>[1], listId: string): Promise<CostEta | undefined> {
+async function listEstimateForReport(
+  pg: Parameters<typeof productListEstimate>[0],
+  config: Parameters<typeof productListEstimate>[1],
+  listId: string,
+): Promise<CostEta | undefined> {
   const estimate = await productListEstimate(pg, config, listId);
   if (!estimate) return undefined;
   const { finished: _finished, total: _total, ...rest } = estimate;

@@ -101,7 +101,14 @@ function distinctRounds<T>(items: T[], keyOf: (item: T) => string): T[][] {
   return rounds;
 }
 
-export function createProductStoreActivities({ pg, es, neo4j, blobs, llm, config }: Pick<ActivityDeps, 'pg' | 'es' | 'neo4j' | 'blobs' | 'llm' | 'config'>) {
+export function createProductStoreActivities({
+  pg,
+  es,
+  neo4j,
+  blobs,
+  llm,
+  config,
+}: Pick<ActivityDeps, 'pg' | 'es' | 'neo4j' | 'blobs' | 'llm' | 'config'>) {
   const index = esIndices(config).products;
 
   /** Product upserts of concurrent activities share one multi-row statement (group commit).
@@ -113,7 +120,14 @@ export function createProductStoreActivities({ pg, es, neo4j, blobs, llm, config
       return rows.map(() => ({ ok: true }));
     } catch (error) {
       if (rows.length === 1) return [{ ok: false, error }];
-      return Promise.all(rows.map((row) => upsertProducts([row]).then(() => ({ ok: true }), (failure: unknown) => ({ ok: false, error: failure }))));
+      return Promise.all(
+        rows.map((row) =>
+          upsertProducts([row]).then(
+            () => ({ ok: true }),
+            (failure: unknown) => ({ ok: false, error: failure }),
+          ),
+        ),
+      );
     }
   });
   async function upsertProducts(rows: unknown[][]): Promise<void> {
@@ -153,7 +167,8 @@ export function createProductStoreActivities({ pg, es, neo4j, blobs, llm, config
     }
     return requests.map((productIds) => {
       const reason = productIds.map((id) => rejected.get(id)).find((found) => found !== undefined);
-      if (reason !== undefined) return { ok: false, error: transient('IndexFailed', `Elasticsearch rejected a product document: ${reason}`) };
+      if (reason !== undefined)
+        return { ok: false, error: transient('IndexFailed', `Elasticsearch rejected a product document: ${reason}`) };
       return { ok: true, value: { indexed: new Set(productIds.filter((id) => stored.has(id))).size } };
     });
   });
@@ -174,20 +189,37 @@ export function createProductStoreActivities({ pg, es, neo4j, blobs, llm, config
       }
       const productId = productIdFor(input.tenantId, input.url);
       const fields = Object.fromEntries(
-        Object.entries(product).filter(([, field]) => field && !Array.isArray(field)).map(([name, field]) => {
-          const { source, confidence } = field as { source: string; confidence: number };
-          return [name, { source, confidence }];
-        }),
+        Object.entries(product)
+          .filter(([, field]) => field && !Array.isArray(field))
+          .map(([name, field]) => {
+            const { source, confidence } = field as { source: string; confidence: number };
+            return [name, { source, confidence }];
+          }),
       );
       await upserts.submit(
         [
-          productId, input.tenantId, input.url, product.name.value, product.description?.value ?? null,
-          product.brand?.value ?? null, product.sku?.value ?? null, product.gtin?.value ?? null,
-          product.price?.value ?? null, product.currency?.value ?? null, product.availability?.value ?? null,
-          product.category?.value ?? null, product.rating?.value.value ?? null, product.rating?.value.count ?? null,
-          storableJson(fields), storableJson(input.images), text,
-          input.sentiment ? storableJson(input.sentiment) : null, enhancement ? storableJson(enhancement) : null, input.htmlKey ?? null,
-          product.listPrice?.value ?? null, product.highPrice?.value ?? null,
+          productId,
+          input.tenantId,
+          input.url,
+          product.name.value,
+          product.description?.value ?? null,
+          product.brand?.value ?? null,
+          product.sku?.value ?? null,
+          product.gtin?.value ?? null,
+          product.price?.value ?? null,
+          product.currency?.value ?? null,
+          product.availability?.value ?? null,
+          product.category?.value ?? null,
+          product.rating?.value.value ?? null,
+          product.rating?.value.count ?? null,
+          storableJson(fields),
+          storableJson(input.images),
+          text,
+          input.sentiment ? storableJson(input.sentiment) : null,
+          enhancement ? storableJson(enhancement) : null,
+          input.htmlKey ?? null,
+          product.listPrice?.value ?? null,
+          product.highPrice?.value ?? null,
         ].map(storableParam), // crawled and model text: NULs and lone surrogates cannot be stored
       );
       return { productId };
@@ -196,7 +228,9 @@ export function createProductStoreActivities({ pg, es, neo4j, blobs, llm, config
     /** The vector for kNN search and similarity; runs on the LLM queue. */
     async embedProduct({ productId }: { productId: string }): Promise<{ dimensions: number }> {
       const row = await loadProduct(productId);
-      const text = [row.name, row.brand, row.category, row.enhancement?.seoTitle, row.clean_text ?? row.description].filter(Boolean).join('\n');
+      const text = [row.name, row.brand, row.category, row.enhancement?.seoTitle, row.clean_text ?? row.description]
+        .filter(Boolean)
+        .join('\n');
       const [vector] = await llm.embed([text.slice(0, 2_000)], callContext(row.tenant_id));
       await pg.query('UPDATE products SET embedding = $2 WHERE product_id = $1', [productId, vector]);
       return { dimensions: vector!.length };
@@ -268,7 +302,14 @@ export function createProductStoreActivities({ pg, es, neo4j, blobs, llm, config
     /** Pushes availability and price to the inventory target (idempotent per product). */
     async syncInventory({ productId }: { productId: string }): Promise<{ target: 'table' | 'endpoint' }> {
       const row = await loadProduct(productId);
-      const record = { productId, tenantId: row.tenant_id, sku: row.sku, availability: row.availability, price: row.price === null ? null : Number(row.price), currency: row.currency };
+      const record = {
+        productId,
+        tenantId: row.tenant_id,
+        sku: row.sku,
+        availability: row.availability,
+        price: row.price === null ? null : Number(row.price),
+        currency: row.currency,
+      };
       if (config.INVENTORY_ENDPOINT_URL) {
         const response = await fetch(config.INVENTORY_ENDPOINT_URL, {
           method: 'POST',
@@ -276,7 +317,8 @@ export function createProductStoreActivities({ pg, es, neo4j, blobs, llm, config
           body: JSON.stringify(record),
           signal: AbortSignal.timeout(10_000),
         });
-        if (response.status >= 500 || response.status === 429) throw transient('InventoryUnavailable', `inventory endpoint answered ${response.status}`);
+        if (response.status >= 500 || response.status === 429)
+          throw transient('InventoryUnavailable', `inventory endpoint answered ${response.status}`);
         if (!response.ok) throw permanent('InventoryRejected', `inventory endpoint answered ${response.status}`);
         return { target: 'endpoint' };
       }

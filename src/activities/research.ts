@@ -47,7 +47,10 @@ const EMBED_BATCH = 16;
 type Deps = Pick<ActivityDeps, 'pg' | 'es' | 'neo4j' | 'blobs' | 'fetcher' | 'llm' | 'config' | 'logger'>;
 
 export function createResearchActivities({ pg, es, neo4j, blobs, fetcher, llm, config, logger }: Deps) {
-  const politeness = new SharedHostPoliteness(pg, { concurrency: config.RESEARCH_HOST_CONCURRENCY, leaseMs: config.FETCH_TIMEOUT_MS * 2 + 5_000 });
+  const politeness = new SharedHostPoliteness(pg, {
+    concurrency: config.RESEARCH_HOST_CONCURRENCY,
+    leaseMs: config.FETCH_TIMEOUT_MS * 2 + 5_000,
+  });
   const robotsByRun = new Map<string, RobotsRules | null>();
 
   async function loadRun(runId: string): Promise<ResearchRunRow> {
@@ -60,13 +63,25 @@ export function createResearchActivities({ pg, es, neo4j, blobs, fetcher, llm, c
    *  hop waits for the gap too. With `rules` (the run's own robots.txt, read once per run) the
    *  fetcher's per-process robots.txt read is skipped, so no request escapes the lease; a hop
    *  that leaves the site or that robots.txt disallows is refused before it is requested. */
-  function politeFetch(run: Pick<ResearchRunRow, 'host_gap_ms'>, url: string, accept: string, rules?: { site: string; robots: RobotsRules | null }) {
+  function politeFetch(
+    run: Pick<ResearchRunRow, 'host_gap_ms'>,
+    url: string,
+    accept: string,
+    rules?: { site: string; robots: RobotsRules | null },
+  ) {
     const beforeRedirectHop = async (hop: URL) => {
-      if (rules && hop.origin !== rules.site) throw permanent('RedirectedOffSite', `${url} redirects off the site to ${hop.href}`, { url, location: hop.href });
-      if (rules?.robots && !rules.robots.isAllowed(hop.href)) throw permanent('RobotsDisallowed', `robots.txt disallows ${hop.href} (redirected from ${url})`, { url: hop.href });
+      if (rules && hop.origin !== rules.site)
+        throw permanent('RedirectedOffSite', `${url} redirects off the site to ${hop.href}`, { url, location: hop.href });
+      if (rules?.robots && !rules.robots.isAllowed(hop.href))
+        throw permanent('RobotsDisallowed', `robots.txt disallows ${hop.href} (redirected from ${url})`, { url: hop.href });
       await politeness.nextStart(hop.host, run.host_gap_ms);
     };
-    return politeness.run(new URL(url).host, run.host_gap_ms, () => fetcher.fetch(url, { accept, beforeRedirectHop, skipRobots: rules !== undefined }), () => heartbeat());
+    return politeness.run(
+      new URL(url).host,
+      run.host_gap_ms,
+      () => fetcher.fetch(url, { accept, beforeRedirectHop, skipRobots: rules !== undefined }),
+      () => heartbeat(),
+    );
   }
 
   async function robotsOf(run: ResearchRunRow): Promise<RobotsRules | null> {
@@ -82,13 +97,29 @@ export function createResearchActivities({ pg, es, neo4j, blobs, fetcher, llm, c
   const activities = {
     /** Creates the run row (idempotent), reads robots.txt (Crawl-delay, Sitemap lines) and the
      *  sitemap, and seeds the frontier: start URLs at depth 0, sitemap URLs at depth 1. */
-    async openResearchRun(input: { runId: string; tenantId: string; workflowId: string; request: ResearchRequest; scheduleId?: string }): Promise<OpenedRun> {
-      const run = await researchStore.openRun(pg, { runId: input.runId, tenantId: input.tenantId, site: siteOf(input.request), workflowId: input.workflowId, input: input.request, scheduleId: input.scheduleId });
+    async openResearchRun(input: {
+      runId: string;
+      tenantId: string;
+      workflowId: string;
+      request: ResearchRequest;
+      scheduleId?: string;
+    }): Promise<OpenedRun> {
+      const run = await researchStore.openRun(pg, {
+        runId: input.runId,
+        tenantId: input.tenantId,
+        site: siteOf(input.request),
+        workflowId: input.workflowId,
+        input: input.request,
+        scheduleId: input.scheduleId,
+      });
       if (run.tenant_id !== input.tenantId) throw permanent('ResearchRunConflict', `research run ${input.runId} belongs to another tenant`);
       const robotsUrl = `${run.site}/robots.txt`;
       let robotsText = '';
       try {
-        const response = await politeFetch({ host_gap_ms: config.RESEARCH_HOST_GAP_MS }, robotsUrl, 'text/plain', { site: run.site, robots: null });
+        const response = await politeFetch({ host_gap_ms: config.RESEARCH_HOST_GAP_MS }, robotsUrl, 'text/plain', {
+          site: run.site,
+          robots: null,
+        });
         robotsText = response.body.toString('utf8').slice(0, 512 * 1024);
       } catch (error) {
         if (!(error instanceof PipelineError) || error.retryable) throw error; // 4xx: no robots.txt, everything allowed
@@ -105,7 +136,8 @@ export function createResearchActivities({ pg, es, neo4j, blobs, fetcher, llm, c
         const url = canonicalUrl(raw);
         if (url) seeds.push({ url, depth: 0 });
       }
-      const sitemapUrls = typeof input.request.sitemap === 'string' ? [input.request.sitemap] : input.request.sitemap ? robotsSitemaps(robotsText) : [];
+      const sitemapUrls =
+        typeof input.request.sitemap === 'string' ? [input.request.sitemap] : input.request.sitemap ? robotsSitemaps(robotsText) : [];
       if (input.request.sitemap === true && sitemapUrls.length === 0) sitemapUrls.push(`${run.site}/sitemap.xml`);
       const seen = new Set<string>();
       while (sitemapUrls.length > 0 && seen.size < 20 && seeds.length < MAX_SITEMAP_URLS) {
@@ -114,7 +146,12 @@ export function createResearchActivities({ pg, es, neo4j, blobs, fetcher, llm, c
         seen.add(sitemapUrl);
         try {
           const onSite = new URL(sitemapUrl).origin === run.site;
-          const response = await politeFetch({ host_gap_ms: hostGapMs }, sitemapUrl, 'application/xml, text/xml', onSite ? { site: run.site, robots: rules } : undefined);
+          const response = await politeFetch(
+            { host_gap_ms: hostGapMs },
+            sitemapUrl,
+            'application/xml, text/xml',
+            onSite ? { site: run.site, robots: rules } : undefined,
+          );
           const { urls, sitemaps } = sitemapLocations(response.body.toString('utf8'));
           sitemapUrls.push(...sitemaps);
           for (const raw of urls) {
@@ -128,7 +165,15 @@ export function createResearchActivities({ pg, es, neo4j, blobs, fetcher, llm, c
       }
       const seeded = await researchStore.enqueue(pg, run.run_id, seeds.slice(0, MAX_SITEMAP_URLS));
       const history = await researchStore.history(pg, input.tenantId);
-      const rates = ratesFromHistory(history.map((row) => ({ timings: row.timings, pages: row.pages, products: row.products, embedTokens: row.cost?.embedTokens, reportTokens: row.cost?.reportTokens })));
+      const rates = ratesFromHistory(
+        history.map((row) => ({
+          timings: row.timings,
+          pages: row.pages,
+          products: row.products,
+          embedTokens: row.cost?.embedTokens,
+          reportTokens: row.cost?.reportTokens,
+        })),
+      );
       return { runId: run.run_id, hostGapMs, seeded, rates };
     },
 
@@ -150,7 +195,12 @@ export function createResearchActivities({ pg, es, neo4j, blobs, fetcher, llm, c
       let page;
       try {
         // Same-site crawls check robots.txt here (the run's copy); others let the fetcher read each site's.
-        page = await politeFetch(run, input.url, 'text/html,application/xhtml+xml', scope.sameSite ? { site: run.site, robots } : undefined);
+        page = await politeFetch(
+          run,
+          input.url,
+          'text/html,application/xhtml+xml',
+          scope.sameSite ? { site: run.site, robots } : undefined,
+        );
       } catch (error) {
         if (error instanceof PipelineError && !error.retryable) {
           const state = error.type === 'RobotsDisallowed' ? 'skipped' : 'failed';
@@ -184,7 +234,10 @@ export function createResearchActivities({ pg, es, neo4j, blobs, fetcher, llm, c
           category: product.category?.value,
           sku: product.sku?.value,
           gtin: product.gtin?.value,
-          price: product.price && Number.isFinite(product.price.value) && product.price.value >= 0 && product.price.value < 1e10 ? product.price.value : undefined,
+          price:
+            product.price && Number.isFinite(product.price.value) && product.price.value >= 0 && product.price.value < 1e10
+              ? product.price.value
+              : undefined,
           currency: product.currency?.value,
           availability: product.availability?.value,
           extractKey: extract.key,
@@ -229,16 +282,30 @@ export function createResearchActivities({ pg, es, neo4j, blobs, fetcher, llm, c
       for (let i = 0; i < rest.length; i += EMBED_BATCH) {
         heartbeat({ done: i });
         const batch = rest.slice(i, i + EMBED_BATCH);
-        const vectors = await llm.embed(batch.map((p) => [p.name, p.brand, p.category].filter(Boolean).join('\n').slice(0, 2_000)), callContext(input.tenantId));
+        const vectors = await llm.embed(
+          batch.map((p) => [p.name, p.brand, p.category].filter(Boolean).join('\n').slice(0, 2_000)),
+          callContext(input.tenantId),
+        );
         for (const [k, product] of batch.entries()) {
           const hits = await es.search<{ productId: string }>({
             index,
-            knn: { field: 'embedding', query_vector: vectors[k]!, k: 1, num_candidates: 50, filter: { term: { tenantId: input.tenantId } } },
+            knn: {
+              field: 'embedding',
+              query_vector: vectors[k]!,
+              k: 1,
+              num_candidates: 50,
+              filter: { term: { tenantId: input.tenantId } },
+            },
             _source: ['productId'],
           });
           const best = hits.hits.hits[0];
           if (best?._source && (best._score ?? 0) >= config.RESEARCH_MATCH_MIN_SCORE) {
-            await researchStore.addMatch(pg, input.runId, { researchProductId: product.research_product_id, productId: best._source.productId, method: 'embedding', score: best._score! });
+            await researchStore.addMatch(pg, input.runId, {
+              researchProductId: product.research_product_id,
+              productId: best._source.productId,
+              method: 'embedding',
+              score: best._score!,
+            });
             embedding++;
           }
         }
@@ -296,8 +363,16 @@ export function createResearchActivities({ pg, es, neo4j, blobs, fetcher, llm, c
       const analysis: ResearchAnalysis = run.analysis;
       const facts = factsOf(analysis);
       const citable = {
-        ids: new Set([...analysis.citable.map((p) => p.researchProductId), ...analysis.overlap.examples.flatMap((m) => [m.researchProductId, m.ownProductId]), ...(analysis.changes?.examples.map((c) => c.researchProductId) ?? [])]),
-        urls: new Set([...analysis.citable.map((p) => p.url), ...analysis.overlap.examples.map((m) => m.url), ...(analysis.changes?.examples.map((c) => c.url) ?? [])]),
+        ids: new Set([
+          ...analysis.citable.map((p) => p.researchProductId),
+          ...analysis.overlap.examples.flatMap((m) => [m.researchProductId, m.ownProductId]),
+          ...(analysis.changes?.examples.map((c) => c.researchProductId) ?? []),
+        ]),
+        urls: new Set([
+          ...analysis.citable.map((p) => p.url),
+          ...analysis.overlap.examples.map((m) => m.url),
+          ...(analysis.changes?.examples.map((c) => c.url) ?? []),
+        ]),
       };
       let correction: string | undefined;
       const refusals: string[] = [];
@@ -313,14 +388,25 @@ export function createResearchActivities({ pg, es, neo4j, blobs, fetcher, llm, c
           await es.index({
             index: esIndices(config).documents,
             id: `research-report/${run.run_id}`,
-            document: { docId: `research-report/${run.run_id}`, tenantId: run.tenant_id, kind: 'research-report', title: result.output.title, text, embedding: vector, ai: result.ai, updatedAt: new Date().toISOString() },
+            document: {
+              docId: `research-report/${run.run_id}`,
+              tenantId: run.tenant_id,
+              kind: 'research-report',
+              title: result.output.title,
+              text,
+              embedding: vector,
+              ai: result.ai,
+              updatedAt: new Date().toISOString(),
+            },
           });
           return { title: result.output.title, findings: result.output.findings.length, attempts: attempt };
         }
         refusals.push(verdict.problem);
         correction = `Your previous report was refused: ${verdict.problem}. Use only numbers, product ids and URLs that appear in the facts.`;
       }
-      throw ApplicationFailure.nonRetryable(`the report stated figures the analysis did not produce: ${refusals.at(-1)}`, REPORT_REFUSED, { refusals });
+      throw ApplicationFailure.nonRetryable(`the report stated figures the analysis did not produce: ${refusals.at(-1)}`, REPORT_REFUSED, {
+        refusals,
+      });
     },
 
     /** Keeps the refusal on the run, so the report page says why there is no narrative. */
@@ -338,9 +424,25 @@ export function createResearchActivities({ pg, es, neo4j, blobs, fetcher, llm, c
       const moves = priceMoves(current, previous, input.thresholdPct);
       let sent = 0;
       for (const move of moves) {
-        const claimed = await researchStore.claimAlert(pg, { runId: run.run_id, researchProductId: move.researchProductId, tenantId: run.tenant_id, previousPrice: move.previousPrice, price: move.price, changePct: move.changePct });
+        const claimed = await researchStore.claimAlert(pg, {
+          runId: run.run_id,
+          researchProductId: move.researchProductId,
+          tenantId: run.tenant_id,
+          previousPrice: move.previousPrice,
+          price: move.price,
+          changePct: move.changePct,
+        });
         if (!claimed) continue;
-        const event = { kind: 'price-moved', tenantId: run.tenant_id, runId: run.run_id, previousRunId: run.previous_run_id, site: run.site, thresholdPct: input.thresholdPct, ...move, idempotencyKey: `price-watch/${run.run_id}/${move.researchProductId}` };
+        const event = {
+          kind: 'price-moved',
+          tenantId: run.tenant_id,
+          runId: run.run_id,
+          previousRunId: run.previous_run_id,
+          site: run.site,
+          thresholdPct: input.thresholdPct,
+          ...move,
+          idempotencyKey: `price-watch/${run.run_id}/${move.researchProductId}`,
+        };
         if (!config.RESEARCH_WATCH_WEBHOOK_URL) {
           logger.info({ priceWatch: event }, 'price moved (no RESEARCH_WATCH_WEBHOOK_URL configured)');
           continue;
@@ -349,7 +451,11 @@ export function createResearchActivities({ pg, es, neo4j, blobs, fetcher, llm, c
         try {
           await platformRequest('price-watch', config.RESEARCH_WATCH_WEBHOOK_URL, {
             method: 'POST',
-            headers: { 'content-type': 'application/json', 'idempotency-key': event.idempotencyKey, [SIGNATURE_HEADER]: sign(config.RESEARCH_WATCH_WEBHOOK_SECRET, body) },
+            headers: {
+              'content-type': 'application/json',
+              'idempotency-key': event.idempotencyKey,
+              [SIGNATURE_HEADER]: sign(config.RESEARCH_WATCH_WEBHOOK_SECRET, body),
+            },
             body,
             timeoutMs: config.PLATFORM_TIMEOUT_MS,
           });
@@ -363,7 +469,11 @@ export function createResearchActivities({ pg, es, neo4j, blobs, fetcher, llm, c
     },
 
     /** Marks the run finished with its stage timings and its LLM usage and cost. */
-    async finishResearchRun(input: { runId: string; status: 'completed' | 'failed' | 'cancelled'; timings: Record<string, number> }): Promise<{ costUsd: number; tokens: number }> {
+    async finishResearchRun(input: {
+      runId: string;
+      status: 'completed' | 'failed' | 'cancelled';
+      timings: Record<string, number>;
+    }): Promise<{ costUsd: number; tokens: number }> {
       const run = await loadRun(input.runId);
       const usage = await researchStore.usage(pg, run.workflow_id);
       const { uses, ...totals } = usage;

@@ -49,10 +49,16 @@ export async function retrieve(
     const filter = [{ term: { tenantId } }, ...source.filter];
     const index = source.index(indices);
     return [
-      { header: { index }, body: { size: RETRIEVER_DEPTH, query: { bool: { must: { multi_match: { query: question, fields: source.textFields } }, filter } } } },
       {
         header: { index },
-        body: { size: RETRIEVER_DEPTH, knn: { field: 'embedding', query_vector: questionVector, k: RETRIEVER_DEPTH, num_candidates: 100, filter } },
+        body: { size: RETRIEVER_DEPTH, query: { bool: { must: { multi_match: { query: question, fields: source.textFields } }, filter } } },
+      },
+      {
+        header: { index },
+        body: {
+          size: RETRIEVER_DEPTH,
+          knn: { field: 'embedding', query_vector: questionVector, k: RETRIEVER_DEPTH, num_candidates: 100, filter },
+        },
       },
     ];
   });
@@ -64,7 +70,8 @@ export async function retrieve(
   response.responses.forEach((result, i) => {
     const source = sources[Math.floor(i / 2)]!;
     const retriever = i % 2 === 0 ? 'bm25' : 'knn';
-    if ('error' in result) throw new Error(`retrieval from ${source.kind} (${retriever}) failed: ${JSON.stringify(result.error).slice(0, 300)}`);
+    if ('error' in result)
+      throw new Error(`retrieval from ${source.kind} (${retriever}) failed: ${JSON.stringify(result.error).slice(0, 300)}`);
     const ids: string[] = [];
     for (const hit of result.hits.hits) {
       const doc = hit._source ?? {};
@@ -73,7 +80,13 @@ export async function retrieve(
       const id = sourceId(source.kind, rawId);
       ids.push(id);
       if (!docs.has(id)) {
-        docs.set(id, { id, kind: source.kind, title: source.titleOf(doc), text: source.textOf(doc).slice(0, SOURCE_TEXT_LIMIT), link: source.linkOf(doc) });
+        docs.set(id, {
+          id,
+          kind: source.kind,
+          title: source.titleOf(doc),
+          text: source.textOf(doc).slice(0, SOURCE_TEXT_LIMIT),
+          link: source.linkOf(doc),
+        });
       }
       if (!similarities.has(id)) {
         const embedding = doc.embedding;
@@ -98,7 +111,12 @@ export type RankingConfig = Pick<
 >;
 
 /** From fused candidates to the sources of an answer: feedback demotion, then the relevance threshold. */
-export function rankSources(candidates: readonly Candidate[], questionVector: readonly number[], marks: readonly WrongSourceMark[], config: RankingConfig) {
+export function rankSources(
+  candidates: readonly Candidate[],
+  questionVector: readonly number[],
+  marks: readonly WrongSourceMark[],
+  config: RankingConfig,
+) {
   const wrong = wrongMarksForSimilarQuestions(questionVector, marks, config.ANSWERS_SIMILAR_QUESTION);
   const ranked = demote(candidates, wrong, {
     similarQuestion: config.ANSWERS_SIMILAR_QUESTION,

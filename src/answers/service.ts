@@ -31,8 +31,14 @@ export const FeedbackInput = z
     comment: z.string().max(1_000).optional(),
   })
   .strict()
-  .refine((input) => input.verdict !== 'wrong_source' || input.sourceId !== undefined, { message: 'wrong_source needs the sourceId it is about', path: ['sourceId'] })
-  .refine((input) => input.verdict === 'wrong_source' || input.sourceId === undefined, { message: 'sourceId goes with wrong_source only', path: ['sourceId'] })
+  .refine((input) => input.verdict !== 'wrong_source' || input.sourceId !== undefined, {
+    message: 'wrong_source needs the sourceId it is about',
+    path: ['sourceId'],
+  })
+  .refine((input) => input.verdict === 'wrong_source' || input.sourceId === undefined, {
+    message: 'sourceId goes with wrong_source only',
+    path: ['sourceId'],
+  })
   // The two rules above, for the OpenAPI document.
   .meta({
     anyOf: [
@@ -59,7 +65,13 @@ export async function askQuestion(deps: AnswerDeps, principal: Principal, raw: u
   const answerId = input.answerId ?? `ans-${randomUUID()}`;
   const workflowId = answerWorkflowId(principal.tenantId, answerId);
   const store = createAnswerStore(deps.pg);
-  const created = await store.create({ answerId, tenantId: principal.tenantId, askedBy: principal.userId, question: input.question, workflowId });
+  const created = await store.create({
+    answerId,
+    tenantId: principal.tenantId,
+    askedBy: principal.userId,
+    question: input.question,
+    workflowId,
+  });
   if (!created) throw new AnswerConflict(`answer ${answerId} already exists`);
   const handle = await deps.temporal.workflow.start(answerWorkflow, {
     workflowId,
@@ -79,7 +91,10 @@ export async function askQuestion(deps: AnswerDeps, principal: Principal, raw: u
       () => true,
       () => true,
     );
-    finished = await Promise.race([outcome, new Promise<boolean>((resolve) => setTimeout(() => resolve(false), input.waitSeconds * 1_000).unref())]);
+    finished = await Promise.race([
+      outcome,
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), input.waitSeconds * 1_000).unref()),
+    ]);
   }
   return { answerId, workflowId, runId: handle.firstExecutionRunId, finished };
 }

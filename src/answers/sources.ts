@@ -21,8 +21,10 @@ export interface AnswerSource {
   linkOf(doc: Record<string, unknown>): string | undefined;
 }
 
-const str = (value: unknown) => (typeof value === 'string' ? value : Array.isArray(value) ? value.filter((v) => typeof v === 'string').join('; ') : '');
-const line = (label: string, value: unknown) => (str(value) || typeof value === 'number' ? `${label}: ${typeof value === 'number' ? value : str(value)}` : '');
+const str = (value: unknown) =>
+  typeof value === 'string' ? value : Array.isArray(value) ? value.filter((v) => typeof v === 'string').join('; ') : '';
+const line = (label: string, value: unknown) =>
+  str(value) || typeof value === 'number' ? `${label}: ${typeof value === 'number' ? value : str(value)}` : '';
 
 export const answerSources: readonly AnswerSource[] = [
   {
@@ -66,7 +68,10 @@ export const answerSources: readonly AnswerSource[] = [
     idField: 'docId',
     titleOf: (doc) => str(doc.title),
     textOf: (doc) => [str(doc.title), str(doc.text)].filter(Boolean).join('\n'),
-    linkOf: (doc) => (typeof doc.docId === 'string' ? `/v1/research-runs/${encodeURIComponent(doc.docId.replace(/^research-report\//, ''))}/report.html` : undefined),
+    linkOf: (doc) =>
+      typeof doc.docId === 'string'
+        ? `/v1/research-runs/${encodeURIComponent(doc.docId.replace(/^research-report\//, ''))}/report.html`
+        : undefined,
   },
 ];
 

@@ -68,11 +68,16 @@ export function createAnswerStore(pg: Pool) {
 
     /** The interaction, only within its tenant (another tenant's answer does not exist). */
     async get(tenantId: string, answerId: string): Promise<InteractionRow | undefined> {
-      const { rows } = await pg.query<InteractionRow>('SELECT * FROM answer_interactions WHERE answer_id = $1 AND tenant_id = $2', [answerId, tenantId]);
+      const { rows } = await pg.query<InteractionRow>('SELECT * FROM answer_interactions WHERE answer_id = $1 AND tenant_id = $2', [
+        answerId,
+        tenantId,
+      ]);
       return rows[0];
     },
 
-    async question(answerId: string): Promise<{ tenantId: string; question: string; status: AnswerStatus; retrieved: StoredSource[] } | undefined> {
+    async question(
+      answerId: string,
+    ): Promise<{ tenantId: string; question: string; status: AnswerStatus; retrieved: StoredSource[] } | undefined> {
       const { rows } = await pg.query<{ tenant_id: string; question: string; status: AnswerStatus; retrieved: StoredSource[] }>(
         'SELECT tenant_id, question, status, retrieved FROM answer_interactions WHERE answer_id = $1',
         [answerId],
@@ -82,7 +87,10 @@ export function createAnswerStore(pg: Pool) {
     },
 
     /** Retrieval done: the candidates with their scores, and whether the model is asked at all. */
-    async recordRetrieval(answerId: string, input: { questionEmbedding: number[]; retrieved: StoredSource[]; found: boolean; retrievalMs: number }) {
+    async recordRetrieval(
+      answerId: string,
+      input: { questionEmbedding: number[]; retrieved: StoredSource[]; found: boolean; retrievalMs: number },
+    ) {
       await pg.query(
         `UPDATE answer_interactions
             SET question_embedding = $2, retrieved = $3, retrieval_ms = $4,
@@ -96,7 +104,16 @@ export function createAnswerStore(pg: Pool) {
 
     async recordAnswer(
       answerId: string,
-      input: { status: 'answered' | 'not_found'; answer?: string; citations: string[]; ai: AiRef; promptTokens: number; completionTokens: number; costUsd: number; note?: string },
+      input: {
+        status: 'answered' | 'not_found';
+        answer?: string;
+        citations: string[];
+        ai: AiRef;
+        promptTokens: number;
+        completionTokens: number;
+        costUsd: number;
+        note?: string;
+      },
     ) {
       await pg.query(
         `UPDATE answer_interactions
@@ -104,8 +121,19 @@ export function createAnswerStore(pg: Pool) {
                 prompt_tokens = $8, completion_tokens = $9, cost_usd = $10, error = $11, completed_at = now(),
                 latency_ms = (EXTRACT(EPOCH FROM now() - created_at) * 1000)::int
           WHERE answer_id = $1 AND status = 'answering'`,
-        [answerId, input.status, input.answer ?? null, input.citations, JSON.stringify(input.ai), input.ai.model, input.ai.promptVersion,
-          input.promptTokens, input.completionTokens, input.costUsd, input.note ?? null],
+        [
+          answerId,
+          input.status,
+          input.answer ?? null,
+          input.citations,
+          JSON.stringify(input.ai),
+          input.ai.model,
+          input.ai.promptVersion,
+          input.promptTokens,
+          input.completionTokens,
+          input.costUsd,
+          input.note ?? null,
+        ],
       );
     },
 
@@ -134,7 +162,16 @@ export function createAnswerStore(pg: Pool) {
      * Stores one verdict and hands the outcome to the learning loop's records (learning_feedback,
      * keyed so that repeating the same verdict writes nothing twice), in one transaction.
      */
-    async addFeedback(input: { answerId: string; tenantId: string; givenBy: string; verdict: Verdict; sourceId?: string; comment?: string; model: string | null; promptVersion: string | null }) {
+    async addFeedback(input: {
+      answerId: string;
+      tenantId: string;
+      givenBy: string;
+      verdict: Verdict;
+      sourceId?: string;
+      comment?: string;
+      model: string | null;
+      promptVersion: string | null;
+    }) {
       const client = await pg.connect();
       try {
         await client.query('BEGIN');
@@ -149,7 +186,12 @@ export function createAnswerStore(pg: Pool) {
            VALUES ($1, $2, 'answer', $3, $4, $5, $6, $7, $8) ON CONFLICT (feedback_key) DO NOTHING`,
           [
             `answer:${input.answerId}:${input.givenBy}:${input.verdict}:${input.sourceId ?? ''}`,
-            input.tenantId, input.answerId, input.model, input.promptVersion, `answer_${input.verdict}`, value,
+            input.tenantId,
+            input.answerId,
+            input.model,
+            input.promptVersion,
+            `answer_${input.verdict}`,
+            value,
             JSON.stringify({ givenBy: input.givenBy, ...(input.sourceId ? { sourceId: input.sourceId } : {}) }),
           ],
         );
@@ -168,7 +210,12 @@ export function createAnswerStore(pg: Pool) {
         'SELECT given_by, verdict, source_id, created_at FROM answer_feedback WHERE answer_id = $1 ORDER BY id',
         [answerId],
       );
-      return rows.map((row) => ({ givenBy: row.given_by, verdict: row.verdict, ...(row.source_id ? { sourceId: row.source_id } : {}), at: row.created_at.toISOString() }));
+      return rows.map((row) => ({
+        givenBy: row.given_by,
+        verdict: row.verdict,
+        ...(row.source_id ? { sourceId: row.source_id } : {}),
+        at: row.created_at.toISOString(),
+      }));
     },
   };
 }

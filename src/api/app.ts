@@ -27,9 +27,14 @@ import { engagementPushRoutes, strategyRoutes } from './routes/strategy';
 
 /** Request log lines never carry credentials: the Authorization header and `access_token` values are redacted. */
 export function redactCredentials(req: { url?: string; headers?: Record<string, unknown>; query?: unknown; [key: string]: unknown }) {
-  const headers = req.headers && { ...req.headers, ...(req.headers.authorization ? { authorization: '[redacted]' } : {}), ...(req.headers.cookie ? { cookie: '[redacted]' } : {}) };
+  const headers = req.headers && {
+    ...req.headers,
+    ...(req.headers.authorization ? { authorization: '[redacted]' } : {}),
+    ...(req.headers.cookie ? { cookie: '[redacted]' } : {}),
+  };
   const url = req.url?.replace(/([?&]access_token=)[^&#]*/gi, '$1[redacted]');
-  const query = req.query && typeof req.query === 'object' && 'access_token' in req.query ? { ...req.query, access_token: '[redacted]' } : req.query;
+  const query =
+    req.query && typeof req.query === 'object' && 'access_token' in req.query ? { ...req.query, access_token: '[redacted]' } : req.query;
   return { ...req, url, headers, query };
 }
 
@@ -39,7 +44,13 @@ export function createApp(infra: Infrastructure): express.Express {
   const { authenticate } = createAuthenticator(infra.config);
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use(pinoHttp({ logger: infra.logger, autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' }, serializers: { req: redactCredentials } }));
+  app.use(
+    pinoHttp({
+      logger: infra.logger,
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+      serializers: { req: redactCredentials },
+    }),
+  );
   app.use(traceRequests());
   app.use(metrics.observe);
   app.use([CODEC_PATHS.encode, CODEC_PATHS.decode], codecCors(infra.config));
@@ -66,10 +77,12 @@ export function createApp(infra: Infrastructure): express.Express {
 
   for (const route of QUERY_TOKEN_ROUTES) app.get(route, allowQueryToken);
   app.use('/v1', clientRateLimit(infra.config), authenticate, rateLimit(infra.pg, infra.config));
-  const starts = (kind: string): RequestHandler => (_req, res, next) => {
-    res.on('finish', () => res.statusCode === 202 && metrics.workflowStarts.inc({ kind }));
-    next();
-  };
+  const starts =
+    (kind: string): RequestHandler =>
+    (_req, res, next) => {
+      res.on('finish', () => res.statusCode === 202 && metrics.workflowStarts.inc({ kind }));
+      next();
+    };
   const keyed = idempotent(infra.pg);
   app.post('/v1/stack-checks', starts('stack-check'), keyed);
   app.post('/v1/product-lists', starts('product-list'), keyed);

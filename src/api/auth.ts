@@ -28,7 +28,13 @@ export const allowQueryToken: RequestHandler = (req, _res, next) => {
 };
 
 function unauthorized(detail: string, error = 'invalid_token') {
-  return new HttpError(401, 'Unauthorized', detail, {}, { 'www-authenticate': `Bearer realm="magicai", error="${error}", error_description="${detail.replace(/"/g, "'")}"` });
+  return new HttpError(
+    401,
+    'Unauthorized',
+    detail,
+    {},
+    { 'www-authenticate': `Bearer realm="magicai", error="${error}", error_description="${detail.replace(/"/g, "'")}"` },
+  );
 }
 
 export function tokenOf(req: Pick<Request, 'headers' | 'query'>, queryAllowed: boolean): string | undefined {

@@ -15,7 +15,8 @@ export function idempotent(pg: Pool): RequestHandler {
   return async (req, res, next) => {
     const key = req.get('idempotency-key');
     if (key === undefined) return next();
-    if (!KEY.test(key)) throw new HttpError(400, 'Invalid Idempotency-Key', 'the Idempotency-Key header must be 1–200 visible ASCII characters');
+    if (!KEY.test(key))
+      throw new HttpError(400, 'Invalid Idempotency-Key', 'the Idempotency-Key header must be 1–200 visible ASCII characters');
     const { userId, tenantId } = principalOf(req);
     const hash = createHash('sha256')
       .update(`${req.method} ${req.originalUrl}\n${typeof req.body === 'string' ? req.body : JSON.stringify(req.body ?? null)}`)
@@ -27,15 +28,26 @@ export function idempotent(pg: Pool): RequestHandler {
       [tenantId, userId, key, hash],
     );
     if (claimed.rowCount === 0) {
-      const { rows } = await pg.query<{ request_hash: string; state: string; response_status: number; response_body: unknown; response_headers: Record<string, string> }>(
+      const { rows } = await pg.query<{
+        request_hash: string;
+        state: string;
+        response_status: number;
+        response_body: unknown;
+        response_headers: Record<string, string>;
+      }>(
         'SELECT request_hash, state, response_status, response_body, response_headers FROM api_idempotency_keys WHERE tenant_id = $1 AND user_id = $2 AND key = $3',
         [tenantId, userId, key],
       );
       const stored = rows[0];
       if (!stored) throw new HttpError(409, 'Conflict', 'a request with this Idempotency-Key was just cancelled; retry');
-      if (stored.request_hash !== hash) throw new HttpError(422, 'Idempotency-Key reused', 'this Idempotency-Key was used with a different request');
-      if (stored.state === 'in-flight') throw new HttpError(409, 'Conflict', 'a request with this Idempotency-Key is still being processed');
-      res.status(stored.response_status).set({ ...stored.response_headers, 'Idempotent-Replayed': 'true' }).send(JSON.stringify(stored.response_body));
+      if (stored.request_hash !== hash)
+        throw new HttpError(422, 'Idempotency-Key reused', 'this Idempotency-Key was used with a different request');
+      if (stored.state === 'in-flight')
+        throw new HttpError(409, 'Conflict', 'a request with this Idempotency-Key is still being processed');
+      res
+        .status(stored.response_status)
+        .set({ ...stored.response_headers, 'Idempotent-Replayed': 'true' })
+        .send(JSON.stringify(stored.response_body));
       return;
     }
 
@@ -51,7 +63,8 @@ export function idempotent(pg: Pool): RequestHandler {
         [tenantId, userId, key, status, JSON.stringify(body ?? null), headers],
       );
     };
-    const forget = () => pg.query('DELETE FROM api_idempotency_keys WHERE tenant_id = $1 AND user_id = $2 AND key = $3', [tenantId, userId, key]);
+    const forget = () =>
+      pg.query('DELETE FROM api_idempotency_keys WHERE tenant_id = $1 AND user_id = $2 AND key = $3', [tenantId, userId, key]);
     let stored = false;
     const json = res.json.bind(res);
     res.json = (value: unknown) => {
@@ -75,7 +88,14 @@ export function idempotent(pg: Pool): RequestHandler {
     });
     res.on('close', () => {
       // The client went away before an answer was written: free the key for its retry.
-      if (!res.writableFinished) void pg.query(`DELETE FROM api_idempotency_keys WHERE tenant_id = $1 AND user_id = $2 AND key = $3 AND state = 'in-flight'`, [tenantId, userId, key]).catch(() => undefined);
+      if (!res.writableFinished)
+        void pg
+          .query(`DELETE FROM api_idempotency_keys WHERE tenant_id = $1 AND user_id = $2 AND key = $3 AND state = 'in-flight'`, [
+            tenantId,
+            userId,
+            key,
+          ])
+          .catch(() => undefined);
     });
     next();
   };

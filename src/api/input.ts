@@ -84,7 +84,11 @@ export function rejectUnstorableText(): RequestHandler {
   return (req, _res, next) => {
     const problem =
       findUnstorableText(req.query, 'query') ??
-      (typeof req.body === 'string' ? findUnstorableLine(req.body) : req.body && typeof req.body === 'object' ? findUnstorableText(req.body, '') : undefined);
+      (typeof req.body === 'string'
+        ? findUnstorableLine(req.body)
+        : req.body && typeof req.body === 'object'
+          ? findUnstorableText(req.body, '')
+          : undefined);
     next(problem ? textRefused(problem) : undefined);
   };
 }

@@ -37,17 +37,23 @@ async function follow(read: SnapshotReader, send: (snapshot: Snapshot) => void, 
 
 export async function serveEvents(req: Request, res: Response, read: SnapshotReader): Promise<void> {
   const first = await read(); // a 404 surfaces before the stream starts
-  res.status(200).set({ 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  res
+    .status(200)
+    .set({ 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
   res.flushHeaders();
   let closed = false;
   req.on('close', () => (closed = true));
   let sentFirst = false;
   const reader: SnapshotReader = async () => (sentFirst ? read() : ((sentFirst = true), first));
   try {
-    await follow(reader, ({ data, done }) => {
-      res.write(`event: progress\ndata: ${JSON.stringify(data)}\n\n`);
-      if (done) res.write(`event: done\ndata: ${JSON.stringify(data)}\n\n`);
-    }, () => closed);
+    await follow(
+      reader,
+      ({ data, done }) => {
+        res.write(`event: progress\ndata: ${JSON.stringify(data)}\n\n`);
+        if (done) res.write(`event: done\ndata: ${JSON.stringify(data)}\n\n`);
+      },
+      () => closed,
+    );
   } catch (error) {
     res.write(`event: error\ndata: ${JSON.stringify({ detail: error instanceof Error ? error.message : String(error) })}\n\n`);
   }
@@ -58,21 +64,31 @@ const FINISHED_STAGES = ['completed', 'closed'];
 
 /** Readers for each workflow family, scoped to the caller's tenant. */
 export const readers = {
-  content: (infra: Infrastructure, principal: Principal, contentId: string): SnapshotReader => async () => {
-    const content = await getContent(infra, principal, contentId);
-    return { done: FINISHED_STAGES.includes(content.stage), data: content };
-  },
-  productList: (infra: Infrastructure, key: string): SnapshotReader => async () => {
-    const listId = publicListId(key);
-    const stored = await listReport(infra.pg, key);
-    if (!stored || stored.status !== 'running') return { done: true, data: { listId, status: stored?.status ?? 'unknown', report: stored?.report } };
-    return { done: false, data: { listId, status: stored.status, progress: await listProgressWithEstimate(infra, key).catch(() => undefined) } };
-  },
-  research: (infra: Infrastructure, tenantId: string, runId: string): SnapshotReader => async () => {
-    const view = await researchView(infra, tenantId, runId);
-    if (!view) throw new Error(`no research run ${runId}`);
-    return { done: view.status !== 'running', data: view };
-  },
+  content:
+    (infra: Infrastructure, principal: Principal, contentId: string): SnapshotReader =>
+    async () => {
+      const content = await getContent(infra, principal, contentId);
+      return { done: FINISHED_STAGES.includes(content.stage), data: content };
+    },
+  productList:
+    (infra: Infrastructure, key: string): SnapshotReader =>
+    async () => {
+      const listId = publicListId(key);
+      const stored = await listReport(infra.pg, key);
+      if (!stored || stored.status !== 'running')
+        return { done: true, data: { listId, status: stored?.status ?? 'unknown', report: stored?.report } };
+      return {
+        done: false,
+        data: { listId, status: stored.status, progress: await listProgressWithEstimate(infra, key).catch(() => undefined) },
+      };
+    },
+  research:
+    (infra: Infrastructure, tenantId: string, runId: string): SnapshotReader =>
+    async () => {
+      const view = await researchView(infra, tenantId, runId);
+      if (!view) throw new Error(`no research run ${runId}`);
+      return { done: view.status !== 'running', data: view };
+    },
 };
 
 /** WebSocket endpoint `/v1/live?content=<id>`, `?list=<id>` or `?research=<runId>` (token in `access_token`). */
@@ -113,8 +129,14 @@ export function attachLiveSocket(server: Server, infra: Infrastructure): void {
       wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
         let closed = false;
         ws.on('close', () => (closed = true));
-        follow(read, ({ data, done }) => ws.send(JSON.stringify({ type: done ? 'done' : 'progress', data })), () => closed)
-          .catch((error: unknown) => ws.send(JSON.stringify({ type: 'error', detail: error instanceof Error ? error.message : String(error) })))
+        follow(
+          read,
+          ({ data, done }) => ws.send(JSON.stringify({ type: done ? 'done' : 'progress', data })),
+          () => closed,
+        )
+          .catch((error: unknown) =>
+            ws.send(JSON.stringify({ type: 'error', detail: error instanceof Error ? error.message : String(error) })),
+          )
           .finally(() => ws.close(1000, 'done'));
       });
     })().catch(() => refuse(503, 'Service Unavailable')); // a store went away while vetting the request

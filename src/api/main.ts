@@ -14,7 +14,9 @@ async function checkTokenKey(config: Config): Promise<void> {
   try {
     await loadVerificationKey(config);
   } catch (error) {
-    process.stderr.write(`Invalid configuration:\n  JWT_PUBLIC_KEY: cannot be used as a ${config.JWT_ALGORITHMS[0]} public key (${error instanceof Error ? error.message : String(error)})\n`);
+    process.stderr.write(
+      `Invalid configuration:\n  JWT_PUBLIC_KEY: cannot be used as a ${config.JWT_ALGORITHMS[0]} public key (${error instanceof Error ? error.message : String(error)})\n`,
+    );
     process.exit(78); // EX_CONFIG, as for every other bad variable
   }
 }
@@ -37,14 +39,13 @@ async function main() {
     const drained = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     const cutoff = setTimeout(() => server.closeAllConnections(), config.API_SHUTDOWN_GRACE_MS);
-    void drained
-      .then(async () => {
-        clearTimeout(cutoff);
-        await tracing.shutdown();
-        await infra.close();
-        logger.info('api stopped');
-        process.exit(0);
-      });
+    void drained.then(async () => {
+      clearTimeout(cutoff);
+      await tracing.shutdown();
+      await infra.close();
+      logger.info('api stopped');
+      process.exit(0);
+    });
     setTimeout(() => process.exit(1), config.API_SHUTDOWN_GRACE_MS + 10_000).unref();
   };
   process.once('SIGINT', () => stop('SIGINT'));

@@ -8,7 +8,13 @@ import type { Pool } from 'pg';
 import type { Infrastructure } from '../runtime/infrastructure';
 import { taskQueues, workKinds } from '../temporal/task-queues';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { createDbMetrics, instrumentPgPool, registerMemoryLimit, registerTaskQueueBacklog, type BacklogSource } from '../observability/metrics';
+import {
+  createDbMetrics,
+  instrumentPgPool,
+  registerMemoryLimit,
+  registerTaskQueueBacklog,
+  type BacklogSource,
+} from '../observability/metrics';
 
 export interface ApiMetrics {
   registry: Registry;
@@ -30,8 +36,18 @@ export function createApiMetrics(pg: Pool, backlog?: BacklogSource): ApiMetrics 
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 3, 5, 10],
     registers: [registry],
   });
-  const errors = new Counter({ name: 'http_errors_total', help: 'API responses with 4xx/5xx status', labelNames: ['class'], registers: [registry] });
-  const workflowStarts = new Counter({ name: 'workflow_starts_total', help: 'Workflows started through the API', labelNames: ['kind'], registers: [registry] });
+  const errors = new Counter({
+    name: 'http_errors_total',
+    help: 'API responses with 4xx/5xx status',
+    labelNames: ['class'],
+    registers: [registry],
+  });
+  const workflowStarts = new Counter({
+    name: 'workflow_starts_total',
+    help: 'Workflows started through the API',
+    labelNames: ['kind'],
+    registers: [registry],
+  });
   new Gauge({
     name: 'llm_tokens_total',
     help: 'LLM tokens used by all workers (from the llm_calls audit)',

@@ -6,7 +6,9 @@ import { idSchema } from '../ids';
 import { labelName, taskName } from '../learning/service';
 import { PLATFORMS } from '../publishing/adapter';
 
-export const BrandId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a brand id: letters, digits, dot, dash, underscore; at most 64');
+export const BrandId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a brand id: letters, digits, dot, dash, underscore; at most 64');
 
 export const pathParams = {
   contentId: idSchema('not a content id'),

@@ -57,16 +57,38 @@ function isClientHttpError(error: unknown): error is { status: number; type?: st
 }
 
 /** Model-provider failures that mean "not reachable now" (the API embeds search queries). */
-const LLM_UNAVAILABLE_TYPES = new Set<string>([LlmErrorType.Unreachable, LlmErrorType.Timeout, LlmErrorType.ServerError, LlmErrorType.RateLimited]);
-const PG_CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', '57P01', '57P02', '57P03', '53300']);
-const DOWN_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection refused|connect ECONNREFUSED|No connection established/i;
+const LLM_UNAVAILABLE_TYPES = new Set<string>([
+  LlmErrorType.Unreachable,
+  LlmErrorType.Timeout,
+  LlmErrorType.ServerError,
+  LlmErrorType.RateLimited,
+]);
+const PG_CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+]);
+const DOWN_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection refused|connect ECONNREFUSED|No connection established/i;
 
 /**
  * The store or service an error says is unreachable (PostgreSQL, Temporal, Elasticsearch,
  * Neo4j, the model server), or undefined for every other error. Those become 503 + Retry-After, never 500.
  */
 export function dependencyUnavailable(error: unknown): string | undefined {
-  for (let cause = error as { [key: string]: unknown } | undefined, depth = 0; cause && depth < 5; cause = cause.cause as typeof cause, depth++) {
+  for (
+    let cause = error as { [key: string]: unknown } | undefined, depth = 0;
+    cause && depth < 5;
+    cause = cause.cause as typeof cause, depth++
+  ) {
     const code = cause.code;
     const name = typeof cause.name === 'string' ? cause.name : '';
     const message = typeof cause.message === 'string' ? cause.message : '';
@@ -75,7 +97,8 @@ export function dependencyUnavailable(error: unknown): string | undefined {
     if (code === 9 && 'metadata' in cause && /no poller seen/.test(message)) return 'a Temporal worker'; // FAILED_PRECONDITION: no worker polls the queue
     if (name === 'ConnectionError' || name === 'NoLivingConnectionsError' || name === 'TimeoutError') return 'Elasticsearch';
     // Elasticsearch answers 503 while it starts (no shard available yet, cluster blocks) and 429 when overloaded.
-    if (name === 'ResponseError' && [429, 503].includes(Number((cause.meta as { statusCode?: unknown } | undefined)?.statusCode))) return 'Elasticsearch';
+    if (name === 'ResponseError' && [429, 503].includes(Number((cause.meta as { statusCode?: unknown } | undefined)?.statusCode)))
+      return 'Elasticsearch';
     if (cause instanceof ApplicationFailure && cause.type && LLM_UNAVAILABLE_TYPES.has(cause.type)) return 'the model server';
     if (name === 'Neo4jError' && (code === 'ServiceUnavailable' || code === 'SessionExpired')) return 'Neo4j';
     if (typeof code === 'string' && (PG_CONNECTION_CODES.has(code) || code.startsWith('08'))) return 'PostgreSQL';
@@ -99,7 +122,12 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   const unavailable = error instanceof HttpError ? undefined : dependencyUnavailable(error);
   const limitedFor = modelRateLimited(error);
   if (limitedFor !== undefined) {
-    problem = { status: 503, title: 'Service Unavailable', detail: `the model provider's rate limit is reached; retry after ${limitedFor} s`, dependency: 'model provider' };
+    problem = {
+      status: 503,
+      title: 'Service Unavailable',
+      detail: `the model provider's rate limit is reached; retry after ${limitedFor} s`,
+      dependency: 'model provider',
+    };
     res.set('Retry-After', String(limitedFor));
   } else if (unavailable) {
     req.log?.warn({ err: error, dependency: unavailable }, 'dependency unavailable');
@@ -125,5 +153,8 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
     req.log?.error({ err: error }, 'unhandled error');
     problem = { status: 500, title: 'Internal Server Error', detail: 'an unexpected error occurred' };
   }
-  res.status(problem.status).type('application/problem+json').json({ type: 'about:blank', instance: req.originalUrl, ...problem });
+  res
+    .status(problem.status)
+    .type('application/problem+json')
+    .json({ type: 'about:blank', instance: req.originalUrl, ...problem });
 };

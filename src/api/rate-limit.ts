@@ -18,12 +18,18 @@ import { HttpError } from './problem';
 type LimitConfig = Pick<Config, 'RATE_LIMIT_USER' | 'RATE_LIMIT_TENANT' | 'RATE_LIMIT_WINDOW_SECONDS'>;
 
 function tooMany(who: string, limit: number, reset: number, remaining = 0) {
-  return new HttpError(429, 'Too Many Requests', `rate limit of ${who} reached; retry in ${reset} s`, {}, {
-    'Retry-After': String(reset),
-    'RateLimit-Limit': String(limit),
-    'RateLimit-Remaining': String(remaining),
-    'RateLimit-Reset': String(reset),
-  });
+  return new HttpError(
+    429,
+    'Too Many Requests',
+    `rate limit of ${who} reached; retry in ${reset} s`,
+    {},
+    {
+      'Retry-After': String(reset),
+      'RateLimit-Limit': String(limit),
+      'RateLimit-Remaining': String(remaining),
+      'RateLimit-Reset': String(reset),
+    },
+  );
 }
 
 /** Fixed-window counter per client address, in this process (limits are per API replica). */
@@ -55,7 +61,12 @@ export function clientRateLimit(config: Pick<Config, 'RATE_LIMIT_CLIENT' | 'RATE
  * up a tenant's allowance; before it, the per-client limit applies. Sets the RateLimit headers;
  * throws a 429 (with Retry-After) when the tenant is over its limit.
  */
-export async function consumePushAllowance(pg: Pool, config: Pick<Config, 'RATE_LIMIT_ENGAGEMENT_PUSH' | 'RATE_LIMIT_WINDOW_SECONDS'>, tenantId: string, res: Response): Promise<void> {
+export async function consumePushAllowance(
+  pg: Pool,
+  config: Pick<Config, 'RATE_LIMIT_ENGAGEMENT_PUSH' | 'RATE_LIMIT_WINDOW_SECONDS'>,
+  tenantId: string,
+  res: Response,
+): Promise<void> {
   const limit = config.RATE_LIMIT_ENGAGEMENT_PUSH;
   const { rows } = await pg.query<{ count: number; reset: number }>(
     `WITH w AS (SELECT to_timestamp(floor(extract(epoch FROM now()) / $2) * $2) AS start)
@@ -65,7 +76,11 @@ export async function consumePushAllowance(pg: Pool, config: Pick<Config, 'RATE_
     [`engagement-push:${tenantId}`, config.RATE_LIMIT_WINDOW_SECONDS],
   );
   const { count, reset } = rows[0]!;
-  res.set({ 'RateLimit-Limit': String(limit), 'RateLimit-Remaining': String(Math.max(0, limit - count)), 'RateLimit-Reset': String(reset) });
+  res.set({
+    'RateLimit-Limit': String(limit),
+    'RateLimit-Remaining': String(Math.max(0, limit - count)),
+    'RateLimit-Reset': String(reset),
+  });
   if (count > limit) throw tooMany(`engagement pushes of tenant ${tenantId}`, limit, Math.max(1, reset));
 }
 
@@ -97,9 +112,15 @@ export function rateLimit(pg: Pool, config: LimitConfig): RequestHandler {
     const user = rows.find((row) => row.bucket === userBucket)!;
     const tenant = rows.find((row) => row.bucket === tenantBucket) ?? { bucket: tenantBucket, count: 0, reset: user.reset };
     // Headers describe whichever limit is closer to running out.
-    const binding = limits.user - user.count <= limits.tenant - tenant.count ? { ...user, limit: limits.user } : { ...tenant, limit: limits.tenant };
-    res.set({ 'RateLimit-Limit': String(binding.limit), 'RateLimit-Remaining': String(Math.max(0, binding.limit - binding.count)), 'RateLimit-Reset': String(binding.reset) });
-    if (++calls % 500 === 0) void pg.query(`DELETE FROM api_rate_limits WHERE window_start < now() - interval '1 day'`).catch(() => undefined);
+    const binding =
+      limits.user - user.count <= limits.tenant - tenant.count ? { ...user, limit: limits.user } : { ...tenant, limit: limits.tenant };
+    res.set({
+      'RateLimit-Limit': String(binding.limit),
+      'RateLimit-Remaining': String(Math.max(0, binding.limit - binding.count)),
+      'RateLimit-Reset': String(binding.reset),
+    });
+    if (++calls % 500 === 0)
+      void pg.query(`DELETE FROM api_rate_limits WHERE window_start < now() - interval '1 day'`).catch(() => undefined);
     if (user.count > limits.user) return next(tooMany(`user ${userId}`, limits.user, user.reset));
     if (tenant.count > limits.tenant) return next(tooMany(`tenant ${tenantId}`, limits.tenant, tenant.reset));
     next();

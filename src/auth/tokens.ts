@@ -34,7 +34,8 @@ export function createTokenVerifier(config: VerifyConfig, key: CryptoKey) {
       }));
     } catch (error) {
       if (error instanceof joseErrors.JWTExpired) throw new InvalidToken('the token has expired');
-      if (error instanceof joseErrors.JOSEAlgNotAllowed) throw new InvalidToken('the token is signed with an algorithm that is not accepted');
+      if (error instanceof joseErrors.JOSEAlgNotAllowed)
+        throw new InvalidToken('the token is signed with an algorithm that is not accepted');
       if (error instanceof joseErrors.JWTClaimValidationFailed) throw new InvalidToken(`the token's ${error.claim} claim is not accepted`);
       if (error instanceof joseErrors.JWSSignatureVerificationFailed) throw new InvalidToken('the token signature does not verify');
       throw new InvalidToken('the token is malformed');

@@ -17,9 +17,12 @@ const url = (protocols: string[]) =>
     { message: `must be a URL with protocol ${protocols.join(' or ')}` },
   );
 const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port');
-const csv = z
-  .string()
-  .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean));
+const csv = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean),
+);
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 /** A duration such as 90s, 12h or 7d, as milliseconds. */
@@ -45,13 +48,19 @@ const schema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_UI_URL: url(['http:', 'https:']).default('http://127.0.0.1:8233'),
   /** Prefix of every task queue name, so that deployments (or test runs) can share a namespace. */
-  TEMPORAL_TASK_QUEUE_PREFIX: z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes').default('magicai'),
+  TEMPORAL_TASK_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes')
+    .default('magicai'),
 
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://magicai:magicai@127.0.0.1:5432/magicai'),
   PG_POOL_MAX: positiveInt.default(10),
 
   ELASTICSEARCH_URL: url(['http:', 'https:']).default('http://127.0.0.1:9200'),
-  ELASTICSEARCH_INDEX_PREFIX: z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes').default('magicai'),
+  ELASTICSEARCH_INDEX_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes')
+    .default('magicai'),
 
   NEO4J_URL: url(['bolt:', 'neo4j:', 'bolt+s:', 'neo4j+s:']).default('bolt://127.0.0.1:7687'),
   NEO4J_USER: z.string().default('neo4j'),
@@ -60,9 +69,15 @@ const schema = z.object({
 
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(8080),
-  API_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'a size such as 100kb or 1mb').default('256kb'),
+  API_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'a size such as 100kb or 1mb')
+    .default('256kb'),
   /** Largest product feed (CSV / JSON lines) accepted by POST /v1/product-lists. */
-  API_FEED_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'a size such as 100kb or 1mb').default('20mb'),
+  API_FEED_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'a size such as 100kb or 1mb')
+    .default('20mb'),
 
   /** Any OpenAI-compatible endpoint; the local stack serves a small real model here. */
   OPENAI_BASE_URL: url(['http:', 'https:']).default('http://127.0.0.1:8090/v1'),
@@ -86,7 +101,14 @@ const schema = z.object({
    *  named; unset = no limit (the local model). */
   LLM_RATE_LIMITS: csv
     .transform((pairs) => pairs.map((pair) => pair.split('=').map((part) => part.trim())))
-    .pipe(z.array(z.tuple([z.string().min(1), z.string().regex(/^(\d+|unlimited)\/(\d+|unlimited)$/, 'requests/tokens such as 500/200000 (each a number or unlimited)')])))
+    .pipe(
+      z.array(
+        z.tuple([
+          z.string().min(1),
+          z.string().regex(/^(\d+|unlimited)\/(\d+|unlimited)$/, 'requests/tokens such as 500/200000 (each a number or unlimited)'),
+        ]),
+      ),
+    )
     .transform((entries) => Object.fromEntries(entries.map(([model, spec]) => [model, rateLimitOf(spec)])))
     .default({}),
   /** The window the provider counts requests and tokens in (60s at OpenAI-style providers). */
@@ -101,8 +123,12 @@ const schema = z.object({
    *  `gpt-4o-mini=0.00015/0.0006,gpt-4o=0.0025/0.01`; models not named use the two prices above. */
   LLM_PRICE_TABLE: csv
     .transform((pairs) => pairs.map((pair) => pair.split('=').map((part) => part.trim())))
-    .pipe(z.array(z.tuple([z.string().min(1), z.string().regex(/^\d+(\.\d+)?\/\d+(\.\d+)?$/, 'input/output prices such as 0.00015/0.0006')])))
-    .transform((entries) => Object.fromEntries(entries.map(([model, prices]) => [model, prices.split('/').map(Number) as [number, number]])))
+    .pipe(
+      z.array(z.tuple([z.string().min(1), z.string().regex(/^\d+(\.\d+)?\/\d+(\.\d+)?$/, 'input/output prices such as 0.00015/0.0006')])),
+    )
+    .transform((entries) =>
+      Object.fromEntries(entries.map(([model, prices]) => [model, prices.split('/').map(Number) as [number, number]])),
+    )
     .default({}),
   /** Learning loop: interactive calls avoid versions slower than this (p95); also the reward's latency target. */
   LEARNING_LATENCY_TARGET_MS: positiveInt.default(10_000),
@@ -168,7 +194,10 @@ const schema = z.object({
   /** Sensitive-word lexicons (<dir>/<locale>.json); empty = the built-in ones. */
   CONTENT_LEXICON_DIR: z.string().default(''),
   /** Also ask the provider's moderation endpoint (OpenAI offers one; local servers do not). */
-  CONTENT_MODERATION: z.enum(['true', 'false']).transform((v) => v === 'true').default(false),
+  CONTENT_MODERATION: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .default(false),
 
   /** Strategy learners (src/strategy/): how long engagement gathers before a learner saves its state. */
   STRATEGY_SAVE_AFTER: duration.prefault('30s'),
@@ -219,9 +248,7 @@ const schema = z.object({
   ANSWERS_DEMOTION_PENALTY: z.coerce.number().min(0).max(1).default(0.25),
 
   /** Which kinds of work this worker process polls for (see src/temporal/task-queues.ts). */
-  WORKER_TASK_QUEUES: csv
-    .pipe(z.array(z.enum(['default', 'high', 'crawl', 'llm'])).min(1))
-    .default(['default', 'high', 'crawl', 'llm']),
+  WORKER_TASK_QUEUES: csv.pipe(z.array(z.enum(['default', 'high', 'crawl', 'llm'])).min(1)).default(['default', 'high', 'crawl', 'llm']),
 
   /** Operations (README "Production"). Worker /metrics (service metrics + the Temporal SDK's). */
   WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
@@ -233,7 +260,10 @@ const schema = z.object({
   /** On SIGTERM: how long the API finishes open requests before it exits. */
   API_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   /** The release this process runs (the image sets it from its BUILD_ID build argument). */
-  MAGICAI_BUILD_ID: z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, dot, dash, underscore').default(''),
+  MAGICAI_BUILD_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, dot, dash, underscore')
+    .default(''),
   /** Worker versioning: `pinned` = join the Worker Deployment WORKER_DEPLOYMENT_NAME as version
    *  MAGICAI_BUILD_ID, runs pinned to their version (needs the side-by-side rollout in README
    *  "Production"); `off` = unversioned workers, plain rolling updates. */
@@ -249,7 +279,10 @@ const schema = z.object({
         const key = Buffer.from(secret, 'base64');
         // Never echo the key material: name the entry by its id (or position) only.
         if (!/^[A-Za-z0-9._-]{1,64}$/.test(id) || key.length !== 32 || key.toString('base64') !== secret) {
-          ctx.addIssue({ code: 'custom', message: `entry ${/^[A-Za-z0-9._-]{1,64}$/.test(id) ? `"${id}"` : `#${pairs.indexOf(pair) + 1}`} must be <id>:<base64 of exactly 32 bytes> (id: letters, digits, . _ -; e.g. openssl rand -base64 32)` });
+          ctx.addIssue({
+            code: 'custom',
+            message: `entry ${/^[A-Za-z0-9._-]{1,64}$/.test(id) ? `"${id}"` : `#${pairs.indexOf(pair) + 1}`} must be <id>:<base64 of exactly 32 bytes> (id: letters, digits, . _ -; e.g. openssl rand -base64 32)`,
+          });
         }
         return { id, key };
       });
@@ -257,12 +290,18 @@ const schema = z.object({
       return keys;
     })
     .default([]),
-  PAYLOAD_ENCRYPTION_KEY_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a key id: letters, digits, . _ -').optional(),
+  PAYLOAD_ENCRYPTION_KEY_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'a key id: letters, digits, . _ -')
+    .optional(),
   /** Origins (scheme://host[:port]) whose pages may call the codec server (the Temporal UI's);
    *  empty = the origin of TEMPORAL_UI_URL. */
   CODEC_CORS_ORIGINS: csv.pipe(z.array(url(['http:', 'https:']).transform((value) => new URL(value).origin))).default([]),
   /** Largest codec-server request (payloads of one history event, batched by the UI / CLI). */
-  CODEC_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'a size such as 100kb or 1mb').default('8mb'),
+  CODEC_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'a size such as 100kb or 1mb')
+    .default('8mb'),
   /** OTLP/HTTP endpoint of a trace collector (e.g. http://otel-collector:4318); empty = no tracing. */
   OTEL_EXPORTER_OTLP_ENDPOINT: z.union([z.literal(''), url(['http:', 'https:'])]).default(''),
   OTEL_SERVICE_NAME: z.string().default(''),
@@ -286,7 +325,8 @@ function crossChecks(config: Config): { variable: string; message: string }[] {
     });
   }
   for (const [model, limit] of Object.entries(config.LLM_RATE_LIMITS)) {
-    if (limit.requests < 1 || limit.tokens < 1) problems.push({ variable: 'LLM_RATE_LIMITS', message: `${model}: limits must be at least 1 (or unlimited)` });
+    if (limit.requests < 1 || limit.tokens < 1)
+      problems.push({ variable: 'LLM_RATE_LIMITS', message: `${model}: limits must be at least 1 (or unlimited)` });
   }
   if (!config.LLM_MODELS.default) {
     problems.push({ variable: 'LLM_MODELS', message: 'must name a default model (default=<model>)' });
@@ -304,10 +344,16 @@ function crossChecks(config: Config): { variable: string; message: string }[] {
     problems.push({ variable: 'NOTIFY_WEBHOOK_SECRET', message: 'must be at least 16 characters when NOTIFY_WEBHOOK_URL is set' });
   }
   if (config.RESEARCH_WATCH_WEBHOOK_URL && config.RESEARCH_WATCH_WEBHOOK_SECRET.length < 16) {
-    problems.push({ variable: 'RESEARCH_WATCH_WEBHOOK_SECRET', message: 'must be at least 16 characters when RESEARCH_WATCH_WEBHOOK_URL is set' });
+    problems.push({
+      variable: 'RESEARCH_WATCH_WEBHOOK_SECRET',
+      message: 'must be at least 16 characters when RESEARCH_WATCH_WEBHOOK_URL is set',
+    });
   }
   if (config.WORDPRESS_URL && (!config.WORDPRESS_USER || !config.WORDPRESS_APP_PASSWORD)) {
-    problems.push({ variable: 'WORDPRESS_APP_PASSWORD', message: 'WORDPRESS_USER and WORDPRESS_APP_PASSWORD are needed with WORDPRESS_URL' });
+    problems.push({
+      variable: 'WORDPRESS_APP_PASSWORD',
+      message: 'WORDPRESS_USER and WORDPRESS_APP_PASSWORD are needed with WORDPRESS_URL',
+    });
   }
   if (config.ENGAGEMENT_PUSH_SECRETS.some((pair) => !/^[A-Za-z0-9][A-Za-z0-9._-]*=.{16,}$/.test(pair))) {
     problems.push({ variable: 'ENGAGEMENT_PUSH_SECRETS', message: 'must be tenant=secret pairs, each secret at least 16 characters' });
@@ -317,9 +363,17 @@ function crossChecks(config: Config): { variable: string; message: string }[] {
   }
   const keyIds = config.PAYLOAD_ENCRYPTION_KEYS.map((entry) => entry.id);
   if (keyIds.length > 0 && !config.PAYLOAD_ENCRYPTION_KEY_ID) {
-    problems.push({ variable: 'PAYLOAD_ENCRYPTION_KEY_ID', message: `must name the key that encrypts new payloads (one of: ${keyIds.join(', ')})` });
+    problems.push({
+      variable: 'PAYLOAD_ENCRYPTION_KEY_ID',
+      message: `must name the key that encrypts new payloads (one of: ${keyIds.join(', ')})`,
+    });
   } else if (config.PAYLOAD_ENCRYPTION_KEY_ID && !keyIds.includes(config.PAYLOAD_ENCRYPTION_KEY_ID)) {
-    problems.push({ variable: 'PAYLOAD_ENCRYPTION_KEY_ID', message: keyIds.length ? `names no key of PAYLOAD_ENCRYPTION_KEYS (ids: ${keyIds.join(', ')})` : 'is set but PAYLOAD_ENCRYPTION_KEYS is empty' });
+    problems.push({
+      variable: 'PAYLOAD_ENCRYPTION_KEY_ID',
+      message: keyIds.length
+        ? `names no key of PAYLOAD_ENCRYPTION_KEYS (ids: ${keyIds.join(', ')})`
+        : 'is set but PAYLOAD_ENCRYPTION_KEYS is empty',
+    });
   }
   if (config.NODE_ENV === 'production' && !config.JWT_PUBLIC_KEY) {
     problems.push({ variable: 'JWT_PUBLIC_KEY', message: 'must be set in production (the development key pair is for local use only)' });
@@ -329,10 +383,7 @@ function crossChecks(config: Config): { variable: string; message: string }[] {
 
 export class ConfigError extends Error {
   constructor(readonly issues: { variable: string; message: string }[]) {
-    super(
-      'Invalid configuration:\n' +
-        issues.map((issue) => `  ${issue.variable}: ${issue.message}`).join('\n'),
-    );
+    super('Invalid configuration:\n' + issues.map((issue) => `  ${issue.variable}: ${issue.message}`).join('\n'));
     this.name = 'ConfigError';
   }
 }

@@ -27,9 +27,11 @@ import { requireContent, type ContentDeps } from './queries';
 import { insertContentItem } from './store';
 import { idSchema } from '../ids';
 
-
 const id = idSchema('letters, digits, dot, dash, underscore; at most 100');
-const locale = z.string().regex(/^[a-z]{2,3}([_-][A-Za-z0-9]{2,8})?$/, 'a locale such as en or de-AT').default('en');
+const locale = z
+  .string()
+  .regex(/^[a-z]{2,3}([_-][A-Za-z0-9]{2,8})?$/, 'a locale such as en or de-AT')
+  .default('en');
 // Each refinement carries its JSON-schema twin (.meta), so the OpenAPI document states the same rule.
 const platforms = z
   .array(z.enum(PLATFORMS))
@@ -62,7 +64,10 @@ export const DraftContentInput = z
     /** Brand whose strategy learner is asked (per first platform); tone, maxWords, structure and publishAt
      *  the author leaves out are filled in from the learner's recommendation. */
     brand: id.default('default'),
-    tone: z.string().regex(/^[A-Za-z -]{1,40}$/).optional(),
+    tone: z
+      .string()
+      .regex(/^[A-Za-z -]{1,40}$/)
+      .optional(),
     maxWords: z.number().int().min(30).max(1_000).optional(),
     structure: z.enum(STRUCTURES).optional(),
     locale,
@@ -78,12 +83,14 @@ export const ReviewInput = z
   .strict();
 
 export const ReviseInput = z
-  .object({ title: z.string().trim().min(1).max(300), body: z.string().trim().min(1).max(100_000), comment: z.string().trim().max(4_000).optional() })
+  .object({
+    title: z.string().trim().min(1).max(300),
+    body: z.string().trim().min(1).max(100_000),
+    comment: z.string().trim().max(4_000).optional(),
+  })
   .strict();
 
-export const ExtendDeadlineInput = z
-  .object({ dueAt: isoInstant, reason: z.string().trim().min(1).max(1_000) })
-  .strict();
+export const ExtendDeadlineInput = z.object({ dueAt: isoInstant, reason: z.string().trim().min(1).max(1_000) }).strict();
 
 export function reviewPolicy(config: Config): ReviewPolicy {
   return {
@@ -118,8 +125,14 @@ async function startContent(
   const workflowId = contentWorkflowId(author.tenantId, contentId);
   // The row first: if the start below fails, a retry with the same id picks it up again.
   const existing = await insertContentItem(pg, {
-    tenantId: author.tenantId, contentId, authorId: author.userId, locale: fields.locale, platforms: fields.platforms,
-    publishAt: fields.publishAt, status: submission.kind === 'brief' ? 'drafting' : 'checking', workflowId,
+    tenantId: author.tenantId,
+    contentId,
+    authorId: author.userId,
+    locale: fields.locale,
+    platforms: fields.platforms,
+    publishAt: fields.publishAt,
+    status: submission.kind === 'brief' ? 'drafting' : 'checking',
+    workflowId,
   });
   if (existing.authorId !== author.userId || existing.revision > 0) throw new ContentConflict(`content ${contentId} already exists`);
   try {
@@ -141,7 +154,14 @@ export async function submitContent(deps: ContentDeps, author: Principal, input:
   const { key } = await deps.blobs.put(`content/${author.tenantId.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`, 'txt', body);
   const started = await startContent(deps, author, fields, { kind: 'text', title, bodyKey: key });
   if (brand || strategy) {
-    await recordContentStrategy(deps.pg, { tenantId: author.tenantId, contentId: started.contentId, brand: brand ?? 'default', channel: fields.platforms[0]!, strategy: (strategy as Strategy | undefined) ?? null, source: strategy ? 'author' : 'none' });
+    await recordContentStrategy(deps.pg, {
+      tenantId: author.tenantId,
+      contentId: started.contentId,
+      brand: brand ?? 'default',
+      channel: fields.platforms[0]!,
+      strategy: (strategy as Strategy | undefined) ?? null,
+      source: strategy ? 'author' : 'none',
+    });
   }
   return started;
 }
@@ -149,20 +169,45 @@ export async function submitContent(deps: ContentDeps, author: Principal, input:
 export async function draftContent(deps: ContentDeps, author: Principal, input: unknown) {
   const { brief, productId, tone, maxWords, brand, structure, ...fields } = DraftContentInput.parse(input);
   const contentId = fields.contentId ?? randomUUID();
-  const plan = await planDraft(deps, { tenantId: author.tenantId, contentId, brand, platforms: fields.platforms, brief, tone, maxWords, structure, publishAt: fields.publishAt });
-  const started = await startContent(deps, author, { ...fields, contentId, publishAt: plan.publishAt }, { kind: 'brief', brief: plan.brief, productId, tone: plan.tone, maxWords: plan.maxWords });
+  const plan = await planDraft(deps, {
+    tenantId: author.tenantId,
+    contentId,
+    brand,
+    platforms: fields.platforms,
+    brief,
+    tone,
+    maxWords,
+    structure,
+    publishAt: fields.publishAt,
+  });
+  const started = await startContent(
+    deps,
+    author,
+    { ...fields, contentId, publishAt: plan.publishAt },
+    { kind: 'brief', brief: plan.brief, productId, tone: plan.tone, maxWords: plan.maxWords },
+  );
   await plan.record();
   return { ...started, strategy: plan.strategy };
 }
 
 /** Update refusals come back as WorkflowUpdateFailedError with the validator's typed failure. */
-async function viaUpdate<T>(deps: ContentDeps, principal: Principal, contentId: string, send: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<T>): Promise<T> {
+async function viaUpdate<T>(
+  deps: ContentDeps,
+  principal: Principal,
+  contentId: string,
+  send: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<T>,
+): Promise<T> {
   await requireContent(deps, principal, contentId);
   const handle = deps.temporal.workflow.getHandle(contentWorkflowId(principal.tenantId, contentId));
   try {
     return await send(handle);
   } catch (error) {
-    if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type && error.cause.type in REFUSALS) {
+    if (
+      error instanceof WorkflowUpdateFailedError &&
+      error.cause instanceof ApplicationFailure &&
+      error.cause.type &&
+      error.cause.type in REFUSALS
+    ) {
       throw new ContentActionRefused(error.cause.type as RefusalType, error.cause.message);
     }
     if (error instanceof WorkflowNotFoundError) throw new ContentActionRefused('ReviewClosed', `the review of ${contentId} has finished`);
@@ -174,17 +219,22 @@ const asReviewer = (p: Principal) => ({ userId: p.userId, tenantId: p.tenantId, 
 
 export function reviewContent(deps: ContentDeps, reviewer: Principal, contentId: string, input: unknown) {
   const { decision, comment } = ReviewInput.parse(input);
-  return viaUpdate(deps, reviewer, contentId, (handle) => handle.executeUpdate(reviewUpdate, { args: [{ reviewer: asReviewer(reviewer), decision, comment }] }));
+  return viaUpdate(deps, reviewer, contentId, (handle) =>
+    handle.executeUpdate(reviewUpdate, { args: [{ reviewer: asReviewer(reviewer), decision, comment }] }),
+  );
 }
 
 export async function reviseContent(deps: ContentDeps, author: Principal, contentId: string, input: unknown) {
   const { title, body, comment } = ReviseInput.parse(input);
   const { key } = await deps.blobs.put(`content/${author.tenantId.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`, 'txt', body);
-  return viaUpdate(deps, author, contentId, (handle) => handle.executeUpdate(reviseUpdate, { args: [{ author: asReviewer(author), title, bodyKey: key, comment }] }));
+  return viaUpdate(deps, author, contentId, (handle) =>
+    handle.executeUpdate(reviseUpdate, { args: [{ author: asReviewer(author), title, bodyKey: key, comment }] }),
+  );
 }
 
 export function extendReviewDeadline(deps: ContentDeps, actor: Principal, contentId: string, input: unknown) {
   const { dueAt, reason } = ExtendDeadlineInput.parse(input);
-  return viaUpdate(deps, actor, contentId, (handle) => handle.executeUpdate(extendDeadlineUpdate, { args: [{ actor: asReviewer(actor), dueAt, reason }] }));
+  return viaUpdate(deps, actor, contentId, (handle) =>
+    handle.executeUpdate(extendDeadlineUpdate, { args: [{ actor: asReviewer(actor), dueAt, reason }] }),
+  );
 }
-

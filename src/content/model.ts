@@ -80,7 +80,11 @@ const WEIGHTS = {
 export const NEAR_DUPLICATE_AT = 0.92;
 export const SIMILAR_AT = 0.8;
 
-export function assessRisk(checks: CheckResults, aiGenerated: boolean, policy: Pick<ReviewPolicy, 'autoApproveBelow' | 'twoReviewersAtOrAbove'>): RiskAssessment {
+export function assessRisk(
+  checks: CheckResults,
+  aiGenerated: boolean,
+  policy: Pick<ReviewPolicy, 'autoApproveBelow' | 'twoReviewersAtOrAbove'>,
+): RiskAssessment {
   const reasons: string[] = [];
   let score = 0;
   const add = (weight: number, reason: string) => {
@@ -92,9 +96,11 @@ export function assessRisk(checks: CheckResults, aiGenerated: boolean, policy: P
   }
   if (checks.sensitive.moderation?.flagged) add(WEIGHTS.moderationFlag, `moderation: ${checks.sensitive.moderation.categories.join(', ')}`);
   const nearest = checks.duplicate.nearest ? ` of ${checks.duplicate.nearest.contentId}` : '';
-  if (checks.duplicate.score >= NEAR_DUPLICATE_AT) add(WEIGHTS.nearDuplicate, `near-duplicate${nearest} (${checks.duplicate.score.toFixed(2)})`);
+  if (checks.duplicate.score >= NEAR_DUPLICATE_AT)
+    add(WEIGHTS.nearDuplicate, `near-duplicate${nearest} (${checks.duplicate.score.toFixed(2)})`);
   else if (checks.duplicate.score >= SIMILAR_AT) add(WEIGHTS.similar, `similar${nearest} (${checks.duplicate.score.toFixed(2)})`);
-  if (checks.style.score === undefined) add(WEIGHTS.styleUnavailable, `style check unavailable: ${checks.style.unavailable ?? 'no answer'}`);
+  if (checks.style.score === undefined)
+    add(WEIGHTS.styleUnavailable, `style check unavailable: ${checks.style.unavailable ?? 'no answer'}`);
   else if (checks.style.score < 1) {
     const weight = WEIGHTS.stylePerPoint * (1 - checks.style.score);
     if (weight >= 0.05) add(weight, `style score ${checks.style.score.toFixed(2)}`);

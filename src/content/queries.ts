@@ -133,7 +133,15 @@ export async function reviewInbox(deps: ContentDeps, principal: Principal, query
   const { status, assignee, limit } = InboxQuery.parse(query);
   const conditions = [`WorkflowKind = 'content-review'`, `TenantId = ${quote(principal.tenantId)}`, `ReviewStatus = ${quote(status)}`];
   if (assignee) conditions.push(`Assignee = ${quote(assignee === 'me' ? principal.userId : assignee)}`);
-  const found: { contentId: string; status: string; assignee?: string; dueAt?: string; riskScore?: number; platforms: string[]; workflowId: string }[] = [];
+  const found: {
+    contentId: string;
+    status: string;
+    assignee?: string;
+    dueAt?: string;
+    riskScore?: number;
+    platforms: string[];
+    workflowId: string;
+  }[] = [];
   for await (const execution of deps.temporal.workflow.list({ query: conditions.join(' AND '), pageSize: limit })) {
     if (execution.status.name !== 'RUNNING') continue;
     const attrs = execution.typedSearchAttributes;
@@ -149,9 +157,18 @@ export async function reviewInbox(deps: ContentDeps, principal: Principal, query
     if (found.length >= limit) break;
   }
   if (found.length === 0) return [];
-  const rows = await currentTitles(deps.pg, principal.tenantId, found.map((item) => item.contentId));
+  const rows = await currentTitles(
+    deps.pg,
+    principal.tenantId,
+    found.map((item) => item.contentId),
+  );
   const byId = new Map(rows.map((row) => [row.content_id, row]));
   return found
-    .map((item) => ({ ...item, title: byId.get(item.contentId)?.title ?? '', authorId: byId.get(item.contentId)?.author_id ?? '', revision: byId.get(item.contentId)?.revision ?? 0 }))
+    .map((item) => ({
+      ...item,
+      title: byId.get(item.contentId)?.title ?? '',
+      authorId: byId.get(item.contentId)?.author_id ?? '',
+      revision: byId.get(item.contentId)?.revision ?? 0,
+    }))
     .sort((a, b) => (a.dueAt ?? '').localeCompare(b.dueAt ?? ''));
 }

@@ -52,10 +52,12 @@ export function refuseReview(state: ReviewState, { reviewer, decision, comment }
 /** May this person submit a new revision now? */
 export function refuseRevision(state: ReviewState, { author, title }: RevisionRequest, now: number): Refusal | undefined {
   if (author.tenantId !== state.tenantId) return refusal('WrongTenant', 'the author belongs to another tenant');
-  if (author.userId !== state.authorId && !author.roles.includes('admin')) return refusal('NotTheAuthor', 'only the author (or an admin) can revise this content');
+  if (author.userId !== state.authorId && !author.roles.includes('admin'))
+    return refusal('NotTheAuthor', 'only the author (or an admin) can revise this content');
   const closed = closedRefusal(state, now);
   if (closed) return closed;
-  if (state.status === 'checking' || state.status === 'drafting') return refusal('ChecksRunning', 'the previous revision is still being checked');
+  if (state.status === 'checking' || state.status === 'drafting')
+    return refusal('ChecksRunning', 'the previous revision is still being checked');
   if (!title.trim()) return refusal('CommentRequired', 'a revision needs a title');
   return undefined;
 }
@@ -68,7 +70,8 @@ export function refuseExtension(state: ReviewState, { actor, dueAt, reason }: De
   if (closed) return closed;
   if (!state.dueAt) return refusal('NotAwaitingReview', 'content has no review deadline yet');
   const wanted = Date.parse(dueAt);
-  if (!Number.isFinite(wanted) || wanted <= Date.parse(state.dueAt)) return refusal('InvalidDeadline', `the new deadline must be later than ${state.dueAt}`);
+  if (!Number.isFinite(wanted) || wanted <= Date.parse(state.dueAt))
+    return refusal('InvalidDeadline', `the new deadline must be later than ${state.dueAt}`);
   if (!reason.trim()) return refusal('CommentRequired', 'an extension needs a reason');
   return undefined;
 }
@@ -94,7 +97,8 @@ export function applyReview(
 ): ReviewEffect {
   const action = `review.${decision}`;
   if (decision === 'reject') return { status: 'rejected', assignee: undefined, approvals: state.approvals, action, detail: { comment } };
-  if (decision === 'request-changes') return { status: 'changes-requested', assignee: state.authorId, approvals: [], action, detail: { comment } };
+  if (decision === 'request-changes')
+    return { status: 'changes-requested', assignee: state.authorId, approvals: [], action, detail: { comment } };
   const approvals = [...state.approvals, reviewer.userId];
   const required = state.risk?.requiredApprovals ?? 1;
   if (approvals.length >= required) return { status: 'approved', assignee: undefined, approvals, action, detail: { comment, approvals } };
@@ -116,13 +120,20 @@ export function nextSlaEvent(
   const due = state.dueAt ? Date.parse(state.dueAt) : reviewStartedAt + policy.expireAfterMs;
   const upcoming = [
     !state.reminded && state.status === 'pending' ? { at: reviewStartedAt + policy.reminderAfterMs, what: 'reminder' as const } : undefined,
-    !state.escalated && state.status === 'pending' ? { at: reviewStartedAt + policy.escalateAfterMs, what: 'escalation' as const } : undefined,
+    !state.escalated && state.status === 'pending'
+      ? { at: reviewStartedAt + policy.escalateAfterMs, what: 'escalation' as const }
+      : undefined,
     { at: due, what: 'expiry' as const },
   ].filter((event) => event !== undefined);
   return upcoming.reduce((a, b) => (b.at < a.at ? b : a));
 }
 
 /** At the deadline: approve when the policy says so and a single reviewer was needed, else expire. */
-export function atExpiry(state: Pick<ContentSnapshot, 'status' | 'risk'>, policy: Pick<ReviewPolicy, 'expiryPolicy'>): 'auto-approve' | 'expire' {
-  return policy.expiryPolicy === 'auto-approve' && state.risk?.route === 'one-reviewer' && state.status === 'pending' ? 'auto-approve' : 'expire';
+export function atExpiry(
+  state: Pick<ContentSnapshot, 'status' | 'risk'>,
+  policy: Pick<ReviewPolicy, 'expiryPolicy'>,
+): 'auto-approve' | 'expire' {
+  return policy.expiryPolicy === 'auto-approve' && state.risk?.route === 'one-reviewer' && state.status === 'pending'
+    ? 'auto-approve'
+    : 'expire';
 }

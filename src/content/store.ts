@@ -27,7 +27,16 @@ export interface ContentRow {
 /** Inserts the item, or returns the existing one's author and revision (a retried submission). */
 export async function insertContentItem(
   pg: Pool,
-  item: { tenantId: string; contentId: string; authorId: string; locale: string; platforms: string[]; publishAt?: string; status: string; workflowId: string },
+  item: {
+    tenantId: string;
+    contentId: string;
+    authorId: string;
+    locale: string;
+    platforms: string[];
+    publishAt?: string;
+    status: string;
+    workflowId: string;
+  },
 ): Promise<{ authorId: string; revision: number }> {
   const { rows } = await pg.query<{ author_id: string; revision: number }>(
     `INSERT INTO content_items (tenant_id, content_id, author_id, locale, platforms, publish_at, status, workflow_id)
@@ -40,7 +49,10 @@ export async function insertContentItem(
 }
 
 export async function findContentItem(pg: Pool, tenantId: string, contentId: string): Promise<ContentRow | undefined> {
-  const { rows } = await pg.query<ContentRow>('SELECT * FROM content_items WHERE tenant_id = $1 AND content_id = $2', [tenantId, contentId]);
+  const { rows } = await pg.query<ContentRow>('SELECT * FROM content_items WHERE tenant_id = $1 AND content_id = $2', [
+    tenantId,
+    contentId,
+  ]);
   return rows[0];
 }
 
@@ -57,7 +69,11 @@ export async function currentTitles(pg: Pool, tenantId: string, contentIds: stri
 
 // ---- revisions ------------------------------------------------------------------------------
 
-export async function latestRevisionText(pg: Pool, tenantId: string, contentId: string): Promise<{ title: string; body: string } | undefined> {
+export async function latestRevisionText(
+  pg: Pool,
+  tenantId: string,
+  contentId: string,
+): Promise<{ title: string; body: string } | undefined> {
   const { rows } = await pg.query<{ title: string; body: string }>(
     'SELECT title, body FROM content_revisions WHERE tenant_id = $1 AND content_id = $2 ORDER BY revision DESC LIMIT 1',
     [tenantId, contentId],
@@ -112,7 +128,12 @@ export async function loadForPublishing(pg: Pool, { tenantId, contentId, revisio
 }
 
 /** The model draft of revision 1, if one was stored already (a retried draft activity). */
-export async function findAiDraft(pg: Pool, tenantId: string, contentId: string, revision = 1): Promise<{ title: string; ai: AiRef } | undefined> {
+export async function findAiDraft(
+  pg: Pool,
+  tenantId: string,
+  contentId: string,
+  revision = 1,
+): Promise<{ title: string; ai: AiRef } | undefined> {
   const { rows } = await pg.query<{ title: string; ai: AiRef }>(
     'SELECT title, ai FROM content_revisions WHERE tenant_id = $1 AND content_id = $2 AND revision = $3 AND ai IS NOT NULL',
     [tenantId, contentId, revision],
@@ -130,7 +151,10 @@ export async function latestAiProvenance(pg: Pool, tenantId: string, contentId: 
 }
 
 /** Stores a revision once (idempotent) and moves the item's current revision forward. */
-export async function insertRevision(pg: Pool, input: RevisionRef & { title: string; body: string; authorId: string; comment?: string; ai?: AiRef }): Promise<void> {
+export async function insertRevision(
+  pg: Pool,
+  input: RevisionRef & { title: string; body: string; authorId: string; comment?: string; ai?: AiRef },
+): Promise<void> {
   await pg.query(
     `INSERT INTO content_revisions (tenant_id, content_id, revision, title, body, author_id, comment, ai)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
@@ -151,9 +175,19 @@ export async function applyContentEvent(pg: Pool, event: ContentEvent, workflowI
     `INSERT INTO content_audit (event_key, tenant_id, content_id, at, actor, action, from_status, to_status, revision, model, prompt_version, detail, workflow_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (event_key) DO NOTHING`,
     [
-      event.eventKey, event.tenantId, event.contentId, new Date(), event.actor, event.action, event.fromStatus ?? null, event.toStatus ?? null,
-      event.revision ?? null, event.ai?.model ?? event.checks?.style.model ?? null, event.ai?.promptVersion ?? event.checks?.style.promptVersion ?? null,
-      { ...(event.detail ?? {}), ...(event.risk ? { risk: event.risk } : {}) }, workflowId,
+      event.eventKey,
+      event.tenantId,
+      event.contentId,
+      new Date(),
+      event.actor,
+      event.action,
+      event.fromStatus ?? null,
+      event.toStatus ?? null,
+      event.revision ?? null,
+      event.ai?.model ?? event.checks?.style.model ?? null,
+      event.ai?.promptVersion ?? event.checks?.style.promptVersion ?? null,
+      { ...(event.detail ?? {}), ...(event.risk ? { risk: event.risk } : {}) },
+      workflowId,
     ],
   );
   if (inserted.rowCount === 0) return false;
@@ -171,7 +205,11 @@ export async function applyContentEvent(pg: Pool, event: ContentEvent, workflowI
   await pg.query(`UPDATE content_items SET ${sets.join(', ')} WHERE tenant_id = $1 AND content_id = $2`, values);
   if (event.checks && event.revision) {
     await pg.query('UPDATE content_revisions SET checks = $4, risk = $5 WHERE tenant_id = $1 AND content_id = $2 AND revision = $3', [
-      event.tenantId, event.contentId, event.revision, event.checks, event.risk ?? null,
+      event.tenantId,
+      event.contentId,
+      event.revision,
+      event.checks,
+      event.risk ?? null,
     ]);
   }
   return true;
@@ -218,7 +256,10 @@ export async function claimPublication(pg: Pool, input: RevisionRef & { platform
 }
 
 /** Record after the platform accepted the post. */
-export async function markPublished(pg: Pool, input: { tenantId: string; contentId: string; platform: Platform; externalId: string; url?: string }): Promise<void> {
+export async function markPublished(
+  pg: Pool,
+  input: { tenantId: string; contentId: string; platform: Platform; externalId: string; url?: string },
+): Promise<void> {
   await pg.query(
     `UPDATE content_publications SET status = 'published', external_id = $4, url = $5, published_at = now(), last_error = NULL, updated_at = now()
       WHERE tenant_id = $1 AND content_id = $2 AND platform = $3`,
@@ -226,13 +267,23 @@ export async function markPublished(pg: Pool, input: { tenantId: string; content
   );
 }
 
-export async function markPublicationFailed(pg: Pool, input: RevisionRef & { platform: Platform; error: { type: string; message: string } }): Promise<void> {
+export async function markPublicationFailed(
+  pg: Pool,
+  input: RevisionRef & { platform: Platform; error: { type: string; message: string } },
+): Promise<void> {
   await pg.query(
     `INSERT INTO content_publications (tenant_id, content_id, platform, idempotency_key, status, revision, last_error)
      VALUES ($1, $2, $3, $4, 'failed', $5, $6)
      ON CONFLICT (tenant_id, content_id, platform) DO UPDATE SET status = 'failed', last_error = $6, updated_at = now()
        WHERE content_publications.status <> 'published'`,
-    [input.tenantId, input.contentId, input.platform, publicationKey(input.tenantId, input.contentId, input.platform), input.revision, input.error],
+    [
+      input.tenantId,
+      input.contentId,
+      input.platform,
+      publicationKey(input.tenantId, input.contentId, input.platform),
+      input.revision,
+      input.error,
+    ],
   );
 }
 
@@ -265,14 +316,34 @@ export async function listPublicationRows(pg: Pool, tenantId: string, contentId:
 
 export async function upsertMetrics(
   pg: Pool,
-  input: { tenantId: string; contentId: string; platform: Platform; checkpoint: string; views: number; clicks: number; likes: number; shares: number; comments: number },
+  input: {
+    tenantId: string;
+    contentId: string;
+    platform: Platform;
+    checkpoint: string;
+    views: number;
+    clicks: number;
+    likes: number;
+    shares: number;
+    comments: number;
+  },
 ): Promise<void> {
   await pg.query(
     `INSERT INTO content_metrics (tenant_id, content_id, platform, checkpoint, views, clicks, likes, shares, comments)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      ON CONFLICT (tenant_id, content_id, platform, checkpoint) DO UPDATE
        SET views = $5, clicks = $6, likes = $7, shares = $8, comments = $9, collected_at = now()`,
-    [input.tenantId, input.contentId, input.platform, input.checkpoint, input.views, input.clicks, input.likes, input.shares, input.comments],
+    [
+      input.tenantId,
+      input.contentId,
+      input.platform,
+      input.checkpoint,
+      input.views,
+      input.clicks,
+      input.likes,
+      input.shares,
+      input.comments,
+    ],
   );
 }
 

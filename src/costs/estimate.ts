@@ -52,9 +52,18 @@ export interface CostEta {
  * stage's observed rate (the pipeline cannot go faster than its slowest stage); no observation
  * yet means no ETA rather than a guess. A finished run has an ETA of 0.
  */
-export function estimateRun(input: { total: number; finished: number; uses: readonly TokenUse[]; stages: readonly StageRate[]; prices: PriceTable }): CostEta {
+export function estimateRun(input: {
+  total: number;
+  finished: number;
+  uses: readonly TokenUse[];
+  stages: readonly StageRate[];
+  prices: PriceTable;
+}): CostEta {
   const costSoFar = costUsd(input.prices, input.uses);
-  const tokens = input.uses.reduce((sum, use) => ({ prompt: sum.prompt + use.promptTokens, completion: sum.completion + use.completionTokens }), { prompt: 0, completion: 0 });
+  const tokens = input.uses.reduce(
+    (sum, use) => ({ prompt: sum.prompt + use.promptTokens, completion: sum.completion + use.completionTokens }),
+    { prompt: 0, completion: 0 },
+  );
   const stageRates: Record<string, number> = {};
   for (const stage of input.stages) {
     if (stage.done > 0 && stage.elapsedSeconds > 0) stageRates[stage.stage] = round2((stage.done / stage.elapsedSeconds) * 60);

@@ -8,7 +8,11 @@ import { estimateRun, priceTable, type CostEta, type StageRate, type TokenUse } 
 type PriceConfig = Pick<Config, 'LLM_PRICE_TABLE' | 'LLM_PRICE_INPUT_PER_1K' | 'LLM_PRICE_OUTPUT_PER_1K'>;
 
 /** Tokens per model of every LLM call made by the workflow `workflowId` or, with `prefix`, by any whose id starts with it. */
-async function tokenUses(pg: Pool, workflowId: string, prefix: boolean): Promise<(TokenUse & { task: string; ok: number; lastAt: Date })[]> {
+async function tokenUses(
+  pg: Pool,
+  workflowId: string,
+  prefix: boolean,
+): Promise<(TokenUse & { task: string; ok: number; lastAt: Date })[]> {
   const { rows } = await pg.query<{ task: string; model: string; ok: number; prompt: string; completion: string; last_at: Date }>(
     `SELECT task, model, count(*) FILTER (WHERE status = 'ok')::int AS ok, sum(prompt_tokens) AS prompt,
             sum(completion_tokens) AS completion, max(created_at) AS last_at
@@ -17,7 +21,14 @@ async function tokenUses(pg: Pool, workflowId: string, prefix: boolean): Promise
       GROUP BY task, model`,
     [workflowId],
   );
-  return rows.map((row) => ({ task: row.task, model: row.model, ok: row.ok, promptTokens: Number(row.prompt), completionTokens: Number(row.completion), lastAt: row.last_at }));
+  return rows.map((row) => ({
+    task: row.task,
+    model: row.model,
+    ok: row.ok,
+    promptTokens: Number(row.prompt),
+    completionTokens: Number(row.completion),
+    lastAt: row.last_at,
+  }));
 }
 
 const seconds = (from: Date, to: Date) => Math.max(0.001, (to.getTime() - from.getTime()) / 1000);
@@ -26,7 +37,11 @@ const seconds = (from: Date, to: Date) => Math.max(0.001, (to.getTime() - from.g
  * A product list: cost of its items' LLM calls; ETA from the rates at which items finished and
  * each LLM stage completed since the list started (the slowest stage bounds the list).
  */
-export async function productListEstimate(pg: Pool, config: PriceConfig, listId: string): Promise<(CostEta & { finished: number; total: number }) | undefined> {
+export async function productListEstimate(
+  pg: Pool,
+  config: PriceConfig,
+  listId: string,
+): Promise<(CostEta & { finished: number; total: number }) | undefined> {
   const { rows } = await pg.query<{ total: number; created_at: Date; finished: number; last_finished: Date | null }>(
     `SELECT l.item_count AS total, l.created_at,
             count(i.item_key) FILTER (WHERE i.state <> 'pending')::int AS finished,
@@ -39,9 +54,14 @@ export async function productListEstimate(pg: Pool, config: PriceConfig, listId:
   if (!list) return undefined;
   const uses = await tokenUses(pg, `product-list/${listId}/`, true);
   const stages: StageRate[] = uses.map((use) => ({ stage: use.task, done: use.ok, elapsedSeconds: seconds(list.created_at, use.lastAt) }));
-  if (list.last_finished) stages.push({ stage: 'items', done: list.finished, elapsedSeconds: seconds(list.created_at, list.last_finished) });
+  if (list.last_finished)
+    stages.push({ stage: 'items', done: list.finished, elapsedSeconds: seconds(list.created_at, list.last_finished) });
   const merged = mergeStages(stages);
-  return { ...estimateRun({ total: list.total, finished: list.finished, uses, stages: merged, prices: priceTable(config) }), finished: list.finished, total: list.total };
+  return {
+    ...estimateRun({ total: list.total, finished: list.finished, uses, stages: merged, prices: priceTable(config) }),
+    finished: list.finished,
+    total: list.total,
+  };
 }
 
 /** The same task under several models is one stage. */
@@ -49,7 +69,12 @@ function mergeStages(stages: StageRate[]): StageRate[] {
   const byStage = new Map<string, StageRate>();
   for (const stage of stages) {
     const seen = byStage.get(stage.stage);
-    byStage.set(stage.stage, seen ? { stage: stage.stage, done: seen.done + stage.done, elapsedSeconds: Math.max(seen.elapsedSeconds, stage.elapsedSeconds) } : stage);
+    byStage.set(
+      stage.stage,
+      seen
+        ? { stage: stage.stage, done: seen.done + stage.done, elapsedSeconds: Math.max(seen.elapsedSeconds, stage.elapsedSeconds) }
+        : stage,
+    );
   }
   return [...byStage.values()];
 }
@@ -67,7 +92,12 @@ const RECENT_CALLS = 50;
  * for a reviewer; human review has no ETA), the sum of the remaining stages' observed mean
  * durations over their recent calls. No observation of a stage yet means no ETA.
  */
-export async function contentEstimate(pg: Pool, config: PriceConfig, workflowId: string, status: string): Promise<CostEta & { etaTo: string }> {
+export async function contentEstimate(
+  pg: Pool,
+  config: PriceConfig,
+  workflowId: string,
+  status: string,
+): Promise<CostEta & { etaTo: string }> {
   const uses = await tokenUses(pg, workflowId, false);
   const remaining = REMAINING_CONTENT_STAGES[status] ?? [];
   const durations = new Map<string, number>();
@@ -84,13 +114,14 @@ export async function contentEstimate(pg: Pool, config: PriceConfig, workflowId:
   const base = estimateRun({ total: 1, finished: remaining.length === 0 ? 1 : 0, uses, stages: [], prices: priceTable(config) });
   const stageRates = Object.fromEntries([...durations].map(([task, ms]) => [task, Math.round((60_000 / Math.max(ms, 1)) * 100) / 100]));
   const known = remaining.every((task) => durations.has(task));
-  const etaSeconds = remaining.length === 0 ? 0 : known ? Math.ceil(remaining.reduce((sum, task) => sum + durations.get(task)!, 0) / 1000) : undefined;
+  const etaSeconds =
+    remaining.length === 0 ? 0 : known ? Math.ceil(remaining.reduce((sum, task) => sum + durations.get(task)!, 0) / 1000) : undefined;
   const { etaSeconds: _unused, ...rest } = base;
   return {
     ...rest,
     stageRates,
     ...(etaSeconds !== undefined ? { etaSeconds } : {}),
     etaTo: 'ready for review (drafted and checked)',
-    basis: 'tokens recorded per LLM call × LLM_PRICE_TABLE; ETA = sum of the remaining stages\' mean duration over their recent calls',
+    basis: "tokens recorded per LLM call × LLM_PRICE_TABLE; ETA = sum of the remaining stages' mean duration over their recent calls",
   };
 }

@@ -25,7 +25,9 @@ export function productFromFeed(inline: FeedProduct, itemKey: string): Extracted
   if (inline.price !== undefined && inline.price !== '' && price === undefined) {
     throw permanent('InvalidProductData', `feed item ${itemKey} has an unreadable price "${String(inline.price)}"`, { itemKey });
   }
-  const images = (inline.images ?? []).map((url) => resolveUrl(url, 'https://invalid.example/')).filter((url): url is string => !!url && !url.startsWith('https://invalid.example/'));
+  const images = (inline.images ?? [])
+    .map((url) => resolveUrl(url, 'https://invalid.example/'))
+    .filter((url): url is string => !!url && !url.startsWith('https://invalid.example/'));
   const fields = toFields(
     {
       name,

@@ -24,12 +24,7 @@ export function confidence(source: Provenance, penalty = 0): number {
 export type Penalties = Partial<Record<keyof ProductValues, number>>;
 
 /** Wraps every present value in a Field; `penalties` lowers single fields (e.g. a guessed name). */
-export function toFields(
-  values: ProductValues,
-  source: Provenance,
-  penalty = 0,
-  penalties: Penalties = {},
-): Partial<ExtractedProduct> {
+export function toFields(values: ProductValues, source: Provenance, penalty = 0, penalties: Penalties = {}): Partial<ExtractedProduct> {
   const fields: Partial<ExtractedProduct> = {};
   const record = fields as Record<ScalarKey, unknown>;
   for (const key of SCALAR_KEYS) {

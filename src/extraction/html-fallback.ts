@@ -12,14 +12,18 @@ import type { Availability, ProductValues, SourceDraft } from './types';
 // Headings of widgets, dialogs and page sections, not of a product.
 const WIDGET_HEADING =
   /^(?:adding to (?:cart|bag|basket)|added to|add to (?:cart|bag|basket)|follow|sign in|log ?in|your (?:cart|bag|basket)|shopping (?:cart|bag)|menu|search|loading|cookie|customers (?:also|who)|related|recommended|you (?:may|might) also|reviews?|customer reviews|description|product (?:details|description|information)|free (?:shipping|delivery)|sponsored|share|report|similar items|frequently bought|about this item|questions|warenkorb|panier)\b|\.\.\.$|…$/i;
-const UNIT_OR_INSTALMENT = /\/\s?(?:kg|g|l|ml|m|100\s?g|100\s?ml|st(?:ü|u)ck|unit|ea)\b|\bper\s|\bje\s|\bpro\s|monthly|\/mo\b|instal?lments?|payments? of|klarna|afterpay|shipping|versand|delivery|total|subtotal|save\s|you save|sparen|-\d+\s?%/i;
+const UNIT_OR_INSTALMENT =
+  /\/\s?(?:kg|g|l|ml|m|100\s?g|100\s?ml|st(?:ü|u)ck|unit|ea)\b|\bper\s|\bje\s|\bpro\s|monthly|\/mo\b|instal?lments?|payments? of|klarna|afterpay|shipping|versand|delivery|total|subtotal|save\s|you save|sparen|-\d+\s?%/i;
 const UNIT_HINT = /unit-?price|base-?price|grundpreis|installment|klarna|afterpay|shipping|total|subtotal|saving|discount|badge/i;
 const NOT_PICTURE =
   /(?:^|[^a-z])(?:icons?|logos?|sprites?|pixel|spacer|blank|tracking|badges?|avatars?|payment|flags?|rating|stars?|loader|spinner|placeholder|banner|ads?|advert\w*|sponsor\w*|swatch(?:es)?)(?:[^a-z]|$)|\.svg(?:[?#]|$)|\.gif(?:[?#]|$)/i;
-const THUMBNAIL = /(?:^|[^a-z])(?:thumbs?|thumbnails?|mini|small|tiny)(?:[^a-z]|$)|[._-](?:\d{2}x\d{2}|S[SX]\d{2,3}|US\d{2,3}|thumb|sm|xs)[._-]|[?&](?:w|width|size)=(?:[1-9]\d?|1\d\d)(?:&|$)/i;
+const THUMBNAIL =
+  /(?:^|[^a-z])(?:thumbs?|thumbnails?|mini|small|tiny)(?:[^a-z]|$)|[._-](?:\d{2}x\d{2}|S[SX]\d{2,3}|US\d{2,3}|thumb|sm|xs)[._-]|[?&](?:w|width|size)=(?:[1-9]\d?|1\d\d)(?:&|$)/i;
 
-const IN_STOCK = /(?<!\p{L})(?:in stock|available|auf lager|lieferbar|en stock|disponible|disponibile|skladem|dostępny|na stanie|на складе|в наличии|ships? (?:today|in|within))(?!\p{L})/iu;
-const OUT_OF_STOCK = /(?<!\p{L})(?:out of stock|sold out|unavailable|not available|ausverkauft|nicht (?:auf lager|verfügbar|lieferbar)|épuisé|rupture de stock|agotado|esaurito|niedostępny|vyprodáno|нет в наличии)(?!\p{L})/iu;
+const IN_STOCK =
+  /(?<!\p{L})(?:in stock|available|auf lager|lieferbar|en stock|disponible|disponibile|skladem|dostępny|na stanie|на складе|в наличии|ships? (?:today|in|within))(?!\p{L})/iu;
+const OUT_OF_STOCK =
+  /(?<!\p{L})(?:out of stock|sold out|unavailable|not available|ausverkauft|nicht (?:auf lager|verfügbar|lieferbar)|épuisé|rupture de stock|agotado|esaurito|niedostępny|vyprodáno|нет в наличии)(?!\p{L})/iu;
 const PRE_ORDER = /\bpre-?order|vorbestell|précommande|reserva\b/i;
 const BACKORDER = /\bback-?order|on backorder|nachbestellt/i;
 
@@ -106,18 +110,28 @@ function choosePrice(page: ScannedPage, heading: HeadingCandidate | undefined, h
  */
 function withoutSign(page: ScannedPage, heading: HeadingCandidate | undefined, hint: PriceHint) {
   const near = page.prices.filter((candidate) => !candidate.aside && !candidate.inCard && (candidate.inProduct || candidate.inMain));
-  const currencies = new Set(near.map((candidate) => parseMoney(candidate.text, 'text', hint)?.currency).filter((currency) => currency !== undefined));
+  const currencies = new Set(
+    near.map((candidate) => parseMoney(candidate.text, 'text', hint)?.currency).filter((currency) => currency !== undefined),
+  );
   if (currencies.size !== 1) return undefined;
   const currency = [...currencies][0]!;
-  const candidate = [...near].sort((a, b) => a.order - b.order).find(
-    (entry) => !entry.former && !entry.hints.startsWith('#text') && !UNIT_HINT.test(entry.hints) && (!heading || entry.order > heading.order),
-  );
+  const candidate = [...near]
+    .sort((a, b) => a.order - b.order)
+    .find(
+      (entry) =>
+        !entry.former && !entry.hints.startsWith('#text') && !UNIT_HINT.test(entry.hints) && (!heading || entry.order > heading.order),
+    );
   const amount = candidate ? parsePrice(candidate.text, { hint: { ...hint, currency }, requireCurrency: false })?.amount : undefined;
   return candidate && amount !== undefined && amount > 0 ? { candidate, money: { amount, currency } } : undefined;
 }
 
 /** Pictures ranked: gallery, og:image, declared size and product hints up; icons, ads, thumbnails out. */
-export function rankImages(page: ScannedPage, baseUrl: string, name: string | undefined, productIds: string[]): { urls: string[]; guessed: boolean } {
+export function rankImages(
+  page: ScannedPage,
+  baseUrl: string,
+  name: string | undefined,
+  productIds: string[],
+): { urls: string[]; guessed: boolean } {
   const ogImages = new Set((page.metas.get('og:image') ?? []).map((url) => resolveUrl(url, baseUrl)));
   const ranked: { url: string; score: number; order: number; strong: boolean }[] = [];
   for (const image of page.images) {
@@ -125,7 +139,8 @@ export function rankImages(page: ScannedPage, baseUrl: string, name: string | un
     const url = image.urls.map((src) => resolveUrl(src, baseUrl)).find((src) => src !== undefined);
     if (!url) continue;
     const score = imageScore(image, url, ogImages, name, productIds);
-    if (score !== undefined) ranked.push({ url, score, order: image.order, strong: image.inGallery || image.itemprop || ogImages.has(url) });
+    if (score !== undefined)
+      ranked.push({ url, score, order: image.order, strong: image.inGallery || image.itemprop || ogImages.has(url) });
   }
   ranked.sort((a, b) => b.score - a.score || a.order - b.order);
   const urls = unique(ranked.map((entry) => entry.url)).slice(0, 8);
@@ -133,7 +148,13 @@ export function rankImages(page: ScannedPage, baseUrl: string, name: string | un
   return { urls, guessed: !ranked[0]?.strong };
 }
 
-function imageScore(image: ImageCandidate, url: string, ogImages: Set<string | undefined>, name: string | undefined, productIds: string[]): number | undefined {
+function imageScore(
+  image: ImageCandidate,
+  url: string,
+  ogImages: Set<string | undefined>,
+  name: string | undefined,
+  productIds: string[],
+): number | undefined {
   const hints = `${url} ${image.hints} ${image.alt}`;
   if (NOT_PICTURE.test(`${url} ${image.hints}`)) return undefined;
   const small = (image.width !== undefined && image.width < 100) || (image.height !== undefined && image.height < 100);
@@ -153,9 +174,11 @@ function imageScore(image: ImageCandidate, url: string, ogImages: Set<string | u
   return score;
 }
 
-const SKU_LINE = /(?<!\p{L})(?:SKU|Item (?:number|no\.?|#)|Art(?:ikel)?[-.\s]?(?:Nr|nummer)\.?|Model(?: number| no\.?)?|Part (?:number|no\.?)|Kód|Ref\.?|Référence|Артикул)\s*[:#.]?\s*([A-Z0-9][A-Z0-9._/-]{2,30})(?![\p{L}\p{N}])/iu;
+const SKU_LINE =
+  /(?<!\p{L})(?:SKU|Item (?:number|no\.?|#)|Art(?:ikel)?[-.\s]?(?:Nr|nummer)\.?|Model(?: number| no\.?)?|Part (?:number|no\.?)|Kód|Ref\.?|Référence|Артикул)\s*[:#.]?\s*([A-Z0-9][A-Z0-9._/-]{2,30})(?![\p{L}\p{N}])/iu;
 const GTIN_LINE = /\b(?:EAN|GTIN|UPC|ISBN)(?:-?1[0234])?\s*[:#]?\s*(\d[\d -]{6,17}\d)\b/i;
-const BRAND_LINE = /(?:^|\n)\s*(?:Brand|Marke|Merk|Marque|Marca|Marka|Značka|Výrobce|Producent|Бренд|Manufacturer|Hersteller)\s*[:\n]\s*([^\n|]{2,40})|\bVisit the ([^\n]{2,40}?) Store\b/i;
+const BRAND_LINE =
+  /(?:^|\n)\s*(?:Brand|Marke|Merk|Marque|Marca|Marka|Značka|Výrobce|Producent|Бренд|Manufacturer|Hersteller)\s*[:\n]\s*([^\n|]{2,40})|\bVisit the ([^\n]{2,40}?) Store\b/i;
 
 function labelled(page: ScannedPage) {
   const text = page.visibleText;
@@ -211,7 +234,8 @@ export function readHtmlFallback(page: ScannedPage, ctx: { baseUrl: string; hint
   const penalties: Penalties = { name: heading ? 0 : PENALTY, images: images.guessed ? PENALTY : 0 };
   // A heading and a price alone make no product page (an event, an invoice); one more sign does:
   // a buy button, a product area, a product picture, a product identifier.
-  const productSign = page.addToCart > 0 || heading?.inProduct === true || images.urls.length > 0 || ids.sku !== undefined || ids.gtin !== undefined;
+  const productSign =
+    page.addToCart > 0 || heading?.inProduct === true || images.urls.length > 0 || ids.sku !== undefined || ids.gtin !== undefined;
   return {
     draft: { source: 'html', isProduct: price !== undefined && productSign, fields: toFields(values, 'html', 0, penalties), name },
     heading: heading?.text,

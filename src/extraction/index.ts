@@ -47,7 +47,8 @@ export function extractProductDetailed(html: string, pageUrl: string): Extractio
     page = scanPage(html);
   } catch (error) {
     // The scan keeps its own stack; this is the last guard against a page built to break a parser.
-    if (error instanceof RangeError) throw permanent('PageTooComplex', `page ${pageUrl} is too complex to read: ${error.message}`, { pageUrl });
+    if (error instanceof RangeError)
+      throw permanent('PageTooComplex', `page ${pageUrl} is too complex to read: ${error.message}`, { pageUrl });
     throw error;
   }
   // Relative URLs resolve against <base href> when the page sets one, as a browser does.
@@ -75,7 +76,10 @@ export function extractProductDetailed(html: string, pageUrl: string): Extractio
     if (kind) throw permanent('ProductNotFound', `${pageUrl} is a ${kind} page, not a product page`, { pageUrl, pageKind: kind });
     const listing = [...pageTypes].find((type) => LISTING_TYPES.has(type));
     if (listing && jsonld.listed >= 2) {
-      throw permanent('ProductNotFound', `${pageUrl} is a listing (${listing}) of ${jsonld.listed} products, not a product page`, { pageUrl, pageKind: 'listing' });
+      throw permanent('ProductNotFound', `${pageUrl} is a listing (${listing}) of ${jsonld.listed} products, not a product page`, {
+        pageUrl,
+        pageKind: 'listing',
+      });
     }
   }
 

@@ -153,8 +153,14 @@ export function readJsonLd(blocks: string[], ctx: { baseUrl: string; identity: P
     .map((candidate) => ({ ...candidate, values: readProductNode(candidate.node, readContext) }));
   const scored = products.map((product, order) => ({
     name: product.values.name,
-    urls: [product.node['@id'], product.node.url, ...asArray(product.node.offers).map(deref).filter(isNode).map((offer) => offer.url)]
-      .filter((url): url is string => typeof url === 'string'),
+    urls: [
+      product.node['@id'],
+      product.node.url,
+      ...asArray(product.node.offers)
+        .map(deref)
+        .filter(isNode)
+        .map((offer) => offer.url),
+    ].filter((url): url is string => typeof url === 'string'),
     mainEntity: product.mainEntity,
     rank: product.rank,
     order,
@@ -167,9 +173,15 @@ export function readJsonLd(blocks: string[], ctx: { baseUrl: string; identity: P
   // Several products and none of them claims the page: a listing, not a product page.
   const claimed = scored.some((candidate) => claimsPage(candidate, ctx.identity, ctx.baseUrl));
   const listingPage = [...pageTypes].some((type) => LISTING_TYPES.has(type) && type !== 'OfferCatalog');
-  if (!claimed && (listed >= 2 || (products.length >= 3 && listingPage))) return { draft: empty, pageTypes, listed: Math.max(listed, products.length), claims: false };
+  if (!claimed && (listed >= 2 || (products.length >= 3 && listingPage)))
+    return { draft: empty, pageTypes, listed: Math.max(listed, products.length), claims: false };
   return {
-    draft: { source: 'jsonld', isProduct: true, fields: toFields(best.values, 'jsonld', best.repaired ? PENALTY : 0), name: best.values.name },
+    draft: {
+      source: 'jsonld',
+      isProduct: true,
+      fields: toFields(best.values, 'jsonld', best.repaired ? PENALTY : 0),
+      name: best.values.name,
+    },
     pageTypes,
     listed,
     claims: claimsPage(scored[index]!, ctx.identity, ctx.baseUrl),

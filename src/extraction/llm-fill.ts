@@ -65,7 +65,8 @@ export function verifyLlmAnswer(
     // Digits may be printed grouped ("978-0-306-40615-7"); compare digits with digits.
     const digitsOnPage = evidence.replace(/[\s-]/g, '');
     if (!gtin) rejected.push({ field: 'gtin', value: gtinText, reason: 'not a valid GTIN' });
-    else if (!digitsOnPage.includes(gtinText.replace(/[\s-]/g, ''))) rejected.push({ field: 'gtin', value: gtinText, reason: 'does not occur on the page' });
+    else if (!digitsOnPage.includes(gtinText.replace(/[\s-]/g, '')))
+      rejected.push({ field: 'gtin', value: gtinText, reason: 'does not occur on the page' });
     else values.gtin = gtin;
   }
   const priceText = occurs('price', answer.price);

@@ -99,9 +99,28 @@ export function claimsPage(candidate: ProductCandidate, identity: PageIdentity, 
 
 /** Page types that are not a product even when they carry a price or name one. */
 export const NOT_PRODUCT_TYPES = new Set([
-  'Event', 'MusicEvent', 'SportsEvent', 'TheaterEvent', 'BusinessEvent', 'EducationEvent', 'Festival', 'ScreeningEvent',
-  'Invoice', 'Order', 'Recipe', 'Article', 'NewsArticle', 'BlogPosting', 'JobPosting', 'Course', 'FAQPage', 'QAPage',
-  'Reservation', 'FlightReservation', 'LodgingReservation', 'TicketReservation',
+  'Event',
+  'MusicEvent',
+  'SportsEvent',
+  'TheaterEvent',
+  'BusinessEvent',
+  'EducationEvent',
+  'Festival',
+  'ScreeningEvent',
+  'Invoice',
+  'Order',
+  'Recipe',
+  'Article',
+  'NewsArticle',
+  'BlogPosting',
+  'JobPosting',
+  'Course',
+  'FAQPage',
+  'QAPage',
+  'Reservation',
+  'FlightReservation',
+  'LodgingReservation',
+  'TicketReservation',
 ]);
 
 export const LISTING_TYPES = new Set(['ItemList', 'CollectionPage', 'SearchResultsPage', 'OfferCatalog']);

@@ -40,7 +40,8 @@ export function readMicrodata(items: MicrodataItem[], ctx: { baseUrl: string; id
     return { draft: empty, pageTypes, claims: false };
   }
   const best = products[index]!;
-  return { draft: { source: 'microdata', isProduct: true, fields: toFields(best.values, 'microdata'), name: best.values.name },
+  return {
+    draft: { source: 'microdata', isProduct: true, fields: toFields(best.values, 'microdata'), name: best.values.name },
     pageTypes,
     claims: claimsPage(scored[index]!, ctx.identity, ctx.baseUrl),
   };

@@ -45,7 +45,29 @@ export function htmlToText(text: string): string {
   return collapse(out);
 }
 
-const BLOCK_TAGS = new Set(['br', 'p', 'div', 'li', 'ul', 'ol', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'tr', 'td', 'th', 'dt', 'dd', 'section', 'table', 'blockquote', 'hr']);
+const BLOCK_TAGS = new Set([
+  'br',
+  'p',
+  'div',
+  'li',
+  'ul',
+  'ol',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'tr',
+  'td',
+  'th',
+  'dt',
+  'dd',
+  'section',
+  'table',
+  'blockquote',
+  'hr',
+]);
 
 /**
  * `data`: schema.org values, where a single dot is a decimal point ("1.299" is 1.299).
@@ -124,12 +146,17 @@ export function validCheckDigit(digits: string): boolean {
  */
 export function normaliseGtin(input: unknown): string | undefined {
   if (typeof input !== 'string' && typeof input !== 'number') return undefined;
-  const digits = String(input).trim().replace(/^(?:gtin|ean|upc|isbn)\W*/i, '').replace(/[\s-]/g, '');
+  const digits = String(input)
+    .trim()
+    .replace(/^(?:gtin|ean|upc|isbn)\W*/i, '')
+    .replace(/[\s-]/g, '');
   if (!/^\d{6,14}$/.test(digits)) return undefined;
   const lengths =
-    typeof input === 'number' ? [8, 12, 13, 14].filter((length) => length >= digits.length)
-    : digits.length === 11 ? [12]
-    : [8, 12, 13, 14].filter((length) => length === digits.length);
+    typeof input === 'number'
+      ? [8, 12, 13, 14].filter((length) => length >= digits.length)
+      : digits.length === 11
+        ? [12]
+        : [8, 12, 13, 14].filter((length) => length === digits.length);
   for (const length of lengths) {
     const candidate = digits.padStart(length, '0');
     if (validCheckDigit(candidate)) return candidate;

@@ -4,7 +4,14 @@
 // product:original_price / og:price:standard_amount beside the current price.
 import { toFields } from './fields';
 import {
-  collapse, htmlToText, normaliseAvailability, normaliseCurrency, normaliseGtin, parseAmount, resolveUrl, unique,
+  collapse,
+  htmlToText,
+  normaliseAvailability,
+  normaliseCurrency,
+  normaliseGtin,
+  parseAmount,
+  resolveUrl,
+  unique,
 } from './normalise';
 import type { PriceHint } from './price';
 import type { SourceDraft } from './types';
@@ -27,7 +34,9 @@ export function readOpenGraph(tags: Map<string, string[]>, ctx: { baseUrl: strin
   const sale = amount('product:sale_price:amount');
   const original = amount('product:original_price:amount', 'og:price:standard_amount', 'product:price:standard_amount');
   const price = sale !== undefined && (regular === undefined || sale < regular) ? sale : regular;
-  const former = [sale !== undefined ? regular : undefined, original].find((value) => value !== undefined && price !== undefined && value > price);
+  const former = [sale !== undefined ? regular : undefined, original].find(
+    (value) => value !== undefined && price !== undefined && value > price,
+  );
   const images = all('og:image', 'og:image:url', 'og:image:secure_url')
     .map((url) => resolveUrl(url, ctx.baseUrl))
     .filter((url): url is string => url !== undefined);
@@ -40,7 +49,9 @@ export function readOpenGraph(tags: Map<string, string[]>, ctx: { baseUrl: strin
     description: description ? htmlToText(description) || undefined : undefined,
     brand: text(first('product:brand', 'og:brand')),
     sku: text(first('product:retailer_item_id', 'product:sku')),
-    gtin: all('product:gtin', 'product:ean', 'product:upc', 'product:isbn').map(normaliseGtin).find((gtin) => gtin !== undefined),
+    gtin: all('product:gtin', 'product:ean', 'product:upc', 'product:isbn')
+      .map(normaliseGtin)
+      .find((gtin) => gtin !== undefined),
     price,
     listPrice: former,
     currency: normaliseCurrency(first('product:price:currency', 'og:price:currency', 'product:sale_price:currency'), ctx.hint),

@@ -33,14 +33,50 @@ const SALE_PRICE = /sale|special|now|current|final|offer|deal|promo|reduced|actu
 // A currency sign or code next to a digit.
 const MONEY_LIKE = /(?:[$€£¥₹₽₩₫฿₱₺₴₪]|Kč|zł|руб|Rp|Ft|kr|[A-Z]{3})\s?-?\d|\d\s?(?:[$€£¥円₹₽₩₫฿₱₺₴₪]|Kč|zł|руб|Ft|kr|[A-Z]{3}\b)/;
 const STOCK = /stock|availab|sold-?out|lagerstand|disponib/i;
-const DESCRIPTION = /description|(?:^|[\s_-])desc(?:$|[\s_-])|product-?desc|feature-?bullets|about-?(?:this|the)-?item|product-?info-?text|x-item-description/i;
+const DESCRIPTION =
+  /description|(?:^|[\s_-])desc(?:$|[\s_-])|product-?desc|feature-?bullets|about-?(?:this|the)-?item|product-?info-?text|x-item-description/i;
 const TITLE_HINT = /(?:product|item|listing|goods|pdp)[-_]?(?:title|name)|productTitle|itemTitle|mainTitle|(?:^|[\s_-])title(?:$|[\s_-])/i;
-const GALLERY = /gallery|carousel|slider|swiper|zoom|main-?image|hero-?image|product-?(?:image|media|photo|picture)s?|image-?block|imgTagWrapper|media-?viewer|pdp-?image|landingImage|fotorama/i;
-const ADD_TO_CART = /add[-_ ]?to[-_ ]?(?:cart|bag|basket|trolley)|addtocart|buy[-_ ]?now|in den warenkorb|ajouter au panier|añadir a la cesta|do koszyka|do košíku|в корзину|cart\/add/i;
+const GALLERY =
+  /gallery|carousel|slider|swiper|zoom|main-?image|hero-?image|product-?(?:image|media|photo|picture)s?|image-?block|imgTagWrapper|media-?viewer|pdp-?image|landingImage|fotorama/i;
+const ADD_TO_CART =
+  /add[-_ ]?to[-_ ]?(?:cart|bag|basket|trolley)|addtocart|buy[-_ ]?now|in den warenkorb|ajouter au panier|añadir a la cesta|do koszyka|do košíku|в корзину|cart\/add/i;
 const BLOCK = new Set([
-  'p', 'div', 'br', 'li', 'ul', 'ol', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'tr', 'td', 'th', 'dt', 'dd', 'section', 'article',
-  'header', 'footer', 'table', 'blockquote', 'pre', 'hr', 'dl', 'figure', 'figcaption', 'main', 'nav', 'aside', 'form',
-  'address', 'option', 'button', 'label',
+  'p',
+  'div',
+  'br',
+  'li',
+  'ul',
+  'ol',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'tr',
+  'td',
+  'th',
+  'dt',
+  'dd',
+  'section',
+  'article',
+  'header',
+  'footer',
+  'table',
+  'blockquote',
+  'pre',
+  'hr',
+  'dl',
+  'figure',
+  'figcaption',
+  'main',
+  'nav',
+  'aside',
+  'form',
+  'address',
+  'option',
+  'button',
+  'label',
 ]);
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr', 'param']);
 const SRC_TAGS = new Set(['img', 'audio', 'video', 'source', 'embed', 'iframe', 'track']);
@@ -152,10 +188,32 @@ class StopScan extends Error {}
 
 export function scanPage(html: string): ScannedPage {
   const page: ScannedPage = {
-    metas: new Map(), jsonLd: [], microdata: [], headings: [], prices: [], images: [], stockLabels: [], descriptions: [],
-    addToCart: 0, sawMain: false, visibleText: '', attributeText: [], truncated: false,
+    metas: new Map(),
+    jsonLd: [],
+    microdata: [],
+    headings: [],
+    prices: [],
+    images: [],
+    stockLabels: [],
+    descriptions: [],
+    addToCart: 0,
+    sawMain: false,
+    visibleText: '',
+    attributeText: [],
+    truncated: false,
   };
-  const root: Frame = { tag: '#root', hidden: false, aside: false, inMain: false, inProduct: false, former: false, gallery: false, inCard: false, collectors: 0, inDescription: false };
+  const root: Frame = {
+    tag: '#root',
+    hidden: false,
+    aside: false,
+    inMain: false,
+    inProduct: false,
+    former: false,
+    gallery: false,
+    inCard: false,
+    collectors: 0,
+    inDescription: false,
+  };
   const stack: Frame[] = [root];
   const collectors: Collector[] = [];
   const items: Node[] = [];
@@ -166,7 +224,13 @@ export function scanPage(html: string): ScannedPage {
   let attributeChars = 0;
 
   const top = () => stack[stack.length - 1]!;
-  const located = (frame: Frame): Located => ({ order, inMain: frame.inMain, inProduct: frame.inProduct, aside: frame.aside, inCard: frame.inCard });
+  const located = (frame: Frame): Located => ({
+    order,
+    inMain: frame.inMain,
+    inProduct: frame.inProduct,
+    aside: frame.aside,
+    inCard: frame.inCard,
+  });
 
   function collect(frame: Frame, limit: number, done: (text: string) => void, ownOnly = false, price = false) {
     // Deeply nested candidates beyond this many open at once lose their text, not the page.
@@ -234,7 +298,19 @@ export function scanPage(html: string): ScannedPage {
           parent.former || tag === 'del' || tag === 's' || tag === 'strike' || FORMER_PRICE.test(hints) || /line-through/i.test(style);
         const gallery = parent.gallery || GALLERY.test(hints);
         const inCard = parent.inCard || CARD.test(hints);
-        const frame: Frame = { tag, hidden, aside, inMain, inProduct, former, gallery, inCard, collectors: 0, item: parent.item, inDescription: parent.inDescription };
+        const frame: Frame = {
+          tag,
+          hidden,
+          aside,
+          inMain,
+          inProduct,
+          former,
+          gallery,
+          inCard,
+          collectors: 0,
+          item: parent.item,
+          inDescription: parent.inDescription,
+        };
         if (isMain) page.sawMain = true;
 
         // Head: title, canonical, base, meta tags, JSON-LD.
@@ -256,7 +332,10 @@ export function scanPage(html: string): ScannedPage {
         }
 
         // Microdata: an itemscope opens an item; itemprop gives a value to the enclosing item.
-        const props = (attrs.itemprop ?? '').split(/\s+/).filter(Boolean).map((name) => name.split(/[/#]/).pop()!);
+        const props = (attrs.itemprop ?? '')
+          .split(/\s+/)
+          .filter(Boolean)
+          .map((name) => name.split(/[/#]/).pop()!);
         const owner = parent.item;
         if (attrs.itemscope !== undefined && items.length < SCAN_LIMITS.items) {
           const item: Node = { '@type': (attrs.itemtype ?? '').split(/\s+/).filter(Boolean) };
@@ -282,9 +361,15 @@ export function scanPage(html: string): ScannedPage {
           const priceHints = `${hints} ${attrs.itemprop ?? ''}`;
           if (PRICE_HINT.test(priceHints) && tag !== 'meta' && tag !== 'img' && tag !== 'input' && !(tag === 'html' || tag === 'body')) {
             const candidate = { ...located(frame), former, sale: SALE_PRICE.test(hints), hints };
-            collect(frame, 160, (text) => {
-              if (page.prices.length < SCAN_LIMITS.candidates) page.prices.push({ ...candidate, text: oneLine(text) });
-            }, !former, true);
+            collect(
+              frame,
+              160,
+              (text) => {
+                if (page.prices.length < SCAN_LIMITS.candidates) page.prices.push({ ...candidate, text: oneLine(text) });
+              },
+              !former,
+              true,
+            );
           }
           if (STOCK.test(hints)) {
             collect(frame, 120, (text) => {
@@ -299,8 +384,8 @@ export function scanPage(html: string): ScannedPage {
             });
           }
           if (
-            ((tag === 'button' || tag === 'input' || tag === 'a' || tag === 'form') &&
-              ADD_TO_CART.test(`${hints} ${attrs.name ?? ''} ${attrs.value ?? ''} ${attrs.action ?? ''} ${attrs['aria-label'] ?? ''}`))
+            (tag === 'button' || tag === 'input' || tag === 'a' || tag === 'form') &&
+            ADD_TO_CART.test(`${hints} ${attrs.name ?? ''} ${attrs.value ?? ''} ${attrs.action ?? ''} ${attrs['aria-label'] ?? ''}`)
           ) {
             page.addToCart++;
           } else if (tag === 'button') {
@@ -313,8 +398,15 @@ export function scanPage(html: string): ScannedPage {
           const urls = imageSources(attrs);
           if (urls.length) {
             page.images.push({
-              ...located(frame), urls, width: dimension(attrs.width, style, 'width'), height: dimension(attrs.height, style, 'height'),
-              alt: attrs.alt ?? '', hints: `${hints} ${parentHints(stack)}`, inGallery: gallery, itemprop: props.includes('image'), hidden,
+              ...located(frame),
+              urls,
+              width: dimension(attrs.width, style, 'width'),
+              height: dimension(attrs.height, style, 'height'),
+              alt: attrs.alt ?? '',
+              hints: `${hints} ${parentHints(stack)}`,
+              inGallery: gallery,
+              itemprop: props.includes('image'),
+              hidden,
             });
           }
         }
@@ -404,13 +496,18 @@ function imageSources(attrs: Record<string, string>): string[] {
   const urls: string[] = [];
   // Zoom and hi-res renditions (data-zoom-image, data-zoom-src, data-old-hires, data-large-image…).
   for (const [name, value] of Object.entries(attrs)) {
-    if (value && /^data-(?:src-)?(?:zoom|large|hires|old-hires|full)(?:-|$)/.test(name) && !/^(?:true|false|\d+)$/.test(value)) urls.push(value);
+    if (value && /^data-(?:src-)?(?:zoom|large|hires|old-hires|full)(?:-|$)/.test(name) && !/^(?:true|false|\d+)$/.test(value))
+      urls.push(value);
   }
   const dynamic = attrs['data-a-dynamic-image'];
   if (dynamic) {
     try {
       const sizes = JSON.parse(dynamic) as Record<string, [number, number]>;
-      urls.push(...Object.entries(sizes).sort((a, b) => (b[1][0] ?? 0) - (a[1][0] ?? 0)).map(([url]) => url));
+      urls.push(
+        ...Object.entries(sizes)
+          .sort((a, b) => (b[1][0] ?? 0) - (a[1][0] ?? 0))
+          .map(([url]) => url),
+      );
     } catch {
       // not the JSON map it should be: the other attributes still name the picture
     }

@@ -1,8 +1,16 @@
 // Reads a schema.org Product node. JSON-LD objects and microdata items (converted to the same
 // shape by microdata.ts) go through this one reader, so both follow the same rules.
 import {
-  collapse, decodeEntities, htmlToText, normaliseAvailability, normaliseCurrency, normaliseGtin,
-  parseAmount, parseMoney, resolveUrl, unique,
+  collapse,
+  decodeEntities,
+  htmlToText,
+  normaliseAvailability,
+  normaliseCurrency,
+  normaliseGtin,
+  parseAmount,
+  parseMoney,
+  resolveUrl,
+  unique,
 } from './normalise';
 import type { PriceHint } from './price';
 import type { Availability, ProductValues, Rating } from './types';
@@ -19,11 +27,9 @@ export interface ReadContext {
   hint?: PriceHint;
 }
 
-export const isNode = (value: unknown): value is Node =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isNode = (value: unknown): value is Node => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-export const asArray = (value: unknown): unknown[] =>
-  value === undefined || value === null ? [] : Array.isArray(value) ? value : [value];
+export const asArray = (value: unknown): unknown[] => (value === undefined || value === null ? [] : Array.isArray(value) ? value : [value]);
 
 /** Local type names: "Product", "schema:Product" and "http://schema.org/Product" are one type. */
 export function typesOf(node: Node): string[] {
@@ -46,7 +52,10 @@ export function readProductNode(node: Node, ctx: ReadContext): ProductValues {
   let offer = readOffers(node.offers, ctx);
   if (offer.price === undefined && node.hasVariant !== undefined) {
     // A ProductGroup often prices only its variants.
-    const variantOffers = asArray(node.hasVariant).map(ctx.deref).filter(isNode).flatMap((variant) => asArray(variant.offers));
+    const variantOffers = asArray(node.hasVariant)
+      .map(ctx.deref)
+      .filter(isNode)
+      .flatMap((variant) => asArray(variant.offers));
     offer = readOffers(variantOffers, ctx);
   }
   const description = text(node.description);
@@ -112,7 +121,11 @@ interface OfferValues {
 /** Offer, Offer[] or AggregateOffer: the lowest price, with that offer's currency, availability,
  *  former price and identifiers. */
 function readOffers(value: unknown, ctx: ReadContext): OfferValues {
-  const offers = asArray(value).map(ctx.deref).filter(isNode).slice(0, 200).map((offer) => readOffer(offer, ctx));
+  const offers = asArray(value)
+    .map(ctx.deref)
+    .filter(isNode)
+    .slice(0, 200)
+    .map((offer) => readOffer(offer, ctx));
   const priced = offers.filter((offer) => offer.price !== undefined);
   // Prices in different currencies cannot be compared: keep the first priced offer's currency.
   const currency = priced[0]?.currency;
@@ -152,7 +165,11 @@ function readPriceSpecifications(value: unknown, ctx: ReadContext): SpecPrice[] 
     .flatMap((spec) => {
       const money = readAmount(asArray(spec.price)[0] ?? asArray(spec.minPrice)[0], ctx);
       if (money.amount === undefined || money.amount <= 0) return [];
-      const priceType = (firstText(spec.priceType, ctx) ?? '').split(/[/:#]/).pop()!.toLowerCase().replace(/[^a-z]/g, '');
+      const priceType = (firstText(spec.priceType, ctx) ?? '')
+        .split(/[/:#]/)
+        .pop()!
+        .toLowerCase()
+        .replace(/[^a-z]/g, '');
       const currency = normaliseCurrency(firstText(spec.priceCurrency, ctx)) ?? money.currency;
       return [{ amount: money.amount, currency, former: FORMER_PRICE_TYPES.has(priceType) }];
     });
@@ -180,8 +197,7 @@ function readOffer(offer: Node, ctx: ReadContext): OfferValues {
     price: amount,
     listPrice,
     highPrice: high !== undefined && amount !== undefined && high > amount ? high : undefined,
-    currency:
-      normaliseCurrency(firstText(offer.priceCurrency, ctx)) ?? own.currency ?? current[0]?.currency ?? former[0]?.currency,
+    currency: normaliseCurrency(firstText(offer.priceCurrency, ctx)) ?? own.currency ?? current[0]?.currency ?? former[0]?.currency,
     availability: normaliseAvailability(firstText(offer.availability, ctx)),
     sku: firstText(offer.sku, ctx),
     gtin: readGtin(offer, ctx),

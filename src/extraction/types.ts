@@ -58,7 +58,18 @@ export interface ProductValues {
 export type ScalarKey = Exclude<keyof ProductValues, 'images'>;
 
 export const SCALAR_KEYS: readonly ScalarKey[] = [
-  'name', 'description', 'brand', 'sku', 'gtin', 'price', 'listPrice', 'highPrice', 'currency', 'availability', 'category', 'rating',
+  'name',
+  'description',
+  'brand',
+  'sku',
+  'gtin',
+  'price',
+  'listPrice',
+  'highPrice',
+  'currency',
+  'availability',
+  'category',
+  'rating',
 ];
 
 /** What one source contributes: its fields, and whether it says "this page is a product". */
@@ -69,4 +80,3 @@ export interface SourceDraft {
   /** The name of the product this source describes, to tell whether two sources agree. */
   name?: string;
 }
-

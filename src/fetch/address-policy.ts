@@ -174,7 +174,8 @@ export function checkUrl(url: string, allowHosts: readonly string[] | AllowList)
   const literal = ipLiteral(host);
   if (literal !== undefined) {
     const range = forbiddenRange(literal);
-    if (range) throw blocked(url, `address ${literal} is in range ${range}`, { address: literal, range, embeddedIPv4: embeddedIPv4(literal) });
+    if (range)
+      throw blocked(url, `address ${literal} is in range ${range}`, { address: literal, range, embeddedIPv4: embeddedIPv4(literal) });
   }
   return parsed;
 }

@@ -76,7 +76,10 @@ function resolveOptions(options: Partial<FetcherOptions>): FetcherOptions {
   const integer = (name: keyof FetcherOptions, min: number) => {
     const value = config[name];
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-      throw permanent('InvalidOptions', `fetcher option ${name} must be an integer ≥ ${min} (got ${String(value)})`, { option: name, value });
+      throw permanent('InvalidOptions', `fetcher option ${name} must be an integer ≥ ${min} (got ${String(value)})`, {
+        option: name,
+        value,
+      });
     }
   };
   integer('timeoutMs', 1);
@@ -154,7 +157,11 @@ export function createFetcher(options: Partial<FetcherOptions> = {}): Fetcher {
         url = checkUrl(next, allow);
       } catch (error) {
         if (error instanceof PipelineError) {
-          throw permanent(error.type, `${error.message} (redirected from ${hop.href})`, { ...error.details, redirectedFrom: hop.href, requestedUrl: requested });
+          throw permanent(error.type, `${error.message} (redirected from ${hop.href})`, {
+            ...error.details,
+            redirectedFrom: hop.href,
+            requestedUrl: requested,
+          });
         }
         throw error;
       }

@@ -72,10 +72,13 @@ export class HostScheduler {
     while (state.waiters.length > 0 && state.active < this.concurrency) {
       const now = performance.now();
       if (now < state.nextStartAt) {
-        state.timer = setTimeout(() => {
-          state.timer = undefined;
-          this.pump(host, state);
-        }, Math.ceil(state.nextStartAt - now));
+        state.timer = setTimeout(
+          () => {
+            state.timer = undefined;
+            this.pump(host, state);
+          },
+          Math.ceil(state.nextStartAt - now),
+        );
         return;
       }
       const waiter = state.waiters.shift()!;

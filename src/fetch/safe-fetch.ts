@@ -17,8 +17,7 @@ export interface ExchangeRequest {
 }
 
 export type ExchangeResult =
-  | { kind: 'redirect'; status: number; location: string }
-  | { kind: 'response'; status: number; contentType: string; body: Buffer };
+  { kind: 'redirect'; status: number; location: string } | { kind: 'response'; status: number; contentType: string; body: Buffer };
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 

@@ -62,7 +62,9 @@ export function constrainShares(arms: ArmPosterior[], raw: number[], rules: Allo
     const productionArms = arms.filter((arm) => arm.production).length;
     shares = shares.map((share, i) =>
       arms[i]!.production
-        ? productionTotal > 0 ? share * ((1 - rules.maxCandidateShare) / productionTotal) : (1 - rules.maxCandidateShare) / productionArms
+        ? productionTotal > 0
+          ? share * ((1 - rules.maxCandidateShare) / productionTotal)
+          : (1 - rules.maxCandidateShare) / productionArms
         : share * (rules.maxCandidateShare / candidateTotal),
     );
   }

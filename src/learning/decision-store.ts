@@ -47,9 +47,19 @@ export async function recordDecision(
        experiment_id, arm, reasons, workflow_id, subject)
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) ON CONFLICT (decision_id) DO NOTHING`,
     [
-      decisionId, tenantId, decision.task, decision.promptVersion, decision.model, decision.temperature, decision.maxTokens,
-      decision.priorityKey, decision.experimentId ?? null, decision.arm ?? null, JSON.stringify(decision.reasons),
-      where.workflowId ?? null, where.subject ?? null,
+      decisionId,
+      tenantId,
+      decision.task,
+      decision.promptVersion,
+      decision.model,
+      decision.temperature,
+      decision.maxTokens,
+      decision.priorityKey,
+      decision.experimentId ?? null,
+      decision.arm ?? null,
+      JSON.stringify(decision.reasons),
+      where.workflowId ?? null,
+      where.subject ?? null,
     ],
   );
   const { rows } = await pg.query<DecisionRow>('SELECT * FROM llm_decisions WHERE decision_id = $1', [decisionId]);
@@ -66,11 +76,22 @@ export async function decisionsOfWorkflow(pg: Pool, tenantId: string, workflowId
     'SELECT * FROM llm_decisions WHERE tenant_id = $1 AND workflow_id = $2 ORDER BY created_at, decision_id',
     [tenantId, workflowId],
   );
-  return rows.map((row) => ({ ...toDecision(row), subject: row.subject ?? undefined, outcome: row.outcome ?? undefined, decidedAt: row.created_at.toISOString() }));
+  return rows.map((row) => ({
+    ...toDecision(row),
+    subject: row.subject ?? undefined,
+    outcome: row.outcome ?? undefined,
+    decidedAt: row.created_at.toISOString(),
+  }));
 }
 
 /** Recent figures per version for a tenant's task (the last `window` settled decisions of each). */
-export async function recentFigures(pg: Pool, tenantId: string, task: string, versions: string[], window = 200): Promise<Record<string, VersionFigures>> {
+export async function recentFigures(
+  pg: Pool,
+  tenantId: string,
+  task: string,
+  versions: string[],
+  window = 200,
+): Promise<Record<string, VersionFigures>> {
   if (versions.length === 0) return {};
   const { rows } = await pg.query<{ prompt_version: string; calls: string; invalid: string; p95: number | null }>(
     `SELECT prompt_version, count(*) AS calls,
@@ -82,11 +103,21 @@ export async function recentFigures(pg: Pool, tenantId: string, task: string, ve
     [tenantId, task, versions, window],
   );
   return Object.fromEntries(
-    rows.map((row) => [row.prompt_version, { calls: Number(row.calls), invalidFirstTryRate: Number(row.invalid) / Math.max(Number(row.calls), 1), p95LatencyMs: Number(row.p95 ?? 0) }]),
+    rows.map((row) => [
+      row.prompt_version,
+      {
+        calls: Number(row.calls),
+        invalidFirstTryRate: Number(row.invalid) / Math.max(Number(row.calls), 1),
+        p95LatencyMs: Number(row.p95 ?? 0),
+      },
+    ]),
   );
 }
 
 export async function budgetOf(pg: Pool, tenantId: string): Promise<{ limit: number; used: number } | undefined> {
-  const { rows } = await pg.query<{ token_limit: string; tokens_used: string }>('SELECT token_limit, tokens_used FROM llm_budgets WHERE tenant_id = $1', [tenantId]);
+  const { rows } = await pg.query<{ token_limit: string; tokens_used: string }>(
+    'SELECT token_limit, tokens_used FROM llm_budgets WHERE tenant_id = $1',
+    [tenantId],
+  );
   return rows[0] ? { limit: Number(rows[0].token_limit), used: Number(rows[0].tokens_used) } : undefined;
 }

@@ -95,7 +95,9 @@ export function decide(request: { task: string; priority: CallPriority }, contex
       const version = context.experiment.versions[picked];
       const slow = context.figures[picked];
       if (version && picked !== chosen.version && request.priority === 'interactive' && slow && slow.p95LatencyMs > rules.latencyTargetMs) {
-        reasons.push(`experiment ${context.experiment.experimentId} picked ${picked}, but its p95 ${slow.p95LatencyMs} ms exceeds the ${rules.latencyTargetMs} ms target for interactive calls: production`);
+        reasons.push(
+          `experiment ${context.experiment.experimentId} picked ${picked}, but its p95 ${slow.p95LatencyMs} ms exceeds the ${rules.latencyTargetMs} ms target for interactive calls: production`,
+        );
       } else if (version) {
         chosen = version;
         experimentId = context.experiment.experimentId;
@@ -107,9 +109,17 @@ export function decide(request: { task: string; priority: CallPriority }, contex
 
   let temperature = chosen.temperature;
   const figures = context.figures[chosen.version];
-  if (!experimentId && figures && figures.calls >= rules.coolDownMinCalls && figures.invalidFirstTryRate > rules.coolDownInvalidRate && temperature > 0) {
+  if (
+    !experimentId &&
+    figures &&
+    figures.calls >= rules.coolDownMinCalls &&
+    figures.invalidFirstTryRate > rules.coolDownInvalidRate &&
+    temperature > 0
+  ) {
     temperature = round2(Math.max(0, temperature - rules.coolDownStep));
-    reasons.push(`recent invalid first answers ${pct(figures.invalidFirstTryRate)} over ${figures.calls} calls: temperature ${chosen.temperature} → ${temperature}`);
+    reasons.push(
+      `recent invalid first answers ${pct(figures.invalidFirstTryRate)} over ${figures.calls} calls: temperature ${chosen.temperature} → ${temperature}`,
+    );
   }
 
   let priorityKey = PRIORITY_KEYS[request.priority];

@@ -58,7 +58,12 @@ export function nextStep(arms: ArmState[], stats: ArmStats[], settings: Experime
     const remaining = arms.filter((arm) => !arm.production && !versions.includes(arm.version)).map((arm) => arm.version);
     const reason = breached
       .map((arm) => {
-        const parts = arm.checks.filter((check) => check.breached).map((check) => `${check.metric} ${fmt(check.candidate)} vs production ${fmt(check.production)} (LR ${check.likelihoodRatio.toFixed(0)} ≥ ${check.threshold})`);
+        const parts = arm.checks
+          .filter((check) => check.breached)
+          .map(
+            (check) =>
+              `${check.metric} ${fmt(check.candidate)} vs production ${fmt(check.production)} (LR ${check.likelihoodRatio.toFixed(0)} ≥ ${check.threshold})`,
+          );
         return `${arm.version}: ${parts.join('; ')}`;
       })
       .join(' | ');
@@ -67,7 +72,11 @@ export function nextStep(arms: ArmState[], stats: ArmStats[], settings: Experime
 
   const posteriors = active.map((stat) => posteriorOf(stat.version, stat.production, stat.settled, stat.rewardSum, stat.exposures));
   const best = probabilityBest(posteriors, rng);
-  const shares = constrainShares(posteriors, best, { minShare: settings.minShare, maxCandidateShare: settings.maxCandidateShare, maxCandidateExposures: settings.maxCandidateExposures });
+  const shares = constrainShares(posteriors, best, {
+    minShare: settings.minShare,
+    maxCandidateShare: settings.maxCandidateShare,
+    maxCandidateExposures: settings.maxCandidateExposures,
+  });
   const allocation = Object.fromEntries(posteriors.map((arm, i) => [arm.version, round4(shares[i]!)]));
   const probability = Object.fromEntries(posteriors.map((arm, i) => [arm.version, round4(best[i]!)]));
 
@@ -80,7 +89,13 @@ export function nextStep(arms: ArmState[], stats: ArmStats[], settings: Experime
         guardrails.some((arm) => arm.version === stat.version && arm.tested),
     );
     if (winner) {
-      return { kind: 'promote', version: winner.version, reason: `P(best) ${fmt(probability[winner.version]!)} ≥ ${settings.autoPromote.probabilityBest} after ${winner.settled} outcomes, guardrails clear`, probabilityBest: probability, guardrails };
+      return {
+        kind: 'promote',
+        version: winner.version,
+        reason: `P(best) ${fmt(probability[winner.version]!)} ≥ ${settings.autoPromote.probabilityBest} after ${winner.settled} outcomes, guardrails clear`,
+        probabilityBest: probability,
+        guardrails,
+      };
     }
   }
   return { kind: 'continue', allocation, probabilityBest: probability, guardrails };
@@ -89,7 +104,11 @@ export function nextStep(arms: ArmState[], stats: ArmStats[], settings: Experime
 /** Starting shares before any outcome: even, within the rails. */
 export function initialAllocation(arms: ArmState[], settings: ExperimentSettings): Record<string, number> {
   const posteriors = arms.map((arm) => posteriorOf(arm.version, arm.production, 0, 0));
-  const shares = constrainShares(posteriors, posteriors.map(() => 1 / arms.length), { minShare: settings.minShare, maxCandidateShare: settings.maxCandidateShare, maxCandidateExposures: settings.maxCandidateExposures });
+  const shares = constrainShares(
+    posteriors,
+    posteriors.map(() => 1 / arms.length),
+    { minShare: settings.minShare, maxCandidateShare: settings.maxCandidateShare, maxCandidateExposures: settings.maxCandidateExposures },
+  );
   return Object.fromEntries(arms.map((arm, i) => [arm.version, round4(shares[i]!)]));
 }
 

@@ -60,7 +60,16 @@ export async function insertExperiment(pg: Pool, record: Omit<ExperimentRecord, 
   const result = await pg.query(
     `INSERT INTO experiments (experiment_id, scope, task, status, arms, allocation, config, workflow_id, created_by)
      VALUES ($1,$2,$3,'running',$4,$5,$6,$7,$8) ON CONFLICT DO NOTHING`,
-    [record.experimentId, record.tenantId, record.task, JSON.stringify(record.arms), record.allocation, record.config, record.workflowId, record.createdBy],
+    [
+      record.experimentId,
+      record.tenantId,
+      record.task,
+      JSON.stringify(record.arms),
+      record.allocation,
+      record.config,
+      record.workflowId,
+      record.createdBy,
+    ],
   );
   return result.rowCount === 1;
 }
@@ -71,12 +80,18 @@ export async function getExperiment(pg: Pool, experimentId: string): Promise<Exp
 }
 
 export async function runningExperiment(pg: Pool, tenantId: string, task: string): Promise<ExperimentRecord | undefined> {
-  const { rows } = await pg.query<ExperimentRow>(`SELECT * FROM experiments WHERE scope = $1 AND task = $2 AND status = 'running'`, [tenantId, task]);
+  const { rows } = await pg.query<ExperimentRow>(`SELECT * FROM experiments WHERE scope = $1 AND task = $2 AND status = 'running'`, [
+    tenantId,
+    task,
+  ]);
   return rows[0] ? toRecord(rows[0]) : undefined;
 }
 
 export async function listExperiments(pg: Pool, tenantId: string, limit = 100): Promise<ExperimentRecord[]> {
-  const { rows } = await pg.query<ExperimentRow>('SELECT * FROM experiments WHERE scope = $1 ORDER BY started_at DESC LIMIT $2', [tenantId, limit]);
+  const { rows } = await pg.query<ExperimentRow>('SELECT * FROM experiments WHERE scope = $1 ORDER BY started_at DESC LIMIT $2', [
+    tenantId,
+    limit,
+  ]);
   return rows.map(toRecord);
 }
 
@@ -85,7 +100,12 @@ export async function setAllocation(pg: Pool, experimentId: string, allocation: 
 }
 
 /** Ends a running experiment; false when it had already ended (a retry, or a race with a stop). */
-export async function endExperiment(pg: Pool, experimentId: string, status: Exclude<ExperimentStatus, 'running'>, outcome: Record<string, unknown>): Promise<boolean> {
+export async function endExperiment(
+  pg: Pool,
+  experimentId: string,
+  status: Exclude<ExperimentStatus, 'running'>,
+  outcome: Record<string, unknown>,
+): Promise<boolean> {
   const result = await pg.query(
     `UPDATE experiments SET status = $2, outcome = $3, ended_at = now(), allocation = '{}' WHERE experiment_id = $1 AND status = 'running'`,
     [experimentId, status, outcome],
@@ -113,9 +133,20 @@ export async function outcomesOf(pg: Pool, experimentId: string): Promise<{ arm:
        FROM llm_decisions d WHERE d.experiment_id = $1`,
     [experimentId],
   );
-  const reviews: Record<string, DecisionOutcome['review']> = { 'review.approve': 'approved', 'review.request-changes': 'changes', 'review.reject': 'rejected' };
+  const reviews: Record<string, DecisionOutcome['review']> = {
+    'review.approve': 'approved',
+    'review.request-changes': 'changes',
+    'review.reject': 'rejected',
+  };
   return rows.map((row) => {
     if (!row.outcome) return { arm: row.arm };
-    return { arm: row.arm, outcome: { ...row.outcome, review: row.review ? reviews[row.review] : undefined, engagement: row.engagement === null ? undefined : Number(row.engagement) } };
+    return {
+      arm: row.arm,
+      outcome: {
+        ...row.outcome,
+        review: row.review ? reviews[row.review] : undefined,
+        engagement: row.engagement === null ? undefined : Number(row.engagement),
+      },
+    };
   });
 }

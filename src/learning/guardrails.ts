@@ -57,7 +57,16 @@ export function mixtureLikelihoodRatio(difference: number, variance: number, tol
 }
 
 /** Rate check with Laplace-smoothed variances (no zero variance from a short run of zeros). */
-function rateCheck(metric: GuardrailMetric, cHits: number, cN: number, pHits: number, pN: number, tolerance: number, tau: number, threshold: number): GuardrailCheck {
+function rateCheck(
+  metric: GuardrailMetric,
+  cHits: number,
+  cN: number,
+  pHits: number,
+  pN: number,
+  tolerance: number,
+  tau: number,
+  threshold: number,
+): GuardrailCheck {
   const c = cHits / Math.max(cN, 1);
   const p = pHits / Math.max(pN, 1);
   const cs = (cHits + 1) / (cN + 2);
@@ -67,7 +76,14 @@ function rateCheck(metric: GuardrailMetric, cHits: number, cN: number, pHits: nu
   return { metric, candidate: c, production: p, likelihoodRatio, threshold, breached: c - p > tolerance && likelihoodRatio >= threshold };
 }
 
-function meanCheck(metric: GuardrailMetric, c: ArmStats, p: ArmStats, relativeTolerance: number, relativeTau: number, threshold: number): GuardrailCheck {
+function meanCheck(
+  metric: GuardrailMetric,
+  c: ArmStats,
+  p: ArmStats,
+  relativeTolerance: number,
+  relativeTau: number,
+  threshold: number,
+): GuardrailCheck {
   const mean = (stats: ArmStats) => stats.costSum / Math.max(stats.settled, 1);
   const variance = (stats: ArmStats) => Math.max(0, stats.costSquares / Math.max(stats.settled, 1) - mean(stats) ** 2);
   const cm = mean(c);
@@ -78,7 +94,14 @@ function meanCheck(metric: GuardrailMetric, c: ArmStats, p: ArmStats, relativeTo
   const floor = (pm * 0.05) ** 2;
   const v = Math.max(variance(c), floor) / Math.max(c.settled, 1) + Math.max(variance(p), floor) / Math.max(p.settled, 1);
   const likelihoodRatio = mixtureLikelihoodRatio(cm - pm, v, tolerance, pm * relativeTau);
-  return { metric, candidate: cm, production: pm, likelihoodRatio, threshold, breached: cm - pm > tolerance && likelihoodRatio >= threshold };
+  return {
+    metric,
+    candidate: cm,
+    production: pm,
+    likelihoodRatio,
+    threshold,
+    breached: cm - pm > tolerance && likelihoodRatio >= threshold,
+  };
 }
 
 /** Checks every candidate arm against production. */
@@ -92,13 +115,52 @@ export function evaluateGuardrails(arms: ArmStats[], rules: GuardrailRules = def
         return { version: candidate.version, tested: false, checks: [], breached: [] };
       }
       const checks: GuardrailCheck[] = [
-        rateCheck('invalid-output', candidate.invalidFirstTry, candidate.settled, production.invalidFirstTry, production.settled, rules.invalidTolerance, rules.tau, threshold),
+        rateCheck(
+          'invalid-output',
+          candidate.invalidFirstTry,
+          candidate.settled,
+          production.invalidFirstTry,
+          production.settled,
+          rules.invalidTolerance,
+          rules.tau,
+          threshold,
+        ),
         candidate.reviewed >= rules.minSamples && production.reviewed >= rules.minSamples
-          ? rateCheck('rejection', candidate.rejected, candidate.reviewed, production.rejected, production.reviewed, rules.rejectionTolerance, rules.tau, threshold)
-          : { metric: 'rejection', candidate: candidate.rejected / Math.max(candidate.reviewed, 1), production: production.rejected / Math.max(production.reviewed, 1), likelihoodRatio: 1, threshold, breached: false },
-        rateCheck('latency-p95', candidate.slow, candidate.settled, production.slow, production.settled, rules.slowTolerance, rules.tau, threshold),
+          ? rateCheck(
+              'rejection',
+              candidate.rejected,
+              candidate.reviewed,
+              production.rejected,
+              production.reviewed,
+              rules.rejectionTolerance,
+              rules.tau,
+              threshold,
+            )
+          : {
+              metric: 'rejection',
+              candidate: candidate.rejected / Math.max(candidate.reviewed, 1),
+              production: production.rejected / Math.max(production.reviewed, 1),
+              likelihoodRatio: 1,
+              threshold,
+              breached: false,
+            },
+        rateCheck(
+          'latency-p95',
+          candidate.slow,
+          candidate.settled,
+          production.slow,
+          production.settled,
+          rules.slowTolerance,
+          rules.tau,
+          threshold,
+        ),
         meanCheck('cost', candidate, production, rules.costTolerance, rules.tau, threshold),
       ];
-      return { version: candidate.version, tested: true, checks, breached: checks.filter((check) => check.breached).map((check) => check.metric) };
+      return {
+        version: candidate.version,
+        tested: true,
+        checks,
+        breached: checks.filter((check) => check.breached).map((check) => check.metric),
+      };
     });
 }

@@ -25,7 +25,13 @@ export async function unsettledDecisions(pg: Pool, tenantId: string, task: strin
 }
 
 /** Registers every product item the version enriched (once) and returns those not yet re-run. */
-export async function planProductRedrives(pg: Pool, experimentId: string, tenantId: string, task: string, version: string): Promise<ProductRedrive[]> {
+export async function planProductRedrives(
+  pg: Pool,
+  experimentId: string,
+  tenantId: string,
+  task: string,
+  version: string,
+): Promise<ProductRedrive[]> {
   const { rows: subjects } = await pg.query<{ subject: string }>(
     `SELECT DISTINCT subject FROM llm_decisions WHERE tenant_id = $1 AND task = $2 AND prompt_version = $3
        AND subject LIKE $4 AND workflow_id NOT LIKE 'redrive/%'`,
@@ -53,12 +59,21 @@ export async function planProductRedrives(pg: Pool, experimentId: string, tenant
   );
   return rows.map((row) => {
     const slash = row.subject_id.lastIndexOf('/');
-    return { listId: row.subject_id.slice(0, slash), itemKey: row.subject_id.slice(slash + 1), url: row.url, options: row.options, workflowId: row.workflow_id };
+    return {
+      listId: row.subject_id.slice(0, slash),
+      itemKey: row.subject_id.slice(slash + 1),
+      url: row.url,
+      options: row.options,
+      workflowId: row.workflow_id,
+    };
   });
 }
 
 export async function markRedrivesStarted(pg: Pool, experimentId: string, workflowIds: string[]): Promise<void> {
-  await pg.query(`UPDATE learning_redrives SET status = 'started', done_at = now() WHERE experiment_id = $1 AND workflow_id = ANY($2)`, [experimentId, workflowIds]);
+  await pg.query(`UPDATE learning_redrives SET status = 'started', done_at = now() WHERE experiment_id = $1 AND workflow_id = ANY($2)`, [
+    experimentId,
+    workflowIds,
+  ]);
 }
 
 export interface ContentRedraft {
@@ -92,7 +107,12 @@ export async function planContentRedrafts(pg: Pool, experimentId: string, tenant
 }
 
 /** Content the version wrote and a person has decided on or revised: flagged for review once (published text is never replaced silently). */
-export async function flagContent(pg: Pool, experimentId: string, tenantId: string, version: string): Promise<{ contentId: string; published: boolean }[]> {
+export async function flagContent(
+  pg: Pool,
+  experimentId: string,
+  tenantId: string,
+  version: string,
+): Promise<{ contentId: string; published: boolean }[]> {
   const { rows } = await pg.query<{ content_id: string; published: boolean }>(
     `INSERT INTO learning_redrives (experiment_id, subject_kind, subject_id, tenant_id, from_version, action, status, done_at)
      SELECT DISTINCT $1, 'content', r.content_id, r.tenant_id, $3, 'flagged-for-review', 'flagged', now()

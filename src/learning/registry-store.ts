@@ -58,14 +58,29 @@ export async function seedRegistry(pg: Pool): Promise<void> {
       [task.promptVersion, task.name, task.instructions, task.temperature, task.maxTokens, task.schemaVersion, SEED_ACTOR],
     );
     if (inserted.rowCount) {
-      await audit(pg, { actor: SEED_ACTOR, scope: GLOBAL_SCOPE, task: task.name, action: 'version.created', toVersion: task.promptVersion, reason: 'seeded from code' });
+      await audit(pg, {
+        actor: SEED_ACTOR,
+        scope: GLOBAL_SCOPE,
+        task: task.name,
+        action: 'version.created',
+        toVersion: task.promptVersion,
+        reason: 'seeded from code',
+      });
     }
     const labelled = await pg.query(
       `INSERT INTO prompt_labels (scope, task, label, version, moved_by) VALUES ('', $1, 'production', $2, $3) ON CONFLICT DO NOTHING`,
       [task.name, task.promptVersion, SEED_ACTOR],
     );
     if (labelled.rowCount) {
-      await audit(pg, { actor: SEED_ACTOR, scope: GLOBAL_SCOPE, task: task.name, action: 'label.moved', label: 'production', toVersion: task.promptVersion, reason: 'seeded from code' });
+      await audit(pg, {
+        actor: SEED_ACTOR,
+        scope: GLOBAL_SCOPE,
+        task: task.name,
+        action: 'label.moved',
+        label: 'production',
+        toVersion: task.promptVersion,
+        reason: 'seeded from code',
+      });
     }
   }
 }
@@ -132,14 +147,41 @@ export async function createVersion(
   return withTransaction(pg, async (client) => {
     // One writer per (tenant, task) at a time, so version numbers do not race.
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`prompt-versions:${tenantId}:${task}`]);
-    const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM prompt_versions WHERE scope = $1 AND task = $2', [tenantId, task]);
+    const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM prompt_versions WHERE scope = $1 AND task = $2', [
+      tenantId,
+      task,
+    ]);
     const version = `${task}@${tenantId}.${Number(rows[0]!.n) + 1}`;
     const inserted = await client.query<VersionRow>(
       `INSERT INTO prompt_versions (version, scope, task, instructions, model, temperature, max_tokens, schema_version, note, created_by)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING *`,
-      [version, tenantId, task, input.instructions, input.model ?? null, input.temperature, input.maxTokens, input.schemaVersion, input.note ?? null, actor],
+      [
+        version,
+        tenantId,
+        task,
+        input.instructions,
+        input.model ?? null,
+        input.temperature,
+        input.maxTokens,
+        input.schemaVersion,
+        input.note ?? null,
+        actor,
+      ],
     );
-    await audit(client, { actor, scope: tenantId, task, action: 'version.created', toVersion: version, reason, detail: { model: input.model ?? null, temperature: input.temperature, maxTokens: input.maxTokens, schemaVersion: input.schemaVersion } });
+    await audit(client, {
+      actor,
+      scope: tenantId,
+      task,
+      action: 'version.created',
+      toVersion: version,
+      reason,
+      detail: {
+        model: input.model ?? null,
+        temperature: input.temperature,
+        maxTokens: input.maxTokens,
+        schemaVersion: input.schemaVersion,
+      },
+    });
     return toVersion(inserted.rows[0]!);
   });
 }
@@ -153,13 +195,23 @@ export async function resolveLabel(pg: Queryable, tenantId: string, task: string
   return rows[0]?.version;
 }
 
-export async function labelsOf(pg: Pool, tenantId: string, task: string): Promise<{ label: string; version: string; scope: string; movedBy: string; movedAt: string }[]> {
+export async function labelsOf(
+  pg: Pool,
+  tenantId: string,
+  task: string,
+): Promise<{ label: string; version: string; scope: string; movedBy: string; movedAt: string }[]> {
   const { rows } = await pg.query<{ label: string; version: string; scope: string; moved_by: string; moved_at: Date }>(
     `SELECT DISTINCT ON (label) label, version, scope, moved_by, moved_at FROM prompt_labels
      WHERE task = $1 AND scope IN ('', $2) ORDER BY label, scope DESC`,
     [task, tenantId],
   );
-  return rows.map((row) => ({ label: row.label, version: row.version, scope: row.scope, movedBy: row.moved_by, movedAt: row.moved_at.toISOString() }));
+  return rows.map((row) => ({
+    label: row.label,
+    version: row.version,
+    scope: row.scope,
+    movedBy: row.moved_by,
+    movedAt: row.moved_at.toISOString(),
+  }));
 }
 
 /** Moves (or removes) a tenant's label, audited. Returns the version it pointed at before. */
@@ -172,7 +224,8 @@ export async function moveLabel(pg: Pool, move: LabelMove): Promise<{ from?: str
     if (move.version) {
       const version = await getVersion(client, move.version);
       if (!version || version.task !== move.task) throw new RegistryRefused(404, `no version ${move.version} of task ${move.task}`);
-      if (version.scope !== GLOBAL_SCOPE && version.scope !== move.scope) throw new RegistryRefused(404, `no version ${move.version} of task ${move.task}`);
+      if (version.scope !== GLOBAL_SCOPE && version.scope !== move.scope)
+        throw new RegistryRefused(404, `no version ${move.version} of task ${move.task}`);
     }
     const before = await resolveLabel(client, move.scope, move.task, move.label);
     if (move.version) {
@@ -231,8 +284,17 @@ export async function audit(pg: Queryable, entry: AuditEntry): Promise<void> {
     `INSERT INTO learning_audit (event_key, actor, scope, task, action, label, from_version, to_version, experiment_id, reason, detail)
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) ON CONFLICT (event_key) DO NOTHING`,
     [
-      entry.eventKey ?? null, entry.actor, entry.scope, entry.task, entry.action, entry.label ?? null, entry.fromVersion ?? null,
-      entry.toVersion ?? null, entry.experimentId ?? null, entry.reason ?? null, entry.detail ?? {},
+      entry.eventKey ?? null,
+      entry.actor,
+      entry.scope,
+      entry.task,
+      entry.action,
+      entry.label ?? null,
+      entry.fromVersion ?? null,
+      entry.toVersion ?? null,
+      entry.experimentId ?? null,
+      entry.reason ?? null,
+      entry.detail ?? {},
     ],
   );
 }
@@ -245,5 +307,5 @@ export async function auditTrail(pg: Pool, tenantId: string, filter: { task?: st
        ORDER BY id DESC LIMIT $4`,
     [tenantId, filter.task ?? null, filter.experimentId ?? null, filter.limit],
   );
-  return rows.map((row) => ({ ...row, id: Number(row.id), at: (row.at).toISOString() }));
+  return rows.map((row) => ({ ...row, id: Number(row.id), at: row.at.toISOString() }));
 }

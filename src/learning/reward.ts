@@ -44,12 +44,17 @@ export function firstTryInvalid(outcome: DecisionOutcome): boolean {
   return outcome.final === 'repaired' || outcome.final === 'invalid';
 }
 
-export function rewardOf(outcome: DecisionOutcome, weights: OutcomeWeights = defaultOutcomeWeights, targets: RewardTargets = defaultRewardTargets): number {
+export function rewardOf(
+  outcome: DecisionOutcome,
+  weights: OutcomeWeights = defaultOutcomeWeights,
+  targets: RewardTargets = defaultRewardTargets,
+): number {
   const parts: [number, number][] = [];
   parts.push([weights.schema, outcome.final === 'ok' ? 1 : outcome.final === 'repaired' ? 0.5 : 0]);
   if (outcome.review) parts.push([weights.review, outcome.review === 'approved' ? 1 : outcome.review === 'changes' ? 0.5 : 0]);
   if (outcome.checkScore !== undefined) parts.push([weights.checks, clamp01(outcome.checkScore)]);
-  if (outcome.engagement !== undefined) parts.push([weights.engagement, 1 - Math.exp(-Math.max(0, outcome.engagement) / targets.engagementScale)]);
+  if (outcome.engagement !== undefined)
+    parts.push([weights.engagement, 1 - Math.exp(-Math.max(0, outcome.engagement) / targets.engagementScale)]);
   if (outcome.final !== 'error') {
     parts.push([weights.latency, outcome.latencyMs <= targets.latencyTargetMs ? 1 : targets.latencyTargetMs / outcome.latencyMs]);
     parts.push([weights.cost, targets.costCeilingUsd > 0 ? clamp01(1 - outcome.costUsd / targets.costCeilingUsd) : 1]);
@@ -93,7 +98,10 @@ export function summariseArms(
   latencyTolerance = 0.25,
 ): ArmStats[] {
   const production = arms.find((arm) => arm.production);
-  const productionP95 = percentile((production?.outcomes ?? []).filter((o) => o.final !== 'error').map((o) => o.latencyMs), 0.95);
+  const productionP95 = percentile(
+    (production?.outcomes ?? []).filter((o) => o.final !== 'error').map((o) => o.latencyMs),
+    0.95,
+  );
   const slowAbove = productionP95 * (1 + latencyTolerance);
   return arms.map((arm) => {
     const answered = arm.outcomes.filter((o) => o.final !== 'error');
@@ -107,7 +115,10 @@ export function summariseArms(
       reviewed: arm.outcomes.filter((o) => o.review).length,
       rejected: arm.outcomes.filter((o) => o.review === 'rejected').length,
       slow: productionP95 > 0 ? answered.filter((o) => o.latencyMs > slowAbove).length : 0,
-      p95LatencyMs: percentile(answered.map((o) => o.latencyMs), 0.95),
+      p95LatencyMs: percentile(
+        answered.map((o) => o.latencyMs),
+        0.95,
+      ),
       costSum: arm.outcomes.reduce((sum, o) => sum + o.costUsd, 0),
       costSquares: arm.outcomes.reduce((sum, o) => sum + o.costUsd * o.costUsd, 0),
     };

@@ -38,7 +38,9 @@ interface Deps {
   config: Config;
 }
 
-export const taskName = z.enum(Object.keys(llmTasks) as [LlmTaskName, ...LlmTaskName[]], { message: `not a task (${Object.keys(llmTasks).join(', ')})` });
+export const taskName = z.enum(Object.keys(llmTasks) as [LlmTaskName, ...LlmTaskName[]], {
+  message: `not a task (${Object.keys(llmTasks).join(', ')})`,
+});
 const versionId = z.string().min(3).max(200);
 const reason = z.string().trim().min(3).max(1_000);
 
@@ -56,7 +58,13 @@ export const CreateVersionInput = z
 export const MoveLabelInput = z.object({ version: versionId, reason }).strict();
 export const ReasonInput = z.object({ reason }).strict();
 export const PromoteInput = z.object({ version: versionId.optional(), reason }).strict();
-export const AuditQuery = z.object({ task: taskName.optional(), experimentId: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }).strict();
+export const AuditQuery = z
+  .object({
+    task: taskName.optional(),
+    experimentId: z.string().max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  })
+  .strict();
 export const StartExperimentInput = z
   .object({
     task: taskName,
@@ -81,7 +89,11 @@ export async function listPrompts(deps: Deps, principal: Principal) {
 
 export async function versionsOf(deps: Deps, principal: Principal, task: string) {
   if (!isTask(task)) throw new RegistryRefused(404, `unknown task ${task}`);
-  return { task, labels: await labelsOf(deps.pg, principal.tenantId, task), versions: await listVersions(deps.pg, principal.tenantId, task) };
+  return {
+    task,
+    labels: await labelsOf(deps.pg, principal.tenantId, task),
+    versions: await listVersions(deps.pg, principal.tenantId, task),
+  };
 }
 
 export async function addVersion(deps: Deps, principal: Principal, task: string, body: unknown) {
@@ -112,7 +124,10 @@ export async function auditOf(deps: Deps, principal: Principal, query: unknown) 
 export async function startExperiment(deps: Deps, principal: Principal, body: unknown) {
   const input = StartExperimentInput.parse(body);
   // Outcome weights: the experiment's own, over the deployment's (LEARNING_OUTCOME_WEIGHTS), over the defaults.
-  const settings = ExperimentSettings.parse({ ...input.settings, weights: { ...deps.config.LEARNING_OUTCOME_WEIGHTS, ...input.settings?.weights } });
+  const settings = ExperimentSettings.parse({
+    ...input.settings,
+    weights: { ...deps.config.LEARNING_OUTCOME_WEIGHTS, ...input.settings?.weights },
+  });
   const production = (await resolveLabel(deps.pg, principal.tenantId, input.task, 'production')) ?? llmTasks[input.task].promptVersion;
   for (const candidate of input.candidates) {
     const version = await getVersion(deps.pg, candidate);
@@ -121,11 +136,21 @@ export async function startExperiment(deps: Deps, principal: Principal, body: un
     }
     if (candidate === production) throw new RegistryRefused(400, `${candidate} is the production version already`);
   }
-  const arms = [{ version: production, production: true }, ...[...new Set(input.candidates)].map((version) => ({ version, production: false }))];
+  const arms = [
+    { version: production, production: true },
+    ...[...new Set(input.candidates)].map((version) => ({ version, production: false })),
+  ];
   const experimentId = `${input.task}-${randomUUID().slice(0, 8)}`;
   const workflowId = experimentWorkflowId(experimentId);
   const inserted = await insertExperiment(deps.pg, {
-    experimentId, tenantId: principal.tenantId, task: input.task, arms, allocation: initialAllocation(arms, settings), config: settings, workflowId, createdBy: principal.userId,
+    experimentId,
+    tenantId: principal.tenantId,
+    task: input.task,
+    arms,
+    allocation: initialAllocation(arms, settings),
+    config: settings,
+    workflowId,
+    createdBy: principal.userId,
   });
   if (!inserted) throw new RegistryRefused(409, `an experiment on ${input.task} is already running for this tenant`);
   try {
@@ -143,11 +168,27 @@ export async function startExperiment(deps: Deps, principal: Principal, body: un
         { key: SearchAttr.ExperimentStatus, value: 'running' },
       ],
     });
-    await moveLabel(deps.pg, { actor: principal.userId, scope: principal.tenantId, task: input.task, label: 'candidate', version: input.candidates[0], reason: input.reason, experimentId, action: 'experiment.started' });
+    await moveLabel(deps.pg, {
+      actor: principal.userId,
+      scope: principal.tenantId,
+      task: input.task,
+      label: 'candidate',
+      version: input.candidates[0],
+      reason: input.reason,
+      experimentId,
+      action: 'experiment.started',
+    });
     return { experimentId, workflowId, runId: handle.firstExecutionRunId, arms };
   } catch (error) {
     await endExperiment(deps.pg, experimentId, 'stopped', { error: (error as Error).message });
-    await audit(deps.pg, { actor: principal.userId, scope: principal.tenantId, task: input.task, action: 'experiment.failed-to-start', experimentId, reason: (error as Error).message });
+    await audit(deps.pg, {
+      actor: principal.userId,
+      scope: principal.tenantId,
+      task: input.task,
+      action: 'experiment.failed-to-start',
+      experimentId,
+      reason: (error as Error).message,
+    });
     throw error;
   }
 }
@@ -174,14 +215,22 @@ export async function experimentStatus(deps: Deps, principal: Principal, experim
   return { ...record, live, redrives: await redrivesOf(deps.pg, experimentId) };
 }
 
-export async function concludeExperiment(deps: Deps, principal: Principal, experimentId: string, action: 'promote' | 'stop', body: unknown) {
+export async function concludeExperiment(
+  deps: Deps,
+  principal: Principal,
+  experimentId: string,
+  action: 'promote' | 'stop',
+  body: unknown,
+) {
   const record = await ownExperiment(deps, principal, experimentId);
   if (record.status !== 'running') throw new RegistryRefused(409, `experiment ${experimentId} has ended (${record.status})`);
   const input = action === 'promote' ? PromoteInput.parse(body) : { ...ReasonInput.parse(body), version: undefined };
   if (input.version && !record.arms.some((arm) => arm.version === input.version && !arm.production)) {
     throw new RegistryRefused(400, `${input.version} is not a candidate of experiment ${experimentId}`);
   }
-  await deps.temporal.workflow.getHandle(record.workflowId).signal(concludeExperimentSignal, { action, actor: principal.userId, reason: input.reason, version: input.version });
+  await deps.temporal.workflow
+    .getHandle(record.workflowId)
+    .signal(concludeExperimentSignal, { action, actor: principal.userId, reason: input.reason, version: input.version });
   return { experimentId, action, accepted: true };
 }
 

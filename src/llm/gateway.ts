@@ -100,7 +100,12 @@ export class LlmGateway {
     return this.config.LLM_MODELS[task] ?? this.config.LLM_MODELS.default!;
   }
 
-  async runTask<N extends LlmTaskName>(name: N, input: TaskInput<N>, ctx: CallContext, choice?: PromptChoice): Promise<TaskResult<TaskOutput<N>>> {
+  async runTask<N extends LlmTaskName>(
+    name: N,
+    input: TaskInput<N>,
+    ctx: CallContext,
+    choice?: PromptChoice,
+  ): Promise<TaskResult<TaskOutput<N>>> {
     const task = llmTasks[name];
     const model = choice?.model ?? this.modelFor(name);
     const promptVersion = choice?.promptVersion ?? task.promptVersion;
@@ -110,7 +115,10 @@ export class LlmGateway {
     const schema = (narrow ? narrow(input) : task.output) as z.ZodType<TaskOutput<N>>;
     await this.assertBudget(ctx.tenantId);
 
-    const messages: ChatMessage[] = (task.render as (i: TaskInput<N>, instructions: string) => ChatMessage[])(input, choice?.instructions ?? task.instructions);
+    const messages: ChatMessage[] = (task.render as (i: TaskInput<N>, instructions: string) => ChatMessage[])(
+      input,
+      choice?.instructions ?? task.instructions,
+    );
     let usage = { promptTokens: 0, completionTokens: 0 };
     let latencyMs = 0;
 
@@ -128,7 +136,15 @@ export class LlmGateway {
       usage = { promptTokens: usage.promptTokens + promptTokens, completionTokens: usage.completionTokens + completionTokens };
       latencyMs += answer.latencyMs;
       const parsed = parseJson(content, schema);
-      const record = { task: name, promptVersion, model, params: { ...params, round }, promptTokens, completionTokens, latencyMs: answer.latencyMs };
+      const record = {
+        task: name,
+        promptVersion,
+        model,
+        params: { ...params, round },
+        promptTokens,
+        completionTokens,
+        latencyMs: answer.latencyMs,
+      };
       if (parsed.ok) {
         const callId = await this.record(ctx, { ...record, status: 'ok', output: parsed.value });
         await this.spend(ctx.tenantId, promptTokens + completionTokens);
@@ -141,24 +157,43 @@ export class LlmGateway {
           costUsd: this.costOf(usage.promptTokens, usage.completionTokens),
         };
       }
-      await this.record(ctx, { ...record, status: 'invalid_output', errorType: LlmErrorType.InvalidOutput, output: { raw: content.slice(0, 4_000), problem: parsed.problem } });
+      await this.record(ctx, {
+        ...record,
+        status: 'invalid_output',
+        errorType: LlmErrorType.InvalidOutput,
+        output: { raw: content.slice(0, 4_000), problem: parsed.problem },
+      });
       await this.spend(ctx.tenantId, promptTokens + completionTokens);
       messages.push(
         { role: 'assistant', content: content.slice(0, 4_000) },
         { role: 'user', content: `That answer was invalid: ${parsed.problem}. Reply again with only the corrected JSON.` },
       );
     }
-    throw ApplicationFailure.nonRetryable(`${name}: the model's output did not match the schema after one repair`, LlmErrorType.InvalidOutput);
+    throw ApplicationFailure.nonRetryable(
+      `${name}: the model's output did not match the schema after one repair`,
+      LlmErrorType.InvalidOutput,
+    );
   }
 
   /** The provider's moderation endpoint (OpenAI's /v1/moderations); only called when
    *  CONTENT_MODERATION is on, since local servers do not offer it. */
-  async moderate(text: string, ctx: Pick<CallContext, 'signal' | 'maxRateWaitMs'> = {}): Promise<{ flagged: boolean; categories: string[] }> {
+  async moderate(
+    text: string,
+    ctx: Pick<CallContext, 'signal' | 'maxRateWaitMs'> = {},
+  ): Promise<{ flagged: boolean; categories: string[] }> {
     const input = text.slice(0, 20_000);
     try {
-      const { result: response } = await this.underRateLimit(MODERATION_MODEL, estimateInputTokens(input), ctx, () => this.client.moderations.create({ input }), () => undefined);
+      const { result: response } = await this.underRateLimit(
+        MODERATION_MODEL,
+        estimateInputTokens(input),
+        ctx,
+        () => this.client.moderations.create({ input }),
+        () => undefined,
+      );
       const categories = response.results.flatMap((result) =>
-        Object.entries(result.categories as unknown as Record<string, boolean>).filter(([, hit]) => hit).map(([name]) => name),
+        Object.entries(result.categories as unknown as Record<string, boolean>)
+          .filter(([, hit]) => hit)
+          .map(([name]) => name),
       );
       return { flagged: response.results.some((result) => result.flagged), categories: [...new Set(categories)] };
     } catch (error) {
@@ -175,7 +210,18 @@ export class LlmGateway {
       ctx,
       () => this.embeddingsClient.embeddings.create({ model, input: texts, encoding_format: 'float' }),
       (answer) => answer.usage?.prompt_tokens,
-      (failure, ms) => this.record(ctx, { task: 'embed', promptVersion: 'embed@1', model, params: { n: texts.length }, status: 'error', errorType: failure.type ?? undefined, promptTokens: 0, completionTokens: 0, latencyMs: ms }),
+      (failure, ms) =>
+        this.record(ctx, {
+          task: 'embed',
+          promptVersion: 'embed@1',
+          model,
+          params: { n: texts.length },
+          status: 'error',
+          errorType: failure.type ?? undefined,
+          promptTokens: 0,
+          completionTokens: 0,
+          latencyMs: ms,
+        }),
     );
     const vectors = [...response.data].sort((a, b) => a.index - b.index).map((item) => item.embedding);
     const wrong = vectors.find((vector) => vector.length !== this.config.EMBEDDING_DIMENSIONS);
@@ -186,7 +232,16 @@ export class LlmGateway {
       );
     }
     const tokens = response.usage?.prompt_tokens ?? 0;
-    await this.record(ctx, { task: 'embed', promptVersion: 'embed@1', model, params: { n: texts.length }, status: 'ok', promptTokens: tokens, completionTokens: 0, latencyMs });
+    await this.record(ctx, {
+      task: 'embed',
+      promptVersion: 'embed@1',
+      model,
+      params: { n: texts.length },
+      status: 'ok',
+      promptTokens: tokens,
+      completionTokens: 0,
+      latencyMs,
+    });
     await this.spend(ctx.tenantId, tokens);
     return vectors;
   }
@@ -210,7 +265,17 @@ export class LlmGateway {
       },
     };
     const recordFailure = (failure: ApplicationFailure, latencyMs: number) =>
-      this.record(ctx, { task: name, promptVersion, model, params, status: 'error', errorType: failure.type ?? undefined, promptTokens: 0, completionTokens: 0, latencyMs });
+      this.record(ctx, {
+        task: name,
+        promptVersion,
+        model,
+        params,
+        status: 'error',
+        errorType: failure.type ?? undefined,
+        promptTokens: 0,
+        completionTokens: 0,
+        latencyMs,
+      });
     // The whole request counts as input (messages and the JSON schema), plus the most it may answer.
     const { result: completion, latencyMs } = await this.underRateLimit(
       model,
@@ -293,7 +358,10 @@ export class LlmGateway {
 
   private async spend(tenantId: string, tokens: number): Promise<void> {
     if (tokens <= 0) return;
-    await this.pg.query('UPDATE llm_budgets SET tokens_used = tokens_used + $2, updated_at = now() WHERE tenant_id = $1', [tenantId, tokens]);
+    await this.pg.query('UPDATE llm_budgets SET tokens_used = tokens_used + $2, updated_at = now() WHERE tenant_id = $1', [
+      tenantId,
+      tokens,
+    ]);
   }
 
   costOf(promptTokens: number, completionTokens: number): number {
@@ -307,9 +375,22 @@ export class LlmGateway {
          completion_tokens, latency_ms, est_cost_usd, output, workflow_id, activity_id, activity_attempt, decision_id)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16) RETURNING call_id`,
       [
-        ctx.tenantId, call.task, call.promptVersion, call.model, JSON.stringify(call.params), call.status, call.errorType ?? null,
-        call.promptTokens, call.completionTokens, call.latencyMs, cost, call.output === undefined ? null : JSON.stringify(call.output),
-        ctx.workflowId ?? null, ctx.activityId ?? null, ctx.attempt ?? null, ctx.decisionId ?? null,
+        ctx.tenantId,
+        call.task,
+        call.promptVersion,
+        call.model,
+        JSON.stringify(call.params),
+        call.status,
+        call.errorType ?? null,
+        call.promptTokens,
+        call.completionTokens,
+        call.latencyMs,
+        cost,
+        call.output === undefined ? null : JSON.stringify(call.output),
+        ctx.workflowId ?? null,
+        ctx.activityId ?? null,
+        ctx.attempt ?? null,
+        ctx.decisionId ?? null,
       ],
     );
     return rows[0]!.call_id;
@@ -325,5 +406,11 @@ function parseJson<O>(content: string, schema: z.ZodType<O>): { ok: true; value:
   }
   const result = schema.safeParse(json);
   if (result.success) return { ok: true, value: result.data };
-  return { ok: false, problem: result.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') };
+  return {
+    ok: false,
+    problem: result.error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+      .join('; '),
+  };
 }

@@ -56,7 +56,9 @@ export const EnhancementOutput = z.object({
 export const StyleCheckOutput = z.object({
   score: z.number().min(0).max(1),
   issues: z
-    .array(z.object({ kind: z.enum(['grammar', 'spelling', 'style', 'tone']), excerpt: z.string().max(200), suggestion: z.string().max(200) }))
+    .array(
+      z.object({ kind: z.enum(['grammar', 'spelling', 'style', 'tone']), excerpt: z.string().max(200), suggestion: z.string().max(200) }),
+    )
     .max(10),
 });
 
@@ -76,7 +78,13 @@ export const ResearchReportOutput = z.object({
   title: z.string().min(1).max(150),
   summary: z.string().min(1).max(1_500),
   findings: z
-    .array(z.object({ text: z.string().min(1).max(400), productIds: z.array(z.string().max(64)).max(5), urls: z.array(z.string().max(500)).max(5) }))
+    .array(
+      z.object({
+        text: z.string().min(1).max(400),
+        productIds: z.array(z.string().max(64)).max(5),
+        urls: z.array(z.string().max(500)).max(5),
+      }),
+    )
     .min(1)
     .max(8),
 });
@@ -109,23 +117,26 @@ export const llmTasks = {
     output: SentimentOutput,
     temperature: 0,
     maxTokens: 120,
-    render: ({ text }, instructions) => [
-      system(instructions),
-      { role: 'user', content: asData('product_text', text) },
-    ],
+    render: ({ text }, instructions) => [system(instructions), { role: 'user', content: asData('product_text', text) }],
   }),
 
   enhance: task<{ name: string; description: string; category?: string }, z.infer<typeof EnhancementOutput>>({
     name: 'enhance',
     promptVersion: 'enhance@1',
-    instructions: 'You write e-commerce SEO copy for a product: an SEO title, a meta description, 3-5 bullet points and tags. Stay factual: use only facts in the data.',
+    instructions:
+      'You write e-commerce SEO copy for a product: an SEO title, a meta description, 3-5 bullet points and tags. Stay factual: use only facts in the data.',
     schemaVersion: 1,
     output: EnhancementOutput,
     temperature: 0.3,
     maxTokens: 400,
     render: ({ name, description, category }, instructions) => [
       system(instructions),
-      { role: 'user', content: [asData('product_name', name, 300), asData('category', category ?? '', 200), asData('description', description)].join('\n') },
+      {
+        role: 'user',
+        content: [asData('product_name', name, 300), asData('category', category ?? '', 200), asData('description', description)].join(
+          '\n',
+        ),
+      },
     ],
   }),
 
@@ -184,7 +195,12 @@ export const llmTasks = {
     maxTokens: 700,
     render: ({ site, facts, correction }, instructions) => [
       system(instructions),
-      { role: 'user', content: [asData('site', site, 300), asData('facts', facts), ...(correction ? [asData('correction', correction, 1_000)] : [])].join('\n') },
+      {
+        role: 'user',
+        content: [asData('site', site, 300), asData('facts', facts), ...(correction ? [asData('correction', correction, 1_000)] : [])].join(
+          '\n',
+        ),
+      },
     ],
   }),
 
@@ -202,7 +218,12 @@ export const llmTasks = {
     maxTokens: 500,
     render: ({ question, sources }, instructions) => [
       system(instructions),
-      { role: 'user', content: [asData('question', question, 1_000), ...sources.map((source) => asData(`source_${source.id}`, source.text, 2_000))].join('\n') },
+      {
+        role: 'user',
+        content: [asData('question', question, 1_000), ...sources.map((source) => asData(`source_${source.id}`, source.text, 2_000))].join(
+          '\n',
+        ),
+      },
     ],
   }),
 
@@ -220,7 +241,10 @@ export const llmTasks = {
     maxTokens: 700,
     render: ({ pageUrl, title, text }, instructions) => [
       system(instructions),
-      { role: 'user', content: [asData('page_url', pageUrl, 500), asData('page_title', title, 300), asData('page_text', text, 6_000)].join('\n') },
+      {
+        role: 'user',
+        content: [asData('page_url', pageUrl, 500), asData('page_title', title, 300), asData('page_text', text, 6_000)].join('\n'),
+      },
     ],
   }),
 } as const;

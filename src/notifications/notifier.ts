@@ -6,7 +6,10 @@ import { platformRequest } from '../publishing/platform-http';
 import { SIGNATURE_HEADER, sign } from '../publishing/signing';
 import type { NotificationEvent, Notifier } from './types';
 
-export function createNotifier(config: Pick<Config, 'NOTIFY_WEBHOOK_URL' | 'NOTIFY_WEBHOOK_SECRET' | 'PLATFORM_TIMEOUT_MS'>, logger: Logger): Notifier {
+export function createNotifier(
+  config: Pick<Config, 'NOTIFY_WEBHOOK_URL' | 'NOTIFY_WEBHOOK_SECRET' | 'PLATFORM_TIMEOUT_MS'>,
+  logger: Logger,
+): Notifier {
   return {
     async notify(event: NotificationEvent) {
       if (!config.NOTIFY_WEBHOOK_URL) {
@@ -16,7 +19,11 @@ export function createNotifier(config: Pick<Config, 'NOTIFY_WEBHOOK_URL' | 'NOTI
       const body = JSON.stringify(event);
       await platformRequest('notifications', config.NOTIFY_WEBHOOK_URL, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': event.idempotencyKey, [SIGNATURE_HEADER]: sign(config.NOTIFY_WEBHOOK_SECRET, body) },
+        headers: {
+          'content-type': 'application/json',
+          'idempotency-key': event.idempotencyKey,
+          [SIGNATURE_HEADER]: sign(config.NOTIFY_WEBHOOK_SECRET, body),
+        },
         body,
         timeoutMs: config.PLATFORM_TIMEOUT_MS,
       });

@@ -27,7 +27,13 @@ export function installTemporalRuntime(logger: Logger, options: { sdkMetricsPort
       sdkLogger[temporalToPino[entry.level]](meta, entry.message);
     }),
     ...(options.sdkMetricsPort
-      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${options.sdkMetricsPort}`, countersTotalSuffix: true, useSecondsForDurations: true } } } }
+      ? {
+          telemetryOptions: {
+            metrics: {
+              prometheus: { bindAddress: `127.0.0.1:${options.sdkMetricsPort}`, countersTotalSuffix: true, useSecondsForDurations: true },
+            },
+          },
+        }
       : {}),
   });
 }

@@ -32,7 +32,12 @@ export interface DbMetrics {
 
 export function createDbMetrics(registry: Registry): DbMetrics {
   return {
-    queries: new Counter({ name: 'magicai_db_queries_total', help: 'Database queries issued', labelNames: ['store'], registers: [registry] }),
+    queries: new Counter({
+      name: 'magicai_db_queries_total',
+      help: 'Database queries issued',
+      labelNames: ['store'],
+      registers: [registry],
+    }),
     errors: new Counter({
       name: 'magicai_db_errors_total',
       help: 'Database queries and connection attempts that failed, by kind (constraint violations are expected control flow)',
@@ -159,7 +164,10 @@ export async function describeBacklog(client: TemporalClient, namespace: string,
     workflow: { count: 0, ageSeconds: 0 },
     activity: { count: 0, ageSeconds: 0 },
   };
-  for (const [type, taskQueueType] of [['workflow', 1], ['activity', 2]] as const) {
+  for (const [type, taskQueueType] of [
+    ['workflow', 1],
+    ['activity', 2],
+  ] as const) {
     const response = await client.connection.workflowService.describeTaskQueue({
       namespace,
       taskQueue: { name: taskQueue, kind: 1 },
@@ -222,15 +230,30 @@ export function registerTaskQueueBacklog(registry: Registry, source: BacklogSour
 /** This process's calls that waited for room under LLM_RATE_LIMITS (and how long), that found
  *  none within the longest wait, and the provider's 429s: is the limit what holds work back? */
 export function registerRateLimitMetrics(registry: Registry, limiter: { observe(observer: RateLimitObserver): void }): void {
-  const waits = new Counter({ name: 'magicai_llm_rate_limit_waits_total', help: 'Model calls that waited for room under the shared rate limit', labelNames: ['key'], registers: [registry] });
-  const waited = new Counter({ name: 'magicai_llm_rate_limit_wait_seconds_total', help: 'Time model calls spent waiting for room under the shared rate limit', labelNames: ['key'], registers: [registry] });
+  const waits = new Counter({
+    name: 'magicai_llm_rate_limit_waits_total',
+    help: 'Model calls that waited for room under the shared rate limit',
+    labelNames: ['key'],
+    registers: [registry],
+  });
+  const waited = new Counter({
+    name: 'magicai_llm_rate_limit_wait_seconds_total',
+    help: 'Time model calls spent waiting for room under the shared rate limit',
+    labelNames: ['key'],
+    registers: [registry],
+  });
   const refused = new Counter({
     name: 'magicai_llm_rate_limit_refused_total',
     help: 'Model calls that found no room within LLM_RATE_MAX_WAIT (failed retryably as LlmRateLimited)',
     labelNames: ['key'],
     registers: [registry],
   });
-  const limited = new Counter({ name: 'magicai_llm_provider_429_total', help: 'Rate-limit answers (429) from the model provider', labelNames: ['key'], registers: [registry] });
+  const limited = new Counter({
+    name: 'magicai_llm_provider_429_total',
+    help: 'Rate-limit answers (429) from the model provider',
+    labelNames: ['key'],
+    registers: [registry],
+  });
   limiter.observe({
     waited: (key, ms) => {
       waits.inc({ key });

@@ -37,7 +37,10 @@ export const tracingEnabled = (config: Pick<Config, 'OTEL_EXPORTER_OTLP_ENDPOINT
 export const isTracingActive = () => active !== undefined;
 
 /** Installs the process-wide tracer provider (once per process). */
-export function startTracing(config: Pick<Config, 'OTEL_EXPORTER_OTLP_ENDPOINT' | 'OTEL_SERVICE_NAME'>, defaultServiceName: string): Tracing {
+export function startTracing(
+  config: Pick<Config, 'OTEL_EXPORTER_OTLP_ENDPOINT' | 'OTEL_SERVICE_NAME'>,
+  defaultServiceName: string,
+): Tracing {
   if (!tracingEnabled(config)) return { enabled: false, flush: () => Promise.resolve(), shutdown: () => Promise.resolve() };
   if (!active) {
     const resource = new Resource({ 'service.name': config.OTEL_SERVICE_NAME || defaultServiceName });
@@ -60,11 +63,14 @@ export function startTracing(config: Pick<Config, 'OTEL_EXPORTER_OTLP_ENDPOINT' 
 }
 
 /** What a worker needs to trace activities and export workflow spans (after startTracing). */
-export function tracingWorkerOptions(): { sinks: NonNullable<WorkerOptions['sinks']>; activityInterceptors: ActivityInterceptorsFactory[] } | undefined {
+export function tracingWorkerOptions():
+  { sinks: NonNullable<WorkerOptions['sinks']>; activityInterceptors: ActivityInterceptorsFactory[] } | undefined {
   if (!active) return undefined;
   return {
     sinks: { exporter: makeWorkflowExporter(active.processor, active.resource) },
-    activityInterceptors: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })],
+    activityInterceptors: [
+      (ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) }),
+    ],
   };
 }
 
@@ -79,7 +85,11 @@ export function traceRequests(): RequestHandler {
   return (req, res, next) => {
     if (!active) return next();
     const parent = propagation.extract(context.active(), req.headers);
-    const span = tracer.startSpan(`${req.method} ${req.path}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': req.path } }, parent);
+    const span = tracer.startSpan(
+      `${req.method} ${req.path}`,
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': req.path } },
+      parent,
+    );
     res.on('finish', () => {
       // The route template, once express has matched one, names the span (bounded cardinality).
       if (req.route) span.updateName(`${req.method} ${req.baseUrl}${String((req.route as { path: string }).path)}`);

@@ -26,7 +26,13 @@ function toItem(record: Record<string, unknown>, line: number): Record<string, u
   for (const field of INLINE_FIELDS) {
     const value = text(record[field]);
     if (value === undefined) continue;
-    inline[field] = field === 'images' && typeof value === 'string' ? value.split('|').map((part) => part.trim()).filter(Boolean) : value;
+    inline[field] =
+      field === 'images' && typeof value === 'string'
+        ? value
+            .split('|')
+            .map((part) => part.trim())
+            .filter(Boolean)
+        : value;
   }
   if (Object.keys(inline).length === 0) throw new FeedError('has neither a url nor product fields', line);
   if (key === undefined) throw new FeedError('an item without url needs a key or a sku', line);
@@ -37,7 +43,12 @@ export function parseFeed(body: string, format: FeedFormat): Record<string, unkn
   if (format === 'csv') {
     let rows: Record<string, string>[];
     try {
-      rows = parseCsv(body, { columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()), skip_empty_lines: true, trim: true, bom: true });
+      rows = parseCsv(body, {
+        columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()),
+        skip_empty_lines: true,
+        trim: true,
+        bom: true,
+      });
     } catch (error) {
       throw new FeedError(`not valid CSV: ${(error as Error).message}`);
     }
@@ -53,7 +64,8 @@ export function parseFeed(body: string, format: FeedFormat): Record<string, unkn
     } catch {
       throw new FeedError('not valid JSON', index + 1);
     }
-    if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new FeedError('each line must be a JSON object', index + 1);
+    if (typeof record !== 'object' || record === null || Array.isArray(record))
+      throw new FeedError('each line must be a JSON object', index + 1);
     items.push(toItem(record as Record<string, unknown>, index + 1));
   });
   return items;

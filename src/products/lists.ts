@@ -49,7 +49,10 @@ export const ListItemInput = z
   .object({
     url: httpUrl.optional(),
     /** Stable key of the item within the list (e.g. the shop's SKU); derived from the URL when absent. */
-    key: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
+    key: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/)
+      .optional(),
     inline: FeedProductInput.optional(),
   })
   .strict()
@@ -119,7 +122,8 @@ export function effectiveListOptions(given: z.infer<typeof ListOptionsInput>, de
 /** Stores the list and its items, then starts the list workflow (id derived from tenant and list id). */
 export async function createProductList({ config, pg, temporal }: ListDeps, raw: CreateListInput) {
   const input = CreateListInput.parse(raw);
-  const listId = input.listId ?? `list-${Date.now().toString(36)}-${createHash('sha1').update(JSON.stringify(input.items)).digest('hex').slice(0, 6)}`;
+  const listId =
+    input.listId ?? `list-${Date.now().toString(36)}-${createHash('sha1').update(JSON.stringify(input.items)).digest('hex').slice(0, 6)}`;
   const key = tenantListKey(input.tenantId, listId);
   const options = effectiveListOptions(input.options, config.LIST_CONCURRENCY);
   const items = new Map<string, { url: string; inline?: unknown }>();
@@ -142,7 +146,12 @@ export async function createProductList({ config, pg, temporal }: ListDeps, raw:
       await client.query(
         `INSERT INTO product_list_items (list_id, item_key, url, inline)
          SELECT $1, k, u, i::jsonb FROM unnest($2::text[], $3::text[], $4::text[]) AS t(k, u, i)`,
-        [key, chunk, chunk.map((k) => items.get(k)!.url), chunk.map((k) => (items.get(k)!.inline ? JSON.stringify(items.get(k)!.inline) : null))],
+        [
+          key,
+          chunk,
+          chunk.map((k) => items.get(k)!.url),
+          chunk.map((k) => (items.get(k)!.inline ? JSON.stringify(items.get(k)!.inline) : null)),
+        ],
       );
     }
   });
@@ -184,22 +193,34 @@ export async function redriveProductList({ config, pg, temporal }: ListDeps, key
     );
     const row = list.rows[0];
     if (!row) return undefined;
-    if (row.status === 'running' && (await runIsOpen(temporal, key))) throw new ListConflictError(`list ${publicListId(key)} is still running`);
+    if (row.status === 'running' && (await runIsOpen(temporal, key)))
+      throw new ListConflictError(`list ${publicListId(key)} is still running`);
     const reset = await client.query<{ item_key: string }>(
       `UPDATE product_list_items SET state = 'pending', updated_at = now() WHERE list_id = $1 AND state = 'failed' RETURNING item_key`,
       [key],
     );
-    const pending = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM product_list_items WHERE list_id = $1 AND state = 'pending'`, [key]);
+    const pending = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM product_list_items WHERE list_id = $1 AND state = 'pending'`,
+      [key],
+    );
     await client.query(`UPDATE product_lists SET status = 'running', updated_at = now() WHERE list_id = $1`, [key]);
     return { row, resetKeys: reset.rows.map((r) => r.item_key), pending: pending.rows[0]!.n };
   });
   if (!prepared) return undefined;
   try {
     const handle = await startListRun({ config, temporal }, key, prepared.row.tenant_id, prepared.pending, prepared.row.options);
-    return { listId: publicListId(key), workflowId: handle.workflowId, runId: handle.firstExecutionRunId, redriven: prepared.resetKeys.length };
+    return {
+      listId: publicListId(key),
+      workflowId: handle.workflowId,
+      runId: handle.firstExecutionRunId,
+      redriven: prepared.resetKeys.length,
+    };
   } catch (error) {
     await withTransaction(pg, async (client) => {
-      await client.query(`UPDATE product_list_items SET state = 'failed', updated_at = now() WHERE list_id = $1 AND item_key = ANY($2::text[]) AND state = 'pending'`, [key, prepared.resetKeys]);
+      await client.query(
+        `UPDATE product_list_items SET state = 'failed', updated_at = now() WHERE list_id = $1 AND item_key = ANY($2::text[]) AND state = 'pending'`,
+        [key, prepared.resetKeys],
+      );
       await client.query('UPDATE product_lists SET status = $2, updated_at = now() WHERE list_id = $1', [key, prepared.row.status]);
     });
     throw error;
@@ -245,7 +266,15 @@ export async function listReport(pg: Pool, key: string) {
 }
 
 export async function listErrors(pg: Pool, key: string) {
-  const { rows } = await pg.query<{ item_key: string; url: string; stage: string; error_type: string; message: string; attempts: number; occurred_at: Date }>(
+  const { rows } = await pg.query<{
+    item_key: string;
+    url: string;
+    stage: string;
+    error_type: string;
+    message: string;
+    attempts: number;
+    occurred_at: Date;
+  }>(
     'SELECT item_key, url, stage, error_type, message, attempts, occurred_at FROM product_list_errors WHERE list_id = $1 ORDER BY item_key',
     [key],
   );

@@ -17,7 +17,11 @@ export interface FeedEntry {
 
 export const feedUrls = (publicBaseUrl: string, tenantId: string) => {
   const base = `${publicBaseUrl.replace(/\/+$/, '')}/v1/feeds/${encodeURIComponent(tenantId)}`;
-  return { rss: `${base}/rss.xml`, atom: `${base}/atom.xml`, entry: (contentId: string) => `${base}/entries/${encodeURIComponent(contentId)}` };
+  return {
+    rss: `${base}/rss.xml`,
+    atom: `${base}/atom.xml`,
+    entry: (contentId: string) => `${base}/entries/${encodeURIComponent(contentId)}`,
+  };
 };
 
 export function createFeedPlatform(pg: Pool, publicBaseUrl: string): PublishingAdapter {
@@ -27,7 +31,16 @@ export function createFeedPlatform(pg: Pool, publicBaseUrl: string): PublishingA
       await pg.query(
         `INSERT INTO feed_entries (idempotency_key, tenant_id, content_id, revision, title, body, locale, ai_notice)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (idempotency_key) DO NOTHING`,
-        [request.idempotencyKey, request.tenantId, request.contentId, request.revision, request.title, request.body, request.locale, request.aiDisclosure?.notice ?? null],
+        [
+          request.idempotencyKey,
+          request.tenantId,
+          request.contentId,
+          request.revision,
+          request.title,
+          request.body,
+          request.locale,
+          request.aiDisclosure?.notice ?? null,
+        ],
       );
       return { externalId: request.idempotencyKey, url: feedUrls(publicBaseUrl, request.tenantId).entry(request.contentId) };
     },
@@ -40,14 +53,28 @@ export function createFeedPlatform(pg: Pool, publicBaseUrl: string): PublishingA
 
 /** The latest entries of a tenant; serving them counts a read of each. */
 export async function readFeedEntries(pg: Pool, tenantId: string, limit = 50): Promise<FeedEntry[]> {
-  const { rows } = await pg.query<{ content_id: string; title: string; body: string; locale: string; ai_notice: string | null; published_at: Date }>(
+  const { rows } = await pg.query<{
+    content_id: string;
+    title: string;
+    body: string;
+    locale: string;
+    ai_notice: string | null;
+    published_at: Date;
+  }>(
     `UPDATE feed_entries SET reads = reads + 1
       WHERE idempotency_key IN (SELECT idempotency_key FROM feed_entries WHERE tenant_id = $1 ORDER BY published_at DESC LIMIT $2)
       RETURNING content_id, title, body, locale, ai_notice, published_at`,
     [tenantId, limit],
   );
   return rows
-    .map((r) => ({ contentId: r.content_id, title: r.title, body: r.body, locale: r.locale, aiNotice: r.ai_notice, publishedAt: r.published_at }))
+    .map((r) => ({
+      contentId: r.content_id,
+      title: r.title,
+      body: r.body,
+      locale: r.locale,
+      aiNotice: r.ai_notice,
+      publishedAt: r.published_at,
+    }))
     .sort((a, b) => b.publishedAt.getTime() - a.publishedAt.getTime());
 }
 

@@ -20,7 +20,12 @@ export function createPublishingAdapters(config: Config, pg: Pool): Record<Platf
       ? createWebhookPlatform({ url: config.PUBLISH_WEBHOOK_URL, secret: config.PUBLISH_WEBHOOK_SECRET, timeoutMs })
       : notConfigured('webhook', 'PUBLISH_WEBHOOK_URL'),
     wordpress: config.WORDPRESS_URL
-      ? createWordPressPlatform({ url: config.WORDPRESS_URL, user: config.WORDPRESS_USER, appPassword: config.WORDPRESS_APP_PASSWORD, timeoutMs })
+      ? createWordPressPlatform({
+          url: config.WORDPRESS_URL,
+          user: config.WORDPRESS_USER,
+          appPassword: config.WORDPRESS_APP_PASSWORD,
+          timeoutMs,
+        })
       : notConfigured('wordpress', 'WORDPRESS_URL'),
     feed: createFeedPlatform(pg, config.PUBLIC_BASE_URL),
   };

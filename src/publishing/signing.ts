@@ -13,7 +13,13 @@ export function sign(secret: string, rawBody: string, now = Date.now()): string 
 
 export type VerifyResult = { ok: true } | { ok: false; reason: 'missing' | 'malformed' | 'stale' | 'mismatch' };
 
-export function verifySignature(secret: string, header: string | undefined, rawBody: string, toleranceSeconds = 300, now = Date.now()): VerifyResult {
+export function verifySignature(
+  secret: string,
+  header: string | undefined,
+  rawBody: string,
+  toleranceSeconds = 300,
+  now = Date.now(),
+): VerifyResult {
   if (!header) return { ok: false, reason: 'missing' };
   const parts = Object.fromEntries(header.split(',').map((part) => part.trim().split('=', 2) as [string, string]));
   const t = Number(parts.t);

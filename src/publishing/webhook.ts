@@ -32,12 +32,17 @@ export function createWebhookPlatform(options: WebhookOptions): PublishingAdapte
       const body = JSON.stringify(request);
       const { json } = await platformRequest('webhook', base, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': request.idempotencyKey, [SIGNATURE_HEADER]: sign(options.secret, body) },
+        headers: {
+          'content-type': 'application/json',
+          'idempotency-key': request.idempotencyKey,
+          [SIGNATURE_HEADER]: sign(options.secret, body),
+        },
         body,
         timeoutMs: options.timeoutMs,
       });
       const answer = json as { id?: unknown; url?: unknown } | undefined;
-      if (typeof answer?.id !== 'string' && typeof answer?.id !== 'number') throw permanent('PlatformRejected', 'webhook answered 2xx without an id');
+      if (typeof answer?.id !== 'string' && typeof answer?.id !== 'number')
+        throw permanent('PlatformRejected', 'webhook answered 2xx without an id');
       return { externalId: String(answer.id), url: typeof answer.url === 'string' ? answer.url : undefined };
     },
     async metrics(post) {

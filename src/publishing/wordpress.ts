@@ -25,7 +25,14 @@ export const renderWordPressContent = (request: Pick<PublishRequest, 'body' | 'a
 // revoked Application Password does not always answer 401: the slug lookup (which asks for
 // drafts too) answers 400 rest_invalid_param with a nested `rest_forbidden_status` (401).
 // Seen against WordPress 6.1 (Debian's package); tests/wordpress-real.test.ts covers it.
-const WP_AUTH_CODES = new Set(['rest_not_logged_in', 'rest_forbidden_status', 'rest_forbidden_context', 'rest_cannot_create', 'incorrect_password', 'invalid_username']);
+const WP_AUTH_CODES = new Set([
+  'rest_not_logged_in',
+  'rest_forbidden_status',
+  'rest_forbidden_context',
+  'rest_cannot_create',
+  'incorrect_password',
+  'invalid_username',
+]);
 
 interface WpError {
   code?: unknown;
@@ -37,7 +44,8 @@ export function isWordPressAuthFailure(_status: number, json: unknown): boolean 
   if (!error || typeof error !== 'object') return false;
   if (typeof error.code === 'string' && WP_AUTH_CODES.has(error.code)) return true;
   return Object.values(error.data?.details ?? {}).some(
-    (inner) => (typeof inner?.code === 'string' && WP_AUTH_CODES.has(inner.code)) || inner?.data?.status === 401 || inner?.data?.status === 403,
+    (inner) =>
+      (typeof inner?.code === 'string' && WP_AUTH_CODES.has(inner.code)) || inner?.data?.status === 401 || inner?.data?.status === 403,
   );
 }
 
@@ -50,7 +58,12 @@ export function createWordPressPlatform(options: WordPressOptions): PublishingAd
   const api = `${options.url.replace(/\/+$/, '')}/wp-json/wp/v2`;
   const auth = `Basic ${Buffer.from(`${options.user}:${options.appPassword}`).toString('base64')}`;
   const call = (path: string, init: RequestInit = {}) =>
-    platformRequest('wordpress', `${api}${path}`, { ...init, headers: { authorization: auth, 'content-type': 'application/json', ...init.headers }, timeoutMs: options.timeoutMs, isAuthFailure: isWordPressAuthFailure });
+    platformRequest('wordpress', `${api}${path}`, {
+      ...init,
+      headers: { authorization: auth, 'content-type': 'application/json', ...init.headers },
+      timeoutMs: options.timeoutMs,
+      isAuthFailure: isWordPressAuthFailure,
+    });
 
   return {
     platform: 'wordpress',

@@ -43,7 +43,15 @@ export interface PriceChange {
 export interface ResearchAnalysis {
   runId: string;
   site: string;
-  counts: { pagesFetched: number; pagesFailed: number; pagesSkipped: number; products: number; productsWithPrice: number; brands: number; categories: number };
+  counts: {
+    pagesFetched: number;
+    pagesFailed: number;
+    pagesSkipped: number;
+    products: number;
+    productsWithPrice: number;
+    brands: number;
+    categories: number;
+  };
   priceByCategory: (PriceStats & { category: string })[];
   priceByBrand: (PriceStats & { brand: string })[];
   distribution: { currency: string; bucketWidth: number; buckets: DistributionBucket[] }[];
@@ -72,15 +80,28 @@ export function factsOf(analysis: ResearchAnalysis): string {
     `site: ${analysis.site}`,
     `pages fetched: ${counts.pagesFetched}; pages failed: ${counts.pagesFailed}; pages skipped: ${counts.pagesSkipped}`,
     `competitor products: ${counts.products}; with a price: ${counts.productsWithPrice}; brands: ${counts.brands}; categories: ${counts.categories}`,
-    ...analysis.priceByCategory.map((s) => `category "${s.category}" (${s.currency}): ${s.products} products, min ${n(s.min)}, max ${n(s.max)}, average ${n(s.avg)}, median ${n(s.median)}`),
+    ...analysis.priceByCategory.map(
+      (s) =>
+        `category "${s.category}" (${s.currency}): ${s.products} products, min ${n(s.min)}, max ${n(s.max)}, average ${n(s.avg)}, median ${n(s.median)}`,
+    ),
     ...analysis.priceByBrand.slice(0, 15).map((s) => `brand "${s.brand}" (${s.currency}): ${s.products} products, average ${n(s.avg)}`),
     `own catalogue: ${overlap.ownProducts} products; matched competitor products: ${overlap.matched} (${n(overlap.matchedPct)}% of theirs; by GTIN ${overlap.byMethod.gtin}, by SKU ${overlap.byMethod.sku}, by similarity ${overlap.byMethod.embedding}); competitor-only: ${overlap.competitorOnly}`,
     `matched products cheaper at the competitor: ${overlap.cheaperThanOwn}; dearer at the competitor: ${overlap.dearerThanOwn}`,
-    ...overlap.examples.slice(0, 8).map((m) => `match: competitor product ${m.researchProductId} "${m.name}" at ${m.price === null ? 'no price' : `${n(m.price)} ${m.currency ?? ''}`.trim()} vs own product ${m.ownProductId} at ${m.ownPrice === null ? 'no price' : n(m.ownPrice)} (${m.method}, score ${n(m.score)}), ${m.url}`),
+    ...overlap.examples
+      .slice(0, 8)
+      .map(
+        (m) =>
+          `match: competitor product ${m.researchProductId} "${m.name}" at ${m.price === null ? 'no price' : `${n(m.price)} ${m.currency ?? ''}`.trim()} vs own product ${m.ownProductId} at ${m.ownPrice === null ? 'no price' : n(m.ownPrice)} (${m.method}, score ${n(m.score)}), ${m.url}`,
+      ),
     changes
       ? `against the previous snapshot ${changes.previousRunId}: new products ${changes.newProducts}, removed products ${changes.removedProducts}, price changes ${changes.priceChanged}`
       : 'no previous snapshot of this site',
-    ...(changes?.examples.slice(0, 8).map((c) => `price change: ${c.researchProductId} "${c.name}" from ${n(c.previousPrice)} to ${n(c.price)} ${c.currency} (${n(c.changePct)}%), ${c.url}`) ?? []),
+    ...(changes?.examples
+      .slice(0, 8)
+      .map(
+        (c) =>
+          `price change: ${c.researchProductId} "${c.name}" from ${n(c.previousPrice)} to ${n(c.price)} ${c.currency} (${n(c.changePct)}%), ${c.url}`,
+      ) ?? []),
     ...analysis.citable.slice(0, 20).map((p) => `product ${p.researchProductId}: "${p.name}", ${p.url}`),
   ];
   return lines.join('\n');

@@ -45,7 +45,8 @@ export function etaMs(input: EtaInput): number {
   const { stage, rates } = input;
   if (stage === 'done') return 0;
   const observedPerPage = input.pagesDone > 0 ? input.crawlElapsedMs / input.pagesDone : rates.msPerPage;
-  const expectedProducts = input.pagesDone > 0 ? Math.round((input.products / input.pagesDone) * (input.pagesDone + input.pagesRemaining)) : input.pagesRemaining;
+  const expectedProducts =
+    input.pagesDone > 0 ? Math.round((input.products / input.pagesDone) * (input.pagesDone + input.pagesRemaining)) : input.pagesRemaining;
   const durations: Record<Exclude<ResearchStage, 'done'>, number> = {
     crawl: input.pagesRemaining * observedPerPage,
     match: expectedProducts * rates.matchMsPerProduct,
@@ -78,12 +79,20 @@ export function costUsd(usage: TokenUsage, prices: PriceTable): number {
 }
 
 /** Spent so far plus what the rest of the run should spend at the observed token rates. */
-export function estimatedTotalCostUsd(spent: TokenUsage, remaining: { products: number; reportPending: boolean }, rates: StageRates, prices: PriceTable): number {
+export function estimatedTotalCostUsd(
+  spent: TokenUsage,
+  remaining: { products: number; reportPending: boolean },
+  rates: StageRates,
+  prices: PriceTable,
+): number {
   const future: TokenUsage = {
     promptTokens: remaining.products * rates.tokensPerProduct + (remaining.reportPending ? Math.round(rates.reportTokens * 0.7) : 0),
     completionTokens: remaining.reportPending ? Math.round(rates.reportTokens * 0.3) : 0,
   };
-  return costUsd({ promptTokens: spent.promptTokens + future.promptTokens, completionTokens: spent.completionTokens + future.completionTokens }, prices);
+  return costUsd(
+    { promptTokens: spent.promptTokens + future.promptTokens, completionTokens: spent.completionTokens + future.completionTokens },
+    prices,
+  );
 }
 
 export interface RunHistory {
@@ -108,11 +117,29 @@ export function ratesFromHistory(runs: RunHistory[]): StageRates {
   const pick = (values: number[], fallback: number) => Math.round(median(values) ?? fallback);
   return {
     msPerPage: pick(runs.map(perPage), DEFAULT_STAGE_RATES.msPerPage),
-    matchMsPerProduct: pick(runs.map((run) => perProduct(run.timings.match, run)), DEFAULT_STAGE_RATES.matchMsPerProduct),
-    analyseMs: pick(runs.map((run) => run.timings.analyse ?? NaN), DEFAULT_STAGE_RATES.analyseMs),
-    graphMsPerProduct: pick(runs.map((run) => perProduct(run.timings.graph, run)), DEFAULT_STAGE_RATES.graphMsPerProduct),
-    reportMs: pick(runs.map((run) => run.timings.report ?? NaN), DEFAULT_STAGE_RATES.reportMs),
-    tokensPerProduct: pick(runs.map((run) => perProduct(run.embedTokens, run)), DEFAULT_STAGE_RATES.tokensPerProduct),
-    reportTokens: pick(runs.map((run) => (run.reportTokens ? run.reportTokens : NaN)), DEFAULT_STAGE_RATES.reportTokens),
+    matchMsPerProduct: pick(
+      runs.map((run) => perProduct(run.timings.match, run)),
+      DEFAULT_STAGE_RATES.matchMsPerProduct,
+    ),
+    analyseMs: pick(
+      runs.map((run) => run.timings.analyse ?? NaN),
+      DEFAULT_STAGE_RATES.analyseMs,
+    ),
+    graphMsPerProduct: pick(
+      runs.map((run) => perProduct(run.timings.graph, run)),
+      DEFAULT_STAGE_RATES.graphMsPerProduct,
+    ),
+    reportMs: pick(
+      runs.map((run) => run.timings.report ?? NaN),
+      DEFAULT_STAGE_RATES.reportMs,
+    ),
+    tokensPerProduct: pick(
+      runs.map((run) => perProduct(run.embedTokens, run)),
+      DEFAULT_STAGE_RATES.tokensPerProduct,
+    ),
+    reportTokens: pick(
+      runs.map((run) => (run.reportTokens ? run.reportTokens : NaN)),
+      DEFAULT_STAGE_RATES.reportTokens,
+    ),
   };
 }

@@ -85,14 +85,17 @@ export class SharedHostPoliteness {
       const waitMs = rows[0]?.wait_ms ?? 0;
       if (waitMs > 0 || active.rows[0]!.n >= this.options.concurrency) {
         await client.query('COMMIT');
-        return waitMs > 0 ? waitMs : this.options.pollMs ?? 250;
+        return waitMs > 0 ? waitMs : (this.options.pollMs ?? 250);
       }
       const lease = await client.query<{ lease_id: string }>(
         `INSERT INTO crawl_host_leases (host, holder, expires_at) VALUES ($1, $2, clock_timestamp() + make_interval(secs => $3::float8 / 1000))
          RETURNING lease_id`,
         [host, this.holder, this.options.leaseMs],
       );
-      await client.query('UPDATE crawl_hosts SET next_start_at = clock_timestamp() + make_interval(secs => $2::float8 / 1000) WHERE host = $1', [host, gapMs]);
+      await client.query(
+        'UPDATE crawl_hosts SET next_start_at = clock_timestamp() + make_interval(secs => $2::float8 / 1000) WHERE host = $1',
+        [host, gapMs],
+      );
       await client.query('INSERT INTO crawl_host_starts (host, holder) VALUES ($1, $2)', [host, this.holder]);
       await client.query(`DELETE FROM crawl_host_starts WHERE host = $1 AND started_at < clock_timestamp() - interval '1 day'`, [host]);
       await client.query('COMMIT');

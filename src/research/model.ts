@@ -10,7 +10,12 @@ const httpUrl = z
   .max(2_048)
   .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), 'must be an absolute http(s) URL')
   .meta({ format: 'uri', pattern: '^[Hh][Tt][Tt][Pp][Ss]?://' });
-const pattern = z.string().min(1).max(200).refine(isUsablePattern, 'must be a valid regular expression (at most 200 characters)').meta({ format: 'regex' });
+const pattern = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine(isUsablePattern, 'must be a valid regular expression (at most 200 characters)')
+  .meta({ format: 'regex' });
 export const businessId = idSchema('letters, digits, ".", "_", "-" (at most 100)');
 
 export const ResearchScopeInput = z
@@ -36,13 +41,21 @@ export const ResearchRequest = z
     /** Pages fetched in parallel by this run (the per-host limit still applies across workers). */
     concurrency: z.number().int().min(1).max(16).default(4),
     /** Alert (signed webhook) when a matched competitor price moved by at least this many %. */
-    priceWatch: z.object({ thresholdPct: z.number().positive().max(1_000) }).strict().optional(),
+    priceWatch: z
+      .object({ thresholdPct: z.number().positive().max(1_000) })
+      .strict()
+      .optional(),
     report: z.boolean().default(true),
   })
   .strict()
   .refine((request) => request.startUrls.length > 0 || typeof request.sitemap === 'string', { message: 'give startUrls, or a sitemap URL' })
   // The rule above, for the OpenAPI document.
-  .meta({ anyOf: [{ properties: { startUrls: { minItems: 1 } }, required: ['startUrls'] }, { properties: { sitemap: { type: 'string' } }, required: ['sitemap'] }] });
+  .meta({
+    anyOf: [
+      { properties: { startUrls: { minItems: 1 } }, required: ['startUrls'] },
+      { properties: { sitemap: { type: 'string' } }, required: ['sitemap'] },
+    ],
+  });
 export type ResearchRequest = z.infer<typeof ResearchRequest>;
 
 export const StartResearchInput = z
@@ -66,4 +79,5 @@ export const scheduledWorkflowIdPrefix = (tenantId: string, scheduleId: string) 
 export const temporalScheduleId = (tenantId: string, scheduleId: string) => `research/${tenantId}/${scheduleId}`;
 
 /** Stable id of a competitor product: the tenant and the page it was found on. */
-export const researchProductIdFor = (tenantId: string, url: string) => createHash('sha256').update(`research\n${tenantId}\n${url}`).digest('hex').slice(0, 24);
+export const researchProductIdFor = (tenantId: string, url: string) =>
+  createHash('sha256').update(`research\n${tenantId}\n${url}`).digest('hex').slice(0, 24);

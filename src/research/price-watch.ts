@@ -17,7 +17,11 @@ export interface PriceMove extends WatchedPrice {
 
 /** Moves of at least `thresholdPct` percent (either direction); a changed currency is not a move
  *  (the figures are not comparable), nor is a product without a previous price. */
-export function priceMoves(current: WatchedPrice[], previous: ReadonlyMap<string, { price: number; currency: string }>, thresholdPct: number): PriceMove[] {
+export function priceMoves(
+  current: WatchedPrice[],
+  previous: ReadonlyMap<string, { price: number; currency: string }>,
+  thresholdPct: number,
+): PriceMove[] {
   const moves: PriceMove[] = [];
   for (const now of current) {
     const before = previous.get(now.researchProductId);

@@ -14,12 +14,12 @@ export interface ReportDraft {
 }
 
 export type ReportVerdict =
-  | { ok: true }
-  | { ok: false; unsupportedNumbers: string[]; unknownProductIds: string[]; unknownUrls: string[]; problem: string };
+  { ok: true } | { ok: false; unsupportedNumbers: string[]; unknownProductIds: string[]; unknownUrls: string[]; problem: string };
 
 const URL_PATTERN = /\bhttps?:\/\/\S+/gi;
 /** A number standing on its own: not part of a word, id or path (x100, 2p, /gen/12). */
-const NUMBER_PATTERN = /(?<![A-Za-z0-9_/.#-])-?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![A-Za-z0-9_/])|(?<![A-Za-z0-9_/.#-])-?\d+(?:\.\d+)?(?![A-Za-z0-9_/])/g;
+const NUMBER_PATTERN =
+  /(?<![A-Za-z0-9_/.#-])-?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![A-Za-z0-9_/])|(?<![A-Za-z0-9_/.#-])-?\d+(?:\.\d+)?(?![A-Za-z0-9_/])/g;
 
 /** The numbers a text states, as written ("1,299.00", "-12.5"); URLs are left out. */
 export function numbersIn(text: string): string[] {
@@ -34,7 +34,8 @@ const key = (value: number) => (Math.round(value * 100) / 100).toFixed(2);
 export function figuresOf(facts: string): Set<string> {
   const figures = new Set<string>();
   for (const written of numbersIn(facts)) figures.add(key(Math.abs(valueOf(written))));
-  for (const url of facts.match(URL_PATTERN) ?? []) for (const written of url.match(/\d+(?:\.\d+)?/g) ?? []) figures.add(key(valueOf(written)));
+  for (const url of facts.match(URL_PATTERN) ?? [])
+    for (const written of url.match(/\d+(?:\.\d+)?/g) ?? []) figures.add(key(valueOf(written)));
   return figures;
 }
 

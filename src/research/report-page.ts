@@ -33,14 +33,18 @@ export interface ReportPageInput {
 /** The chart's data: per currency, one dataset per category over the price buckets. */
 export function chartData(analysis: ResearchAnalysis) {
   return analysis.distribution.map((currency) => {
-    const labels = [...new Map(currency.buckets.map((b) => [`${b.from}–${b.to}`, b.from])).entries()].sort((a, b) => a[1] - b[1]).map(([label]) => label);
+    const labels = [...new Map(currency.buckets.map((b) => [`${b.from}–${b.to}`, b.from])).entries()]
+      .sort((a, b) => a[1] - b[1])
+      .map(([label]) => label);
     const categories = [...new Set(currency.buckets.map((b) => b.category))].sort();
     return {
       currency: currency.currency,
       labels,
       datasets: categories.map((category) => ({
         label: category,
-        data: labels.map((label) => currency.buckets.filter((b) => b.category === category && `${b.from}–${b.to}` === label).reduce((sum, b) => sum + b.products, 0)),
+        data: labels.map((label) =>
+          currency.buckets.filter((b) => b.category === category && `${b.from}–${b.to}` === label).reduce((sum, b) => sum + b.products, 0),
+        ),
       })),
     };
   });
@@ -60,13 +64,19 @@ export function renderReportPage(input: ReportPageInput): string {
   <ol class="findings">${(report.findings ?? [])
     .map(
       (finding) =>
-        `<li><p>${escapeHtml(finding.text)}</p>${finding.productIds.length || finding.urls.length ? `<p class="cites">Sources: ${[
-          ...finding.productIds.map((id) => {
-            const product = productsById.get(id);
-            return product ? `<a href="${escapeHtml(product.url)}" rel="noreferrer nofollow">${escapeHtml(product.name)}</a> <code>${escapeHtml(id)}</code>` : `<code>${escapeHtml(id)}</code>`;
-          }),
-          ...finding.urls.map((url) => `<a href="${escapeHtml(url)}" rel="noreferrer nofollow">${escapeHtml(url)}</a>`),
-        ].join(' · ')}</p>` : ''}</li>`,
+        `<li><p>${escapeHtml(finding.text)}</p>${
+          finding.productIds.length || finding.urls.length
+            ? `<p class="cites">Sources: ${[
+                ...finding.productIds.map((id) => {
+                  const product = productsById.get(id);
+                  return product
+                    ? `<a href="${escapeHtml(product.url)}" rel="noreferrer nofollow">${escapeHtml(product.name)}</a> <code>${escapeHtml(id)}</code>`
+                    : `<code>${escapeHtml(id)}</code>`;
+                }),
+                ...finding.urls.map((url) => `<a href="${escapeHtml(url)}" rel="noreferrer nofollow">${escapeHtml(url)}</a>`),
+              ].join(' · ')}</p>`
+            : ''
+        }</li>`,
     )
     .join('')}</ol>
 </section>`;
@@ -79,18 +89,49 @@ export function renderReportPage(input: ReportPageInput): string {
   <script type="application/json" id="chart-data">${jsonData(chartData(analysis))}</script>
 </section>
 <section><h2>Counts</h2>${table(['pages fetched', 'failed', 'skipped', 'products', 'with price', 'brands', 'categories'], [[analysis.counts.pagesFetched, analysis.counts.pagesFailed, analysis.counts.pagesSkipped, analysis.counts.products, analysis.counts.productsWithPrice, analysis.counts.brands, analysis.counts.categories]])}</section>
-<section><h2>Prices per category</h2>${table(['category', 'currency', 'products', 'min', 'median', 'average', 'max'], analysis.priceByCategory.map((s) => [s.category, s.currency, s.products, s.min, s.median, s.avg, s.max]))}</section>
-<section><h2>Prices per brand</h2>${table(['brand', 'currency', 'products', 'min', 'average', 'max'], analysis.priceByBrand.map((s) => [s.brand, s.currency, s.products, s.min, s.avg, s.max]))}</section>
+<section><h2>Prices per category</h2>${table(
+        ['category', 'currency', 'products', 'min', 'median', 'average', 'max'],
+        analysis.priceByCategory.map((s) => [s.category, s.currency, s.products, s.min, s.median, s.avg, s.max]),
+      )}</section>
+<section><h2>Prices per brand</h2>${table(
+        ['brand', 'currency', 'products', 'min', 'average', 'max'],
+        analysis.priceByBrand.map((s) => [s.brand, s.currency, s.products, s.min, s.avg, s.max]),
+      )}</section>
 <section><h2>Assortment overlap with your catalogue</h2>
   <p>${escapeHtml(`${analysis.overlap.matched} of ${analysis.counts.products} competitor products match one of your ${analysis.overlap.ownProducts} (GTIN ${analysis.overlap.byMethod.gtin}, SKU ${analysis.overlap.byMethod.sku}, similarity ${analysis.overlap.byMethod.embedding}); cheaper there: ${analysis.overlap.cheaperThanOwn}, dearer there: ${analysis.overlap.dearerThanOwn}.`)}</p>
-  ${table(['competitor product', 'price', 'your product', 'your price', 'match', 'score'], analysis.overlap.examples.map((m) => [m.name, m.price === null ? '' : `${m.price} ${m.currency ?? ''}`, m.ownProductId, m.ownPrice ?? '', m.method, m.score]))}
+  ${table(
+    ['competitor product', 'price', 'your product', 'your price', 'match', 'score'],
+    analysis.overlap.examples.map((m) => [
+      m.name,
+      m.price === null ? '' : `${m.price} ${m.currency ?? ''}`,
+      m.ownProductId,
+      m.ownPrice ?? '',
+      m.method,
+      m.score,
+    ]),
+  )}
 </section>
 <section><h2>Changes since the previous snapshot</h2>${
         analysis.changes
-          ? `<p>${escapeHtml(`Against ${analysis.changes.previousRunId}: ${analysis.changes.newProducts} new, ${analysis.changes.removedProducts} removed, ${analysis.changes.priceChanged} price changes.`)}</p>${table(['product', 'before', 'now', 'change %'], analysis.changes.examples.map((c) => [c.name, c.previousPrice, c.price, c.changePct]))}`
+          ? `<p>${escapeHtml(`Against ${analysis.changes.previousRunId}: ${analysis.changes.newProducts} new, ${analysis.changes.removedProducts} removed, ${analysis.changes.priceChanged} price changes.`)}</p>${table(
+              ['product', 'before', 'now', 'change %'],
+              analysis.changes.examples.map((c) => [c.name, c.previousPrice, c.price, c.changePct]),
+            )}`
           : '<p class="muted">This is the first snapshot of the site.</p>'
       }</section>
-${input.alerts.length ? `<section><h2>Price-watch alerts</h2>${table(['product', 'before', 'now', 'change %'], input.alerts.map((a) => [productsById.get(a.research_product_id)?.name ?? a.research_product_id, a.previous_price, a.price, a.change_pct]))}</section>` : ''}`
+${
+  input.alerts.length
+    ? `<section><h2>Price-watch alerts</h2>${table(
+        ['product', 'before', 'now', 'change %'],
+        input.alerts.map((a) => [
+          productsById.get(a.research_product_id)?.name ?? a.research_product_id,
+          a.previous_price,
+          a.price,
+          a.change_pct,
+        ]),
+      )}</section>`
+    : ''
+}`
     : '<p class="muted">The analysis is not ready yet.</p>';
   return `<!doctype html>
 <html lang="en">

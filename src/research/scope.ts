@@ -48,7 +48,8 @@ export function judgeUrl(url: string, depth: number, scope: CrawlScope, siteOrig
   if (NOT_A_PAGE.test(parsed.pathname)) return { ok: false, reason: 'not-a-page' };
   const target = parsed.pathname + parsed.search;
   if (scope.exclude.some((pattern) => new RegExp(pattern).test(target))) return { ok: false, reason: 'excluded' };
-  if (scope.include.length > 0 && !scope.include.some((pattern) => new RegExp(pattern).test(target))) return { ok: false, reason: 'not-included' };
+  if (scope.include.length > 0 && !scope.include.some((pattern) => new RegExp(pattern).test(target)))
+    return { ok: false, reason: 'not-included' };
   return { ok: true };
 }
 
@@ -71,7 +72,12 @@ export function sitemapLocations(xml: string): { urls: string[]; sitemaps: strin
 }
 
 function decodeXml(text: string): string {
-  return text.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'");
+  return text
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'");
 }
 
 /** `Sitemap:` lines of a robots.txt. */

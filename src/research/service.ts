@@ -1,7 +1,13 @@
 // Site research use cases shared by the API and the demo: start a run, read its progress (with
 // ETA and cost), its report and analysis; recurring runs as Temporal Schedules.
 import { createHash } from 'node:crypto';
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  WorkflowNotFoundError,
+  type Client,
+} from '@temporalio/client';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Config } from '../config';
@@ -10,7 +16,15 @@ import { taskQueues } from '../temporal/task-queues';
 import { researchProgressQuery, researchRunWorkflow, type ResearchProgress } from '../workflows/research-run';
 import { costUsd, priceTable } from '../costs/estimate';
 import { estimatedTotalCostUsd, DEFAULT_STAGE_RATES } from './eta';
-import { ResearchRequest, StartResearchInput, businessId, researchWorkflowId, scheduledWorkflowIdPrefix, siteOf, temporalScheduleId } from './model';
+import {
+  ResearchRequest,
+  StartResearchInput,
+  businessId,
+  researchWorkflowId,
+  scheduledWorkflowIdPrefix,
+  siteOf,
+  temporalScheduleId,
+} from './model';
 import { researchStore, type ResearchRunRow } from './store';
 
 export interface ResearchDeps {
@@ -37,7 +51,8 @@ const workflowStartOptions = (config: Config, tenantId: string, businessKey: str
 export async function startResearchRun({ config, pg, temporal }: ResearchDeps, tenantId: string, raw: StartResearchInput) {
   const input = StartResearchInput.parse(raw);
   const request = input.request;
-  const runId = input.runId ?? `run-${Date.now().toString(36)}-${createHash('sha1').update(JSON.stringify(request)).digest('hex').slice(0, 6)}`;
+  const runId =
+    input.runId ?? `run-${Date.now().toString(36)}-${createHash('sha1').update(JSON.stringify(request)).digest('hex').slice(0, 6)}`;
   const workflowId = researchWorkflowId(tenantId, runId);
   const existing = await researchStore.run(pg, runId);
   if (existing) throw new ResearchConflictError(`research run ${runId} already exists`);
@@ -64,7 +79,20 @@ export async function researchView({ config, pg, temporal }: ResearchDeps, tenan
         throw error;
       });
   }
-  return { runId, tenantId, site: run.site, status: run.status, scheduleId: run.schedule_id ?? undefined, previousRunId: run.previous_run_id ?? undefined, workflowId: run.workflow_id, progress, cost: await costView({ config, pg }, run, progress), timings: run.timings ?? undefined, createdAt: run.created_at.toISOString(), finishedAt: run.finished_at?.toISOString() };
+  return {
+    runId,
+    tenantId,
+    site: run.site,
+    status: run.status,
+    scheduleId: run.schedule_id ?? undefined,
+    previousRunId: run.previous_run_id ?? undefined,
+    workflowId: run.workflow_id,
+    progress,
+    cost: await costView({ config, pg }, run, progress),
+    timings: run.timings ?? undefined,
+    createdAt: run.created_at.toISOString(),
+    finishedAt: run.finished_at?.toISOString(),
+  };
 }
 
 /** Tokens spent so far, priced per model by the price table (LLM_PRICE_TABLE, else
@@ -84,7 +112,10 @@ async function costView({ config, pg }: Pick<ResearchDeps, 'config' | 'pg'>, run
   const [inputPer1k, outputPer1k] = table.models[config.LLM_MODELS.researchReport ?? config.LLM_MODELS.default!] ?? table.fallback;
   const future = estimatedTotalCostUsd(
     { promptTokens: 0, completionTokens: 0 },
-    { products: stage === 'crawl' || stage === 'match' ? Math.max(0, expectedProducts) : 0, reportPending: ['crawl', 'match', 'analyse', 'graph', 'report'].includes(stage) && run.input.report },
+    {
+      products: stage === 'crawl' || stage === 'match' ? Math.max(0, expectedProducts) : 0,
+      reportPending: ['crawl', 'match', 'analyse', 'graph', 'report'].includes(stage) && run.input.report,
+    },
     DEFAULT_STAGE_RATES,
     { inputPer1k, outputPer1k },
   );
@@ -118,7 +149,10 @@ const ascendingRanges = (cron: string) => [...cron.matchAll(/(\d+)-(\d+)/g)].eve
 export const CronExpression = z
   .string()
   .max(100)
-  .regex(CRON, 'a cron expression of five fields (minute hour day-of-month month day-of-week), each *, */step, or values and ranges within bounds')
+  .regex(
+    CRON,
+    'a cron expression of five fields (minute hour day-of-month month day-of-week), each *, */step, or values and ranges within bounds',
+  )
   .refine(ascendingRanges, 'a range in a cron expression runs from low to high')
   .meta({ pattern: CRON_WITHOUT_RANGES });
 
@@ -126,7 +160,12 @@ export const CreateScheduleInput = z
   .object({
     scheduleId: businessId,
     /** Every N minutes (at least 5), or cron expressions (UTC). */
-    everyMinutes: z.number().int().min(5).max(60 * 24 * 31).optional(),
+    everyMinutes: z
+      .number()
+      .int()
+      .min(5)
+      .max(60 * 24 * 31)
+      .optional(),
     cron: z.array(CronExpression).min(1).max(5).optional(),
     /** SKIP (default): a run due while the previous one still runs is skipped. BUFFER_ONE: it starts when the previous one ends. */
     overlap: z.enum(['SKIP', 'BUFFER_ONE']).default('SKIP'),
@@ -135,7 +174,9 @@ export const CreateScheduleInput = z
     request: ResearchRequest,
   })
   .strict()
-  .refine((input) => (input.everyMinutes === undefined) !== (input.cron === undefined), { message: 'give everyMinutes or cron (one of them)' })
+  .refine((input) => (input.everyMinutes === undefined) !== (input.cron === undefined), {
+    message: 'give everyMinutes or cron (one of them)',
+  })
   .meta({ oneOf: [{ required: ['everyMinutes'] }, { required: ['cron'] }] });
 export type CreateScheduleInput = z.input<typeof CreateScheduleInput>;
 
@@ -147,14 +188,22 @@ export class ScheduleConflictError extends Error {
 export class ScheduleSpecRefused extends Error {
   readonly type = 'ScheduleSpecRefused';
 }
-const refusesSpec = (error: unknown) => error instanceof TypeError || (error as { code?: unknown; cause?: { code?: unknown } })?.cause?.code === 3; // gRPC INVALID_ARGUMENT
+const refusesSpec = (error: unknown) =>
+  error instanceof TypeError || (error as { code?: unknown; cause?: { code?: unknown } })?.cause?.code === 3; // gRPC INVALID_ARGUMENT
 
 const overlapPolicy = { SKIP: ScheduleOverlapPolicy.SKIP, BUFFER_ONE: ScheduleOverlapPolicy.BUFFER_ONE } as const;
 
 export async function createResearchSchedule({ config, pg, temporal }: ResearchDeps, tenantId: string, raw: CreateScheduleInput) {
   const input = CreateScheduleInput.parse(raw);
   const id = temporalScheduleId(tenantId, input.scheduleId);
-  if (!(await researchStore.schedules.add(pg, id, tenantId, { scheduleId: input.scheduleId, everyMinutes: input.everyMinutes, cron: input.cron, overlap: input.overlap }))) {
+  if (
+    !(await researchStore.schedules.add(pg, id, tenantId, {
+      scheduleId: input.scheduleId,
+      everyMinutes: input.everyMinutes,
+      cron: input.cron,
+      overlap: input.overlap,
+    }))
+  ) {
     throw new ScheduleConflictError(`schedule ${input.scheduleId} already exists`);
   }
   try {
@@ -198,7 +247,10 @@ export async function describeResearchSchedule({ pg, temporal }: ResearchDeps, t
       everyMinutes: spec.everyMinutes,
       cron: spec.cron,
       nextRuns: description.info.nextActionTimes.slice(0, 3).map((at) => at.toISOString()),
-      recentRuns: description.info.recentActions.map((action) => ({ scheduledAt: action.scheduledAt.toISOString(), workflowId: action.action.workflow.workflowId })),
+      recentRuns: description.info.recentActions.map((action) => ({
+        scheduledAt: action.scheduledAt.toISOString(),
+        workflowId: action.action.workflow.workflowId,
+      })),
       runningWorkflows: description.info.runningActions.map((action) => action.workflow.workflowId),
       actions: description.info.numActionsTaken,
       skippedForOverlap: description.info.numActionsSkippedOverlap,
@@ -209,7 +261,12 @@ export async function describeResearchSchedule({ pg, temporal }: ResearchDeps, t
   }
 }
 
-export async function steerResearchSchedule({ pg, temporal }: Pick<ResearchDeps, 'pg' | 'temporal'>, tenantId: string, scheduleId: string, action: 'pause' | 'unpause' | 'trigger' | 'delete'): Promise<boolean> {
+export async function steerResearchSchedule(
+  { pg, temporal }: Pick<ResearchDeps, 'pg' | 'temporal'>,
+  tenantId: string,
+  scheduleId: string,
+  action: 'pause' | 'unpause' | 'trigger' | 'delete',
+): Promise<boolean> {
   const id = temporalScheduleId(tenantId, scheduleId);
   const row = await researchStore.schedules.get(pg, id);
   if (!row || row.tenant_id !== tenantId) return false;

@@ -46,7 +46,10 @@ const num = (value: unknown) => (value === null || value === undefined ? null : 
 
 export const researchStore = {
   /** Creates the run (idempotent: a scheduled run's first activity and the API may both call it). */
-  async openRun(db: Db, run: { runId: string; tenantId: string; site: string; workflowId: string; input: ResearchRequest; scheduleId?: string }): Promise<ResearchRunRow> {
+  async openRun(
+    db: Db,
+    run: { runId: string; tenantId: string; site: string; workflowId: string; input: ResearchRequest; scheduleId?: string },
+  ): Promise<ResearchRunRow> {
     await db.query(
       `INSERT INTO research_runs (run_id, tenant_id, site, workflow_id, input, schedule_id, previous_run_id)
        VALUES ($1, $2, $3, $4, $5, $6,
@@ -71,7 +74,11 @@ export const researchStore = {
   },
 
   async setSiteRules(db: Db, runId: string, rules: { hostGapMs: number; robotsKey: string | null }): Promise<void> {
-    await db.query('UPDATE research_runs SET host_gap_ms = $2, robots_key = $3 WHERE run_id = $1', [runId, rules.hostGapMs, rules.robotsKey]);
+    await db.query('UPDATE research_runs SET host_gap_ms = $2, robots_key = $3 WHERE run_id = $1', [
+      runId,
+      rules.hostGapMs,
+      rules.robotsKey,
+    ]);
   },
 
   /** Adds URLs to the frontier; known URLs keep their state and depth. Returns how many were new. */
@@ -96,7 +103,12 @@ export const researchStore = {
   },
 
   /** The next pending pages, shallowest first, within what is left of the page budget. */
-  async nextPages(db: Db, runId: string, limit: number, maxPages: number): Promise<{ pages: { url: string; depth: number }[]; pending: number; done: number }> {
+  async nextPages(
+    db: Db,
+    runId: string,
+    limit: number,
+    maxPages: number,
+  ): Promise<{ pages: { url: string; depth: number }[]; pending: number; done: number }> {
     const { rows: counts } = await db.query<{ done: number; pending: number }>(
       `SELECT count(*) FILTER (WHERE state IN ('fetched', 'failed'))::int AS done, count(*) FILTER (WHERE state = 'pending')::int AS pending
        FROM research_pages WHERE run_id = $1`,
@@ -112,7 +124,12 @@ export const researchStore = {
     return { pages: rows, pending, done };
   },
 
-  async pageDone(db: Db, runId: string, url: string, outcome: { state: 'fetched' | 'failed' | 'skipped'; reason?: string; htmlKey?: string; isProduct?: boolean }): Promise<void> {
+  async pageDone(
+    db: Db,
+    runId: string,
+    url: string,
+    outcome: { state: 'fetched' | 'failed' | 'skipped'; reason?: string; htmlKey?: string; isProduct?: boolean },
+  ): Promise<void> {
     await db.query(
       `UPDATE research_pages SET state = $3, reason = $4, html_key = $5, is_product = $6, fetched_at = now() WHERE run_id = $1 AND url = $2`,
       [runId, url, outcome.state, outcome.reason ?? null, outcome.htmlKey ?? null, outcome.isProduct ?? false],
@@ -126,7 +143,21 @@ export const researchStore = {
        ON CONFLICT (run_id, research_product_id) DO UPDATE SET name = EXCLUDED.name, brand = EXCLUDED.brand, category = EXCLUDED.category,
          sku = EXCLUDED.sku, gtin = EXCLUDED.gtin, price = EXCLUDED.price, currency = EXCLUDED.currency,
          availability = EXCLUDED.availability, extract_key = EXCLUDED.extract_key`,
-      [runId, p.researchProductId, p.tenantId, p.url, p.name, p.brand ?? null, p.category ?? null, p.sku ?? null, p.gtin ?? null, p.price ?? null, p.currency ?? null, p.availability ?? null, p.extractKey],
+      [
+        runId,
+        p.researchProductId,
+        p.tenantId,
+        p.url,
+        p.name,
+        p.brand ?? null,
+        p.category ?? null,
+        p.sku ?? null,
+        p.gtin ?? null,
+        p.price ?? null,
+        p.currency ?? null,
+        p.availability ?? null,
+        p.extractKey,
+      ],
     );
   },
 
@@ -148,7 +179,13 @@ export const researchStore = {
   },
 
   async unmatchedProducts(db: Db, runId: string) {
-    const { rows } = await db.query<{ research_product_id: string; tenant_id: string; name: string; brand: string | null; category: string | null }>(
+    const { rows } = await db.query<{
+      research_product_id: string;
+      tenant_id: string;
+      name: string;
+      brand: string | null;
+      category: string | null;
+    }>(
       `SELECT r.research_product_id, r.tenant_id, r.name, r.brand, r.category FROM research_products r
        WHERE r.run_id = $1 AND NOT EXISTS (SELECT 1 FROM research_matches m WHERE m.run_id = r.run_id AND m.research_product_id = r.research_product_id)
        ORDER BY r.research_product_id`,
@@ -157,7 +194,11 @@ export const researchStore = {
     return rows;
   },
 
-  async addMatch(db: Db, runId: string, match: { researchProductId: string; productId: string; method: 'embedding'; score: number }): Promise<void> {
+  async addMatch(
+    db: Db,
+    runId: string,
+    match: { researchProductId: string; productId: string; method: 'embedding'; score: number },
+  ): Promise<void> {
     await db.query(
       `INSERT INTO research_matches (run_id, research_product_id, product_id, method, score) VALUES ($1,$2,$3,$4,$5)
        ON CONFLICT (run_id, research_product_id) DO NOTHING`,
@@ -215,7 +256,17 @@ export const researchStore = {
        WHERE m.run_id = $1 AND r.currency = o.currency`,
       [runId],
     );
-    const examples = await db.query<{ research_product_id: string; url: string; name: string; price: string | null; currency: string | null; product_id: string; own_price: string | null; method: 'gtin' | 'sku' | 'embedding'; score: number }>(
+    const examples = await db.query<{
+      research_product_id: string;
+      url: string;
+      name: string;
+      price: string | null;
+      currency: string | null;
+      product_id: string;
+      own_price: string | null;
+      method: 'gtin' | 'sku' | 'embedding';
+      score: number;
+    }>(
       `SELECT r.research_product_id, r.url, r.name, r.price, r.currency, m.product_id, o.price AS own_price, m.method, m.score
        FROM research_matches m
        JOIN research_products r ON r.run_id = m.run_id AND r.research_product_id = m.research_product_id
@@ -235,7 +286,15 @@ export const researchStore = {
               WHERE c.run_id = $1 AND c.currency = p.currency AND c.price <> p.price) AS price_changed`,
         [runId, run.previous_run_id],
       );
-      const changed = await db.query<{ research_product_id: string; url: string; name: string; currency: string; previous_price: number; price: number; change_pct: number }>(
+      const changed = await db.query<{
+        research_product_id: string;
+        url: string;
+        name: string;
+        currency: string;
+        previous_price: number;
+        price: number;
+        change_pct: number;
+      }>(
         `SELECT c.research_product_id, c.url, c.name, c.currency, p.price::float8 AS previous_price, c.price::float8 AS price,
                 round((c.price - p.price) / NULLIF(p.price, 0) * 100, 2)::float8 AS change_pct
          FROM research_products c JOIN research_products p ON p.run_id = $2 AND p.research_product_id = c.research_product_id
@@ -249,7 +308,15 @@ export const researchStore = {
         newProducts: d.new_products,
         removedProducts: d.removed_products,
         priceChanged: d.price_changed,
-        examples: changed.rows.map((row) => ({ researchProductId: row.research_product_id, url: row.url, name: row.name, currency: row.currency, previousPrice: row.previous_price, price: row.price, changePct: row.change_pct })),
+        examples: changed.rows.map((row) => ({
+          researchProductId: row.research_product_id,
+          url: row.url,
+          name: row.name,
+          currency: row.currency,
+          previousPrice: row.previous_price,
+          price: row.price,
+          changePct: row.change_pct,
+        })),
       };
     }
     const citable = await db.query<{ research_product_id: string; url: string; name: string }>(
@@ -270,7 +337,12 @@ export const researchStore = {
         distribution.set(row.currency, entry);
       }
       const from = row.lo + (row.bucket - 1) * width;
-      entry.buckets.push({ category: row.category, from: Math.round(from * 100) / 100, to: Math.round((width ? from + width : row.hi) * 100) / 100, products: row.products });
+      entry.buckets.push({
+        category: row.category,
+        from: Math.round(from * 100) / 100,
+        to: Math.round((width ? from + width : row.hi) * 100) / 100,
+        products: row.products,
+      });
     }
     return {
       runId,
@@ -296,8 +368,15 @@ export const researchStore = {
         cheaperThanOwn: versus.rows[0]!.cheaper,
         dearerThanOwn: versus.rows[0]!.dearer,
         examples: examples.rows.map((row) => ({
-          researchProductId: row.research_product_id, url: row.url, name: row.name, price: num(row.price), currency: row.currency,
-          ownProductId: row.product_id, ownPrice: num(row.own_price), method: row.method, score: Math.round(row.score * 1000) / 1000,
+          researchProductId: row.research_product_id,
+          url: row.url,
+          name: row.name,
+          price: num(row.price),
+          currency: row.currency,
+          ownProductId: row.product_id,
+          ownPrice: num(row.own_price),
+          method: row.method,
+          score: Math.round(row.score * 1000) / 1000,
         })),
       },
       changes,
@@ -315,7 +394,19 @@ export const researchStore = {
 
   /** Snapshot products with their match, for the graph. */
   async productsWithMatches(db: Db, runId: string, afterId: string, limit: number) {
-    const { rows } = await db.query<{ research_product_id: string; tenant_id: string; url: string; name: string; brand: string | null; category: string | null; price: string | null; currency: string | null; product_id: string | null; method: string | null; score: number | null }>(
+    const { rows } = await db.query<{
+      research_product_id: string;
+      tenant_id: string;
+      url: string;
+      name: string;
+      brand: string | null;
+      category: string | null;
+      price: string | null;
+      currency: string | null;
+      product_id: string | null;
+      method: string | null;
+      score: number | null;
+    }>(
       `SELECT r.research_product_id, r.tenant_id, r.url, r.name, r.brand, r.category, r.price, r.currency, m.product_id, m.method, m.score
        FROM research_products r LEFT JOIN research_matches m ON m.run_id = r.run_id AND m.research_product_id = r.research_product_id
        WHERE r.run_id = $1 AND r.research_product_id > $2 ORDER BY r.research_product_id LIMIT $3`,
@@ -325,8 +416,20 @@ export const researchStore = {
   },
 
   /** Matched competitor prices now, and the same products' prices in the previous snapshot. */
-  async watchedPrices(db: Db, runId: string, previousRunId: string): Promise<{ current: WatchedPrice[]; previous: Map<string, { price: number; currency: string }> }> {
-    const { rows } = await db.query<{ research_product_id: string; url: string; name: string; price: number; currency: string; previous_price: number | null; previous_currency: string | null }>(
+  async watchedPrices(
+    db: Db,
+    runId: string,
+    previousRunId: string,
+  ): Promise<{ current: WatchedPrice[]; previous: Map<string, { price: number; currency: string }> }> {
+    const { rows } = await db.query<{
+      research_product_id: string;
+      url: string;
+      name: string;
+      price: number;
+      currency: string;
+      previous_price: number | null;
+      previous_currency: string | null;
+    }>(
       `SELECT c.research_product_id, c.url, c.name, c.price::float8 AS price, c.currency, p.price::float8 AS previous_price, p.currency AS previous_currency
        FROM research_products c
        JOIN research_matches m ON m.run_id = c.run_id AND m.research_product_id = c.research_product_id
@@ -335,12 +438,26 @@ export const researchStore = {
       [runId, previousRunId],
     );
     const previous = new Map<string, { price: number; currency: string }>();
-    for (const row of rows) if (row.previous_price !== null && row.previous_currency) previous.set(row.research_product_id, { price: row.previous_price, currency: row.previous_currency });
-    return { current: rows.map((row) => ({ researchProductId: row.research_product_id, url: row.url, name: row.name, price: row.price, currency: row.currency })), previous };
+    for (const row of rows)
+      if (row.previous_price !== null && row.previous_currency)
+        previous.set(row.research_product_id, { price: row.previous_price, currency: row.previous_currency });
+    return {
+      current: rows.map((row) => ({
+        researchProductId: row.research_product_id,
+        url: row.url,
+        name: row.name,
+        price: row.price,
+        currency: row.currency,
+      })),
+      previous,
+    };
   },
 
   /** Claims the alert for (run, product); false when it was claimed before (a retry). */
-  async claimAlert(db: Db, alert: { runId: string; researchProductId: string; tenantId: string; previousPrice: number; price: number; changePct: number }): Promise<boolean> {
+  async claimAlert(
+    db: Db,
+    alert: { runId: string; researchProductId: string; tenantId: string; previousPrice: number; price: number; changePct: number },
+  ): Promise<boolean> {
     const result = await db.query(
       `INSERT INTO research_price_alerts (run_id, research_product_id, tenant_id, previous_price, price, change_pct) VALUES ($1,$2,$3,$4,$5,$6)
        ON CONFLICT DO NOTHING`,
@@ -354,7 +471,13 @@ export const researchStore = {
   },
 
   async alerts(db: Db, runId: string) {
-    const { rows } = await db.query<{ research_product_id: string; previous_price: number; price: number; change_pct: number; sent_at: Date }>(
+    const { rows } = await db.query<{
+      research_product_id: string;
+      previous_price: number;
+      price: number;
+      change_pct: number;
+      sent_at: Date;
+    }>(
       'SELECT research_product_id, previous_price::float8 AS previous_price, price::float8 AS price, change_pct, sent_at FROM research_price_alerts WHERE run_id = $1 ORDER BY research_product_id',
       [runId],
     );
@@ -362,7 +485,17 @@ export const researchStore = {
   },
 
   /** Tokens the run's LLM calls used: per model (for the price table), and by kind (embeddings vs the report). */
-  async usage(db: Db, workflowId: string): Promise<{ promptTokens: number; completionTokens: number; embedTokens: number; reportTokens: number; calls: number; uses: { model: string; promptTokens: number; completionTokens: number }[] }> {
+  async usage(
+    db: Db,
+    workflowId: string,
+  ): Promise<{
+    promptTokens: number;
+    completionTokens: number;
+    embedTokens: number;
+    reportTokens: number;
+    calls: number;
+    uses: { model: string; promptTokens: number; completionTokens: number }[];
+  }> {
     const { rows } = await db.query<{ model: string; prompt: number; completion: number; embed: number; report: number; calls: number }>(
       `SELECT model, COALESCE(sum(prompt_tokens), 0)::int AS prompt, COALESCE(sum(completion_tokens), 0)::int AS completion,
               COALESCE(sum(prompt_tokens) FILTER (WHERE task = 'embed'), 0)::int AS embed,
@@ -381,13 +514,27 @@ export const researchStore = {
     };
   },
 
-  async finish(db: Db, runId: string, outcome: { status: 'completed' | 'failed' | 'cancelled'; timings: Record<string, number>; cost: unknown }): Promise<void> {
-    await db.query('UPDATE research_runs SET status = $2, timings = $3, cost = $4, finished_at = now() WHERE run_id = $1', [runId, outcome.status, JSON.stringify(outcome.timings), JSON.stringify(outcome.cost)]);
+  async finish(
+    db: Db,
+    runId: string,
+    outcome: { status: 'completed' | 'failed' | 'cancelled'; timings: Record<string, number>; cost: unknown },
+  ): Promise<void> {
+    await db.query('UPDATE research_runs SET status = $2, timings = $3, cost = $4, finished_at = now() WHERE run_id = $1', [
+      runId,
+      outcome.status,
+      JSON.stringify(outcome.timings),
+      JSON.stringify(outcome.cost),
+    ]);
   },
 
   /** Recent completed runs of the tenant: their stage timings and sizes, for the ETA. */
   async history(db: Db, tenantId: string) {
-    const { rows } = await db.query<{ timings: Record<string, number>; pages: number; products: number; cost: { embedTokens?: number; reportTokens?: number } | null }>(
+    const { rows } = await db.query<{
+      timings: Record<string, number>;
+      pages: number;
+      products: number;
+      cost: { embedTokens?: number; reportTokens?: number } | null;
+    }>(
       `SELECT timings, (analysis->'counts'->>'pagesFetched')::int + (analysis->'counts'->>'pagesFailed')::int AS pages,
               (analysis->'counts'->>'products')::int AS products, cost
        FROM research_runs WHERE tenant_id = $1 AND status = 'completed' AND timings IS NOT NULL AND analysis IS NOT NULL
@@ -399,11 +546,17 @@ export const researchStore = {
 
   schedules: {
     async add(db: Db, scheduleId: string, tenantId: string, spec: unknown): Promise<boolean> {
-      const result = await db.query('INSERT INTO research_schedules (schedule_id, tenant_id, spec) VALUES ($1,$2,$3) ON CONFLICT DO NOTHING', [scheduleId, tenantId, JSON.stringify(spec)]);
+      const result = await db.query(
+        'INSERT INTO research_schedules (schedule_id, tenant_id, spec) VALUES ($1,$2,$3) ON CONFLICT DO NOTHING',
+        [scheduleId, tenantId, JSON.stringify(spec)],
+      );
       return (result.rowCount ?? 0) > 0;
     },
     async get(db: Db, scheduleId: string) {
-      const { rows } = await db.query<{ schedule_id: string; tenant_id: string; spec: unknown; created_at: Date }>('SELECT * FROM research_schedules WHERE schedule_id = $1', [scheduleId]);
+      const { rows } = await db.query<{ schedule_id: string; tenant_id: string; spec: unknown; created_at: Date }>(
+        'SELECT * FROM research_schedules WHERE schedule_id = $1',
+        [scheduleId],
+      );
       return rows[0];
     },
     async remove(db: Db, scheduleId: string): Promise<void> {

@@ -6,5 +6,8 @@ import { z } from 'zod';
 export const isoInstant = z.iso
   .datetime({ offset: true })
   .transform((value) => new Date(value))
-  .refine((date) => !Number.isNaN(date.getTime()) && date.getUTCFullYear() >= 1 && date.getUTCFullYear() <= 9999, 'must fall within the years 0001–9999 (UTC)')
+  .refine(
+    (date) => !Number.isNaN(date.getTime()) && date.getUTCFullYear() >= 1 && date.getUTCFullYear() <= 9999,
+    'must fall within the years 0001–9999 (UTC)',
+  )
   .transform((date) => date.toISOString());

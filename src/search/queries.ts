@@ -28,7 +28,10 @@ export interface SearchDeps {
 }
 
 const FIELDS = {
-  products: { text: ['name^3', 'seoTitle^2', 'description', 'bullets', 'brand', 'category'], source: ['productId', 'name', 'brand', 'category', 'price', 'currency', 'url', 'ai'] },
+  products: {
+    text: ['name^3', 'seoTitle^2', 'description', 'bullets', 'brand', 'category'],
+    source: ['productId', 'name', 'brand', 'category', 'price', 'currency', 'url', 'ai'],
+  },
   content: { text: ['title^2', 'text'], source: ['docId', 'title', 'ai', 'updatedAt'] },
 } as const;
 
@@ -40,7 +43,13 @@ export async function search(deps: SearchDeps, tenantId: string, family: 'produc
   const knn =
     mode === 'text'
       ? undefined
-      : { field: 'embedding', query_vector: (await deps.llm.embed([q], { tenantId, maxRateWaitMs: INTERACTIVE_RATE_WAIT_MS }))[0]!, k: limit, num_candidates: Math.max(50, limit * 5), filter };
+      : {
+          field: 'embedding',
+          query_vector: (await deps.llm.embed([q], { tenantId, maxRateWaitMs: INTERACTIVE_RATE_WAIT_MS }))[0]!,
+          k: limit,
+          num_candidates: Math.max(50, limit * 5),
+          filter,
+        };
   const result = await deps.es.search<Record<string, unknown>>({
     index: family === 'products' ? indices.products : indices.documents,
     size: limit,

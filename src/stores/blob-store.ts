@@ -34,7 +34,10 @@ export function createLocalBlobStore(root: string): BlobStore {
       const buffer = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
       const key = `${prefix}/${createHash('sha256').update(buffer).digest('hex')}.${ext}`;
       const file = fileOf(key);
-      const exists = await stat(file).then(() => true, () => false);
+      const exists = await stat(file).then(
+        () => true,
+        () => false,
+      );
       if (!exists) {
         await mkdir(path.dirname(file), { recursive: true });
         // Write then rename: readers never see a half-written blob.

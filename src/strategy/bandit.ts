@@ -64,7 +64,12 @@ const DIMENSIONS = Object.keys(armsOf) as Dimension[];
 
 export function initialState(prior?: Record<Dimension, Record<string, Arm>>, priorFrom: string[] = []): LearnerState {
   const arms = Object.fromEntries(
-    DIMENSIONS.map((dim) => [dim, Object.fromEntries(armsOf[dim].map((value) => [value, prior?.[dim]?.[value] ? { ...prior[dim][value], n: 0 } : { a: 1, b: 1, n: 0 }]))]),
+    DIMENSIONS.map((dim) => [
+      dim,
+      Object.fromEntries(
+        armsOf[dim].map((value) => [value, prior?.[dim]?.[value] ? { ...prior[dim][value], n: 0 } : { a: 1, b: 1, n: 0 }]),
+      ),
+    ]),
   ) as LearnerState['arms'];
   return { arms, constraints: NO_CONSTRAINTS, credited: {}, creditedCount: 0, observations: 0, signals: 0, recommendations: 0, priorFrom };
 }
@@ -180,7 +185,13 @@ function describe(state: LearnerState, dim: Dimension, value: string): Dimension
   const arm = state.arms[dim][value]!;
   const m = mean(arm);
   const s = sd(arm);
-  return { value, mean: round(m), sd: round(s), interval: [round(Math.max(0, m - 1.645 * s)), round(Math.min(1, m + 1.645 * s))], observations: arm.n };
+  return {
+    value,
+    mean: round(m),
+    sd: round(s),
+    interval: [round(Math.max(0, m - 1.645 * s)), round(Math.min(1, m + 1.645 * s))],
+    observations: arm.n,
+  };
 }
 
 const round = (x: number) => Math.round(x * 10_000) / 10_000;
@@ -217,7 +228,12 @@ export function recommend(state: LearnerState, random: Random): Recommendation {
 /** The strategy of recommend() alone — the same draws in the same order — without describing it (batches). */
 export function drawStrategy(state: LearnerState, random: Random): Strategy {
   const picked = Object.fromEntries(DIMENSIONS.map((dim) => [dim, thompsonPick(state, dim, random)])) as Record<Dimension, string>;
-  return { tone: picked.tone as Tone, length: picked.length as Length, structure: picked.structure as Structure, hourOfWeek: hourOf(picked.day, picked.daypart) };
+  return {
+    tone: picked.tone as Tone,
+    length: picked.length as Length,
+    structure: picked.structure as Structure,
+    hourOfWeek: hourOf(picked.day, picked.daypart),
+  };
 }
 
 /** The learner's current belief without exploring: the best posterior mean per dimension. */

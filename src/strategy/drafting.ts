@@ -7,12 +7,27 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Recommendation } from './bandit';
 import { askForStrategy, type LearnerConfig } from './learners';
-import { LENGTHS, LENGTH_NAMES, STRUCTURES, TONES, lengthForWords, nextPostingTime, type Strategy, type Structure, type Tone } from './model';
+import {
+  LENGTHS,
+  LENGTH_NAMES,
+  STRUCTURES,
+  TONES,
+  lengthForWords,
+  nextPostingTime,
+  type Strategy,
+  type Structure,
+  type Tone,
+} from './model';
 import { recordContentStrategy } from './store';
 
 /** A strategy an author states for content they wrote themselves. */
 export const StrategyInput = z
-  .object({ tone: z.enum(TONES), length: z.enum(LENGTH_NAMES as [string, ...string[]]), structure: z.enum(STRUCTURES), hourOfWeek: z.number().int().min(0).max(167) })
+  .object({
+    tone: z.enum(TONES),
+    length: z.enum(LENGTH_NAMES as [string, ...string[]]),
+    structure: z.enum(STRUCTURES),
+    hourOfWeek: z.number().int().min(0).max(167),
+  })
   .strict();
 
 const STRUCTURE_GUIDANCE: Record<Structure, string> = {
@@ -40,7 +55,13 @@ export interface DraftPlan {
   maxWords: number;
   brief?: string;
   publishAt?: string;
-  strategy: Strategy & { source: 'learner' | 'author' | 'none'; brand: string; channel: string; uncertainty?: number; proposedPublishAt?: string };
+  strategy: Strategy & {
+    source: 'learner' | 'author' | 'none';
+    brand: string;
+    channel: string;
+    uncertainty?: number;
+    proposedPublishAt?: string;
+  };
   /** Records the strategy with the content (after the content exists). */
   record(): Promise<void>;
 }
@@ -56,12 +77,20 @@ function askWithin<T>(ms: number, asking: Promise<T>): Promise<T | undefined> {
   return Promise.race([asking.catch(() => undefined), late]).finally(() => clearTimeout(timer));
 }
 
-export async function planDraft(deps: { config: LearnerConfig; pg: Pool; temporal: Client }, request: DraftRequest, now = new Date()): Promise<DraftPlan> {
+export async function planDraft(
+  deps: { config: LearnerConfig; pg: Pool; temporal: Client },
+  request: DraftRequest,
+  now = new Date(),
+): Promise<DraftPlan> {
   const channel = request.platforms[0]!;
-  const authorDecidedAll = request.tone !== undefined && request.maxWords !== undefined && request.structure !== undefined && request.publishAt !== undefined;
+  const authorDecidedAll =
+    request.tone !== undefined && request.maxWords !== undefined && request.structure !== undefined && request.publishAt !== undefined;
   const recommendation: Recommendation | undefined = authorDecidedAll
     ? undefined
-    : await askWithin(ASK_LEARNER_WITHIN_MS, askForStrategy(deps.temporal, deps.config, { tenantId: request.tenantId, brand: request.brand, channel }, request.contentId));
+    : await askWithin(
+        ASK_LEARNER_WITHIN_MS,
+        askForStrategy(deps.temporal, deps.config, { tenantId: request.tenantId, brand: request.brand, channel }, request.contentId),
+      );
   const learnt = recommendation?.strategy;
   const tone = request.tone ?? learnt?.tone ?? UNLEARNT.tone;
   const maxWords = request.maxWords ?? (learnt ? LENGTHS[learnt.length] : UNLEARNT.maxWords);
@@ -75,7 +104,9 @@ export async function planDraft(deps: { config: LearnerConfig; pg: Pool; tempora
     STRUCTURE_GUIDANCE[structure],
     constraints?.voiceNotes ? `Brand voice: ${constraints.voiceNotes}` : '',
     constraints?.bannedPhrases.length ? `Never use these phrases: ${constraints.bannedPhrases.map((p) => `"${p}"`).join(', ')}.` : '',
-  ].filter(Boolean).join('\n');
+  ]
+    .filter(Boolean)
+    .join('\n');
   const brief = [request.brief, guidance].filter(Boolean).join('\n\n');
 
   // The strategy as the draft really uses it (a tone outside the catalogue is kept as written).
@@ -95,10 +126,11 @@ export async function planDraft(deps: { config: LearnerConfig; pg: Pool; tempora
         channel,
         strategy,
         source,
-        recommendation: recommendation ? { strategy: recommendation.strategy, uncertainty: recommendation.uncertainty, observations: recommendation.observations } : undefined,
+        recommendation: recommendation
+          ? { strategy: recommendation.strategy, uncertainty: recommendation.uncertainty, observations: recommendation.observations }
+          : undefined,
       }),
   };
 }
 
 export const hourOfWeekOf = (at: Date) => ((at.getUTCDay() + 6) % 7) * 24 + at.getUTCHours();
-

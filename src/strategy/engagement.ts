@@ -24,7 +24,15 @@ export const EngagementEvent = z
     platform: z.enum(PLATFORMS),
     /** When the counts were true. Counts are totals so far; the latest report per (content, platform) wins. */
     occurredAt: z.iso.datetime({ offset: true }),
-    metrics: z.object({ views: count.optional(), likes: count.optional(), comments: count.optional(), shares: count.optional(), clicks: count.optional() }).strict(),
+    metrics: z
+      .object({
+        views: count.optional(),
+        likes: count.optional(),
+        comments: count.optional(),
+        shares: count.optional(),
+        clicks: count.optional(),
+      })
+      .strict(),
   })
   .strict();
 
@@ -43,7 +51,8 @@ export type EngagementReceipt = z.infer<typeof EngagementReceipt>;
 export class EngagementRefused extends Error {
   constructor(
     readonly status: 400 | 401 | 415,
-    readonly reason: 'unsigned' | 'malformed-signature' | 'stale-signature' | 'bad-signature' | 'unknown-tenant' | 'not-json' | 'future-timestamp',
+    readonly reason:
+      'unsigned' | 'malformed-signature' | 'stale-signature' | 'bad-signature' | 'unknown-tenant' | 'not-json' | 'future-timestamp',
     message: string,
   ) {
     super(message);
@@ -82,8 +91,10 @@ export async function ingestPushedEngagement(
 ): Promise<EngagementReceipt> {
   const secret = pushSecretOf(deps.config, tenantId);
   // Unknown tenants and bad signatures look alike to the sender: nothing about other tenants leaks.
-  if (!secret) throw new EngagementRefused(401, 'unknown-tenant', 'no engagement push is configured for this tenant, or the signature is wrong');
-  if (!contentType?.startsWith('application/json') || !rawBody) throw new EngagementRefused(415, 'not-json', 'the body must be application/json');
+  if (!secret)
+    throw new EngagementRefused(401, 'unknown-tenant', 'no engagement push is configured for this tenant, or the signature is wrong');
+  if (!contentType?.startsWith('application/json') || !rawBody)
+    throw new EngagementRefused(415, 'not-json', 'the body must be application/json');
   const text = rawBody.toString('utf8');
   const verdict = verifySignature(secret, signature, text, Math.floor(deps.config.ENGAGEMENT_MAX_AGE / 1000));
   if (!verdict.ok) {
@@ -110,7 +121,15 @@ export async function ingestPushedEngagement(
 
   let accepted = 0;
   for (const event of events) {
-    const fresh = await recordEngagement(deps.pg, { tenantId, source: 'push', eventId: event.eventId, contentId: event.contentId, platform: event.platform, occurredAt: new Date(event.occurredAt), metrics: event.metrics });
+    const fresh = await recordEngagement(deps.pg, {
+      tenantId,
+      source: 'push',
+      eventId: event.eventId,
+      contentId: event.contentId,
+      platform: event.platform,
+      occurredAt: new Date(event.occurredAt),
+      metrics: event.metrics,
+    });
     if (fresh) accepted++;
   }
   // Duplicates are credited again too: the learner ignores a version it has, and a credit lost
@@ -137,11 +156,24 @@ export async function creditMonitoredEngagement(
   pg: Pool,
   temporal: Client,
   config: LearnerConfig,
-  input: { tenantId: string; contentId: string; checkpoint: string; observations: { platform: Platform; metrics: EngagementObservation['metrics'] }[] },
+  input: {
+    tenantId: string;
+    contentId: string;
+    checkpoint: string;
+    observations: { platform: Platform; metrics: EngagementObservation['metrics'] }[];
+  },
 ): Promise<number> {
   const credits = [];
   for (const { platform, metrics } of input.observations) {
-    await recordEngagement(pg, { tenantId: input.tenantId, source: 'monitor', eventId: `${input.contentId}:${platform}:${input.checkpoint}`, contentId: input.contentId, platform, occurredAt: new Date(), metrics });
+    await recordEngagement(pg, {
+      tenantId: input.tenantId,
+      source: 'monitor',
+      eventId: `${input.contentId}:${platform}:${input.checkpoint}`,
+      contentId: input.contentId,
+      platform,
+      occurredAt: new Date(),
+      metrics,
+    });
     const credit = await creditContent(pg, input.tenantId, input.contentId, platform);
     if (credit) credits.push(credit);
   }

@@ -1,7 +1,13 @@
 // Talking to strategy learners from the API and from activities: every call starts the learner
 // of (tenant, brand, channel) if it is not running yet (signal-with-start, update-with-start),
 // so no caller has to know whether a brand is new.
-import { WorkflowIdConflictPolicy, WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import {
+  WorkflowIdConflictPolicy,
+  WithStartWorkflowOperation,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
 import type { Config } from '../config';
 import { SearchAttr } from '../temporal/search-attributes';
 import { taskQueues } from '../temporal/task-queues';
@@ -55,7 +61,12 @@ export function learnerStart(config: LearnerConfig, key: LearnerKey, options: St
 }
 
 /** Credits engagement to the learners of the credits' (brand, channel), one signal per learner. */
-export async function signalCredits(client: Client, config: LearnerConfig, tenantId: string, credits: (Credit & { brand: string; channel: string })[]): Promise<void> {
+export async function signalCredits(
+  client: Client,
+  config: LearnerConfig,
+  tenantId: string,
+  credits: (Credit & { brand: string; channel: string })[],
+): Promise<void> {
   const byLearner = new Map<string, { key: LearnerKey; credits: Credit[] }>();
   for (const { brand, channel, ...credit } of credits) {
     const id = strategyLearnerId(tenantId, brand, channel);
@@ -64,7 +75,11 @@ export async function signalCredits(client: Client, config: LearnerConfig, tenan
     byLearner.set(id, entry);
   }
   for (const { key, credits: batch } of byLearner.values()) {
-    await client.workflow.signalWithStart(strategyLearnerWorkflow, { ...learnerStart(config, key), signal: engagementSignal, signalArgs: [{ credits: batch }] });
+    await client.workflow.signalWithStart(strategyLearnerWorkflow, {
+      ...learnerStart(config, key),
+      signal: engagementSignal,
+      signalArgs: [{ credits: batch }],
+    });
   }
 }
 
@@ -87,22 +102,37 @@ export async function askForStrategy(client: Client, config: LearnerConfig, key:
   return retryingUpdate(() =>
     client.workflow.executeUpdateWithStart(recommendUpdate, {
       args: [{ contentId }],
-      startWorkflowOperation: new WithStartWorkflowOperation(strategyLearnerWorkflow, { ...learnerStart(config, key), workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING }),
+      startWorkflowOperation: new WithStartWorkflowOperation(strategyLearnerWorkflow, {
+        ...learnerStart(config, key),
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      }),
     }),
   );
 }
 
-export async function setConstraints(client: Client, config: LearnerConfig, key: LearnerKey, actor: Actor, constraints: BrandConstraints): Promise<BrandConstraints> {
+export async function setConstraints(
+  client: Client,
+  config: LearnerConfig,
+  key: LearnerKey,
+  actor: Actor,
+  constraints: BrandConstraints,
+): Promise<BrandConstraints> {
   return retryingUpdate(() =>
     client.workflow.executeUpdateWithStart(setConstraintsUpdate, {
       args: [{ actor, constraints }],
-      startWorkflowOperation: new WithStartWorkflowOperation(strategyLearnerWorkflow, { ...learnerStart(config, key), workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING }),
+      startWorkflowOperation: new WithStartWorkflowOperation(strategyLearnerWorkflow, {
+        ...learnerStart(config, key),
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      }),
     }),
   );
 }
 
 /** The learner's state and its current best strategy; undefined when the brand has no learner yet. */
-export async function readLearner(client: Client, key: LearnerKey): Promise<{ learner: LearnerView; recommendation: Recommendation; workflowId: string } | undefined> {
+export async function readLearner(
+  client: Client,
+  key: LearnerKey,
+): Promise<{ learner: LearnerView; recommendation: Recommendation; workflowId: string } | undefined> {
   const workflowId = strategyLearnerId(key.tenantId, key.brand, key.channel);
   const handle = client.workflow.getHandle(workflowId);
   try {

@@ -43,10 +43,18 @@ export const dayOfHour = (hourOfWeek: number) => DAYS[Math.floor(hourIn(hourOfWe
 export const daypartOfHour = (hourOfWeek: number) => DAYPARTS[Math.floor((hourIn(hourOfWeek) % 24) / DAYPART_HOURS)]!;
 /** The hour a (day, daypart) recommends: the middle of the block. */
 export const hourOf = (day: string, daypart: string) =>
-  DAYS.indexOf(day as (typeof DAYS)[number]) * 24 + DAYPARTS.indexOf(daypart as (typeof DAYPARTS)[number]) * DAYPART_HOURS + DAYPART_HOURS / 2;
+  DAYS.indexOf(day as (typeof DAYS)[number]) * 24 +
+  DAYPARTS.indexOf(daypart as (typeof DAYPARTS)[number]) * DAYPART_HOURS +
+  DAYPART_HOURS / 2;
 
 export function armValues(strategy: Strategy): Record<Dimension, string> {
-  return { tone: strategy.tone, length: strategy.length, structure: strategy.structure, day: dayOfHour(strategy.hourOfWeek), daypart: daypartOfHour(strategy.hourOfWeek) };
+  return {
+    tone: strategy.tone,
+    length: strategy.length,
+    structure: strategy.structure,
+    day: dayOfHour(strategy.hourOfWeek),
+    daypart: daypartOfHour(strategy.hourOfWeek),
+  };
 }
 
 /** A short stable label, used as the report's strategy key. */
@@ -77,13 +85,15 @@ export function refuseConstraints(next: BrandConstraints): ConstraintRefusal | u
   if (unknown.length) return { field: 'allowedTones', message: `unknown tones: ${unknown.join(', ')} (known: ${TONES.join(', ')})` };
   if (new Set(next.allowedTones).size !== next.allowedTones.length) return { field: 'allowedTones', message: 'each tone once' };
   if (next.bannedPhrases.length > 100) return { field: 'bannedPhrases', message: 'at most 100 banned phrases' };
-  if (next.bannedPhrases.some((phrase) => !phrase.trim() || phrase.length > 200)) return { field: 'bannedPhrases', message: 'banned phrases are 1–200 characters' };
+  if (next.bannedPhrases.some((phrase) => !phrase.trim() || phrase.length > 200))
+    return { field: 'bannedPhrases', message: 'banned phrases are 1–200 characters' };
   if (next.voiceNotes.length > 2_000) return { field: 'voiceNotes', message: 'voice notes are at most 2,000 characters' };
   return undefined;
 }
 
 /** Tones the learner may pick from under these constraints. */
-export const permittedTones = (constraints: BrandConstraints): readonly Tone[] => (constraints.allowedTones.length ? constraints.allowedTones : TONES);
+export const permittedTones = (constraints: BrandConstraints): readonly Tone[] =>
+  constraints.allowedTones.length ? constraints.allowedTones : TONES;
 
 /** The next time the week reaches `hourOfWeek` (UTC), at least `leadMs` from now. */
 export function nextPostingTime(hourOfWeek: number, now: Date, leadMs = 5 * 60_000): Date {

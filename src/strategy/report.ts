@@ -11,7 +11,10 @@ export const ReportQuery = z
   .object({
     from: z.iso.datetime({ offset: true }),
     to: z.iso.datetime({ offset: true }),
-    brand: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/).optional(),
+    brand: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/)
+      .optional(),
     channel: z.string().max(40).optional(),
   })
   .strict();
@@ -34,7 +37,15 @@ const Figures = z.object({
   /** publishedWithinSla / (publishedWithinSla + publishedLate + publishFailed + expired); null when nothing settled. */
   successRate: z.number().nullable(),
   meetsTarget: z.boolean().nullable(),
-  engagement: z.object({ views: z.number(), likes: z.number(), comments: z.number(), shares: z.number(), clicks: z.number(), meanReward: z.number().nullable(), rewarded: z.number().int() }),
+  engagement: z.object({
+    views: z.number(),
+    likes: z.number(),
+    comments: z.number(),
+    shares: z.number(),
+    clicks: z.number(),
+    meanReward: z.number().nullable(),
+    rewarded: z.number().int(),
+  }),
 });
 export type Figures = z.infer<typeof Figures>;
 

@@ -47,13 +47,26 @@ export interface EngagementObservation {
  *  a monitoring checkpoint collected again (activity retry) replaces its counts. Returns whether it was new. */
 export async function recordEngagement(pg: Pool, e: EngagementObservation): Promise<boolean> {
   const m = e.metrics;
-  const onConflict = e.source === 'monitor'
-    ? 'DO UPDATE SET views = EXCLUDED.views, likes = EXCLUDED.likes, comments = EXCLUDED.comments, shares = EXCLUDED.shares, clicks = EXCLUDED.clicks, occurred_at = EXCLUDED.occurred_at'
-    : 'DO NOTHING';
+  const onConflict =
+    e.source === 'monitor'
+      ? 'DO UPDATE SET views = EXCLUDED.views, likes = EXCLUDED.likes, comments = EXCLUDED.comments, shares = EXCLUDED.shares, clicks = EXCLUDED.clicks, occurred_at = EXCLUDED.occurred_at'
+      : 'DO NOTHING';
   const { rowCount } = await pg.query(
     `INSERT INTO engagement_events (tenant_id, source, event_id, content_id, platform, occurred_at, views, likes, comments, shares, clicks)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (tenant_id, source, event_id) ${onConflict}`,
-    [e.tenantId, e.source, e.eventId, e.contentId, e.platform, e.occurredAt, m.views ?? 0, m.likes ?? 0, m.comments ?? 0, m.shares ?? 0, m.clicks ?? 0],
+    [
+      e.tenantId,
+      e.source,
+      e.eventId,
+      e.contentId,
+      e.platform,
+      e.occurredAt,
+      m.views ?? 0,
+      m.likes ?? 0,
+      m.comments ?? 0,
+      m.shares ?? 0,
+      m.clicks ?? 0,
+    ],
   );
   return (rowCount ?? 0) > 0;
 }
@@ -64,7 +77,12 @@ export async function recordEngagement(pg: Pool, e: EngagementObservation): Prom
  * or undefined when no strategy was recorded with the content (nothing to attribute it to).
  * Calling it again without new observations returns the same credit, so re-sending is harmless.
  */
-export async function creditContent(pg: Pool, tenantId: string, contentId: string, platform: Platform): Promise<(Credit & { brand: string; channel: Platform }) | undefined> {
+export async function creditContent(
+  pg: Pool,
+  tenantId: string,
+  contentId: string,
+  platform: Platform,
+): Promise<(Credit & { brand: string; channel: Platform }) | undefined> {
   return withTransaction(pg, async (client) => {
     const owner = await client.query<{ brand: string; strategy: Strategy | null }>(
       'SELECT brand, strategy FROM content_strategies WHERE tenant_id = $1 AND content_id = $2',
@@ -93,11 +111,23 @@ export async function creditContent(pg: Pool, tenantId: string, contentId: strin
       [tenantId, contentId, platform, owner.rows[0].brand, strategy, reward],
     );
     const row = rows[0]!;
-    return { contentId, strategy, reward: row.reward, previousReward: row.previous_reward, version: row.version, brand: owner.rows[0].brand, channel: platform };
+    return {
+      contentId,
+      strategy,
+      reward: row.reward,
+      previousReward: row.previous_reward,
+      version: row.version,
+      brand: owner.rows[0].brand,
+      channel: platform,
+    };
   });
 }
 
-export async function saveLearnerState(pg: Pool, key: { tenantId: string; brand: string; channel: string }, state: LearnerState): Promise<void> {
+export async function saveLearnerState(
+  pg: Pool,
+  key: { tenantId: string; brand: string; channel: string },
+  state: LearnerState,
+): Promise<void> {
   await pg.query(
     `INSERT INTO strategy_learners (tenant_id, brand, channel, state, observations) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (tenant_id, brand, channel) DO UPDATE SET state = $4, observations = $5, updated_at = now()`,
@@ -107,7 +137,10 @@ export async function saveLearnerState(pg: Pool, key: { tenantId: string; brand:
 
 /** Saved learners of the tenant's other brands that have seen engagement: the same channel's if
  *  there are any, else every channel's. */
-export async function sisterLearners(pg: Pool, key: { tenantId: string; brand: string; channel: string }): Promise<{ brand: string; state: LearnerState }[]> {
+export async function sisterLearners(
+  pg: Pool,
+  key: { tenantId: string; brand: string; channel: string },
+): Promise<{ brand: string; state: LearnerState }[]> {
   const { rows } = await pg.query<{ brand: string; channel: string; state: LearnerState }>(
     'SELECT brand, channel, state FROM strategy_learners WHERE tenant_id = $1 AND brand <> $2 AND observations > 0 ORDER BY brand, channel',
     [key.tenantId, key.brand],

@@ -14,7 +14,12 @@ export async function createTemporalClient(
   // With tracing started, workflow starts carry the caller's trace (README "Production: tracing").
   // With PAYLOAD_ENCRYPTION_KEYS, everything the client sends (workflow and schedule arguments,
   // signals, updates, queries) is encrypted and what it reads back decrypted.
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: tracingClientInterceptors(), dataConverter: temporalDataConverter(config) });
+  return new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    interceptors: tracingClientInterceptors(),
+    dataConverter: temporalDataConverter(config),
+  });
 }
 
 /** gRPC status codes (google.rpc.Code). */
@@ -65,9 +70,7 @@ export async function ensureSearchAttributes(client: Client, namespace: string):
   try {
     await client.connection.operatorService.addSearchAttributes({
       namespace,
-      searchAttributes: Object.fromEntries(
-        missing.map((key) => [key.name, encodeSearchAttributeIndexedValueType(key.type)!]),
-      ),
+      searchAttributes: Object.fromEntries(missing.map((key) => [key.name, encodeSearchAttributeIndexedValueType(key.type)!])),
     });
   } catch (error) {
     // Another process registered them between our list and add: fine if they exist now.

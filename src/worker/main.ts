@@ -23,7 +23,11 @@ async function main() {
   const metrics = await startWorkerMetrics({ config, infra, workers: workerSet.workers });
   const queues = taskQueues(config);
   logger.info(
-    { taskQueues: config.WORKER_TASK_QUEUES.map((kind) => queues[kind]), metrics: metrics.url, buildId: config.MAGICAI_BUILD_ID || undefined },
+    {
+      taskQueues: config.WORKER_TASK_QUEUES.map((kind) => queues[kind]),
+      metrics: metrics.url,
+      buildId: config.MAGICAI_BUILD_ID || undefined,
+    },
     'worker started',
   );
   // Worker.run handles SIGINT/SIGTERM itself: stop polling, drain in-flight tasks, then resolve.

@@ -64,7 +64,14 @@ export interface WorkerSet {
   shutdown(): void;
 }
 
-export async function createWorkers({ config, deps, kinds, bundle, tracing = isTracingActive(), activities: given }: WorkerSetOptions): Promise<WorkerSet> {
+export async function createWorkers({
+  config,
+  deps,
+  kinds,
+  bundle,
+  tracing = isTracingActive(),
+  activities: given,
+}: WorkerSetOptions): Promise<WorkerSet> {
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const queues = taskQueues(config);
   const activities = given ?? createActivities(deps);
@@ -102,10 +109,14 @@ export async function createWorkers({ config, deps, kinds, bundle, tracing = isT
     shutdown,
     async run() {
       try {
-        await Promise.all(workers.map((worker) => worker.run().catch((error: unknown) => {
-          shutdown(); // one failed worker takes the set down rather than leaving half a process
-          throw error;
-        })));
+        await Promise.all(
+          workers.map((worker) =>
+            worker.run().catch((error: unknown) => {
+              shutdown(); // one failed worker takes the set down rather than leaving half a process
+              throw error;
+            }),
+          ),
+        );
       } finally {
         await connection.close();
       }

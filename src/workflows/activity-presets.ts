@@ -17,7 +17,6 @@ export const storeWrite: ActivityOptions = {
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 20 },
 };
 
-
 /** Model calls: slow, rate limited; 429/5xx retry (Retry-After honoured by the activity).
  *  10 attempts ride out about 4 minutes of an unreachable model server (6 gave 31 s). */
 export const llmCall: ActivityOptions = {

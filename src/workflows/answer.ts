@@ -41,7 +41,14 @@ export async function answerWorkflow(input: AnswerWorkflowInput): Promise<{ answ
     // The learning loop picks the answer's prompt version, model, temperature and queue priority
     // (an activity, so the choice is in history and a replay takes the same one).
     const decision = patched(ANSWER_DECISION_PATCH)
-      ? decisionRefOf(await learning.decideLlmCall({ tenantId: input.tenantId, task: 'answer', priority: 'interactive', subject: `answer:${input.answerId}` }))
+      ? decisionRefOf(
+          await learning.decideLlmCall({
+            tenantId: input.tenantId,
+            task: 'answer',
+            priority: 'interactive',
+            subject: `answer:${input.answerId}`,
+          }),
+        )
       : undefined;
     const answering = decision?.priorityKey
       ? proxyActivities<AnswerActivities>({ ...llmCall, taskQueue: taskQueueFor('llm'), priority: { priorityKey: decision.priorityKey } })
@@ -53,9 +60,11 @@ export async function answerWorkflow(input: AnswerWorkflowInput): Promise<{ answ
   } catch (error) {
     // A permanent failure (invalid model output, citations outside the sources) is recorded on the interaction.
     const cause = error instanceof ActivityFailure && error.cause instanceof ApplicationFailure ? error.cause : undefined;
-    await store.recordAnswerFailure({ answerId: input.answerId, error: cause ? `${cause.type ?? 'Error'}: ${cause.message}` : String(error) });
+    await store.recordAnswerFailure({
+      answerId: input.answerId,
+      error: cause ? `${cause.type ?? 'Error'}: ${cause.message}` : String(error),
+    });
     stage = 'failed';
     throw error;
   }
 }
-

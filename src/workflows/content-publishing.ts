@@ -34,7 +34,12 @@ export async function publishAndMonitor(state: ContentSnapshot, plan: PublishPla
       try {
         const post: PublishResult = await publishing.publishToPlatform(ref);
         Object.assign(publication, { status: 'published', externalId: post.externalId, url: post.url });
-        await transition('system', 'publish.succeeded', {}, { detail: { platform: publication.platform, externalId: post.externalId, url: post.url } });
+        await transition(
+          'system',
+          'publish.succeeded',
+          {},
+          { detail: { platform: publication.platform, externalId: post.externalId, url: post.url } },
+        );
       } catch (error) {
         const failure = failureOf(error);
         log.warn('publishing failed', { contentId, platform: publication.platform, ...failure });

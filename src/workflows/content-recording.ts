@@ -15,7 +15,13 @@ export type EventWriter = Pick<ContentReviewActivities, 'recordContentEvent'>;
 
 export interface ContentRecorder {
   /** Applies `to`, then records the event (through `via`: the high-priority queue inside Updates). */
-  transition: (actor: string, action: string, to?: Partial<Pick<ContentSnapshot, 'status' | 'stage'>>, extra?: Partial<ContentEvent>, via?: EventWriter) => Promise<void>;
+  transition: (
+    actor: string,
+    action: string,
+    to?: Partial<Pick<ContentSnapshot, 'status' | 'stage'>>,
+    extra?: Partial<ContentEvent>,
+    via?: EventWriter,
+  ) => Promise<void>;
   notify: (kind: NotificationEvent['kind'], recipients: string[], detail?: string) => void;
   /** Delivers what is left in the outbox, then stops the delivery loop. */
   close: () => Promise<void>;
@@ -32,7 +38,12 @@ export function createContentRecorder(state: ContentSnapshot, defaultWriter: Eve
   const sync = () => {
     // What the Temporal UI shows as the run's current details.
     setCurrentDetails(
-      [`**${state.status}** · ${state.stage} · revision ${state.revision}`, state.assignee && `assignee ${state.assignee}`, state.dueAt && `due ${state.dueAt}`, state.risk && `risk ${state.risk.score} (${state.risk.route})`]
+      [
+        `**${state.status}** · ${state.stage} · revision ${state.revision}`,
+        state.assignee && `assignee ${state.assignee}`,
+        state.dueAt && `due ${state.dueAt}`,
+        state.risk && `risk ${state.risk.score} (${state.risk.route})`,
+      ]
         .filter(Boolean)
         .join(' · '),
     );
@@ -44,11 +55,18 @@ export function createContentRecorder(state: ContentSnapshot, defaultWriter: Eve
     ]);
   };
 
-  async function transition(actor: string, action: string, to: Partial<Pick<ContentSnapshot, 'status' | 'stage'>> = {}, extra: Partial<ContentEvent> = {}, via: EventWriter = defaultWriter) {
+  async function transition(
+    actor: string,
+    action: string,
+    to: Partial<Pick<ContentSnapshot, 'status' | 'stage'>> = {},
+    extra: Partial<ContentEvent> = {},
+    via: EventWriter = defaultWriter,
+  ) {
     const from = state.status;
     Object.assign(state, to);
     sync();
-    if (state.status !== from) log.info('content status changed', { contentId, action, from, to: state.status, stage: state.stage, revision: state.revision });
+    if (state.status !== from)
+      log.info('content status changed', { contentId, action, from, to: state.status, stage: state.stage, revision: state.revision });
     await via.recordContentEvent({
       tenantId,
       contentId,
@@ -66,7 +84,15 @@ export function createContentRecorder(state: ContentSnapshot, defaultWriter: Eve
   }
 
   const notify = (kind: NotificationEvent['kind'], recipients: string[], detail?: string) => {
-    outbox.push({ kind, tenantId, contentId, recipients, dueAt: state.dueAt, detail, idempotencyKey: `${workflowInfo().workflowId}#notify-${++notificationCount}-${kind}` });
+    outbox.push({
+      kind,
+      tenantId,
+      contentId,
+      recipients,
+      dueAt: state.dueAt,
+      detail,
+      idempotencyKey: `${workflowInfo().workflowId}#notify-${++notificationCount}-${kind}`,
+    });
   };
 
   async function deliver() {
@@ -78,7 +104,13 @@ export function createContentRecorder(state: ContentSnapshot, defaultWriter: Eve
         await notifications.notify(next);
       } catch (error) {
         // Retries are spent: a lost notification must not fail the content; the audit trail has the event.
-        log.warn('notification not delivered', { contentId, kind: next.kind, recipients: next.recipients, idempotencyKey: next.idempotencyKey, ...failureOf(error) });
+        log.warn('notification not delivered', {
+          contentId,
+          kind: next.kind,
+          recipients: next.recipients,
+          idempotencyKey: next.idempotencyKey,
+          ...failureOf(error),
+        });
       }
     }
   }

@@ -34,7 +34,16 @@ import {
   type RevisionRequest,
 } from '../content/model';
 import { contentSubject } from '../learning/decision';
-import { applyReview, atExpiry, isFinal, nextSlaEvent, refuseExtension, refuseReview, refuseRevision, type Refusal } from '../content/review-rules';
+import {
+  applyReview,
+  atExpiry,
+  isFinal,
+  nextSlaEvent,
+  refuseExtension,
+  refuseReview,
+  refuseRevision,
+  type Refusal,
+} from '../content/review-rules';
 import type { Platform } from '../publishing/adapter';
 import { SearchAttr } from '../temporal/search-attributes';
 import { llmCall, localWork, storeWrite } from './activity-presets';
@@ -55,7 +64,9 @@ export interface ContentReviewInput {
   /** ISO time; publishing waits for it on a durable timer. */
   publishAt?: string;
   productRefs?: string[];
-  submission: { kind: 'text'; title: string; bodyKey: string } | { kind: 'brief'; brief?: string; productId?: string; tone: string; maxWords: number };
+  submission:
+    | { kind: 'text'; title: string; bodyKey: string }
+    | { kind: 'brief'; brief?: string; productId?: string; tone: string; maxWords: number };
   policy: ReviewPolicy;
 }
 
@@ -157,10 +168,19 @@ export async function contentReviewWorkflow(input: ContentReviewInput): Promise<
       reviewStartedAt = Date.now();
       state.dueAt = new Date(reviewStartedAt + policy.expireAfterMs).toISOString();
     }
-    assignees = assignReviewers(contentId, policy.reviewers.filter((id) => id !== authorId), risk.requiredApprovals);
+    assignees = assignReviewers(
+      contentId,
+      policy.reviewers.filter((id) => id !== authorId),
+      risk.requiredApprovals,
+    );
     if (state.escalated) assignees = [policy.escalateTo];
     state.assignee = assignees[0];
-    await transition('system:checks', 'review.routed', { status: 'pending' }, { checks: results, risk, detail: { route: risk.route, assignees } });
+    await transition(
+      'system:checks',
+      'review.routed',
+      { status: 'pending' },
+      { checks: results, risk, detail: { route: risk.route, assignees } },
+    );
     notify('review-assigned', assignees.length ? assignees : ['reviewers'], `${risk.route}, risk ${risk.score}`);
     sla.touch();
   }
@@ -172,10 +192,22 @@ export async function contentReviewWorkflow(input: ContentReviewInput): Promise<
     const decision = patched(DRAFT_DECISION_PATCH)
       ? await learning.decideLlmCall({ tenantId, task: 'draft', priority: 'interactive', subject: contentSubject(contentId) })
       : undefined;
-    const drafter = decision ? proxyActivities<ContentReviewActivities>({ ...llmCall, taskQueue: taskQueueFor('llm'), priority: { priorityKey: decision.priorityKey } }) : llm;
+    const drafter = decision
+      ? proxyActivities<ContentReviewActivities>({
+          ...llmCall,
+          taskQueue: taskQueueFor('llm'),
+          priority: { priorityKey: decision.priorityKey },
+        })
+      : llm;
     const result = await budget.run(() =>
       drafter.draftContent({
-        tenantId, contentId, authorId, brief, productId, tone, maxWords,
+        tenantId,
+        contentId,
+        authorId,
+        brief,
+        productId,
+        tone,
+        maxWords,
         ...(revision !== 1 ? { revision } : {}),
         ...(decision ? { decision: decisionRefOf(decision) } : {}),
       }),
@@ -196,7 +228,12 @@ export async function contentReviewWorkflow(input: ContentReviewInput): Promise<
   async function redraftIfStillTheirs(request: RedraftRequest) {
     const applies = ai?.promptVersion === request.fromVersion && draftedRevision === state.revision && !isFinal(state.status);
     if (!applies) {
-      await transition('system:redrive', 'redraft.skipped', {}, { detail: { ...request, reason: 'revised by a person, decided, or not drafted by that version' } });
+      await transition(
+        'system:redrive',
+        'redraft.skipped',
+        {},
+        { detail: { ...request, reason: 'revised by a person, decided, or not drafted by that version' } },
+      );
       return;
     }
     const previous = state.status;
@@ -303,7 +340,14 @@ export async function contentReviewWorkflow(input: ContentReviewInput): Promise<
       await transition(`model:${drafted.ai.model}`, 'draft.generated', {}, { ai: drafted.ai });
     } else {
       state.revision = 1;
-      await review.recordRevision({ tenantId, contentId, revision: 1, title: input.submission.title, bodyKey: input.submission.bodyKey, authorId });
+      await review.recordRevision({
+        tenantId,
+        contentId,
+        revision: 1,
+        title: input.submission.title,
+        bodyKey: input.submission.bodyKey,
+        authorId,
+      });
       await transition(authorId, 'content.submitted', {});
     }
     await checkAndRoute('system:checks');
@@ -352,7 +396,11 @@ export async function contentReviewWorkflow(input: ContentReviewInput): Promise<
       state.assignee = policy.escalateTo;
       assignees = [policy.escalateTo];
       await transition('system:sla', 'review.escalated', {}, { detail: { from: previous, to: policy.escalateTo } });
-      notify('review-escalated', [policy.escalateTo, ...(previous ? [previous] : [])], `overdue since ${new Date(started + policy.reminderAfterMs).toISOString()}`);
+      notify(
+        'review-escalated',
+        [policy.escalateTo, ...(previous ? [previous] : [])],
+        `overdue since ${new Date(started + policy.reminderAfterMs).toISOString()}`,
+      );
     } else if (atExpiry(state, policy) === 'auto-approve') {
       state.assignee = undefined;
       await transition('system:expiry-policy', 'review.auto-approved-at-expiry', { status: 'approved' });

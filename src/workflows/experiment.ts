@@ -23,7 +23,14 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { LearningActivities } from '../activities/learning';
 import type { ExperimentStatus } from '../learning/experiment-store';
-import { initialAllocation, nextStep, posteriorMeans, rewardTargetsOf, type ArmState, type ExperimentSettings } from '../learning/experiment-rules';
+import {
+  initialAllocation,
+  nextStep,
+  posteriorMeans,
+  rewardTargetsOf,
+  type ArmState,
+  type ExperimentSettings,
+} from '../learning/experiment-rules';
 import type { ArmGuardrails } from '../learning/guardrails';
 import { seededRng, seedOf } from '../learning/random';
 import { defaultOutcomeWeights, type ArmStats } from '../learning/reward';
@@ -134,7 +141,9 @@ export async function experimentWorkflow(input: ExperimentInput): Promise<Experi
         try {
           await startChild(productItemWorkflow, {
             workflowId: item.workflowId,
-            args: [{ listId: item.listId, tenantId, itemKey: item.itemKey, url: item.url, options: item.options as unknown as ListOptions }],
+            args: [
+              { listId: item.listId, tenantId, itemKey: item.itemKey, url: item.url, options: item.options as unknown as ListOptions },
+            ],
             parentClosePolicy: ParentClosePolicy.ABANDON,
             workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
           });
@@ -177,12 +186,26 @@ export async function experimentWorkflow(input: ExperimentInput): Promise<Experi
 
     state.round++;
     pollsThisRun++;
-    state.stats = await acts.collectExperimentStats({ experimentId, arms, weights, targets: rewardTargetsOf(settings), latencyTolerance: settings.latencyTolerance });
+    state.stats = await acts.collectExperimentStats({
+      experimentId,
+      arms,
+      weights,
+      targets: rewardTargetsOf(settings),
+      latencyTolerance: settings.latencyTolerance,
+    });
     const step = nextStep(arms, state.stats, settings, seededRng(seedOf(`${experimentId}/${state.round}`)));
     state.guardrails = step.guardrails;
 
     if (step.kind === 'rollback') {
-      await acts.rollbackCandidates({ experimentId, tenantId, task, versions: step.versions, remaining: step.remaining, reason: step.reason, detail: { round: state.round, stats: state.stats } });
+      await acts.rollbackCandidates({
+        experimentId,
+        tenantId,
+        task,
+        versions: step.versions,
+        remaining: step.remaining,
+        reason: step.reason,
+        detail: { round: state.round, stats: state.stats },
+      });
       state.rolledBack.push(...step.versions);
       arms = arms.filter((arm) => !step.versions.includes(arm.version));
       note(`rolled back ${step.versions.join(', ')}: ${step.reason}`);
@@ -197,7 +220,16 @@ export async function experimentWorkflow(input: ExperimentInput): Promise<Experi
       continue;
     }
     if (step.kind === 'promote') {
-      await acts.concludeExperiment({ experimentId, tenantId, task, action: 'promote', version: step.version, actor: 'system:auto-promote', reason: step.reason, detail: { round: state.round } });
+      await acts.concludeExperiment({
+        experimentId,
+        tenantId,
+        task,
+        action: 'promote',
+        version: step.version,
+        actor: 'system:auto-promote',
+        reason: step.reason,
+        detail: { round: state.round },
+      });
       state.status = 'promoted';
       state.promoted = step.version;
       state.probabilityBest = step.probabilityBest;

@@ -10,5 +10,8 @@ export function activityApplicationFailure(error: unknown): ApplicationFailure |
 /** Type and message of any failure, for audit events and outcomes. */
 export function failureOf(error: unknown): { type: string; message: string } {
   const cause = error instanceof ActivityFailure ? error.cause : error;
-  return { type: cause instanceof ApplicationFailure ? (cause.type ?? 'Error') : 'Error', message: cause instanceof Error ? cause.message : String(cause) };
+  return {
+    type: cause instanceof ApplicationFailure ? (cause.type ?? 'Error') : 'Error',
+    message: cause instanceof Error ? cause.message : String(cause),
+  };
 }

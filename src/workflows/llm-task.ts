@@ -34,7 +34,12 @@ export async function llmTaskWorkflow<N extends LlmTaskName>(request: LlmTaskWor
   // The decision (version, model, temperature, queue priority) comes from an activity, so it
   // is in the history and a replay takes the same one.
   const decision = patched(DECISION_PATCH)
-    ? await learning.decideLlmCall({ tenantId: request.tenantId, task: request.task, priority: request.priority ?? 'interactive', subject: request.subject })
+    ? await learning.decideLlmCall({
+        tenantId: request.tenantId,
+        task: request.task,
+        priority: request.priority ?? 'interactive',
+        subject: request.subject,
+      })
     : undefined;
   const llm = proxyActivities<LlmActivities>({
     ...llmCall,
@@ -52,7 +57,14 @@ export async function llmTaskWorkflow<N extends LlmTaskName>(request: LlmTaskWor
     extract: llm.llmExtract,
   };
   const call = byTask[request.task];
-  const ref = decision && { decisionId: decision.decisionId, promptVersion: decision.promptVersion, model: decision.model, temperature: decision.temperature, maxTokens: decision.maxTokens, priorityKey: decision.priorityKey };
+  const ref = decision && {
+    decisionId: decision.decisionId,
+    promptVersion: decision.promptVersion,
+    model: decision.model,
+    temperature: decision.temperature,
+    maxTokens: decision.maxTokens,
+    priorityKey: decision.priorityKey,
+  };
   const result = await budget.run(() => call({ tenantId: request.tenantId, input: request.input as never, decision: ref }));
   done = true;
   return result as TaskResult<TaskOutput<N>>;

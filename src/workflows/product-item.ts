@@ -2,7 +2,17 @@
 // enhancement → store → embed + index → graph → inventory. Each I/O is an activity on the
 // queue of its kind; an item's failure is recorded (stage, type, attempts) and returned, not
 // thrown, so the list carries on.
-import { ActivityFailure, ApplicationFailure, defineQuery, isCancellation, patched, proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  defineQuery,
+  isCancellation,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  setCurrentDetails,
+  setHandler,
+} from '@temporalio/workflow';
 import type { DecisionRef, LearningActivities } from '../activities/learning';
 import type { createProductCrawlActivities } from '../activities/product-crawl';
 import type { createProductEnrichActivities } from '../activities/product-enrich';
@@ -20,7 +30,18 @@ import { activityApplicationFailure } from './failures';
 /** Items given inline by a feed carry this pseudo-URL instead of a page to crawl. */
 export const FEED_URL_PREFIX = 'feed:';
 
-export const productStages = ['fetch', 'extract', 'images', 'text', 'sentiment', 'enhance', 'store', 'index', 'graph', 'inventory'] as const;
+export const productStages = [
+  'fetch',
+  'extract',
+  'images',
+  'text',
+  'sentiment',
+  'enhance',
+  'store',
+  'index',
+  'graph',
+  'inventory',
+] as const;
 export type ProductStage = (typeof productStages)[number];
 
 export interface ListOptions {
@@ -82,7 +103,9 @@ export async function productItemWorkflow(input: ProductItemInput): Promise<Prod
   const learning = proxyActivities<LearningActivities>(storeWrite);
   /** The LLM queue at the priority a decision chose. */
   const llmAt = (decision?: DecisionRef) =>
-    decision?.priorityKey ? proxyActivities<Enrich & Store>({ ...llmCall, taskQueue: taskQueueFor('llm'), priority: { priorityKey: decision.priorityKey } }) : llm;
+    decision?.priorityKey
+      ? proxyActivities<Enrich & Store>({ ...llmCall, taskQueue: taskQueueFor('llm'), priority: { priorityKey: decision.priorityKey } })
+      : llm;
   const budget = installBudgetPause();
 
   const { options, tenantId, url } = input;
@@ -157,20 +180,36 @@ export async function productItemWorkflow(input: ProductItemInput): Promise<Prod
     const decided = enrich && patched(DECISION_PATCH);
     const [sentimentDecision, enhanceDecision] = decided
       ? await Promise.all([
-          wanted('sentiment') ? learning.decideLlmCall({ tenantId, task: 'sentiment', priority: 'batch', subject: productItemSubject(input.listId, input.itemKey) }).then(decisionRefOf) : undefined,
-          wanted('enhance') ? learning.decideLlmCall({ tenantId, task: 'enhance', priority: 'batch', subject: productItemSubject(input.listId, input.itemKey) }).then(decisionRefOf) : undefined,
+          wanted('sentiment')
+            ? learning
+                .decideLlmCall({ tenantId, task: 'sentiment', priority: 'batch', subject: productItemSubject(input.listId, input.itemKey) })
+                .then(decisionRefOf)
+            : undefined,
+          wanted('enhance')
+            ? learning
+                .decideLlmCall({ tenantId, task: 'enhance', priority: 'batch', subject: productItemSubject(input.listId, input.itemKey) })
+                .then(decisionRefOf)
+            : undefined,
         ])
       : [undefined, undefined];
     const [images, text, sentiment] = await Promise.all([
       wanted('images') ? stage('images', () => imaging.optimiseImages({ imageUrls: extracted.imageUrls })) : undefined,
       wanted('text') ? stage('text', () => cpu.cleanProductText({ extractKey: extracted.extractKey })) : undefined,
       enrich && wanted('sentiment')
-        ? optional('sentiment', () => budget.run(() => llmAt(sentimentDecision).analyzeProductSentiment({ tenantId, extractKey: extracted.extractKey, decision: sentimentDecision })))
+        ? optional('sentiment', () =>
+            budget.run(() =>
+              llmAt(sentimentDecision).analyzeProductSentiment({ tenantId, extractKey: extracted.extractKey, decision: sentimentDecision }),
+            ),
+          )
         : undefined,
     ]);
     const enhancement =
       enrich && wanted('enhance')
-        ? await optional('enhance', () => budget.run(() => llmAt(enhanceDecision).enhanceProduct({ tenantId, extractKey: extracted.extractKey, decision: enhanceDecision })))
+        ? await optional('enhance', () =>
+            budget.run(() =>
+              llmAt(enhanceDecision).enhanceProduct({ tenantId, extractKey: extracted.extractKey, decision: enhanceDecision }),
+            ),
+          )
         : undefined;
 
     if (!options.dryRun) {
@@ -221,6 +260,7 @@ function describeFailure(error: unknown): { errorType: string; message: string; 
     const attempt = (cause.details?.[0] as { attempt?: number } | undefined)?.attempt;
     return { errorType: cause.type ?? 'ApplicationFailure', message: cause.message, attempts: attempt ?? 1 };
   }
-  if (error instanceof ActivityFailure) return { errorType: error.cause?.name ?? 'ActivityFailure', message: error.cause?.message ?? error.message, attempts: 1 };
+  if (error instanceof ActivityFailure)
+    return { errorType: error.cause?.name ?? 'ActivityFailure', message: error.cause?.message ?? error.message, attempts: 1 };
   return { errorType: (error as Error)?.name ?? 'Error', message: (error as Error)?.message ?? String(error), attempts: 1 };
 }

@@ -83,14 +83,22 @@ export const RUN_END_RECORDED = 'research-run-end-recorded';
 /** A scheduled run's id: the last segment of its workflow id (`research/<tenant>/<schedule>-<time>`). */
 function runIdOf(workflowId: string): string {
   const last = workflowId.split('/').pop() ?? workflowId;
-  return last.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+/, '').slice(0, 100);
+  return last
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^-+/, '')
+    .slice(0, 100);
 }
 
 export async function researchRunWorkflow(input: ResearchRunInput): Promise<ResearchResult> {
   const crawl = proxyActivities<ResearchActivities>({ ...httpFetch, heartbeatTimeout: '30 seconds', taskQueue: taskQueueFor('crawl') });
   const store = proxyActivities<ResearchActivities>(storeWrite);
   const batch = proxyActivities<ResearchActivities>(listBatchWork);
-  const llm = proxyActivities<ResearchActivities>({ ...llmCall, startToCloseTimeout: '10 minutes', heartbeatTimeout: '3 minutes', taskQueue: taskQueueFor('llm') });
+  const llm = proxyActivities<ResearchActivities>({
+    ...llmCall,
+    startToCloseTimeout: '10 minutes',
+    heartbeatTimeout: '3 minutes',
+    taskQueue: taskQueueFor('llm'),
+  });
 
   const info = workflowInfo();
   const runId = input.carry?.runId ?? input.runId ?? runIdOf(info.workflowId);
@@ -105,7 +113,7 @@ export async function researchRunWorkflow(input: ResearchRunInput): Promise<Rese
     matched: undefined as number | undefined,
     report: undefined as ResearchResult['report'] | undefined,
     priceMoves: undefined as number | undefined,
-    rates: input.carry?.opened.rates ?? (DEFAULT_STAGE_RATES),
+    rates: input.carry?.opened.rates ?? DEFAULT_STAGE_RATES,
   };
   const startedAt = new Date(info.runStartTime).toISOString();
   const runs = (input.carry?.runs ?? 0) + 1;
@@ -152,7 +160,13 @@ export async function researchRunWorkflow(input: ResearchRunInput): Promise<Rese
 
   const opened =
     input.carry?.opened ??
-    (await crawl.openResearchRun({ runId, tenantId: input.tenantId, workflowId: info.workflowId, request: input.request, scheduleId: input.scheduleId }));
+    (await crawl.openResearchRun({
+      runId,
+      tenantId: input.tenantId,
+      workflowId: info.workflowId,
+      request: input.request,
+      scheduleId: input.scheduleId,
+    }));
   state.rates = opened.rates;
 
   const crawlAnalyseReport = async (): Promise<ResearchResult> => {
@@ -178,7 +192,8 @@ export async function researchRunWorkflow(input: ResearchRunInput): Promise<Rese
           try {
             count(await crawl.crawlResearchPage({ runId, url: page.url, depth: page.depth }));
           } catch (error) {
-            const reason = error instanceof ActivityFailure && error.cause instanceof ApplicationFailure ? (error.cause.type ?? 'Error') : 'Error';
+            const reason =
+              error instanceof ActivityFailure && error.cause instanceof ApplicationFailure ? (error.cause.type ?? 'Error') : 'Error';
             await store.markResearchPageFailed({ runId, url: page.url, reason });
             state.pages.failed++;
           }
@@ -210,13 +225,17 @@ export async function researchRunWorkflow(input: ResearchRunInput): Promise<Rese
         // (every retry timed out), is not published.
         const refused = error.cause instanceof ApplicationFailure && error.cause.type === REPORT_REFUSED;
         const reason = error.cause?.message ?? error.message;
-        await store.recordReportRefusal(refused ? { runId, reason } : { runId, reason: `the model did not deliver a report: ${reason}`, unavailable: true });
+        await store.recordReportRefusal(
+          refused ? { runId, reason } : { runId, reason: `the model did not deliver a report: ${reason}`, unavailable: true },
+        );
         state.report = refused ? 'refused' : 'unavailable';
       }
     }
 
     enter('watch');
-    state.priceMoves = input.request.priceWatch ? (await store.watchResearchPrices({ runId, thresholdPct: input.request.priceWatch.thresholdPct })).moves : 0;
+    state.priceMoves = input.request.priceWatch
+      ? (await store.watchResearchPrices({ runId, thresholdPct: input.request.priceWatch.thresholdPct })).moves
+      : 0;
 
     enter('done');
     const finished = await store.finishResearchRun({ runId, status: 'completed', timings: { crawl: state.crawlElapsedMs, ...timings } });
@@ -241,7 +260,9 @@ export async function researchRunWorkflow(input: ResearchRunInput): Promise<Rese
     if (patched(RUN_END_RECORDED)) {
       const status = isCancellation(error) ? 'cancelled' : 'failed';
       log.warn('research run ended early', { runId, status, stage: state.stage });
-      await CancellationScope.nonCancellable(() => store.finishResearchRun({ runId, status, timings: { crawl: state.crawlElapsedMs, ...timings } }));
+      await CancellationScope.nonCancellable(() =>
+        store.finishResearchRun({ runId, status, timings: { crawl: state.crawlElapsedMs, ...timings } }),
+      );
     }
     throw error;
   }

@@ -21,7 +21,16 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { StrategyActivities } from '../activities/strategy';
-import { applyCredit, bestKnown, drawStrategy, initialState, recommend, type Credit, type LearnerState, type Recommendation } from '../strategy/bandit';
+import {
+  applyCredit,
+  bestKnown,
+  drawStrategy,
+  initialState,
+  recommend,
+  type Credit,
+  type LearnerState,
+  type Recommendation,
+} from '../strategy/bandit';
 import { refuseConstraints, type BrandConstraints, type Strategy } from '../strategy/model';
 import { SearchAttr } from '../temporal/search-attributes';
 import { storeWrite } from './activity-presets';
@@ -115,7 +124,11 @@ export async function strategyLearnerWorkflow(input: StrategyLearnerInput): Prom
     setConstraintsUpdate,
     async ({ actor, constraints }) => {
       await condition(() => state !== undefined);
-      state!.constraints = { allowedTones: [...constraints.allowedTones], bannedPhrases: [...constraints.bannedPhrases], voiceNotes: constraints.voiceNotes };
+      state!.constraints = {
+        allowedTones: [...constraints.allowedTones],
+        bannedPhrases: [...constraints.bannedPhrases],
+        voiceNotes: constraints.voiceNotes,
+      };
       log.info('brand constraints set', { by: actor.userId, allowedTones: constraints.allowedTones.join(',') });
       await save();
       return state!.constraints;
@@ -132,7 +145,18 @@ export async function strategyLearnerWorkflow(input: StrategyLearnerInput): Prom
   setHandler(recommendationQuery, () => bestKnown(state ?? initialState()));
   setHandler(learnerQuery, () => {
     const s = state ?? initialState();
-    return { tenantId, brand, channel, observations: s.observations, signals: s.signals, recommendations: s.recommendations, runs, priorFrom: s.priorFrom, constraints: s.constraints, arms: s.arms };
+    return {
+      tenantId,
+      brand,
+      channel,
+      observations: s.observations,
+      signals: s.signals,
+      recommendations: s.recommendations,
+      runs,
+      priorFrom: s.priorFrom,
+      constraints: s.constraints,
+      arms: s.arms,
+    };
   });
 
   if (runs === 1) {

@@ -42,7 +42,10 @@ export function loadCorpus(): CorpusPage[] {
     .filter((file) => file.endsWith('.html'))
     .sort()
     .map((file) => {
-      const meta = JSON.parse(readFileSync(path.join(CORPUS_DIR, file.replace(/\.html$/, '.json')), 'utf8')) as Omit<CorpusPage, 'file' | 'html'>;
+      const meta = JSON.parse(readFileSync(path.join(CORPUS_DIR, file.replace(/\.html$/, '.json')), 'utf8')) as Omit<
+        CorpusPage,
+        'file' | 'html'
+      >;
       return { ...meta, file, html: readFileSync(path.join(CORPUS_DIR, file), 'utf8') };
     });
 }
@@ -55,7 +58,11 @@ export interface FieldResult {
 }
 
 const same = (a: unknown, b: unknown) =>
-  typeof a === 'number' && typeof b === 'number' ? Math.abs(a - b) < 0.005 : typeof a === 'string' && typeof b === 'string' ? a.replace(/\s+/g, ' ').trim() === b.replace(/\s+/g, ' ').trim() : a === b;
+  typeof a === 'number' && typeof b === 'number'
+    ? Math.abs(a - b) < 0.005
+    : typeof a === 'string' && typeof b === 'string'
+      ? a.replace(/\s+/g, ' ').trim() === b.replace(/\s+/g, ' ').trim()
+      : a === b;
 
 /** Every expected field of one page, right or wrong; a page that is not a product scores "kind". */
 export function scorePage(page: CorpusPage, extract: (html: string, url: string) => ExtractedProduct): FieldResult[] {
@@ -68,12 +75,23 @@ export function scorePage(page: CorpusPage, extract: (html: string, url: string)
   }
   if (page.notProduct) {
     const rejected = failure instanceof PipelineError && failure.type === 'ProductNotFound' && !failure.retryable;
-    return [{ field: 'kind', ok: rejected, want: `not a product (${page.notProduct})`, got: product ? `product "${product.name.value}"` : String(failure) }];
+    return [
+      {
+        field: 'kind',
+        ok: rejected,
+        want: `not a product (${page.notProduct})`,
+        got: product ? `product "${product.name.value}"` : String(failure),
+      },
+    ];
   }
   const expected = page.expect ?? {};
   const results: FieldResult[] = [];
   for (const [field, want] of Object.entries(expected) as [keyof Expected, unknown][]) {
-    const got = !product ? `(failed: ${(failure as Error)?.message})` : field === 'image' ? product.images[0]?.value : product[field]?.value;
+    const got = !product
+      ? `(failed: ${(failure as Error)?.message})`
+      : field === 'image'
+        ? product.images[0]?.value
+        : product[field]?.value;
     results.push({ field, ok: same(want, got), want, got });
   }
   // A former price where the page shows none would be invented.
@@ -84,7 +102,18 @@ export function scorePage(page: CorpusPage, extract: (html: string, url: string)
 }
 
 export const CORPUS_FIELDS: (keyof Expected | 'kind')[] = [
-  'name', 'price', 'listPrice', 'highPrice', 'currency', 'image', 'description', 'brand', 'sku', 'gtin', 'availability', 'kind',
+  'name',
+  'price',
+  'listPrice',
+  'highPrice',
+  'currency',
+  'image',
+  'description',
+  'brand',
+  'sku',
+  'gtin',
+  'availability',
+  'kind',
 ];
 
 /** fields right / fields checked, per field and overall, for a group of pages. */

@@ -36,7 +36,9 @@ export function onPath(name: string): string | undefined {
 
 /** `skip` option for describe(): the reason when a tool is missing, unless under CI. */
 export function skipUnless(tools: Record<string, string | undefined>): string | false {
-  const missing = Object.entries(tools).filter(([, where]) => !where).map(([name]) => name);
+  const missing = Object.entries(tools)
+    .filter(([, where]) => !where)
+    .map(([name]) => name);
   if (missing.length === 0) return false;
   if (process.env.CI) return false; // run, and fail on the missing tool
   return `missing ${missing.join(', ')} (bash deploy/local/stack.sh ops-tools)`;

@@ -148,7 +148,8 @@ export async function startWordPressStandIn(): Promise<WordPressStandIn> {
   const { gate, takeFailure, accepted } = createGate();
   const posts: WordPressStandIn['posts'] = [];
   const comments = new Map<number, number>();
-  const wpError = (res: ServerResponse, status: number, code: string, message: string) => json(res, status, { code, message, data: { status } });
+  const wpError = (res: ServerResponse, status: number, code: string, message: string) =>
+    json(res, status, { code, message, data: { status } });
   const server = createServer(async (req, res) => {
     const raw = await readBody(req);
     const expected = `Basic ${Buffer.from(`${user}:${appPassword}`).toString('base64')}`;
@@ -176,7 +177,11 @@ export async function startWordPressStandIn(): Promise<WordPressStandIn> {
         return json(res, 400, {
           code: 'rest_invalid_param',
           message: 'Invalid parameter(s): status',
-          data: { status: 400, params: { status: 'Status is forbidden.' }, details: { status: { code: 'rest_forbidden_status', message: 'Status is forbidden.', data: { status: 401 } } } },
+          data: {
+            status: 400,
+            params: { status: 'Status is forbidden.' },
+            details: { status: { code: 'rest_forbidden_status', message: 'Status is forbidden.', data: { status: 401 } } },
+          },
         });
       }
       return json(res, 200, posts.filter((p) => (!slug || p.slug === slug) && statuses.includes(p.status)).map(shape));
@@ -188,7 +193,14 @@ export async function startWordPressStandIn(): Promise<WordPressStandIn> {
       // Like WordPress, a taken slug gets a suffix rather than an error.
       let slug = body.slug ?? `post-${posts.length + 1}`;
       if (posts.some((p) => p.slug === slug)) slug = `${slug}-2`;
-      const post = { id: 100 + posts.length + 1, slug, title: body.title, content: body.content ?? '', excerpt: body.excerpt ?? '', status: body.status ?? 'draft' };
+      const post = {
+        id: 100 + posts.length + 1,
+        slug,
+        title: body.title,
+        content: body.content ?? '',
+        excerpt: body.excerpt ?? '',
+        status: body.status ?? 'draft',
+      };
       posts.push(post);
       return accepted(() => json(res, 201, shape(post)));
     }
@@ -198,5 +210,13 @@ export async function startWordPressStandIn(): Promise<WordPressStandIn> {
     }
     wpError(res, 404, 'rest_no_route', 'No route was found matching the URL and request method.');
   });
-  return { ...gate, url: await listen(server), user, appPassword, posts, comments, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    ...gate,
+    url: await listen(server),
+    user,
+    appPassword,
+    posts,
+    comments,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }

@@ -11,14 +11,86 @@ export interface PriceCase {
 }
 
 export const LOCALES = [
-  'en-US', 'en-GB', 'en-IN', 'en-CA', 'en-AU', 'de-DE', 'de-AT', 'de-CH', 'fr-FR', 'fr-CH', 'fr-CA', 'it-IT', 'es-ES', 'es-MX',
-  'pt-BR', 'pt-PT', 'nl-NL', 'nl-BE', 'sv-SE', 'nb-NO', 'da-DK', 'fi-FI', 'pl-PL', 'cs-CZ', 'sk-SK', 'hu-HU', 'ro-RO', 'bg-BG',
-  'ru-RU', 'uk-UA', 'tr-TR', 'el-GR', 'he-IL', 'ar-EG', 'ar-SA', 'fa-IR', 'hi-IN', 'th-TH', 'vi-VN', 'id-ID', 'ms-MY', 'ja-JP',
-  'ko-KR', 'zh-CN', 'zh-TW', 'zh-HK',
+  'en-US',
+  'en-GB',
+  'en-IN',
+  'en-CA',
+  'en-AU',
+  'de-DE',
+  'de-AT',
+  'de-CH',
+  'fr-FR',
+  'fr-CH',
+  'fr-CA',
+  'it-IT',
+  'es-ES',
+  'es-MX',
+  'pt-BR',
+  'pt-PT',
+  'nl-NL',
+  'nl-BE',
+  'sv-SE',
+  'nb-NO',
+  'da-DK',
+  'fi-FI',
+  'pl-PL',
+  'cs-CZ',
+  'sk-SK',
+  'hu-HU',
+  'ro-RO',
+  'bg-BG',
+  'ru-RU',
+  'uk-UA',
+  'tr-TR',
+  'el-GR',
+  'he-IL',
+  'ar-EG',
+  'ar-SA',
+  'fa-IR',
+  'hi-IN',
+  'th-TH',
+  'vi-VN',
+  'id-ID',
+  'ms-MY',
+  'ja-JP',
+  'ko-KR',
+  'zh-CN',
+  'zh-TW',
+  'zh-HK',
 ];
 export const CURRENCIES = [
-  'USD', 'EUR', 'GBP', 'JPY', 'CHF', 'CAD', 'AUD', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'HUF', 'RON', 'BGN', 'RUB', 'UAH', 'TRY',
-  'ILS', 'INR', 'IDR', 'KRW', 'VND', 'THB', 'BRL', 'MXN', 'CNY', 'KWD', 'EGP', 'MYR', 'PHP', 'ZAR',
+  'USD',
+  'EUR',
+  'GBP',
+  'JPY',
+  'CHF',
+  'CAD',
+  'AUD',
+  'SEK',
+  'NOK',
+  'DKK',
+  'PLN',
+  'CZK',
+  'HUF',
+  'RON',
+  'BGN',
+  'RUB',
+  'UAH',
+  'TRY',
+  'ILS',
+  'INR',
+  'IDR',
+  'KRW',
+  'VND',
+  'THB',
+  'BRL',
+  'MXN',
+  'CNY',
+  'KWD',
+  'EGP',
+  'MYR',
+  'PHP',
+  'ZAR',
 ];
 export const AMOUNTS = [0.5, 7, 19.99, 129, 999.9, 1_299, 31_500, 1_234_567.5];
 
@@ -34,7 +106,8 @@ export function intlPriceCases(): PriceCase[] {
           const text = format.format(amount);
           const shown = Number(amount.toFixed(digits));
           // A narrow sign ("$" for CAD in en-US) does not tell the currency; the full one does ("CA$").
-          const ambiguous = display === 'narrowSymbol' && text !== new Intl.NumberFormat(locale, { style: 'currency', currency }).format(amount);
+          const ambiguous =
+            display === 'narrowSymbol' && text !== new Intl.NumberFormat(locale, { style: 'currency', currency }).format(amount);
           cases.push({ text, amount: shown, currency: ambiguous ? undefined : currency, region });
         }
       }
@@ -56,7 +129,7 @@ export const SHOP_CASES: PriceCase[] = [
   { text: '49,- zł', amount: 49, currency: 'PLN' },
   { text: '₹ 1,499', amount: 1_499, currency: 'INR' },
   { text: 'Rs. 2,999.00', amount: 2_999, currency: 'INR' },
-  { text: 'CHF 1\'299.–', amount: 1_299, currency: 'CHF' },
+  { text: "CHF 1'299.–", amount: 1_299, currency: 'CHF' },
   { text: '12,- €', amount: 12, currency: 'EUR' },
   { text: 'ab 1.299,00 €', amount: 1_299, currency: 'EUR' },
   { text: 'Now £24.99 Was £34.99', amount: 24.99, currency: 'GBP' },
@@ -80,5 +153,11 @@ export const SHOP_CASES: PriceCase[] = [
 
 /** Strings that hold no price: dates, times, ratings, a word that looks like a code. */
 export const NOT_PRICES: string[] = [
-  '12.5.2024', 'Delivered 2024-05-12', 'Ships by 12/05/24', 'Opens at 10:30', '4.5 out of 5 stars', 'NEW arrivals 2024', 'Only 3 left',
+  '12.5.2024',
+  'Delivered 2024-05-12',
+  'Ships by 12/05/24',
+  'Opens at 10:30',
+  '4.5 out of 5 stars',
+  'NEW arrivals 2024',
+  'Only 3 left',
 ];

@@ -19,7 +19,9 @@ export function realWordPressMissing(): string | undefined {
   const missing = TOOLS.filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
   if (!existsSync(path.join(WORDPRESS_DIR, 'wp-settings.php'))) missing.push(WORDPRESS_DIR);
   if (spawnSync('php', ['-r', 'exit(extension_loaded("mysqli") ? 0 : 1);']).status !== 0) missing.push('php mysqli extension');
-  return missing.length ? `real WordPress unavailable, missing: ${missing.join(', ')} (apt-get install wordpress php-cli php-mysql mariadb-server)` : undefined;
+  return missing.length
+    ? `real WordPress unavailable, missing: ${missing.join(', ')} (apt-get install wordpress php-cli php-mysql mariadb-server)`
+    : undefined;
 }
 
 export interface RealWordPress {
@@ -99,7 +101,13 @@ export async function startRealWordPress(): Promise<RealWordPress> {
   let web: ChildProcess | undefined;
   // Detached servers would outlive a test process that dies without close().
   const killOnExit = () => {
-    for (const child of [web, db]) if (child?.pid && child.exitCode === null) try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+    for (const child of [web, db])
+      if (child?.pid && child.exitCode === null)
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
   };
   process.once('exit', killOnExit);
   const close = async () => {
@@ -109,12 +117,32 @@ export async function startRealWordPress(): Promise<RealWordPress> {
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    run('mariadb-install-db', ['--no-defaults', `--datadir=${dir}/db`, `--user=${userInfo().username}`, '--auth-root-authentication-method=normal', '--skip-test-db']);
-    db = spawn('mariadbd', [
-      '--no-defaults', `--datadir=${dir}/db`, `--user=${userInfo().username}`, '--skip-networking', `--socket=${socket}`,
-      `--pid-file=${dir}/mysql.pid`, `--log-error=${dir}/mysql.err`, '--skip-log-bin', '--innodb-buffer-pool-size=32M',
-    ], { stdio: 'ignore', detached: true });
-    await until('MariaDB', () => existsSync(socket) && spawnSync('mariadb', ['--no-defaults', '-S', socket, '-uroot', '-e', 'SELECT 1']).status === 0);
+    run('mariadb-install-db', [
+      '--no-defaults',
+      `--datadir=${dir}/db`,
+      `--user=${userInfo().username}`,
+      '--auth-root-authentication-method=normal',
+      '--skip-test-db',
+    ]);
+    db = spawn(
+      'mariadbd',
+      [
+        '--no-defaults',
+        `--datadir=${dir}/db`,
+        `--user=${userInfo().username}`,
+        '--skip-networking',
+        `--socket=${socket}`,
+        `--pid-file=${dir}/mysql.pid`,
+        `--log-error=${dir}/mysql.err`,
+        '--skip-log-bin',
+        '--innodb-buffer-pool-size=32M',
+      ],
+      { stdio: 'ignore', detached: true },
+    );
+    await until(
+      'MariaDB',
+      () => existsSync(socket) && spawnSync('mariadb', ['--no-defaults', '-S', socket, '-uroot', '-e', 'SELECT 1']).status === 0,
+    );
     run('mariadb', ['--no-defaults', '-S', socket, '-uroot', '-e', 'CREATE DATABASE wordpress CHARACTER SET utf8mb4']);
 
     const port = await freePort();

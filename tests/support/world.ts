@@ -70,7 +70,10 @@ export async function startWorld(overrides: Record<string, string> = {}, options
       // Leave nothing running on the shared dev server: what this world started and did not finish (pending reviews, …).
       const queue = taskQueues(config).default;
       for await (const run of infra.temporal.workflow.list({ query: `TaskQueue = '${queue}' AND ExecutionStatus = 'Running'` })) {
-        await infra.temporal.workflow.getHandle(run.workflowId, run.runId).terminate('test world stopped').catch(() => undefined);
+        await infra.temporal.workflow
+          .getHandle(run.workflowId, run.runId)
+          .terminate('test world stopped')
+          .catch(() => undefined);
       }
       workerSet?.shutdown();
       await running;
@@ -98,7 +101,11 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
 }
 
 /** A development token (the stack's dev key pair), as `npm run token` mints them. */
-export async function tokenFor(config: Config, who: { sub: string; tenant: string; roles: Role[] }, ttl: string | number = '1h'): Promise<string> {
+export async function tokenFor(
+  config: Config,
+  who: { sub: string; tenant: string; roles: Role[] },
+  ttl: string | number = '1h',
+): Promise<string> {
   return mintToken(await loadDevSigningKey(config.JWT_DEV_KEY_DIR), config, who, ttl);
 }
 
@@ -128,5 +135,11 @@ export async function http(baseUrl: string, method: string, path: string, body?:
   } catch {
     json = undefined;
   }
-  return { status: response.status, contentType: response.headers.get('content-type') ?? '', headers: response.headers, json: json as Record<string, any>, text };
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type') ?? '',
+    headers: response.headers,
+    json: json as Record<string, any>,
+    text,
+  };
 }

@@ -62,7 +62,12 @@ async function loadInbox() {
     const title = el('td');
     title.append(open);
     const risk = el('td');
-    risk.append(el('span', (item.riskScore ?? 0).toFixed(2), { class: `badge ${riskClass(item.riskScore ?? 0)}`, 'aria-label': `risk ${(item.riskScore ?? 0).toFixed(2)}` }));
+    risk.append(
+      el('span', (item.riskScore ?? 0).toFixed(2), {
+        class: `badge ${riskClass(item.riskScore ?? 0)}`,
+        'aria-label': `risk ${(item.riskScore ?? 0).toFixed(2)}`,
+      }),
+    );
     tr.append(title, risk, el('td', when(item.dueAt)), el('td', item.assignee ?? '—'), el('td', (item.platforms ?? []).join(', ')));
     rows.append(tr);
   }
@@ -77,19 +82,29 @@ function renderContent(content) {
   $('content-ai').hidden = !content.aiGenerated;
   $('content-body').textContent = content.body;
   const risk = content.risk;
-  $('risk').textContent = risk ? `${risk.score.toFixed(2)} → ${risk.route}${risk.reasons.length ? ` (${risk.reasons.join('; ')})` : ''}` : '—';
+  $('risk').textContent = risk
+    ? `${risk.score.toFixed(2)} → ${risk.route}${risk.reasons.length ? ` (${risk.reasons.join('; ')})` : ''}`
+    : '—';
   const checks = $('checks');
   checks.replaceChildren();
   if (content.checks) {
     const { style, sensitive, duplicate } = content.checks;
     checks.append(
-      el('li', `Style: ${style.score === undefined ? `unavailable (${style.unavailable})` : style.score.toFixed(2)}${style.issues.length ? ` — ${style.issues.map((i) => `${i.kind}: ${i.excerpt}`).join('; ')}` : ''}`),
-      el('li', `Sensitive words: ${sensitive.matches.length ? sensitive.matches.map((m) => `${m.term} (${m.severity})`).join(', ') : 'none'}`),
+      el(
+        'li',
+        `Style: ${style.score === undefined ? `unavailable (${style.unavailable})` : style.score.toFixed(2)}${style.issues.length ? ` — ${style.issues.map((i) => `${i.kind}: ${i.excerpt}`).join('; ')}` : ''}`,
+      ),
+      el(
+        'li',
+        `Sensitive words: ${sensitive.matches.length ? sensitive.matches.map((m) => `${m.term} (${m.severity})`).join(', ') : 'none'}`,
+      ),
       el('li', `Near-duplicate: ${duplicate.score.toFixed(2)}${duplicate.nearest ? ` — closest: ${duplicate.nearest.title}` : ''}`),
     );
   }
   const decisions = $('decisions');
-  decisions.replaceChildren(...content.decisions.map((d) => el('li', `${d.reviewer}: ${d.decision}${d.comment ? ` — ${d.comment}` : ''} (revision ${d.revision})`)));
+  decisions.replaceChildren(
+    ...content.decisions.map((d) => el('li', `${d.reviewer}: ${d.decision}${d.comment ? ` — ${d.comment}` : ''} (revision ${d.revision})`)),
+  );
 }
 
 async function renderDiff(from, to) {
@@ -100,7 +115,8 @@ async function renderDiff(from, to) {
     return;
   }
   const { parts } = await api(`/v1/content/${state.contentId}/diff?from=${from}&to=${to}`);
-  for (const part of parts) diff.append(part.added ? el('ins', part.value) : part.removed ? el('del', part.value) : document.createTextNode(part.value));
+  for (const part of parts)
+    diff.append(part.added ? el('ins', part.value) : part.removed ? el('del', part.value) : document.createTextNode(part.value));
 }
 
 async function openContent(contentId) {
@@ -111,7 +127,11 @@ async function openContent(contentId) {
   const [content, revisions] = await Promise.all([api(`/v1/content/${contentId}`), api(`/v1/content/${contentId}/revisions`)]);
   renderContent(content);
   const select = $('diff-from');
-  select.replaceChildren(...revisions.items.filter((r) => r.revision < content.revision).map((r) => el('option', `revision ${r.revision}`, { value: r.revision })));
+  select.replaceChildren(
+    ...revisions.items
+      .filter((r) => r.revision < content.revision)
+      .map((r) => el('option', `revision ${r.revision}`, { value: r.revision })),
+  );
   await renderDiff(Number(select.value) || undefined, content.revision);
   select.onchange = () => void renderDiff(Number(select.value), content.revision);
   // Live status: EventSource cannot send headers, so the token rides in the query string.
@@ -152,17 +172,31 @@ async function loadExperiments() {
   $('experiments-empty').hidden = items.length > 0;
   for (const item of items) {
     const detail = await api(`/v1/learning/experiments/${encodeURIComponent(item.experimentId)}`);
-    const arms = detail.live?.arms ?? item.arms.map((arm) => ({ ...arm, exposures: undefined, posteriorMean: undefined, share: item.allocation[arm.version] }));
+    const arms =
+      detail.live?.arms ??
+      item.arms.map((arm) => ({ ...arm, exposures: undefined, posteriorMean: undefined, share: item.allocation[arm.version] }));
     for (const arm of arms) {
       const guard = (detail.live?.guardrails ?? []).find((g) => g.version === arm.version);
-      const guardText = arm.production ? 'baseline' : guard ? (guard.breached.length ? `breached: ${guard.breached.join(', ')}` : guard.tested ? 'clear' : 'collecting') : '—';
+      const guardText = arm.production
+        ? 'baseline'
+        : guard
+          ? guard.breached.length
+            ? `breached: ${guard.breached.join(', ')}`
+            : guard.tested
+              ? 'clear'
+              : 'collecting'
+          : '—';
       const tr = el('tr');
       if (guard?.breached.length) tr.className = 'overdue';
       tr.append(
-        el('td', item.experimentId), el('td', item.task), el('td', item.status),
+        el('td', item.experimentId),
+        el('td', item.task),
+        el('td', item.status),
         el('td', `${arm.version}${arm.production ? ' (production)' : ''}`),
-        el('td', arm.exposures ?? '—'), el('td', arm.posteriorMean === undefined ? '—' : arm.posteriorMean.toFixed(3)),
-        el('td', arm.share === undefined ? '—' : `${Math.round(arm.share * 100)}%`), el('td', guardText),
+        el('td', arm.exposures ?? '—'),
+        el('td', arm.posteriorMean === undefined ? '—' : arm.posteriorMean.toFixed(3)),
+        el('td', arm.share === undefined ? '—' : `${Math.round(arm.share * 100)}%`),
+        el('td', guardText),
       );
       rows.append(tr);
     }
@@ -198,7 +232,9 @@ async function loadPerformance(event) {
   const row = (label, f) => {
     const tr = el('tr');
     const rate = el('td');
-    rate.append(el('span', percent(f.successRate), { class: `badge ${f.meetsTarget === false ? 'risk-high' : f.meetsTarget ? 'risk-low' : ''}` }));
+    rate.append(
+      el('span', percent(f.successRate), { class: `badge ${f.meetsTarget === false ? 'risk-high' : f.meetsTarget ? 'risk-low' : ''}` }),
+    );
     tr.append(
       ...label.map((text) => el('td', text)),
       ...[f.submitted, f.autoApproved, f.reviewed, f.publishedWithinSla, f.rejected, f.expired, f.open].map((n) => el('td', n)),
@@ -213,7 +249,8 @@ async function loadPerformance(event) {
   const total = row(['All', '', ''], report.total);
   total.className = 'total';
   rows.append(total);
-  $('performance-summary').textContent = `Success rate ${percent(report.total.successRate)} against the ${percent(report.target)} target${report.total.meetsTarget === false ? ' — below target' : ''}.`;
+  $('performance-summary').textContent =
+    `Success rate ${percent(report.total.successRate)} against the ${percent(report.target)} target${report.total.meetsTarget === false ? ' — below target' : ''}.`;
 }
 
 async function signIn(event) {

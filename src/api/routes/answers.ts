@@ -24,25 +24,36 @@ export function answerRoutes(infra: Infrastructure): Router {
   const router = Router();
   const { config } = infra;
 
-  router.post('/v1/answers', handle(async (req, res, principal) => {
-    const started = await askQuestion(infra, principal, req.body);
-    const links = { temporalUi: temporalUiLink(config, started.workflowId, started.runId) };
-    res.location(`/v1/answers/${started.answerId}`);
-    if (started.finished) {
-      res.status(200).json({ ...(await getAnswer(infra, principal, started.answerId)), ...links });
-      return;
-    }
-    res.status(202).json({ answerId: started.answerId, workflowId: started.workflowId, runId: started.runId, status: 'running', ...links });
-  }));
+  router.post(
+    '/v1/answers',
+    handle(async (req, res, principal) => {
+      const started = await askQuestion(infra, principal, req.body);
+      const links = { temporalUi: temporalUiLink(config, started.workflowId, started.runId) };
+      res.location(`/v1/answers/${started.answerId}`);
+      if (started.finished) {
+        res.status(200).json({ ...(await getAnswer(infra, principal, started.answerId)), ...links });
+        return;
+      }
+      res
+        .status(202)
+        .json({ answerId: started.answerId, workflowId: started.workflowId, runId: started.runId, status: 'running', ...links });
+    }),
+  );
 
-  router.get('/v1/answers/:answerId', handle(async (req, res, principal) => {
-    const answer = await getAnswer(infra, principal, answerIdParam.parse(req.params.answerId));
-    res.json({ ...answer, temporalUi: temporalUiLink(config, answer.workflowId) });
-  }));
+  router.get(
+    '/v1/answers/:answerId',
+    handle(async (req, res, principal) => {
+      const answer = await getAnswer(infra, principal, answerIdParam.parse(req.params.answerId));
+      res.json({ ...answer, temporalUi: temporalUiLink(config, answer.workflowId) });
+    }),
+  );
 
-  router.post('/v1/answers/:answerId/feedback', handle(async (req, res, principal) => {
-    res.status(201).json(await giveFeedback(infra, principal, answerIdParam.parse(req.params.answerId), req.body));
-  }));
+  router.post(
+    '/v1/answers/:answerId/feedback',
+    handle(async (req, res, principal) => {
+      res.status(201).json(await giveFeedback(infra, principal, answerIdParam.parse(req.params.answerId), req.body));
+    }),
+  );
 
   return router;
 }

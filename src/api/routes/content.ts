@@ -51,66 +51,113 @@ export function contentRoutes(infra: Infrastructure): Router {
       .location(`/v1/content/${result.contentId}`)
       .json({ ...result, temporalUi: temporalUiLink(config, result.workflowId, result.runId) });
 
-  router.post('/v1/content', requireRole('editor', 'admin'), handle(async (req, res, principal) => {
-    started(res, await submitContent(infra, principal, req.body));
-  }));
+  router.post(
+    '/v1/content',
+    requireRole('editor', 'admin'),
+    handle(async (req, res, principal) => {
+      started(res, await submitContent(infra, principal, req.body));
+    }),
+  );
 
-  router.post('/v1/content/drafts', requireRole('editor', 'admin'), handle(async (req, res, principal) => {
-    started(res, await draftContent(infra, principal, req.body));
-  }));
+  router.post(
+    '/v1/content/drafts',
+    requireRole('editor', 'admin'),
+    handle(async (req, res, principal) => {
+      started(res, await draftContent(infra, principal, req.body));
+    }),
+  );
 
-  router.get('/v1/content', handle(async (req, res, principal) => {
-    res.json({ items: await reviewInbox(infra, principal, req.query) });
-  }));
+  router.get(
+    '/v1/content',
+    handle(async (req, res, principal) => {
+      res.json({ items: await reviewInbox(infra, principal, req.query) });
+    }),
+  );
 
-  router.get('/v1/content/:contentId', handle(async (req, res, principal) => {
-    const content = await getContent(infra, principal, contentIdParam.parse(req.params.contentId));
-    res.json({ ...content, temporalUi: temporalUiLink(config, content.workflowId) });
-  }));
+  router.get(
+    '/v1/content/:contentId',
+    handle(async (req, res, principal) => {
+      const content = await getContent(infra, principal, contentIdParam.parse(req.params.contentId));
+      res.json({ ...content, temporalUi: temporalUiLink(config, content.workflowId) });
+    }),
+  );
 
-  router.post('/v1/content/:contentId/reviews', requireRole('reviewer', 'admin'), handle(async (req, res, principal) => {
-    res.json(await reviewContent(infra, principal, contentIdParam.parse(req.params.contentId), req.body));
-  }));
+  router.post(
+    '/v1/content/:contentId/reviews',
+    requireRole('reviewer', 'admin'),
+    handle(async (req, res, principal) => {
+      res.json(await reviewContent(infra, principal, contentIdParam.parse(req.params.contentId), req.body));
+    }),
+  );
 
-  router.post('/v1/content/:contentId/revisions', handle(async (req, res, principal) => {
-    if (!hasRole(principal, 'editor', 'admin')) throw new HttpError(403, 'Forbidden', 'only editors (the author) or admins can revise content');
-    // Answered once the revision is recorded (202, like submission); its checks follow, visible on
-    // the content's status and event stream.
-    const contentId = contentIdParam.parse(req.params.contentId);
-    const outcome = await reviseContent(infra, principal, contentId, req.body);
-    res.status(202).location(`/v1/content/${contentId}`).json({ contentId, ...outcome });
-  }));
+  router.post(
+    '/v1/content/:contentId/revisions',
+    handle(async (req, res, principal) => {
+      if (!hasRole(principal, 'editor', 'admin'))
+        throw new HttpError(403, 'Forbidden', 'only editors (the author) or admins can revise content');
+      // Answered once the revision is recorded (202, like submission); its checks follow, visible on
+      // the content's status and event stream.
+      const contentId = contentIdParam.parse(req.params.contentId);
+      const outcome = await reviseContent(infra, principal, contentId, req.body);
+      res
+        .status(202)
+        .location(`/v1/content/${contentId}`)
+        .json({ contentId, ...outcome });
+    }),
+  );
 
-  router.get('/v1/content/:contentId/revisions', handle(async (req, res, principal) => {
-    res.json({ items: await listRevisions(infra, principal, contentIdParam.parse(req.params.contentId)) });
-  }));
+  router.get(
+    '/v1/content/:contentId/revisions',
+    handle(async (req, res, principal) => {
+      res.json({ items: await listRevisions(infra, principal, contentIdParam.parse(req.params.contentId)) });
+    }),
+  );
 
-  router.get('/v1/content/:contentId/diff', handle(async (req, res, principal) => {
-    const { from, to } = DiffQuery.parse(req.query);
-    res.json(await diffRevisions(infra, principal, contentIdParam.parse(req.params.contentId), from, to));
-  }));
+  router.get(
+    '/v1/content/:contentId/diff',
+    handle(async (req, res, principal) => {
+      const { from, to } = DiffQuery.parse(req.query);
+      res.json(await diffRevisions(infra, principal, contentIdParam.parse(req.params.contentId), from, to));
+    }),
+  );
 
-  router.post('/v1/content/:contentId/deadline', requireRole('reviewer', 'admin'), handle(async (req, res, principal) => {
-    res.json(await extendReviewDeadline(infra, principal, contentIdParam.parse(req.params.contentId), req.body));
-  }));
+  router.post(
+    '/v1/content/:contentId/deadline',
+    requireRole('reviewer', 'admin'),
+    handle(async (req, res, principal) => {
+      res.json(await extendReviewDeadline(infra, principal, contentIdParam.parse(req.params.contentId), req.body));
+    }),
+  );
 
-  router.get('/v1/content/:contentId/publications', handle(async (req, res, principal) => {
-    const contentId = contentIdParam.parse(req.params.contentId);
-    await getContent(infra, principal, contentId); // 404 for unknown / other tenant's content
-    res.json({ items: await listPublications(infra, principal, contentId) });
-  }));
+  router.get(
+    '/v1/content/:contentId/publications',
+    handle(async (req, res, principal) => {
+      const contentId = contentIdParam.parse(req.params.contentId);
+      await getContent(infra, principal, contentId); // 404 for unknown / other tenant's content
+      res.json({ items: await listPublications(infra, principal, contentId) });
+    }),
+  );
 
-  router.get('/v1/content/:contentId/metrics', handle(async (req, res, principal) => {
-    res.json({ items: await listMetrics(infra, principal, contentIdParam.parse(req.params.contentId)) });
-  }));
+  router.get(
+    '/v1/content/:contentId/metrics',
+    handle(async (req, res, principal) => {
+      res.json({ items: await listMetrics(infra, principal, contentIdParam.parse(req.params.contentId)) });
+    }),
+  );
 
-  router.get('/v1/content/:contentId/events', handle(async (req, res, principal) => {
-    await serveEvents(req, res, readers.content(infra, principal, contentIdParam.parse(req.params.contentId)));
-  }));
+  router.get(
+    '/v1/content/:contentId/events',
+    handle(async (req, res, principal) => {
+      await serveEvents(req, res, readers.content(infra, principal, contentIdParam.parse(req.params.contentId)));
+    }),
+  );
 
-  router.get('/v1/content/:contentId/audit', handle(async (req, res, principal) => {
-    res.json({ items: await auditTrail(infra, principal, contentIdParam.parse(req.params.contentId)) });
-  }));
+  router.get(
+    '/v1/content/:contentId/audit',
+    handle(async (req, res, principal) => {
+      res.json({ items: await auditTrail(infra, principal, contentIdParam.parse(req.params.contentId)) });
+    }),
+  );
 
   return router;
 }

@@ -15,7 +15,10 @@ export function feedRoutes(infra: Infrastructure): Router {
     router.get(`/v1/feeds/:tenantId/${format}.xml`, async (req, res) => {
       const tenantId = tenantParam.parse(req.params.tenantId);
       const entries = await readFeedEntries(infra.pg, tenantId);
-      res.type(MEDIA[format]).set('cache-control', 'public, max-age=60').send(renderFeed(entries, tenantId, infra.config.PUBLIC_BASE_URL, format));
+      res
+        .type(MEDIA[format])
+        .set('cache-control', 'public, max-age=60')
+        .send(renderFeed(entries, tenantId, infra.config.PUBLIC_BASE_URL, format));
     });
   }
   return router;

@@ -7,9 +7,7 @@ import { principalOf } from '../auth';
 export type PrincipalHandler = (req: Request, res: Response, principal: Principal) => Promise<void>;
 
 export const handlerWith =
-  (translate: (error: unknown) => never) =>
-  (work: PrincipalHandler) =>
-  async (req: Request, res: Response, next: NextFunction) => {
+  (translate: (error: unknown) => never) => (work: PrincipalHandler) => async (req: Request, res: Response, next: NextFunction) => {
     try {
       await work(req, res, principalOf(req)).catch(translate);
     } catch (error) {

@@ -34,8 +34,14 @@ export const FeedQuery = z
     listId: idSchema().optional(),
     tenantId: idSchema().optional(),
     concurrency: z.coerce.number().int().min(1).max(64).optional(),
-    llm: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-    dryRun: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+    llm: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional(),
+    dryRun: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional(),
   })
   .strict();
 
@@ -53,7 +59,8 @@ export const FeedBodies = {
 /** The tenant is the caller's: a different tenantId in the request is refused, not silently replaced. */
 function ownTenant(req: Request, given: unknown): string {
   const { tenantId } = principalOf(req);
-  if (given !== undefined && given !== tenantId) throw new HttpError(403, 'Forbidden', `your token is for tenant ${tenantId}, not ${JSON.stringify(given)}`);
+  if (given !== undefined && given !== tenantId)
+    throw new HttpError(403, 'Forbidden', `your token is for tenant ${tenantId}, not ${JSON.stringify(given)}`);
   return tenantId;
 }
 
@@ -125,7 +132,14 @@ export function productListRoutes(infra: Infrastructure): Router {
         throw error;
       });
     }
-    res.json({ listId: publicListId(key), status: stored.status, items: stored.item_count, progress, report: stored.report ?? undefined, temporalUi: temporalUiLink(config, productListWorkflowId(key)) });
+    res.json({
+      listId: publicListId(key),
+      status: stored.status,
+      items: stored.item_count,
+      progress,
+      report: stored.report ?? undefined,
+      temporalUi: temporalUiLink(config, productListWorkflowId(key)),
+    });
   });
 
   router.get('/v1/product-lists/:listId/events', async (req, res) => {
@@ -144,7 +158,16 @@ export function productListRoutes(infra: Infrastructure): Router {
     if (req.accepts(['application/x-ndjson', 'text/csv']) === 'text/csv') {
       const cell = (value: unknown) => `"${String(value).replace(/"/g, '""')}"`;
       const header = 'item_key,url,stage,error_type,message,attempts,occurred_at';
-      res.type('text/csv').send([header, ...rows.map((r) => [r.item_key, r.url, r.stage, r.error_type, r.message, r.attempts, r.occurred_at.toISOString()].map(cell).join(','))].join('\n') + '\n');
+      res
+        .type('text/csv')
+        .send(
+          [
+            header,
+            ...rows.map((r) =>
+              [r.item_key, r.url, r.stage, r.error_type, r.message, r.attempts, r.occurred_at.toISOString()].map(cell).join(','),
+            ),
+          ].join('\n') + '\n',
+        );
       return;
     }
     res.type('application/x-ndjson').send(rows.map((row) => JSON.stringify(row)).join('\n') + (rows.length ? '\n' : ''));

@@ -25,13 +25,14 @@ import { HttpError } from '../problem';
 import { startOrConflict, temporalUiLink } from '../temporal-http';
 
 /** Same policy as the console: only this origin's scripts and styles, no inline code. */
-const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const PAGE_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 const CHART_JS = path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js');
-
 
 function ownTenant(req: Request, given: unknown): string {
   const { tenantId } = principalOf(req);
-  if (given !== undefined && given !== tenantId) throw new HttpError(403, 'Forbidden', `your token is for tenant ${tenantId}, not ${JSON.stringify(given)}`);
+  if (given !== undefined && given !== tenantId)
+    throw new HttpError(403, 'Forbidden', `your token is for tenant ${tenantId}, not ${JSON.stringify(given)}`);
   return tenantId;
 }
 
@@ -61,13 +62,25 @@ export function researchRoutes(infra: Infrastructure): Router {
     res
       .status(202)
       .location(`/v1/research-runs/${started.runId}`)
-      .json({ runId: started.runId, workflowId: started.workflowId, runIdTemporal: started.runIdTemporal, temporalUi: temporalUiLink(config, started.workflowId, started.runIdTemporal) });
+      .json({
+        runId: started.runId,
+        workflowId: started.workflowId,
+        runIdTemporal: started.runIdTemporal,
+        temporalUi: temporalUiLink(config, started.workflowId, started.runIdTemporal),
+      });
   });
 
   router.get('/v1/research-runs', async (req, res) => {
     const runs = await researchStore.runs(pg, principalOf(req).tenantId);
     res.json({
-      items: runs.map((run) => ({ runId: run.run_id, site: run.site, status: run.status, scheduleId: run.schedule_id ?? undefined, createdAt: run.created_at.toISOString(), finishedAt: run.finished_at?.toISOString() })),
+      items: runs.map((run) => ({
+        runId: run.run_id,
+        site: run.site,
+        status: run.status,
+        scheduleId: run.schedule_id ?? undefined,
+        createdAt: run.created_at.toISOString(),
+        finishedAt: run.finished_at?.toISOString(),
+      })),
     });
   });
 
@@ -91,7 +104,17 @@ export function researchRoutes(infra: Infrastructure): Router {
     if (!found) throw new HttpError(404, 'Not Found', `no research run ${runId}`);
     if (!found.run.analysis) throw new HttpError(404, 'Not Found', `research run ${runId} has no analysis yet`);
     const { run, alerts } = found;
-    res.json({ runId, site: run.site, status: run.status, previousRunId: run.previous_run_id ?? undefined, analysis: run.analysis, report: run.report ?? undefined, alerts, cost: run.cost ?? undefined, timings: run.timings ?? undefined });
+    res.json({
+      runId,
+      site: run.site,
+      status: run.status,
+      previousRunId: run.previous_run_id ?? undefined,
+      analysis: run.analysis,
+      report: run.report ?? undefined,
+      alerts,
+      cost: run.cost ?? undefined,
+      timings: run.timings ?? undefined,
+    });
   });
 
   /** The readable page; browsers cannot set headers on a link, so it accepts ?access_token=. */
@@ -101,7 +124,12 @@ export function researchRoutes(infra: Infrastructure): Router {
     if (!found) throw new HttpError(404, 'Not Found', `no research run ${runId}`);
     const { run, alerts } = found;
     res
-      .set({ 'content-security-policy': PAGE_CSP, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'cache-control': 'no-store' })
+      .set({
+        'content-security-policy': PAGE_CSP,
+        'x-content-type-options': 'nosniff',
+        'referrer-policy': 'no-referrer',
+        'cache-control': 'no-store',
+      })
       .type('html')
       .send(
         renderReportPage({
@@ -139,13 +167,15 @@ export function researchRoutes(infra: Infrastructure): Router {
     const scheduleId = scheduleIdOf(req);
     const action = ScheduleAction.safeParse(req.params.action);
     if (!action.success) throw new HttpError(404, 'Not Found', `no action ${String(req.params.action)}`);
-    if (!(await steerResearchSchedule(infra, principalOf(req).tenantId, scheduleId, action.data))) throw new HttpError(404, 'Not Found', `no research schedule ${scheduleId}`);
+    if (!(await steerResearchSchedule(infra, principalOf(req).tenantId, scheduleId, action.data)))
+      throw new HttpError(404, 'Not Found', `no research schedule ${scheduleId}`);
     res.status(202).json({ scheduleId, action: action.data });
   });
 
   router.delete('/v1/research-schedules/:scheduleId', steering, async (req, res) => {
     const scheduleId = scheduleIdOf(req);
-    if (!(await steerResearchSchedule(infra, principalOf(req).tenantId, scheduleId, 'delete'))) throw new HttpError(404, 'Not Found', `no research schedule ${scheduleId}`);
+    if (!(await steerResearchSchedule(infra, principalOf(req).tenantId, scheduleId, 'delete')))
+      throw new HttpError(404, 'Not Found', `no research schedule ${scheduleId}`);
     res.status(204).end();
   });
 

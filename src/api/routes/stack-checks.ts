@@ -31,7 +31,8 @@ export function stackCheckRoutes({ config, temporal }: Infrastructure): Router {
   router.post('/v1/stack-checks', async (req, res) => {
     const parsed = StartStackCheck.parse(req.body ?? {});
     const { tenantId } = principalOf(req);
-    if (parsed.tenantId !== undefined && parsed.tenantId !== tenantId) throw new HttpError(403, 'Forbidden', `your token is for tenant ${tenantId}`);
+    if (parsed.tenantId !== undefined && parsed.tenantId !== tenantId)
+      throw new HttpError(403, 'Forbidden', `your token is for tenant ${tenantId}`);
     const input = { ...parsed, tenantId };
     const checkId = input.checkId ?? randomUUID();
     const workflowId = stackCheckWorkflowId(checkId);
@@ -50,7 +51,12 @@ export function stackCheckRoutes({ config, temporal }: Infrastructure): Router {
     res
       .status(202)
       .location(`/v1/stack-checks/${checkId}`)
-      .json({ checkId, workflowId, runId: handle.firstExecutionRunId, temporalUi: temporalUiLink(config, workflowId, handle.firstExecutionRunId) });
+      .json({
+        checkId,
+        workflowId,
+        runId: handle.firstExecutionRunId,
+        temporalUi: temporalUiLink(config, workflowId, handle.firstExecutionRunId),
+      });
   });
 
   router.get('/v1/stack-checks/:checkId', async (req, res) => {
@@ -58,7 +64,8 @@ export function stackCheckRoutes({ config, temporal }: Infrastructure): Router {
     const workflowId = stackCheckWorkflowId(checkId);
     const handle = temporal.workflow.getHandle(workflowId);
     const description = await readOrNotFound(workflowId, () => handle.describe());
-    if (description.typedSearchAttributes.get(SearchAttr.TenantId) !== principalOf(req).tenantId) throw new HttpError(404, 'Not Found', `no workflow ${workflowId}`);
+    if (description.typedSearchAttributes.get(SearchAttr.TenantId) !== principalOf(req).tenantId)
+      throw new HttpError(404, 'Not Found', `no workflow ${workflowId}`);
     const status = description.status.name;
     const result = status === 'COMPLETED' ? ((await handle.result()) as StackCheckResult) : undefined;
     res.json({

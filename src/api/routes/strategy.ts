@@ -64,7 +64,13 @@ export function engagementPushRoutes(infra: Infrastructure): Router {
         );
         res.json(receipt);
       } catch (error) {
-        if (error instanceof EngagementRefused) throw new HttpError(error.status, error.status === 401 ? 'Unauthorized' : error.status === 415 ? 'Unsupported Media Type' : 'Bad Request', error.message, { refusal: error.reason });
+        if (error instanceof EngagementRefused)
+          throw new HttpError(
+            error.status,
+            error.status === 401 ? 'Unauthorized' : error.status === 415 ? 'Unsupported Media Type' : 'Bad Request',
+            error.message,
+            { refusal: error.reason },
+          );
         throw error;
       }
     }),
@@ -74,34 +80,73 @@ export function engagementPushRoutes(infra: Infrastructure): Router {
 
 export function strategyRoutes(infra: Infrastructure): Router {
   const router = Router();
-  const keyOf = (req: Request, principal: Principal) => ({ tenantId: principal.tenantId, brand: pathParams.brand.parse(req.params.brand), channel: channelParam.parse(req.params.channel) });
+  const keyOf = (req: Request, principal: Principal) => ({
+    tenantId: principal.tenantId,
+    brand: pathParams.brand.parse(req.params.brand),
+    channel: channelParam.parse(req.params.channel),
+  });
 
-  router.get('/v1/strategy/learners/:brand/:channel', handle(async (req, res) => {
-    const found = await readLearner(infra.temporal, keyOf(req, principalOf(req)));
-    if (!found) throw new HttpError(404, 'Not Found', 'this brand has no learner on this channel yet (it starts with the first draft or engagement)');
-    res.json({ ...found.learner, recommendation: found.recommendation, workflowId: found.workflowId, temporalUi: temporalUiLink(infra.config, found.workflowId) });
-  }));
+  router.get(
+    '/v1/strategy/learners/:brand/:channel',
+    handle(async (req, res) => {
+      const found = await readLearner(infra.temporal, keyOf(req, principalOf(req)));
+      if (!found)
+        throw new HttpError(
+          404,
+          'Not Found',
+          'this brand has no learner on this channel yet (it starts with the first draft or engagement)',
+        );
+      res.json({
+        ...found.learner,
+        recommendation: found.recommendation,
+        workflowId: found.workflowId,
+        temporalUi: temporalUiLink(infra.config, found.workflowId),
+      });
+    }),
+  );
 
-  router.post('/v1/strategy/learners/:brand/:channel/constraints', requireRole('admin'), handle(async (req, res) => {
-    const principal = principalOf(req);
-    const constraints = ConstraintsInput.parse(req.body);
-    try {
-      res.json(await setConstraints(infra.temporal, infra.config, keyOf(req, principal), { userId: principal.userId, tenantId: principal.tenantId, roles: [...principal.roles] }, constraints));
-    } catch (error) {
-      if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type && error.cause.type in UPDATE_REFUSALS) {
-        throw new HttpError(UPDATE_REFUSALS[error.cause.type]!, error.cause.type, error.cause.message, { refusal: error.cause.type });
+  router.post(
+    '/v1/strategy/learners/:brand/:channel/constraints',
+    requireRole('admin'),
+    handle(async (req, res) => {
+      const principal = principalOf(req);
+      const constraints = ConstraintsInput.parse(req.body);
+      try {
+        res.json(
+          await setConstraints(
+            infra.temporal,
+            infra.config,
+            keyOf(req, principal),
+            { userId: principal.userId, tenantId: principal.tenantId, roles: [...principal.roles] },
+            constraints,
+          ),
+        );
+      } catch (error) {
+        if (
+          error instanceof WorkflowUpdateFailedError &&
+          error.cause instanceof ApplicationFailure &&
+          error.cause.type &&
+          error.cause.type in UPDATE_REFUSALS
+        ) {
+          throw new HttpError(UPDATE_REFUSALS[error.cause.type]!, error.cause.type, error.cause.message, { refusal: error.cause.type });
+        }
+        throw error;
       }
-      throw error;
-    }
-  }));
+    }),
+  );
 
-  router.get('/v1/strategy/report', handle(async (req, res) => {
-    const report = await performanceReport(infra.pg, principalOf(req).tenantId, req.query, infra.config.CONTENT_PUBLISH_SLA).catch((error: unknown) => {
-      if (error instanceof InvalidPeriod) throw new HttpError(422, 'Unprocessable Content', error.message);
-      throw error;
-    });
-    res.json(report);
-  }));
+  router.get(
+    '/v1/strategy/report',
+    handle(async (req, res) => {
+      const report = await performanceReport(infra.pg, principalOf(req).tenantId, req.query, infra.config.CONTENT_PUBLISH_SLA).catch(
+        (error: unknown) => {
+          if (error instanceof InvalidPeriod) throw new HttpError(422, 'Unprocessable Content', error.message);
+          throw error;
+        },
+      );
+      res.json(report);
+    }),
+  );
 
   return router;
 }

@@ -21,7 +21,10 @@
       options: {
         animation: false,
         responsive: true,
-        scales: { x: { stacked: true, title: { display: true, text: 'price (' + chart.currency + ')' } }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: 'products' } } },
+        scales: {
+          x: { stacked: true, title: { display: true, text: 'price (' + chart.currency + ')' } },
+          y: { stacked: true, beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: 'products' } },
+        },
         plugins: { legend: { position: 'bottom' } },
       },
     });
