@@ -79,11 +79,11 @@ describe('learning loop: content drafts take decisions, reviewer verdicts are ou
       60_000,
       `draft ${contentId} in review`,
     );
+    // The first draft's decision (a redraft after a rollback may have taken a second one already).
     const { rows } = await pg().query<{ decision_id: string; prompt_version: string }>(
-      `SELECT decision_id, prompt_version FROM llm_decisions WHERE tenant_id = $1 AND subject = $2 AND task = 'draft'`,
+      `SELECT decision_id, prompt_version FROM llm_decisions WHERE tenant_id = $1 AND subject = $2 AND task = 'draft' ORDER BY created_at LIMIT 1`,
       [tenant, `content:${contentId}`],
     );
-    assert.equal(rows.length, 1, 'one decision per draft');
     return { contentId, arm: rows[0]!.prompt_version, decisionId: rows[0]!.decision_id };
   }
 
@@ -105,15 +105,18 @@ describe('learning loop: content drafts take decisions, reviewer verdicts are ou
     assert.equal(started.status, 202, started.text);
     const { experimentId } = started.json;
 
-    // Reviewers reject the candidate's drafts and approve production's — except the first two
-    // candidate drafts, which stay in review (the rollback must redraft those).
+    // Reviewers approve production's drafts and reject ten of the candidate's — not the first two,
+    // nor any after the tenth: those stay in review (the rollback must redraft them; a reviewer
+    // deciding on a draft while the redrive claims it would race with it).
     const held: string[] = [];
     const decided: { contentId: string; arm: string; verdict: string }[] = [];
+    const REJECTIONS = 10;
     let status = 'running';
     for (let round = 0; round < 20 && status === 'running'; round++) {
       const drafts = await Promise.all(Array.from({ length: 3 }, () => draftUntilPending()));
       for (const draft of drafts) {
-        if (draft.arm === candidate && held.length < 2) {
+        const rejectedSoFar = decided.filter((d) => d.verdict === 'reject').length;
+        if (draft.arm === candidate && (held.length < 2 || rejectedSoFar >= REJECTIONS)) {
           held.push(draft.contentId);
           continue;
         }
@@ -140,7 +143,7 @@ describe('learning loop: content drafts take decisions, reviewer verdicts are ou
     assert.match(String(record.outcome.reason), /rejection/, record.outcome.reason);
     assert.doesNotMatch(String(record.outcome.reason), /invalid-output/);
     const rejected = decided.filter((d) => d.verdict === 'reject');
-    assert.ok(rejected.length >= 8, `${rejected.length} candidate drafts rejected before the rollback`);
+    assert.equal(rejected.length, REJECTIONS);
     const audit = await call('GET', `/v1/learning/audit?experimentId=${experimentId}`);
     assert.ok(
       audit.json.items.some(
@@ -211,8 +214,8 @@ describe('learning loop: content drafts take decisions, reviewer verdicts are ou
     assert.deepEqual(
       redraftDecisions.map((r) => [r.prompt_version, r.n]).sort(),
       [
-        [candidate, 2],
-        ['draft@1', 2],
+        [candidate, held.length],
+        ['draft@1', held.length],
       ].sort(),
     );
   });
