@@ -500,7 +500,7 @@ describe('defects found from outside', () => {
       assert.deepEqual(replay.json, first.json);
     });
 
-    it('a prompt version whose schemaVersion PostgreSQL cannot hold is a 400; an unknown task a 404', async () => {
+    it('a prompt version whose schemaVersion PostgreSQL cannot hold is a 400, a tiny temperature is stored as 0, an unknown task a 404, an unknown setting a 400', async () => {
       const version = { instructions: 'Summarise the product in one line.', temperature: 0, maxTokens: 100, reason: 'probe' };
       const huge = await http(
         world.baseUrl,
@@ -513,6 +513,11 @@ describe('defects found from outside', () => {
       assert.equal(huge.json.errors[0].path, 'schemaVersion');
       const unknown = await http(world.baseUrl, 'POST', '/v1/learning/prompts/no-such-task/versions', version, as('ada'));
       assert.equal(unknown.status, 404, unknown.text);
+      const tiny = await http(world.baseUrl, 'POST', '/v1/learning/prompts/draft/versions', { ...version, temperature: 2.6652424944914674e-307 }, as('ada'));
+      assert.equal(tiny.status, 201, tiny.text);
+      assert.equal(tiny.json.temperature, 0);
+      const unknownSetting = await http(world.baseUrl, 'POST', '/v1/learning/experiments', { task: 'draft', candidates: ['draft@1'], reason: 'probe', settings: { autoPromote: { soon: true } } }, as('ada'));
+      assert.equal(unknownSetting.status, 400, unknownSetting.text);
     });
 
     it('a research schedule with a cron expression Temporal cannot read is a 400, and nothing is stored', async () => {

@@ -28,6 +28,7 @@ export const ExperimentSettings = z
         minSamples: z.number().int().min(1).default(200),
         probabilityBest: z.number().gt(0.5).max(1).default(0.95),
       })
+      .strict()
       .default({ enabled: false, minSamples: 200, probabilityBest: 0.95 }),
     /** Re-run what a rolled-back version produced, with production. */
     redrive: z.boolean().default(true),
