@@ -513,10 +513,22 @@ describe('defects found from outside', () => {
       assert.equal(huge.json.errors[0].path, 'schemaVersion');
       const unknown = await http(world.baseUrl, 'POST', '/v1/learning/prompts/no-such-task/versions', version, as('ada'));
       assert.equal(unknown.status, 404, unknown.text);
-      const tiny = await http(world.baseUrl, 'POST', '/v1/learning/prompts/draft/versions', { ...version, temperature: 2.6652424944914674e-307 }, as('ada'));
+      const tiny = await http(
+        world.baseUrl,
+        'POST',
+        '/v1/learning/prompts/draft/versions',
+        { ...version, temperature: 2.6652424944914674e-307 },
+        as('ada'),
+      );
       assert.equal(tiny.status, 201, tiny.text);
       assert.equal(tiny.json.temperature, 0);
-      const unknownSetting = await http(world.baseUrl, 'POST', '/v1/learning/experiments', { task: 'draft', candidates: ['draft@1'], reason: 'probe', settings: { autoPromote: { soon: true } } }, as('ada'));
+      const unknownSetting = await http(
+        world.baseUrl,
+        'POST',
+        '/v1/learning/experiments',
+        { task: 'draft', candidates: ['draft@1'], reason: 'probe', settings: { autoPromote: { soon: true } } },
+        as('ada'),
+      );
       assert.equal(unknownSetting.status, 400, unknownSetting.text);
     });
 

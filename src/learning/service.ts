@@ -49,7 +49,11 @@ export const CreateVersionInput = z
     instructions: z.string().trim().min(10).max(8_000),
     model: z.string().trim().min(1).max(200).optional(),
     // Stored as a PostgreSQL real: rounded to 3 decimals, so 1e-300 is 0, not an out-of-range error.
-    temperature: z.number().min(0).max(2).transform((t) => Math.round(t * 1000) / 1000),
+    temperature: z
+      .number()
+      .min(0)
+      .max(2)
+      .transform((t) => Math.round(t * 1000) / 1000),
     maxTokens: z.number().int().min(1).max(32_000),
     schemaVersion: z.number().int().min(1).max(2_147_483_647).default(1), // a PostgreSQL integer
     note: z.string().max(1_000).optional(),
