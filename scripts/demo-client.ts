@@ -159,7 +159,8 @@ async function research(tty: boolean) {
   );
   for (const s of got.analysis.priceByCategory)
     console.log(`  ${s.category.padEnd(10)} ${s.currency}  ${String(s.products).padStart(3)} products, average ${s.avg}`);
-  if (got.report?.refused) console.log(`[demo] LLM report refused by the number check: ${got.report.reason}`);
+  if (got.report?.refused)
+    console.log(`[demo] LLM report refused by the report check (numbers and citations must come from the analysis): ${got.report.reason}`);
   else if (got.report?.unavailable) console.log(`[demo] no LLM report: ${got.report.reason}`);
   else if (got.report?.title)
     console.log(

@@ -4,7 +4,7 @@
 // PostgreSQL, so the provider — a loopback stand-in that counts tokens as it receives them —
 // never sees more requests or tokens in any window than the limit, and no work is lost.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { TaskResult } from '../src/llm/gateway';
@@ -16,6 +16,7 @@ import { createWorkers, type WorkerSet } from '../src/worker/workers';
 import { llmTaskWorkflow } from '../src/workflows/llm-task';
 import { busiestWindow, startOpenAiStandIn, type OpenAiStandIn, type RecordedRequest } from './support/openai-standin';
 import { actAsByDefault, eventually, http, startWorld, type World } from './support/world';
+import { spawnWorkerProcess, stopWorkerProcesses } from './support/worker-process';
 
 const WINDOW_MS = 5_000;
 const MAX_REQUESTS = 4;
@@ -60,31 +61,14 @@ describe('LLM rate limits with two worker processes', () => {
     workers = await createWorkers({ config: world.config, deps: world.infra, kinds: ['default', 'high'] });
     running = workers.run();
     for (let i = 0; i < 2; i++) {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], {
-        env: {
-          ...process.env,
-          ...env,
-          WORKER_METRICS_PORT: '0',
-          TEMPORAL_SDK_METRICS_PORT: '0',
-          TEMPORAL_TASK_QUEUE_PREFIX: world.config.TEMPORAL_TASK_QUEUE_PREFIX,
-          ELASTICSEARCH_INDEX_PREFIX: world.config.ELASTICSEARCH_INDEX_PREFIX,
-          WORKER_TASK_QUEUES: 'llm',
-          LOG_LEVEL: 'info',
-        },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      children.push(child);
-      await eventually(() => Promise.resolve(output.includes('worker started') ? true : undefined), 90_000, `worker process ${i + 1}`);
-      metricsUrls.push(/"metrics":"([^"]+)"/.exec(output)![1]!);
+      const worker = spawnWorkerProcess(world, env, { queues: 'llm' });
+      children.push(worker.child);
+      await worker.started();
+      metricsUrls.push(/"metrics":"([^"]+)"/.exec(worker.output())![1]!);
     }
   });
   after(async () => {
-    for (const child of children) child.kill('SIGTERM');
-    await Promise.all(
-      children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))),
-    );
+    await stopWorkerProcesses(children);
     workers?.shutdown();
     await running;
     await world?.stop();

@@ -2,7 +2,7 @@
 // of one research run; the shop must still see one request at a time, at least the configured
 // gap apart, because the host's slot is leased in PostgreSQL, not in a process's memory.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,8 @@ import { after, before, describe, it } from 'node:test';
 import { startSampleShop, type SampleShop } from '../fixtures/sample-shop';
 import { createWorkers, type WorkerSet } from '../src/worker/workers';
 import type { ResearchResult } from '../src/workflows/research-run';
-import { actAsByDefault, eventually, http, startWorld, type World } from './support/world';
+import { actAsByDefault, http, startWorld, type World } from './support/world';
+import { spawnWorkerProcess, stopWorkerProcesses } from './support/worker-process';
 
 const GAP_MS = 300;
 
@@ -41,30 +42,13 @@ describe('research politeness with two worker processes', () => {
     workers = await createWorkers({ config: world.config, deps: world.infra, kinds: ['default', 'high', 'llm'] });
     running = workers.run();
     for (let i = 0; i < 2; i++) {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], {
-        env: {
-          ...process.env,
-          ...env,
-          WORKER_METRICS_PORT: '0',
-          TEMPORAL_SDK_METRICS_PORT: '0',
-          TEMPORAL_TASK_QUEUE_PREFIX: world.config.TEMPORAL_TASK_QUEUE_PREFIX,
-          ELASTICSEARCH_INDEX_PREFIX: world.config.ELASTICSEARCH_INDEX_PREFIX,
-          WORKER_TASK_QUEUES: 'crawl',
-          LOG_LEVEL: 'info',
-        },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      children.push(child);
-      await eventually(() => Promise.resolve(output.includes('worker started') ? true : undefined), 90_000, `worker process ${i + 1}`);
+      const worker = spawnWorkerProcess(world, env, { queues: 'crawl' });
+      children.push(worker.child);
+      await worker.started();
     }
   });
   after(async () => {
-    for (const child of children) child.kill('SIGTERM');
-    await Promise.all(
-      children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))),
-    );
+    await stopWorkerProcesses(children);
     workers?.shutdown();
     await running;
     await world?.stop();

@@ -88,6 +88,14 @@ describe('the report check', () => {
     assert.equal(cited.ok, false);
     assert.deepEqual(!cited.ok && [cited.unknownProductIds, cited.unknownUrls], [['zzz'], ['http://evil.test/']]);
   });
+
+  it('refuses a URL written into the text that is not in the snapshot, and accepts one that is', () => {
+    const [known] = [...citable.urls];
+    const invented = checkReport(report('See https://www.britannicle.com/batter-drive-turntable-tt-3/index.html.'), facts, citable);
+    assert.equal(invented.ok, false);
+    assert.deepEqual(!invented.ok && invented.unknownUrls, ['https://www.britannicle.com/batter-drive-turntable-tt-3/index.html']);
+    assert.deepEqual(checkReport(report(`The sneaker (${known}) is sold by both shops.`), facts, citable), { ok: true });
+  });
 });
 
 describe('the price watch', () => {

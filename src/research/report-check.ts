@@ -40,13 +40,17 @@ export function figuresOf(facts: string): Set<string> {
 }
 
 /** Refuses a report that states a number the facts do not contain, or cites a product / URL
- *  outside the snapshot. Numbers are compared as values (1,299.00 = 1299), not rounded. */
+ *  outside the snapshot (in its citations or written in its text). Numbers are compared as values (1,299.00 = 1299), not rounded. */
 export function checkReport(report: ReportDraft, facts: string, citable: { ids: Set<string>; urls: Set<string> }): ReportVerdict {
   const figures = figuresOf(facts);
   const texts = [report.title, report.summary, ...report.findings.map((finding) => finding.text)];
   const unsupportedNumbers = [...new Set(texts.flatMap(numbersIn).filter((written) => !figures.has(key(Math.abs(valueOf(written))))))];
   const unknownProductIds = [...new Set(report.findings.flatMap((finding) => finding.productIds).filter((id) => !citable.ids.has(id)))];
-  const unknownUrls = [...new Set(report.findings.flatMap((finding) => finding.urls).filter((url) => !citable.urls.has(url)))];
+  // A URL written into the text is a citation too: a model that cannot fill the urls field
+  // writes invented addresses into the prose instead.
+  const writtenUrls = texts.flatMap((text) => (text.match(URL_PATTERN) ?? []).map((url) => url.replace(/[).,;:!?'"\]]+$/, '')));
+  const cited = [...report.findings.flatMap((finding) => finding.urls), ...writtenUrls];
+  const unknownUrls = [...new Set(cited.filter((url) => !citable.urls.has(url)))];
   if (unsupportedNumbers.length === 0 && unknownProductIds.length === 0 && unknownUrls.length === 0) return { ok: true };
   const problems = [
     unsupportedNumbers.length ? `numbers not in the analysis: ${unsupportedNumbers.join(', ')}` : '',
