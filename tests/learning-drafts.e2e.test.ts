@@ -105,9 +105,10 @@ describe('learning loop: content drafts take decisions, reviewer verdicts are ou
     assert.equal(started.status, 202, started.text);
     const { experimentId } = started.json;
 
-    // Reviewers approve production's drafts and reject ten of the candidate's — not the first two,
-    // nor any after the tenth: those stay in review (the rollback must redraft them; a reviewer
-    // deciding on a draft while the redrive claims it would race with it).
+    // Reviewers approve production's drafts and reject up to ten of the candidate's (the guardrail
+    // may trip from the eighth) — not the first two, nor any after the tenth: those stay in review
+    // (the rollback must redraft them; a reviewer deciding on a draft while the redrive claims it
+    // would race with it).
     const held: string[] = [];
     const decided: { contentId: string; arm: string; verdict: string }[] = [];
     const REJECTIONS = 10;
@@ -142,8 +143,10 @@ describe('learning loop: content drafts take decisions, reviewer verdicts are ou
     );
     assert.match(String(record.outcome.reason), /rejection/, record.outcome.reason);
     assert.doesNotMatch(String(record.outcome.reason), /invalid-output/);
+    // The guardrail needs minSamples (8) outcomes before it may trip; the loop notices the rollback
+    // at its next status read, so 8 to 10 rejections were sent by then.
     const rejected = decided.filter((d) => d.verdict === 'reject');
-    assert.equal(rejected.length, REJECTIONS);
+    assert.ok(rejected.length >= 8 && rejected.length <= REJECTIONS, `${rejected.length} rejections before the rollback`);
     const audit = await call('GET', `/v1/learning/audit?experimentId=${experimentId}`);
     assert.ok(
       audit.json.items.some(
