@@ -9,6 +9,7 @@ import type { AiProvenance } from '../llm/gateway';
 import type { EnhancementOutput } from '../llm/tasks';
 import { esIndices } from '../stores/elasticsearch';
 import { GroupCommit } from '../stores/group-commit';
+import { withGraphSession } from '../stores/neo4j';
 import type { ActivityDeps } from './deps';
 import { callContext } from './llm';
 import type { OptimisedImage } from './product-crawl';
@@ -273,13 +274,13 @@ export function createProductStoreActivities({
         category: row.category || null,
         similar,
       };
-      const session = neo4j.session({ database: config.NEO4J_DATABASE });
-      try {
-        // One statement (one round trip), one transaction: the product's edges are replaced,
-        // never appended, so re-runs add nothing.
-        await session.executeWrite((tx) =>
-          tx.run(
-            `MERGE (p:Product {productId: $productId})
+      // One statement (one round trip), one transaction: the product's edges are replaced, never
+      // appended, so re-runs add nothing — and a call cut off by the deadline is safe to retry.
+      await withGraphSession(neo4j, config.NEO4J_DATABASE, (session, txConfig) =>
+        session.executeWrite(
+          (tx) =>
+            tx.run(
+              `MERGE (p:Product {productId: $productId})
              SET p.tenantId = $tenantId, p.name = $name, p.url = $url, p.price = $price, p.currency = $currency
              WITH p OPTIONAL MATCH (p)-[old:MADE_BY|IN_CATEGORY|SIMILAR_TO]->() DELETE old
              WITH DISTINCT p
@@ -290,12 +291,11 @@ export function createProductStoreActivities({
              FOREACH (near IN $similar |
                MERGE (q:Product {productId: near.id}) MERGE (p)-[r:SIMILAR_TO]->(q) SET r.score = near.score)
              SET p.recommendations = [n IN $similar | n.id], p.recommendationsAt = datetime()`,
-            params,
-          ),
-        );
-      } finally {
-        await session.close();
-      }
+              params,
+            ),
+          txConfig,
+        ),
+      );
       return { similar: similar.length };
     },
 

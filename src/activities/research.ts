@@ -20,6 +20,7 @@ import { checkReport } from '../research/report-check';
 import { canonicalUrl, judgeUrl, robotsSitemaps, sitemapLocations } from '../research/scope';
 import { researchStore, type ResearchRunRow } from '../research/store';
 import { esIndices } from '../stores/elasticsearch';
+import { boundedGraphCall } from '../stores/neo4j';
 import type { ActivityDeps } from './deps';
 import { callContext } from './llm';
 
@@ -43,6 +44,9 @@ export const REPORT_REFUSED = 'ReportNumbersUnsupported';
 const MAX_SITEMAP_URLS = 10_000;
 const MAX_LINKS_PER_PAGE = 500;
 const EMBED_BATCH = 16;
+/** One batch of 200 competitor products in one graph statement: a longer bound than a single
+ *  product's update, still well inside the activity's timeout. */
+const RESEARCH_GRAPH_BATCH_MS = 30_000;
 
 type Deps = Pick<ActivityDeps, 'pg' | 'es' | 'neo4j' | 'blobs' | 'fetcher' | 'llm' | 'config' | 'logger'>;
 
@@ -330,8 +334,10 @@ export function createResearchActivities({ pg, es, neo4j, blobs, fetcher, llm, c
         const rows = await researchStore.productsWithMatches(pg, input.runId, afterId, 200);
         if (rows.length === 0) return { nodes };
         const items = rows.map((row) => ({ ...row, price: row.price === null ? null : Number(row.price) }));
-        await neo4j.executeQuery(
-          `MERGE (site:Competitor {tenantId: $tenantId, site: $site})
+        await boundedGraphCall(
+          () =>
+            neo4j.executeQuery(
+              `MERGE (site:Competitor {tenantId: $tenantId, site: $site})
            WITH site UNWIND $items AS item
            MERGE (cp:CompetitorProduct {researchProductId: item.research_product_id})
            SET cp.tenantId = item.tenant_id, cp.url = item.url, cp.name = item.name, cp.price = item.price, cp.currency = item.currency, cp.runId = $runId
@@ -345,8 +351,10 @@ export function createResearchActivities({ pg, es, neo4j, blobs, fetcher, llm, c
              MERGE (c:Category {tenantId: item.tenant_id, name: item.category}) MERGE (cp)-[:IN_CATEGORY]->(c))
            FOREACH (_ IN CASE WHEN item.product_id IS NULL THEN [] ELSE [1] END |
              MERGE (p:Product {productId: item.product_id}) MERGE (cp)-[m:MATCHES]->(p) SET m.method = item.method, m.score = item.score, m.runId = $runId)`,
-          { tenantId: run.tenant_id, site: run.site, runId: run.run_id, items },
-          { database: config.NEO4J_DATABASE },
+              { tenantId: run.tenant_id, site: run.site, runId: run.run_id, items },
+              { database: config.NEO4J_DATABASE, transactionConfig: { timeout: RESEARCH_GRAPH_BATCH_MS } },
+            ),
+          RESEARCH_GRAPH_BATCH_MS,
         );
         nodes += rows.length;
         afterId = rows[rows.length - 1]!.research_product_id;

@@ -1,5 +1,6 @@
 // Activities of the stack-check slice: one idempotent write per store.
 import { esIndices } from '../stores/elasticsearch';
+import { GRAPH_CALL_TIMEOUT_MS, boundedGraphCall } from '../stores/neo4j';
 import type { ActivityDeps } from './deps';
 
 export interface StackCheckRecord {
@@ -34,11 +35,13 @@ export function createStackCheckActivities({ config, pg, es, neo4j }: ActivityDe
     },
 
     async graphStackCheck(check: StackCheckRecord) {
-      await neo4j.executeQuery(
-        `MERGE (c:StackCheck {checkId: $checkId})
+      await boundedGraphCall(() =>
+        neo4j.executeQuery(
+          `MERGE (c:StackCheck {checkId: $checkId})
          SET c.tenantId = $tenantId, c.note = $note, c.workflowId = $workflowId, c.updatedAt = datetime()`,
-        { ...check },
-        { database: config.NEO4J_DATABASE },
+          { ...check },
+          { database: config.NEO4J_DATABASE, transactionConfig: { timeout: GRAPH_CALL_TIMEOUT_MS } },
+        ),
       );
       return { label: 'StackCheck', key: check.checkId };
     },

@@ -101,6 +101,7 @@ export function dependencyUnavailable(error: unknown): string | undefined {
       return 'Elasticsearch';
     if (cause instanceof ApplicationFailure && cause.type && LLM_UNAVAILABLE_TYPES.has(cause.type)) return 'the model server';
     if (name === 'Neo4jError' && (code === 'ServiceUnavailable' || code === 'SessionExpired')) return 'Neo4j';
+    if (name === 'Neo4jUnavailable') return 'Neo4j'; // a graph call past its deadline (stores/neo4j.ts)
     if (typeof code === 'string' && (PG_CONNECTION_CODES.has(code) || code.startsWith('08'))) return 'PostgreSQL';
     if (DOWN_MESSAGES.test(message)) return 'PostgreSQL';
   }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Config } from '../config';
 import type { LlmGateway } from '../llm/gateway';
 import { esIndices } from '../stores/elasticsearch';
+import { boundedGraphCall } from '../stores/neo4j';
 
 export const SearchQuery = z
   .object({
@@ -64,11 +65,13 @@ export async function search(deps: SearchDeps, tenantId: string, family: 'produc
 }
 
 export async function recommendations(deps: Pick<SearchDeps, 'neo4j'>, tenantId: string, productId: string) {
-  const { records } = await deps.neo4j.executeQuery(
-    `MATCH (p:Product {productId: $productId, tenantId: $tenantId})
-     OPTIONAL MATCH (p)-[s:SIMILAR_TO]->(q:Product {tenantId: $tenantId})
-     RETURN p.productId AS productId, collect({productId: q.productId, name: q.name, score: s.score}) AS similar`,
-    { productId, tenantId },
+  const { records } = await boundedGraphCall(() =>
+    deps.neo4j.executeQuery(
+      `MATCH (p:Product {productId: $productId, tenantId: $tenantId})
+       OPTIONAL MATCH (p)-[s:SIMILAR_TO]->(q:Product {tenantId: $tenantId})
+       RETURN p.productId AS productId, collect({productId: q.productId, name: q.name, score: s.score}) AS similar`,
+      { productId, tenantId },
+    ),
   );
   if (!records[0]) return undefined;
   const similar = (records[0].get('similar') as { productId: string | null; name: string; score: number }[])

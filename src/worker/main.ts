@@ -1,4 +1,4 @@
-// Worker entrypoint: applies the schema, then polls the task queues named in WORKER_TASK_QUEUES
+// Worker entrypoint: applies the schema (in the background while a store is down), then polls the task queues named in WORKER_TASK_QUEUES
 // until SIGINT/SIGTERM. On SIGTERM it stops polling, lets in-flight tasks finish for
 // WORKER_SHUTDOWN_GRACE_MS, then exits. /metrics (WORKER_METRICS_PORT) serves the service's
 // metrics followed by the Temporal SDK's; /healthz answers while the workers run.
@@ -7,8 +7,8 @@ import { createLogger, installTemporalRuntime } from '../observability/logger';
 import { startWorkerMetrics } from '../observability/worker-metrics';
 import { startTracing } from '../observability/tracing';
 import { openInfrastructure } from '../runtime/infrastructure';
-import { applySchema } from '../schema/apply';
 import { taskQueues } from '../temporal/task-queues';
+import { applySchemaAtStart } from './schema-at-start';
 import { createWorkers } from './workers';
 
 async function main() {
@@ -17,7 +17,14 @@ async function main() {
   const tracing = startTracing(config, `magicai-worker-${config.WORKER_TASK_QUEUES.join('-')}`);
   installTemporalRuntime(logger, { sdkMetricsPort: config.TEMPORAL_SDK_METRICS_PORT });
   const infra = await openInfrastructure(config, logger);
-  await applySchema(infra);
+  // A store that is down does not stop the start (its activities retry); see schema-at-start.ts.
+  const schema = await applySchemaAtStart(infra, {
+    logger,
+    onFatal: (error) => {
+      process.stderr.write(`worker failed: schema: ${error instanceof Error ? error.stack : String(error)}\n`);
+      process.exit(1);
+    },
+  });
 
   const workerSet = await createWorkers({ config, deps: infra, kinds: config.WORKER_TASK_QUEUES, tracing: tracing.enabled });
   const metrics = await startWorkerMetrics({ config, infra, workers: workerSet.workers });
@@ -33,6 +40,7 @@ async function main() {
   // Worker.run handles SIGINT/SIGTERM itself: stop polling, drain in-flight tasks, then resolve.
   await workerSet.run();
   logger.info('worker drained');
+  schema.stop();
   await metrics.close();
   await tracing.shutdown();
   await infra.close();
