@@ -21,12 +21,25 @@ export interface RunFacts {
   workerSpawns: number;
   unexpectedWorkerExits: number;
   apiRestarts: number;
-  outages: { outage: string; seconds: number }[];
+  outages: Outage[];
   samples: { outage: string; statuses: Map<number, number>; malformed503: string[] }[];
   apiStatuses: Map<number, number>;
   unexpected5xx: string[];
-  killTimes: number[];
+  killLog: Kill[];
   chatCalls: number;
+}
+
+export interface Kill {
+  at: number;
+  victim: string;
+}
+
+export interface Outage {
+  /** The service stopped ('temporal': a restart). */
+  outage: string;
+  seconds: number;
+  startedAt: number;
+  endedAt: number;
 }
 
 export interface Counts {
@@ -62,11 +75,30 @@ export interface HeartbeatFigures {
   startToCloseTimeouts: number;
   /** Activity types that timed out on start-to-close (what waited instead of failing fast). */
   startToCloseByActivity: Record<string, number>;
-  /** Seconds from the kill before it to the start of the retried attempt, per heartbeat-timed-out activity. */
-  retryAfterKillSeconds: number[];
+  /** Each activity retried after a heartbeat timeout, with the fault it is put down to. */
+  retries: HeartbeatRetry[];
+  /** Seconds into the run of each kill, in order (kill numbers are 1-based positions here). */
+  killOffsets: number[];
   retriedAfterFailure: Record<string, number>;
 }
 
+/**
+ * One retry after a heartbeat timeout, attributed: to a Temporal restart when one happened
+ * between the kill before it and the retry (a server that is down takes no heartbeats, so
+ * activities of live workers time out too); else to the last kill before it (`kill`, 1-based);
+ * else to nothing the driver did (`other`: e.g. a worker whose event loop stalled). `seconds` is
+ * from that fault (the kill, or the end of the restart) to the start of the retried attempt:
+ * the heartbeat timeout (10 s) plus the retry backoff plus the wait for a free worker slot.
+ */
+export interface HeartbeatRetry {
+  activity: string;
+  attempt: number;
+  cause: 'kill' | 'temporal restart' | 'other';
+  kill?: number;
+  seconds: number;
+  /** Store outages overlapping the interval from the fault to the retry (explain slow retries). */
+  during: string[];
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ENTITY_WORKFLOWS = new Set(['strategyLearnerWorkflow', 'experimentWorkflow']);
 
@@ -196,13 +228,32 @@ export async function countEverything(infra: Infrastructure, facts: RunFacts, de
 }
 
 /** Activities whose attempt was retried after a timeout, from the histories of every workflow. */
-export async function heartbeatRetries(infra: Infrastructure, killTimes: number[]): Promise<HeartbeatFigures> {
+export async function heartbeatRetries(
+  infra: Infrastructure,
+  kills: Kill[],
+  outages: Outage[],
+  runStartedAt: number,
+): Promise<HeartbeatFigures> {
   const figures: HeartbeatFigures = {
     heartbeatTimeouts: 0,
     startToCloseTimeouts: 0,
     startToCloseByActivity: {},
-    retryAfterKillSeconds: [],
+    retries: [],
+    killOffsets: kills.map((k) => (k.at - runStartedAt) / 1000),
     retriedAfterFailure: {},
+  };
+  const restarts = outages.filter((o) => o.outage === 'temporal');
+  const storeOutages = outages.filter((o) => o.outage !== 'temporal');
+  const attribute = (activity: string, attempt: number, at: number): HeartbeatRetry => {
+    const killIndex = kills.filter((k) => k.at <= at).length - 1; // kills are in time order
+    const kill = killIndex >= 0 ? kills[killIndex]!.at : -Infinity;
+    const restart = restarts.filter((r) => r.startedAt <= at && r.endedAt >= kill).at(-1);
+    const from = restart ? restart.endedAt : kill;
+    const during = storeOutages.filter((o) => o.startedAt <= at && o.endedAt >= from).map((o) => o.outage);
+    if (restart) return { activity, attempt, cause: 'temporal restart', seconds: Math.max(0, at - restart.endedAt) / 1000, during };
+    if (killIndex >= 0 && at - kill <= 180_000)
+      return { activity, attempt, cause: 'kill', kill: killIndex + 1, seconds: (at - kill) / 1000, during };
+    return { activity, attempt, cause: 'other', seconds: NaN, during };
   };
   const executions: { workflowId: string; runId: string }[] = [];
   for await (const execution of infra.temporal.workflow.list({ query: '' }))
@@ -219,16 +270,15 @@ export async function heartbeatRetries(infra: Infrastructure, killTimes: number[
           const started = event.activityTaskStartedEventAttributes;
           if (!started || (started.attempt ?? 1) <= 1 || !started.lastFailure) continue;
           const at = Number(event.eventTime?.seconds ?? 0) * 1_000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6);
+          const name = activityTypes.get(String(started.scheduledEventId)) ?? '?';
           const timeout = started.lastFailure.timeoutFailureInfo;
           // timeoutType: 4 = HEARTBEAT, 1 = START_TO_CLOSE (enum values, or their names)
           const type = timeout ? String(timeout.timeoutType) : undefined;
           if (type && /HEARTBEAT|^4$/.test(type)) {
             figures.heartbeatTimeouts++;
-            const kill = killTimes.filter((k) => k <= at).at(-1);
-            if (kill !== undefined) figures.retryAfterKillSeconds.push((at - kill) / 1000);
+            figures.retries.push(attribute(name, started.attempt ?? 0, at));
           } else if (type && /START_TO_CLOSE|^1$/.test(type)) {
             figures.startToCloseTimeouts++;
-            const name = activityTypes.get(String(started.scheduledEventId)) ?? '?';
             figures.startToCloseByActivity[name] = (figures.startToCloseByActivity[name] ?? 0) + 1;
           } else {
             const kind = started.lastFailure.applicationFailureInfo?.type || (type ? `timeout ${type}` : 'other');
@@ -364,10 +414,25 @@ export function printCounts(facts: RunFacts, counts: Counts, wallSeconds: number
   const h = counts.heartbeats;
   if (h) {
     console.log('retried activities (from the workflow histories):');
-    line(
-      'after a heartbeat timeout',
-      `${h.heartbeatTimeouts}; retry started after the kill: p50 ${quantile(h.retryAfterKillSeconds, 0.5).toFixed(1)} s, max ${quantile(h.retryAfterKillSeconds, 1).toFixed(1)} s`,
-    );
+    const afterKill = h.retries.filter((r) => r.cause === 'kill');
+    const afterRestart = h.retries.filter((r) => r.cause === 'temporal restart');
+    const other = h.retries.filter((r) => r.cause === 'other');
+    const seconds = (list: HeartbeatRetry[]) => list.map((r) => r.seconds);
+    const spread = (list: HeartbeatRetry[]) =>
+      list.length ? `median ${quantile(seconds(list), 0.5).toFixed(1)} s, max ${quantile(seconds(list), 1).toFixed(1)} s` : '-';
+    line('after a heartbeat timeout', `${h.heartbeatTimeouts}`);
+    line('  put down to a worker kill', `${afterKill.length}; kill → retry started: ${spread(afterKill)}`);
+    h.killOffsets.forEach((offset, i) => {
+      const mine = afterKill.filter((r) => r.kill === i + 1).sort((a, b) => a.seconds - b.seconds);
+      line(
+        `    kill ${i + 1} (+${offset.toFixed(0)} s)`,
+        mine.length
+          ? `${mine.length} retried: ${mine.map((r) => r.seconds.toFixed(1)).join(', ')} s${mine.some((r) => r.during.length) ? ` (during ${[...new Set(mine.flatMap((r) => r.during))].join(', ')} down)` : ''}`
+          : 'none (nothing of it was running, or its retries failed again and show as failures)',
+      );
+    });
+    line('  put down to a Temporal restart', `${afterRestart.length}; end of restart → retry started: ${spread(afterRestart)}`);
+    line('  after neither', `${other.length}${other.length ? `: ${other.map((r) => r.activity).join(', ')}` : ''}`);
     line(
       'after a start-to-close timeout',
       `${h.startToCloseTimeouts}${h.startToCloseTimeouts ? ` ${JSON.stringify(h.startToCloseByActivity)}` : ''}`,

@@ -21,7 +21,7 @@ import { listWorkflowId, tenantListKey } from '../src/products/lists';
 import { startSampleShop } from '../fixtures/sample-shop';
 import { startWebhookReceiver, startWordPressStandIn } from '../tests/support/platform-standins';
 import { ProcessPool, compiled, stackService, startChatStandIn, type StackService } from './processes';
-import { countEverything, heartbeatRetries, printCounts, type RunFacts } from './counts';
+import { countEverything, heartbeatRetries, printCounts, type Kill, type Outage, type RunFacts } from './counts';
 
 interface Plan {
   items: number;
@@ -303,14 +303,14 @@ async function main() {
     while (progress < fraction && Date.now() < deadline) await sleep(500);
   };
 
-  const killTimes: number[] = [];
+  const killLog: Kill[] = [];
   const kills = (async () => {
     for (let k = 0; k < plan.kills; k++) {
       await when(0.02 + (0.85 * k) / Math.max(1, plan.kills));
       for (;;) {
         const victim = workers.killOne((n) => Math.floor(random() * n), 5_000);
         if (victim) {
-          killTimes.push(Date.now());
+          killLog.push({ at: Date.now(), victim });
           log(`SIGKILL ${victim} (${k + 1}/${plan.kills})`);
           break;
         }
@@ -321,7 +321,7 @@ async function main() {
   })();
 
   const samples: OutageSample[] = [];
-  const outages: { outage: string; seconds: number }[] = [];
+  const outages: Outage[] = [];
   const stores: StackService[] = ['postgres', 'elasticsearch', 'neo4j', 'llm'];
   const events: StackService[] = [...stores];
   for (let r = 0; r < plan.temporalRestarts; r++)
@@ -382,7 +382,7 @@ async function main() {
         await stackService('start', service);
       }
       await stopSampling();
-      outages.push({ outage: service, seconds: (Date.now() - started) / 1000 });
+      outages.push({ outage: service, seconds: (Date.now() - started) / 1000, startedAt: started, endedAt: Date.now() });
       log(`${service} back after ${((Date.now() - started) / 1000).toFixed(0)} s`);
     }
   })();
@@ -434,11 +434,11 @@ async function main() {
     samples,
     apiStatuses,
     unexpected5xx,
-    killTimes,
+    killLog,
     chatCalls: chat.calls,
   };
   const counts = await countEverything(infra, facts, deadline);
-  counts.heartbeats = await heartbeatRetries(infra, killTimes);
+  counts.heartbeats = await heartbeatRetries(infra, killLog, outages, t0);
   const violations = printCounts(facts, counts, (Date.now() - t0) / 1000);
   if (violations.length > 0) {
     console.log('\nlast stderr lines of the service processes:');
