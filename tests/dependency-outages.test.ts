@@ -9,6 +9,7 @@ import { errors } from '@elastic/elasticsearch';
 import { ApplicationFailure } from '@temporalio/common';
 import { dependencyUnavailable } from '../src/api/problem';
 import { LlmErrorType } from '../src/llm/error-types';
+import { neo4jUnavailable } from '../src/stores/neo4j';
 import { freePort } from './support/ports';
 import { actAs, http, startWorld, tokenFor, type World } from './support/world';
 
@@ -34,6 +35,10 @@ describe('dependency outages seen by the API', () => {
     }
     assert.equal(dependencyUnavailable(ApplicationFailure.nonRetryable('no', LlmErrorType.BadRequest)), undefined);
     assert.equal(dependencyUnavailable(new Error('a bug')), undefined);
+  });
+
+  it('a graph call past its deadline (Neo4jUnavailable) is Neo4j being unavailable', () => {
+    assert.equal(dependencyUnavailable(neo4jUnavailable(10_000)), 'Neo4j');
   });
 
   describe('search while the embeddings endpoint is down', () => {
