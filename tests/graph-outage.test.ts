@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { createProductStoreActivities } from '../src/activities/product-store';
+import { createStackCheckActivities } from '../src/activities/stack-check';
 import { toApplicationFailure } from '../src/errors';
 import { createLogger } from '../src/observability/logger';
 import { openInfrastructure, type Infrastructure } from '../src/runtime/infrastructure';
@@ -133,6 +134,24 @@ describe('a graph update while Neo4j does not answer', () => {
       }
     });
   }
+
+  it('a single-statement graph write (executeQuery) is bounded the same way: its query is aborted at the deadline', async () => {
+    const dead = await silentServer('query');
+    const driver = createNeo4jDriver({ NEO4J_URL: dead.url, NEO4J_USER: 'neo4j', NEO4J_PASSWORD: '' });
+    const activities = createStackCheckActivities({ ...infra, neo4j: driver });
+    const started = Date.now();
+    try {
+      const error = await activities.graphStackCheck({ checkId: `${tenantId}-check`, tenantId, note: 'hangs', workflowId: 'none' }).then(
+        () => assert.fail('the write succeeded against a server that never answers'),
+        (failure: unknown) => failure,
+      );
+      assert.equal((error as { type?: string }).type, 'Neo4jUnavailable', String(error));
+      assert.ok((Date.now() - started) / 1000 < 30);
+    } finally {
+      await driver.close().catch(() => undefined);
+      await dead.close();
+    }
+  });
 
   it('succeeds against the real Neo4j, and a retry adds no node or relationship', async () => {
     const activities = createProductStoreActivities(infra);

@@ -335,7 +335,7 @@ export function createResearchActivities({ pg, es, neo4j, blobs, fetcher, llm, c
         if (rows.length === 0) return { nodes };
         const items = rows.map((row) => ({ ...row, price: row.price === null ? null : Number(row.price) }));
         await boundedGraphCall(
-          () =>
+          (signal) =>
             neo4j.executeQuery(
               `MERGE (site:Competitor {tenantId: $tenantId, site: $site})
            WITH site UNWIND $items AS item
@@ -352,7 +352,7 @@ export function createResearchActivities({ pg, es, neo4j, blobs, fetcher, llm, c
            FOREACH (_ IN CASE WHEN item.product_id IS NULL THEN [] ELSE [1] END |
              MERGE (p:Product {productId: item.product_id}) MERGE (cp)-[m:MATCHES]->(p) SET m.method = item.method, m.score = item.score, m.runId = $runId)`,
               { tenantId: run.tenant_id, site: run.site, runId: run.run_id, items },
-              { database: config.NEO4J_DATABASE, transactionConfig: { timeout: RESEARCH_GRAPH_BATCH_MS } },
+              { database: config.NEO4J_DATABASE, signal, transactionConfig: { timeout: RESEARCH_GRAPH_BATCH_MS } },
             ),
           RESEARCH_GRAPH_BATCH_MS,
         );

@@ -35,12 +35,12 @@ export function createStackCheckActivities({ config, pg, es, neo4j }: ActivityDe
     },
 
     async graphStackCheck(check: StackCheckRecord) {
-      await boundedGraphCall(() =>
+      await boundedGraphCall((signal) =>
         neo4j.executeQuery(
           `MERGE (c:StackCheck {checkId: $checkId})
          SET c.tenantId = $tenantId, c.note = $note, c.workflowId = $workflowId, c.updatedAt = datetime()`,
           { ...check },
-          { database: config.NEO4J_DATABASE, transactionConfig: { timeout: GRAPH_CALL_TIMEOUT_MS } },
+          { database: config.NEO4J_DATABASE, signal, transactionConfig: { timeout: GRAPH_CALL_TIMEOUT_MS } },
         ),
       );
       return { label: 'StackCheck', key: check.checkId };

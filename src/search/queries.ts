@@ -65,12 +65,13 @@ export async function search(deps: SearchDeps, tenantId: string, family: 'produc
 }
 
 export async function recommendations(deps: Pick<SearchDeps, 'neo4j'>, tenantId: string, productId: string) {
-  const { records } = await boundedGraphCall(() =>
+  const { records } = await boundedGraphCall((signal) =>
     deps.neo4j.executeQuery(
       `MATCH (p:Product {productId: $productId, tenantId: $tenantId})
        OPTIONAL MATCH (p)-[s:SIMILAR_TO]->(q:Product {tenantId: $tenantId})
        RETURN p.productId AS productId, collect({productId: q.productId, name: q.name, score: s.score}) AS similar`,
       { productId, tenantId },
+      { signal },
     ),
   );
   if (!records[0]) return undefined;

@@ -43,13 +43,17 @@ function unreachable(error: unknown): boolean {
  * retryable `Neo4jUnavailable`, as does a call the driver could not connect for; the abandoned
  * call settles on its own when the socket closes.
  */
-export async function boundedGraphCall<T>(work: () => Promise<T>, timeoutMs = GRAPH_CALL_TIMEOUT_MS): Promise<T> {
+export async function boundedGraphCall<T>(work: (signal: AbortSignal) => Promise<T>, timeoutMs = GRAPH_CALL_TIMEOUT_MS): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  const abort = new AbortController();
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(neo4jUnavailable(timeoutMs)), timeoutMs);
+    timer = setTimeout(() => {
+      reject(neo4jUnavailable(timeoutMs));
+      abort.abort(); // executeQuery takes the signal and cancels its query and session
+    }, timeoutMs);
   });
   try {
-    return await Promise.race([work(), deadline]);
+    return await Promise.race([work(abort.signal), deadline]);
   } catch (error) {
     if (!unreachable(error)) throw error;
     throw Object.assign(transient('Neo4jUnavailable', `Neo4j is unreachable: ${(error as Error).message}`), { cause: error });
