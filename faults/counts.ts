@@ -281,7 +281,9 @@ export async function heartbeatRetries(
             figures.startToCloseTimeouts++;
             figures.startToCloseByActivity[name] = (figures.startToCloseByActivity[name] ?? 0) + 1;
           } else {
-            const kind = started.lastFailure.applicationFailureInfo?.type || (type ? `timeout ${type}` : 'other');
+            let kind = started.lastFailure.applicationFailureInfo?.type || (type ? `timeout ${type}` : 'other');
+            // A plain Error says nothing by its type: add the start of its message (digits dropped, so that they group).
+            if (kind === 'Error') kind = `Error: ${(started.lastFailure.message ?? '').replace(/[\d.:]+/g, '#').slice(0, 48)}`;
             figures.retriedAfterFailure[kind] = (figures.retriedAfterFailure[kind] ?? 0) + 1;
           }
         }
