@@ -18,6 +18,7 @@ import { createProductList, listWorkflowId, tenantListKey } from '../src/product
 import { productItemWorkflowId } from '../src/workflows/product-list';
 import { itemKeyFor } from '../src/products/lists';
 import { startSampleShop, type SampleShop } from '../fixtures/sample-shop';
+import { spawnWorkerProcess, stopWorkerProcesses, type WorkerProcess } from '../tests/support/worker-process';
 import { startWorld, type World } from '../tests/support/world';
 import { cpuPerUnit, cpuSnapshot } from './support/cpu';
 import { atLeast, type BenchReport } from './support/figures';
@@ -69,25 +70,38 @@ export interface ListBench {
   world: World;
   shop: SampleShop;
   tenantId: string;
+  /** The worker process, when the workers run in one of their own (`workerProcess`). */
+  worker?: WorkerProcess;
   close(): Promise<void>;
 }
 
-/** A world (in-process workers) with the sample shop and the delayed LLM stand-in. */
-export async function startListBench(llmDelayMs: number, overrides: Record<string, string> = {}): Promise<ListBench> {
+/** A world with the sample shop and the delayed LLM stand-in. The workers run in this process,
+ *  or with `workerProcess` in one real worker process (src/worker/main.ts, all queues) started
+ *  with that environment on top, so that its memory can be measured apart from the bench's. */
+export async function startListBench(
+  llmDelayMs: number,
+  overrides: Record<string, string> = {},
+  options: { workerProcess?: Record<string, string> } = {},
+): Promise<ListBench> {
   const shop = await startSampleShop();
   const llm = await startDelayedLlmStandIn(llmDelayMs);
-  const world = await startWorld({
+  const settings = {
     FETCH_ALLOW_HOSTS: new URL(shop.baseUrl).host,
     OPENAI_BASE_URL: llm.baseUrl,
     BLOB_DIR: mkdtempSync(path.join(tmpdir(), 'bench-blobs-')),
     LOG_LEVEL: 'error',
     ...overrides,
-  });
+  };
+  const world = await startWorld(settings, { workers: !options.workerProcess });
+  const worker = options.workerProcess ? spawnWorkerProcess(world, { ...settings, ...options.workerProcess }) : undefined;
+  if (worker) await worker.started();
   return {
     world,
     shop,
     tenantId: `bench-${randomUUID().slice(0, 6)}`,
+    worker,
     async close() {
+      if (worker) await stopWorkerProcesses([worker.child]);
       await world.stop();
       await llm.close();
       await shop.close();
