@@ -3,11 +3,10 @@
 // (succeeded + failed = items, none left pending). Prints the time and the peak RSS. The worker
 // is one real worker process serving every queue, started with the memory settings the
 // Kubernetes worker gets (WORKER_PROCESS_ENV); its peak RSS is the kernel's high-water mark.
-import { readFileSync } from 'node:fs';
 import { tenantListKey } from '../src/products/lists';
 import { productListWorkflowId } from '../src/workflows/product-list';
 import { generatedUrls, runList, startListBench } from './list-throughput';
-import { cpuPerUnit, cpuSnapshot } from './support/cpu';
+import { cpuPerUnit, cpuSnapshot, peakRssBytes, rssBytes } from './support/cpu';
 import type { BenchReport } from './support/figures';
 
 const GB = 1024 ** 3;
@@ -16,13 +15,6 @@ const mb = (bytes: number) => (bytes / 1024 ** 2).toFixed(0);
 /** The environment of the default worker Deployment (deploy/k8s/base/workers.yaml): a V8 heap of
  *  half the 1 GiB limit, and two malloc arenas (the native threads otherwise each grow their own). */
 export const WORKER_PROCESS_ENV = { NODE_OPTIONS: '--max-old-space-size=512', MALLOC_ARENA_MAX: '2' };
-
-/** Resident and peak resident memory of a process (kernel accounting, /proc/<pid>/status). */
-function memoryOf(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
-  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
-}
 
 export async function benchLargeList({
   items,
@@ -45,14 +37,13 @@ export async function benchLargeList({
     const sampler = setInterval(() => {
       // Progress every 20 s: a long list on a busy box should show it is moving.
       if (++ticks % 20 === 0) {
-        const memory = memoryOf(workerPid);
         void bench.world.infra.pg
           .query<{ n: number }>(`SELECT count(*)::int AS n FROM product_list_items WHERE list_id LIKE $1 AND state <> 'pending'`, [
             `${bench.tenantId}/%`,
           ])
           .then(({ rows }) =>
             console.log(
-              `  LIST progress: ${rows[0]!.n}/${items} done after ${((Date.now() - began) / 60_000).toFixed(1)} min, worker RSS ${mb(memory.rss)} MB (peak ${mb(memory.peak)} MB)`,
+              `  LIST progress: ${rows[0]!.n}/${items} done after ${((Date.now() - began) / 60_000).toFixed(1)} min, worker RSS ${mb(rssBytes(workerPid))} MB (peak ${mb(peakRssBytes(workerPid))} MB)`,
             ),
           );
       }
@@ -65,7 +56,7 @@ export async function benchLargeList({
     });
     const cpuAfter = cpuSnapshot({ worker: workerPid, bench: process.pid });
     clearInterval(sampler);
-    const peakRss = memoryOf(workerPid).peak;
+    const peakRss = peakRssBytes(workerPid);
 
     const { pg, temporal } = bench.world.infra;
     const key = tenantListKey(bench.tenantId, run.listId);

@@ -20,7 +20,7 @@ import { itemKeyFor } from '../src/products/lists';
 import { startSampleShop, type SampleShop } from '../fixtures/sample-shop';
 import { spawnWorkerProcess, stopWorkerProcesses, type WorkerProcess } from '../tests/support/worker-process';
 import { startWorld, type World } from '../tests/support/world';
-import { cpuPerUnit, cpuSnapshot } from './support/cpu';
+import { cores, cpuPerUnit, cpuSnapshot, totalCpuPerUnit } from './support/cpu';
 import { atLeast, type BenchReport } from './support/figures';
 import { activityCaller, median, perSecond } from './support/stats';
 
@@ -235,6 +235,9 @@ export async function benchListThroughput({ quick }: { quick: boolean }): Promis
     const atDefault = await runList(bench, generatedUrls(bench.shop, 10_000, items), { concurrency: 8, llm: true });
     const cpuAfter = cpuSnapshot({ 'worker+bench': process.pid });
     notes.push(`G8 ${cpuPerUnit(cpuBefore, cpuAfter, atDefault.report.succeeded)}`);
+    // Every stage shares this box's cores: the pipeline cannot beat cores / CPU per product.
+    const cpuPerProduct = totalCpuPerUnit(cpuBefore, cpuAfter, atDefault.report.succeeded);
+    const cpuCeiling = (cores() * 60) / cpuPerProduct;
     notes.push(
       `G8 per activity, p50 queue wait + run ms (${Math.min(20, items)} items at concurrency 8): ${await activityTimes(bench, atDefault, 20)}`,
     );
@@ -259,6 +262,10 @@ export async function benchListThroughput({ quick }: { quick: boolean }): Promis
       notes.push(
         `G8 stage alone at concurrency ${best.concurrency}: ${atBest.map(([name, rate]) => `${name} ${rate.toFixed(0)}`).join(', ')}`,
       );
+    notes.push(
+      `G8 CPU ceiling: ${(cpuPerProduct * 1000).toFixed(0)} ms CPU per product over all processes (sample shop and stand-in included) ` +
+        `→ at most ${cpuCeiling.toFixed(0)} products/min on ${cores()} cores, ${(cpuCeiling / ceiling8).toFixed(2)} of the slowest stage alone`,
+    );
     const failed = atDefault.report.failed + atDefault.report.skipped;
     return {
       figures: [
