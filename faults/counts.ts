@@ -20,6 +20,8 @@ export interface RunFacts {
   kills: number;
   workerSpawns: number;
   unexpectedWorkerExits: number;
+  workerExitReasons: { at: number; name: string; code: number | null; lastLine: string }[];
+  startedAt: number;
   apiRestarts: number;
   outages: Outage[];
   samples: { outage: string; statuses: Map<number, number>; malformed503: string[] }[];
@@ -318,6 +320,8 @@ export function printCounts(facts: RunFacts, counts: Counts, wallSeconds: number
   console.log(`\n== fault run: ${n} items + ${c} content items, wall time ${(wallSeconds / 60).toFixed(1)} min`);
   console.log('faults injected:');
   line('worker SIGKILLs', `${facts.kills} (processes spawned ${facts.workerSpawns}, exits on their own ${facts.unexpectedWorkerExits})`);
+  for (const exit of facts.workerExitReasons)
+    line(`  exit of ${exit.name} (+${((exit.at - facts.startedAt) / 1000).toFixed(0)} s)`, `code ${exit.code}: ${exit.lastLine}`);
   for (const o of facts.outages)
     line(o.outage === 'temporal' ? 'Temporal server restart' : `${o.outage} stopped`, `${o.seconds.toFixed(0)} s until ready again`);
   console.log('product list:');

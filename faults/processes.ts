@@ -31,6 +31,8 @@ export class ProcessPool {
   kills = 0;
   /** Exits that were not our SIGKILL (e.g. a worker that could not start while a store was down). */
   unexpectedExits = 0;
+  /** Why each of those exited: when (ms), exit code and its last stderr line. */
+  readonly exitReasons: { at: number; name: string; code: number | null; lastLine: string }[] = [];
   spawned = 0;
   private stopping = false;
   private readonly killed = new Set<ChildProcess>();
@@ -54,9 +56,19 @@ export class ProcessPool {
       this.logTail.push(`[${name}] ${String(chunk).trimEnd()}`);
       if (this.logTail.length > 200) this.logTail.splice(0, this.logTail.length - 200);
     });
+    let lastLine = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      const lines = String(chunk)
+        .split('\n')
+        .filter((l) => l.trim());
+      lastLine = lines.find((l) => /failed|Error/.test(l)) ?? lines.at(-1) ?? lastLine;
+    });
     this.live.set(name, { name, child, startedAt: Date.now() });
-    child.once('exit', () => {
-      if (!this.killed.delete(child)) this.unexpectedExits++;
+    child.once('exit', (code) => {
+      if (!this.killed.delete(child)) {
+        this.unexpectedExits++;
+        this.exitReasons.push({ at: Date.now(), name, code, lastLine: lastLine.slice(0, 200) });
+      }
       if (this.live.get(name)?.child === child) this.live.delete(name);
       // A replacement, as an orchestrator would start one; a little later if it died on its own.
       setTimeout(() => this.spawn(name), 1_000).unref();

@@ -429,6 +429,8 @@ async function main() {
     kills: workers.kills,
     workerSpawns: workers.spawned,
     unexpectedWorkerExits: workers.unexpectedExits,
+    workerExitReasons: workers.exitReasons,
+    startedAt: t0,
     apiRestarts: apiProcess.spawned - 1,
     outages,
     samples,
