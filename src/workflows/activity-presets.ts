@@ -62,6 +62,15 @@ export const localCpuWork: LocalActivityOptions = {
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumAttempts: 3 },
 };
 
+/** A quick, idempotent store write as a local activity (a content workflow's audit events): it
+ *  runs in the workflow's own task, so it costs no activity task round trip through the server,
+ *  and retries through a store outage like storeWrite (the SDK backs off with timers after the
+ *  first minute). A worker that dies mid-way loses the workflow task; the next runs it again. */
+export const localStoreWrite: LocalActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: storeWrite.retry,
+};
+
 /** Long batch work over a whole list (recommendation refresh): heartbeats its position. */
 export const listBatchWork: ActivityOptions = {
   startToCloseTimeout: '2 hours',
