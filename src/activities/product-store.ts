@@ -234,9 +234,9 @@ export function createProductStoreActivities({
         return { ok: true, value: { indexed: new Set(productIds.filter((id) => stored.has(id))).size } };
       });
     },
-    // Gathering: the writers of a returned batch come back together; two batches in flight: the
-    // next batch's read overlaps this one's _bulk, and Elasticsearch indexes both at once.
-    { maxBatch: 200, maxInFlight: 2, gatherMs: 0 },
+    // Gathering: the writers of a returned batch come back together (without it, batches of 1
+    // and 7 alternated at concurrency 8; a second batch in flight split them the same way).
+    { maxBatch: 200, maxInFlight: 1, gatherMs: 0 },
   );
 
   /** The products' graph rows in one read and their nearest neighbours in one _msearch (kNN on
