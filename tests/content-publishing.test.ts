@@ -4,9 +4,8 @@
 // signed review notifications. Platforms are loopback stand-ins (named as such),
 // the chat model the loopback OpenAI stand-in; Temporal, PostgreSQL and Elasticsearch are real.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Principal } from '../src/auth/principal';
 import { auditTrail, draftContent, listMetrics, listPublications, submitContent } from '../src/content/service';
@@ -15,6 +14,7 @@ import { publicationKey } from '../src/activities/content-publish';
 import { startOpenAiStandIn } from './support/openai-standin';
 import { startWebhookReceiver, startWordPressStandIn } from './support/platform-standins';
 import { eventually, startWorld, type World } from './support/world';
+import { spawnWorkerProcess } from './support/worker-process';
 
 const SECRET = 'publishing-secret-0123456789';
 const STYLE_OK = { content: JSON.stringify({ score: 0.95, issues: [] }) };
@@ -60,23 +60,8 @@ describe('publishing from the content workflow', () => {
   it('a worker killed after the platforms accepted the post, before the activity completed, still yields exactly one post per platform', async () => {
     // The worker runs in a child process that can be killed for real; the test process only starts the workflow.
     const world: World = await startWorld(p.env, { workers: false });
-    const workerEnv = {
-      // Beside other workers on this host: metrics on free ports, not the defaults.
-      WORKER_METRICS_PORT: '0',
-      TEMPORAL_SDK_METRICS_PORT: '0',
-      ...process.env,
-      ...p.env,
-      TEMPORAL_TASK_QUEUE_PREFIX: world.config.TEMPORAL_TASK_QUEUE_PREFIX,
-      ELASTICSEARCH_INDEX_PREFIX: world.config.ELASTICSEARCH_INDEX_PREFIX,
-      BLOB_DIR: world.config.BLOB_DIR,
-      LOG_LEVEL: 'error',
-    };
     const startWorker = (): ChildProcess =>
-      spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], {
-        cwd: path.resolve(__dirname, '..'),
-        env: workerEnv,
-        stdio: 'ignore',
-      });
+      spawnWorkerProcess(world, { ...p.env, BLOB_DIR: world.config.BLOB_DIR }, { logLevel: 'error' }).child;
     let worker = startWorker();
     try {
       p.receiver.holdResponses();

@@ -1,7 +1,7 @@
 // Durability of the product pipeline: a worker process killed mid-list loses and duplicates
 // nothing; the inventory endpoint gets each product once per change, retried through a 503.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
@@ -15,6 +15,7 @@ import { esIndices } from '../src/stores/elasticsearch';
 import { listWorkflowId, tenantListKey } from '../src/products/lists';
 import { listProgressQuery } from '../src/workflows/product-list';
 import { actAs, eventually, http, startWorld, tokenFor, type World } from './support/world';
+import { spawnWorkerProcess } from './support/worker-process';
 
 describe('product pipeline resilience', () => {
   let shop: SampleShop;
@@ -32,21 +33,7 @@ describe('product pipeline resilience', () => {
     const env = { FETCH_ALLOW_HOSTS: new URL(shop.baseUrl).host, BLOB_DIR: blobDir };
     // The API in this process, the worker in a child process that can be killed for real.
     const world: World = await startWorld(env, { workers: false });
-    const workerEnv = {
-      ...process.env,
-      ...env,
-      WORKER_METRICS_PORT: '0',
-      TEMPORAL_SDK_METRICS_PORT: '0',
-      TEMPORAL_TASK_QUEUE_PREFIX: world.config.TEMPORAL_TASK_QUEUE_PREFIX,
-      ELASTICSEARCH_INDEX_PREFIX: world.config.ELASTICSEARCH_INDEX_PREFIX,
-      LOG_LEVEL: 'error',
-    };
-    const startWorker = (): ChildProcess =>
-      spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], {
-        cwd: path.resolve(__dirname, '..'),
-        env: workerEnv,
-        stdio: 'ignore',
-      });
+    const startWorker = (): ChildProcess => spawnWorkerProcess(world, env, { logLevel: 'error' }).child;
     let worker = startWorker();
     const tenantId = `kill-${randomUUID().slice(0, 8)}`;
     const listId = `kill-${randomUUID().slice(0, 8)}`;

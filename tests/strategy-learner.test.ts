@@ -3,9 +3,8 @@
 // engagement endpoint over loopback HTTP. The audience is a seeded simulation with a known
 // favourite strategy.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { sign } from '../src/publishing/signing';
@@ -17,6 +16,7 @@ import { simulatedAudience } from '../src/strategy/simulation';
 import { recordContentStrategy } from '../src/strategy/store';
 import { learnerQuery, setConstraintsUpdate, strategyLearnerId, strategyLearnerWorkflow } from '../src/workflows/strategy-learner';
 import { bearer, eventually, http, startWorld, tokenFor, type World } from './support/world';
+import { spawnWorkerProcess } from './support/worker-process';
 
 const tenant = `sl-${randomUUID().slice(0, 8)}`;
 const secret = `push-secret-${randomUUID()}`;
@@ -314,20 +314,7 @@ describe('strategy learner', () => {
 describe('strategy learner durability', () => {
   it('survives a killed worker and continue-as-new with its state intact', async () => {
     const world = await startWorld({ ENGAGEMENT_PUSH_SECRETS: `${tenant}=${secret}`, STRATEGY_SAVE_AFTER: '200ms' }, { workers: false });
-    const workerEnv = {
-      ...process.env,
-      WORKER_METRICS_PORT: '0',
-      TEMPORAL_SDK_METRICS_PORT: '0',
-      TEMPORAL_TASK_QUEUE_PREFIX: world.config.TEMPORAL_TASK_QUEUE_PREFIX,
-      ELASTICSEARCH_INDEX_PREFIX: world.config.ELASTICSEARCH_INDEX_PREFIX,
-      LOG_LEVEL: 'error',
-    };
-    const startWorker = (): ChildProcess =>
-      spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], {
-        cwd: path.resolve(__dirname, '..'),
-        env: workerEnv,
-        stdio: 'ignore',
-      });
+    const startWorker = (): ChildProcess => spawnWorkerProcess(world, {}, { logLevel: 'error' }).child;
     let worker = startWorker();
     const key = { tenantId: durableTenant, brand: 'durable', channel: 'feed' };
     try {

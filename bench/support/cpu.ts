@@ -3,6 +3,7 @@
 // say where the time went. The stack's pids come from the pid files of deploy/local/stack.sh
 // under $MAGICAI_STACK_HOME/run. The services are shared: other work on the box counts too.
 import { readFileSync, readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
@@ -89,15 +90,28 @@ export function cpuPerUnit(before: CpuSnapshot, after: CpuSnapshot, units: numbe
   return `CPU per ${unit}: ${parts.join(', ')}`;
 }
 
-/** Resident set size of a process in bytes (0 once it has exited). */
-export function rssBytes(pid: number): number {
+/** CPU seconds per unit between two snapshots, all processes together. */
+export function totalCpuPerUnit(before: CpuSnapshot, after: CpuSnapshot, units: number): number {
+  return [...after].reduce((sum, [name, seconds]) => sum + seconds - (before.get(name) ?? 0), 0) / units;
+}
+
+/** Cores of this box (the ceiling of CPU seconds per second). */
+export const cores = () => availableParallelism();
+
+function statusField(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) * 1024 : 0;
   } catch {
     return 0;
   }
 }
+
+/** Resident set size of a process in bytes (0 once it has exited). */
+export const rssBytes = (pid: number) => statusField(pid, 'VmRSS');
+
+/** The kernel's high-water mark of a process's resident set, in bytes (0 once it has exited). */
+export const peakRssBytes = (pid: number) => statusField(pid, 'VmHWM');
 
 /** Load average of the box (1, 5, 15 minutes), for the report. */
 export function loadAverage(): string {

@@ -62,12 +62,14 @@ export const localCpuWork: LocalActivityOptions = {
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumAttempts: 3 },
 };
 
-/** A quick, idempotent store write as a local activity (a content workflow's audit events): it
- *  runs in the workflow's own task, so it costs no activity task round trip through the server,
- *  and retries through a store outage like storeWrite (the SDK backs off with timers after the
- *  first minute). A worker that dies mid-way loses the workflow task; the next runs it again. */
+/** The item's writes (store, index, graph, inventory, outcome) and the content workflow's audit
+ *  events as local activities: each is a few milliseconds of idempotent work, so running it on
+ *  the workflow's own worker, inside the workflow task, saves the activity task and the workflow
+ *  task around it (about half the server's work per item, bench G2/G8). The retry budget is storeWrite's: 20 attempts ride out
+ *  a store restart; backoffs beyond a minute become durable timers. A worker that dies mid-way
+ *  loses its workflow task after WORKFLOW_TASK_TIMEOUT, and the next worker writes again. */
 export const localStoreWrite: LocalActivityOptions = {
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: storeWrite.startToCloseTimeout,
   retry: storeWrite.retry,
 };
 

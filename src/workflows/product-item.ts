@@ -20,7 +20,7 @@ import type { createProductLlmExtractActivities } from '../activities/product-ll
 import type { createProductListActivities, ItemOutcome } from '../activities/product-lists';
 import type { createProductStoreActivities } from '../activities/product-store';
 import { decisionRefOf } from './decision-ref';
-import { httpFetch, imageWork, llmCall, localCpuWork, localWork, storeWrite } from './activity-presets';
+import { httpFetch, imageWork, llmCall, localCpuWork, localStoreWrite, localWork, storeWrite } from './activity-presets';
 import { installBudgetPause } from './llm-budget';
 import { productItemSubject } from '../learning/decision';
 import { DECISION_PATCH } from './llm-task';
@@ -83,6 +83,10 @@ export const LLM_EXTRACTION_PATCH = 'llm-extraction-fallback';
  *  local activities, graph and inventory side by side (items recorded before replay without). */
 export const FEWER_ROUND_TRIPS_PATCH = 'item-fewer-round-trips';
 
+/** Marks histories recorded with the item's writes as local activities, the enrichment decisions
+ *  taken while the page is fetched, and sentiment and enhancement side by side. */
+export const LOCAL_WRITES_PATCH = 'item-local-writes';
+
 export const productItemStageQuery = defineQuery<{ stage: ProductStage; done: ProductStage[] }>('stage');
 
 type Crawl = ReturnType<typeof createProductCrawlActivities>;
@@ -95,11 +99,14 @@ export async function productItemWorkflow(input: ProductItemInput): Promise<Prod
   const fetching = proxyActivities<Crawl>({ ...httpFetch, taskQueue: taskQueueFor('crawl') });
   const imaging = proxyActivities<Crawl>({ ...imageWork, taskQueue: taskQueueFor('crawl') });
   const local = proxyActivities<Crawl & Enrich>(localWork);
-  const fewerRoundTrips = patched(FEWER_ROUND_TRIPS_PATCH);
+  // Histories with the newest patch have all the older ones: asking for those too would only
+  // add a marker and a search-attribute update per patch to every item's history.
+  const localWrites = patched(LOCAL_WRITES_PATCH);
+  const fewerRoundTrips = localWrites || patched(FEWER_ROUND_TRIPS_PATCH);
   /** Short CPU-only stages: local activities, or (histories from before) activity tasks. */
   const cpu = fewerRoundTrips ? proxyLocalActivities<Crawl & Enrich>(localCpuWork) : local;
   const llm = proxyActivities<Enrich & Store & LlmExtract>({ ...llmCall, taskQueue: taskQueueFor('llm') });
-  const stores = proxyActivities<Store & Lists>(storeWrite);
+  const stores = localWrites ? proxyLocalActivities<Store & Lists>(localStoreWrite) : proxyActivities<Store & Lists>(storeWrite);
   const learning = proxyActivities<LearningActivities>(storeWrite);
   /** The LLM queue at the priority a decision chose. */
   const llmAt = (decision?: DecisionRef) =>
@@ -156,8 +163,25 @@ export async function productItemWorkflow(input: ProductItemInput): Promise<Prod
     }
   }
 
+  const enrich = options.llm;
+  /** The learning loop decides each enrichment call's version and model (in an activity, so in
+   *  history); items recorded before it replay without (patched). */
+  const decideEnrichment = async (): Promise<[DecisionRef | undefined, DecisionRef | undefined]> => {
+    if (!(enrich && (localWrites || patched(DECISION_PATCH)))) return [undefined, undefined];
+    const subject = productItemSubject(input.listId, input.itemKey);
+    return Promise.all([
+      wanted('sentiment')
+        ? learning.decideLlmCall({ tenantId, task: 'sentiment', priority: 'batch', subject }).then(decisionRefOf)
+        : undefined,
+      wanted('enhance') ? learning.decideLlmCall({ tenantId, task: 'enhance', priority: 'batch', subject }).then(decisionRefOf) : undefined,
+    ]);
+  };
+
   let productId: string | undefined;
   try {
+    // The decisions do not depend on the page: taken while it is fetched (histories before, after).
+    const decisions = localWrites ? decideEnrichment() : undefined;
+    decisions?.catch(() => undefined); // its failure surfaces where it is awaited, not as unhandled
     // Feed items arrive with their fields inline: nothing to fetch, their "extraction" is the feed.
     const fromFeed = url.startsWith(FEED_URL_PREFIX);
     const page = fromFeed ? undefined : await stage('fetch', () => fetching.fetchProductPage({ url }));
@@ -166,51 +190,33 @@ export async function productItemWorkflow(input: ProductItemInput): Promise<Prod
       : await stage('extract', () => local.adoptFeedProduct({ listId: input.listId, itemKey: input.itemKey }));
     // Once known, the product's name joins the URL in the Temporal UI (current details: no history event).
     setCurrentDetails(`**${extracted.name}** · ${url}`);
-    const enrich = options.llm;
     // Structured data missing or incomplete: the model may point at the rest on the page.
-    if (page && enrich && extracted.llmFillable?.length && patched(LLM_EXTRACTION_PATCH)) {
+    if (page && enrich && extracted.llmFillable?.length && (localWrites || patched(LLM_EXTRACTION_PATCH))) {
       const base = extracted;
       const completed = await skippable('extract', () =>
         budget.run(() => llm.completeExtractionWithLlm({ tenantId, htmlKey: page.htmlKey, pageUrl: page.finalUrl, extraction: base })),
       );
       if (completed) extracted = completed;
     }
-    // The learning loop decides each enrichment call's version and model (in an activity, so in
-    // history); items recorded before it replay without (patched).
-    const decided = enrich && patched(DECISION_PATCH);
-    const [sentimentDecision, enhanceDecision] = decided
-      ? await Promise.all([
-          wanted('sentiment')
-            ? learning
-                .decideLlmCall({ tenantId, task: 'sentiment', priority: 'batch', subject: productItemSubject(input.listId, input.itemKey) })
-                .then(decisionRefOf)
-            : undefined,
-          wanted('enhance')
-            ? learning
-                .decideLlmCall({ tenantId, task: 'enhance', priority: 'batch', subject: productItemSubject(input.listId, input.itemKey) })
-                .then(decisionRefOf)
-            : undefined,
-        ])
-      : [undefined, undefined];
-    const [images, text, sentiment] = await Promise.all([
+    const [sentimentDecision, enhanceDecision] = await (decisions ?? decideEnrichment());
+    const sentimentStage = () =>
+      optional('sentiment', () =>
+        budget.run(() =>
+          llmAt(sentimentDecision).analyzeProductSentiment({ tenantId, extractKey: extracted.extractKey, decision: sentimentDecision }),
+        ),
+      );
+    const enhanceStage = () =>
+      optional('enhance', () =>
+        budget.run(() => llmAt(enhanceDecision).enhanceProduct({ tenantId, extractKey: extracted.extractKey, decision: enhanceDecision })),
+      );
+    // Enhancement does not read the sentiment: with local writes both run beside images and text.
+    const [images, text, sentiment, enhancedAlongside] = await Promise.all([
       wanted('images') ? stage('images', () => imaging.optimiseImages({ imageUrls: extracted.imageUrls })) : undefined,
       wanted('text') ? stage('text', () => cpu.cleanProductText({ extractKey: extracted.extractKey })) : undefined,
-      enrich && wanted('sentiment')
-        ? optional('sentiment', () =>
-            budget.run(() =>
-              llmAt(sentimentDecision).analyzeProductSentiment({ tenantId, extractKey: extracted.extractKey, decision: sentimentDecision }),
-            ),
-          )
-        : undefined,
+      enrich && wanted('sentiment') ? sentimentStage() : undefined,
+      localWrites && enrich && wanted('enhance') ? enhanceStage() : undefined,
     ]);
-    const enhancement =
-      enrich && wanted('enhance')
-        ? await optional('enhance', () =>
-            budget.run(() =>
-              llmAt(enhanceDecision).enhanceProduct({ tenantId, extractKey: extracted.extractKey, decision: enhanceDecision }),
-            ),
-          )
-        : undefined;
+    const enhancement = localWrites ? enhancedAlongside : enrich && wanted('enhance') ? await enhanceStage() : undefined;
 
     if (!options.dryRun) {
       ({ productId } = await stage('store', () =>
