@@ -52,6 +52,11 @@ const of = (contentId: string) => {
   return seen.get(contentId)!;
 };
 const scheduledAt = () => Context.current().info.currentAttemptScheduledTimestampMs;
+/** The server's (skipped) time. A local activity (the audit events) runs inside its workflow
+ *  task, while the server's clock stands still, so this is when it was scheduled; its own
+ *  timestamps are the worker's wall clock. */
+let serverTime: () => Promise<number>;
+const eventAt = async () => (Context.current().info.isLocal ? serverTime() : scheduledAt());
 
 /** What the sensitive-word check finds per content: a flagged term routes to one reviewer, a
  *  blocked one and a flagged one to two; nothing found is approved automatically. */
@@ -86,7 +91,7 @@ const activities: Mocked = {
     return { score: 0 };
   },
   async recordContentEvent(event: ContentEvent) {
-    of(event.contentId).events.push({ action: event.action, at: scheduledAt(), assignee: event.assignee });
+    of(event.contentId).events.push({ action: event.action, at: await eventAt(), assignee: event.assignee });
   },
   async indexContent() {},
   async recordReviewFeedback() {},
@@ -112,6 +117,7 @@ describe('content workflow timers on the time-skipping server (real durations, m
   let running: Promise<void[]>;
 
   before(async () => {
+    serverTime = () => env.currentTimeMs();
     env = await TestWorkflowEnvironment.createTimeSkipping({
       server: {
         executable: {

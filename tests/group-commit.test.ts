@@ -58,4 +58,42 @@ describe('group commit', () => {
     );
     assert.ok(sizes.every((size) => size <= 3));
   });
+
+  /** `writers` callers each write `rounds` times, one after the other, waiting `pauseMs` (or
+   *  nothing) between a write's answer and the next write; returns the batch sizes. */
+  async function loopingWriters(options: { gatherMs?: number }, writers: number, rounds: number, pauseMs?: number) {
+    const sizes: number[] = [];
+    const commit = new GroupCommit<number, void>(
+      async (inputs) => {
+        sizes.push(inputs.length);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return inputs.map(() => ({ ok: true }));
+      },
+      { maxBatch: 100, maxInFlight: 1, ...options },
+    );
+    await Promise.all(
+      Array.from({ length: writers }, async (_, writer) => {
+        for (let round = 0; round < rounds; round++) {
+          await commit.submit(writer);
+          if (pauseMs !== undefined) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+        }
+      }),
+    );
+    return sizes;
+  }
+
+  it('without gathering, of writers that come back after their own I/O the first goes alone', async () => {
+    assert.deepEqual(await loopingWriters({}, 4, 3, 1), [1, 3, 1, 3, 1, 3]);
+  });
+
+  it('with gathering, the writers of the last batch go together again', async () => {
+    // The first write goes at once; from then on all four go in one batch (in the last round
+    // three are left: the first batch's writer has finished).
+    assert.deepEqual(await loopingWriters({ gatherMs: 50 }, 4, 3, 1), [1, 4, 4, 3]);
+  });
+
+  it('with gathering, a lone writer never waits for the others', async () => {
+    const sizes = await loopingWriters({ gatherMs: 10_000 }, 1, 3, 1);
+    assert.deepEqual(sizes, [1, 1, 1]); // would take 20 s if it waited for the gathering time
+  });
 });

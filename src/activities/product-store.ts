@@ -8,7 +8,7 @@ import type { ExtractedProduct } from '../extraction';
 import type { AiProvenance } from '../llm/gateway';
 import type { EnhancementOutput } from '../llm/tasks';
 import { esIndices } from '../stores/elasticsearch';
-import { GroupCommit } from '../stores/group-commit';
+import { GroupCommit, type BatchOutcome } from '../stores/group-commit';
 import { withGraphSession } from '../stores/neo4j';
 import type { ActivityDeps } from './deps';
 import { callContext } from './llm';
@@ -88,6 +88,64 @@ export function productDocument(row: ProductRow) {
 
 const SIMILAR_PER_PRODUCT = 5;
 
+/** The columns productDocument reads. */
+const DOCUMENT_COLUMNS = `product_id, tenant_id, url, name, description, brand, sku, gtin, price, list_price, high_price, currency,
+  availability, category, rating_value, clean_text, sentiment, enhancement, embedding, updated_at`;
+
+type GraphSourceRow = Pick<
+  ProductRow,
+  'product_id' | 'tenant_id' | 'name' | 'url' | 'price' | 'currency' | 'brand' | 'category' | 'embedding'
+>;
+
+/** What the graph holds of a product: its node's properties and its nearest neighbours. */
+interface GraphRow {
+  productId: string;
+  tenantId: string;
+  name: string;
+  url: string;
+  price: number | null;
+  currency: string | null;
+  brand: string | null;
+  category: string | null;
+  similar: { id: string; score: number }[];
+}
+
+/** A product's outgoing edges are replaced, never appended: those it no longer has are deleted,
+ *  the others kept (MERGE finds them) and missing ones created, so an unchanged product costs no
+ *  relationship writes (deleting and re-creating every edge took about a third longer). Only a
+ *  product's own outgoing edges are touched, so the rows of one batch cannot undo each other's. */
+const GRAPH_UPDATE = `UNWIND $rows AS row
+MERGE (p:Product {productId: row.productId})
+SET p.tenantId = row.tenantId, p.name = row.name, p.url = row.url, p.price = row.price, p.currency = row.currency,
+    p.recommendations = [n IN row.similar | n.id], p.recommendationsAt = datetime()
+WITH p, row, [n IN row.similar | n.id] AS similarIds
+OPTIONAL MATCH (p)-[old:MADE_BY|IN_CATEGORY|SIMILAR_TO]->(target)
+WHERE NOT CASE type(old)
+  WHEN 'MADE_BY' THEN coalesce(target.tenantId = row.tenantId AND target.name = row.brand, false)
+  WHEN 'IN_CATEGORY' THEN coalesce(target.tenantId = row.tenantId AND target.name = row.category, false)
+  ELSE coalesce(target.productId IN similarIds, false)
+END
+DELETE old
+WITH DISTINCT p, row
+FOREACH (_ IN CASE WHEN row.brand IS NULL THEN [] ELSE [1] END |
+  MERGE (b:Brand {tenantId: row.tenantId, name: row.brand}) MERGE (p)-[:MADE_BY]->(b))
+FOREACH (_ IN CASE WHEN row.category IS NULL THEN [] ELSE [1] END |
+  MERGE (c:Category {tenantId: row.tenantId, name: row.category}) MERGE (p)-[:IN_CATEGORY]->(c))
+FOREACH (near IN row.similar |
+  MERGE (q:Product {productId: near.id}) MERGE (p)-[r:SIMILAR_TO]->(q) SET r.score = near.score)`;
+
+const graphRowOf = (row: GraphSourceRow, similar: GraphRow['similar']): GraphRow => ({
+  productId: row.product_id,
+  tenantId: row.tenant_id,
+  name: row.name,
+  url: row.url,
+  price: row.price === null ? null : Number(row.price),
+  currency: row.currency,
+  brand: row.brand || null,
+  category: row.category || null,
+  similar,
+});
+
 /** Splits `items` into rounds in which no key repeats: a key's n-th write goes in round n, so
  *  rounds run in order keep each key's writes in order. */
 function distinctRounds<T>(items: T[], keyOf: (item: T) => string): T[][] {
@@ -152,27 +210,132 @@ export function createProductStoreActivities({
 
   /** Index requests of concurrent activities share one PostgreSQL read and one _bulk request;
    *  a document Elasticsearch rejects fails only the request that asked for it. */
-  const indexing = new GroupCommit<string[], { indexed: number }>(async (requests) => {
-    const { rows } = await pg.query<ProductRow>('SELECT * FROM products WHERE product_id = ANY($1)', [[...new Set(requests.flat())]]);
-    const stored = new Set(rows.map((row) => row.product_id));
-    const rejected = new Map<string, string>();
-    if (rows.length > 0) {
-      // No refresh=wait_for: it holds each call up to the refresh interval (1 s), which made
-      // indexing the pipeline's slowest stage; documents become searchable within a second.
-      const response = await es.bulk({
-        operations: rows.flatMap((row) => [{ index: { _index: index, _id: row.product_id } }, productDocument(row)]),
-      });
-      if (response.errors) {
-        for (const item of response.items) if (item.index?.error) rejected.set(item.index._id ?? '', item.index.error.reason ?? 'unknown');
+  const indexing = new GroupCommit<string[], { indexed: number }>(
+    async (requests) => {
+      const { rows } = await pg.query<ProductRow>(`SELECT ${DOCUMENT_COLUMNS} FROM products WHERE product_id = ANY($1)`, [
+        [...new Set(requests.flat())],
+      ]);
+      const stored = new Set(rows.map((row) => row.product_id));
+      const rejected = new Map<string, string>();
+      if (rows.length > 0) {
+        // No refresh=wait_for: it holds each call up to the refresh interval (1 s), which made
+        // indexing the pipeline's slowest stage; documents become searchable within a second.
+        const response = await es.bulk({
+          operations: rows.flatMap((row) => [{ index: { _index: index, _id: row.product_id } }, productDocument(row)]),
+        });
+        if (response.errors) {
+          for (const item of response.items)
+            if (item.index?.error) rejected.set(item.index._id ?? '', item.index.error.reason ?? 'unknown');
+        }
       }
+      return requests.map((productIds) => {
+        const reason = productIds.map((id) => rejected.get(id)).find((found) => found !== undefined);
+        if (reason !== undefined)
+          return { ok: false, error: transient('IndexFailed', `Elasticsearch rejected a product document: ${reason}`) };
+        return { ok: true, value: { indexed: new Set(productIds.filter((id) => stored.has(id))).size } };
+      });
+    },
+    // Gathering: the writers of a returned batch come back together (without it, batches of 1
+    // and 7 alternated at concurrency 8; a second batch in flight split them the same way).
+    { maxBatch: 200, maxInFlight: 1, gatherMs: 0 },
+  );
+
+  /** The products' graph rows in one read and their nearest neighbours in one _msearch (kNN on
+   *  the embedding within the tenant). A product that is not stored, or whose search fails,
+   *  fails alone. */
+  async function graphRowsOf(productIds: string[]): Promise<BatchOutcome<GraphRow>[]> {
+    const { rows } = await pg.query<GraphSourceRow>(
+      `SELECT product_id, tenant_id, name, url, price, currency, brand, category, embedding
+         FROM products WHERE product_id = ANY($1)`,
+      [[...new Set(productIds)]],
+    );
+    const searched = rows.filter((row) => row.embedding);
+    const neighbours = new Map<string, GraphRow['similar'] | Error>();
+    if (searched.length > 0) {
+      const { responses } = await es.msearch({
+        searches: searched.flatMap((row) => [
+          { index },
+          {
+            knn: {
+              field: 'embedding',
+              query_vector: row.embedding!,
+              k: SIMILAR_PER_PRODUCT + 1,
+              num_candidates: 100,
+              filter: { bool: { filter: [{ term: { tenantId: row.tenant_id } }], must_not: [{ term: { productId: row.product_id } }] } },
+            },
+            // Only the neighbours' ids, from doc values: no stored fields, no total count.
+            _source: false,
+            stored_fields: ['_none_'],
+            docvalue_fields: ['productId'],
+            track_total_hits: false,
+          },
+        ]),
+      });
+      responses.forEach((response, i) => {
+        const productId = searched[i]!.product_id;
+        if ('error' in response) {
+          neighbours.set(
+            productId,
+            transient('SimilaritySearchFailed', `kNN search failed: ${response.error.reason ?? response.error.type}`),
+          );
+        } else {
+          const hits = response.hits.hits.slice(0, SIMILAR_PER_PRODUCT);
+          neighbours.set(
+            productId,
+            hits.map((hit) => ({ id: (hit.fields?.productId as string[])[0]!, score: hit._score ?? 0 })),
+          );
+        }
+      });
     }
-    return requests.map((productIds) => {
-      const reason = productIds.map((id) => rejected.get(id)).find((found) => found !== undefined);
-      if (reason !== undefined)
-        return { ok: false, error: transient('IndexFailed', `Elasticsearch rejected a product document: ${reason}`) };
-      return { ok: true, value: { indexed: new Set(productIds.filter((id) => stored.has(id))).size } };
+    const byId = new Map(rows.map((row) => [row.product_id, row]));
+    return productIds.map((productId) => {
+      const row = byId.get(productId);
+      if (!row) return { ok: false, error: permanent('ProductMissing', `product ${productId} is not stored`) };
+      const similar = neighbours.get(productId) ?? [];
+      if (similar instanceof Error) return { ok: false, error: similar };
+      return { ok: true, value: graphRowOf(row, similar) };
     });
-  });
+  }
+
+  /** One UNWIND transaction for the rows; if Neo4j refuses it, each product on its own, so a bad
+   *  row fails only its own update. */
+  async function writeGraphRows(rows: GraphRow[]): Promise<BatchOutcome<void>[]> {
+    const latest = [...new Map(rows.map((row) => [row.productId, row])).values()];
+    try {
+      await writeGraph(latest);
+      return rows.map(() => ({ ok: true }));
+    } catch (error) {
+      if (latest.length === 1) return rows.map(() => ({ ok: false, error }));
+      const failed = new Map<string, unknown>();
+      for (const row of latest) await writeGraph([row]).catch((failure: unknown) => failed.set(row.productId, failure));
+      return rows.map((row) => (failed.has(row.productId) ? { ok: false, error: failed.get(row.productId) } : { ok: true }));
+    }
+  }
+
+  /** Graph updates of concurrent activities share one read, one _msearch and one transaction. */
+  const graphUpdates = new GroupCommit<string, { similar: number }>(
+    async (productIds) => {
+      const sources = await graphRowsOf(productIds);
+      const ready = sources.flatMap((source) => (source.ok ? [source.value!] : []));
+      const written = ready.length > 0 ? await writeGraphRows(ready) : [];
+      const writeOf = new Map(ready.map((row, i) => [row.productId, written[i]!]));
+      return sources.map((source) => {
+        if (!source.ok) return { ok: false, error: source.error };
+        const write = writeOf.get(source.value!.productId)!;
+        return write.ok ? { ok: true, value: { similar: source.value!.similar.length } } : { ok: false, error: write.error };
+      });
+    },
+    { maxBatch: 100, maxInFlight: 1, gatherMs: 0 },
+  );
+
+  async function writeGraph(rows: GraphRow[]): Promise<void> {
+    // One statement, one transaction (GRAPH_UPDATE): each product's outgoing edges become
+    // exactly its current brand, category and neighbours, so re-runs add nothing — and a batch
+    // cut off by the deadline (a Neo4j that stopped answering) is safe to retry.
+    await withGraphSession(neo4j, config.NEO4J_DATABASE, (session, txConfig) =>
+      session.executeWrite((tx) => tx.run(GRAPH_UPDATE, { rows }), txConfig),
+    );
+  }
 
   async function loadProduct(productId: string): Promise<ProductRow> {
     const { rows } = await pg.query<ProductRow>('SELECT * FROM products WHERE product_id = $1', [productId]);
@@ -243,60 +406,10 @@ export function createProductStoreActivities({
     },
 
     /** MERGEs Product/Brand/Category, replaces the product's similarity edges with its current
-     *  nearest neighbours (kNN on the embedding) and refreshes its recommendation list. */
+     *  nearest neighbours (kNN on the embedding) and refreshes its recommendation list.
+     *  Concurrent updates share their reads, searches and graph transaction (see graphUpdates). */
     async updateProductGraph({ productId }: { productId: string }): Promise<{ similar: number }> {
-      const row = await loadProduct(productId);
-      const similar: { id: string; score: number }[] = [];
-      if (row.embedding) {
-        const hits = await es.search<{ productId: string }>({
-          index,
-          knn: {
-            field: 'embedding',
-            query_vector: row.embedding,
-            k: SIMILAR_PER_PRODUCT + 1,
-            num_candidates: 100,
-            filter: { bool: { filter: [{ term: { tenantId: row.tenant_id } }], must_not: [{ term: { productId } }] } },
-          },
-          _source: ['productId'],
-        });
-        for (const hit of hits.hits.hits.slice(0, SIMILAR_PER_PRODUCT)) {
-          if (hit._source) similar.push({ id: hit._source.productId, score: hit._score ?? 0 });
-        }
-      }
-      const params = {
-        productId,
-        tenantId: row.tenant_id,
-        name: row.name,
-        url: row.url,
-        price: row.price === null ? null : Number(row.price),
-        currency: row.currency,
-        brand: row.brand || null,
-        category: row.category || null,
-        similar,
-      };
-      // One statement (one round trip), one transaction: the product's edges are replaced, never
-      // appended, so re-runs add nothing — and a call cut off by the deadline is safe to retry.
-      await withGraphSession(neo4j, config.NEO4J_DATABASE, (session, txConfig) =>
-        session.executeWrite(
-          (tx) =>
-            tx.run(
-              `MERGE (p:Product {productId: $productId})
-             SET p.tenantId = $tenantId, p.name = $name, p.url = $url, p.price = $price, p.currency = $currency
-             WITH p OPTIONAL MATCH (p)-[old:MADE_BY|IN_CATEGORY|SIMILAR_TO]->() DELETE old
-             WITH DISTINCT p
-             FOREACH (_ IN CASE WHEN $brand IS NULL THEN [] ELSE [1] END |
-               MERGE (b:Brand {tenantId: $tenantId, name: $brand}) MERGE (p)-[:MADE_BY]->(b))
-             FOREACH (_ IN CASE WHEN $category IS NULL THEN [] ELSE [1] END |
-               MERGE (c:Category {tenantId: $tenantId, name: $category}) MERGE (p)-[:IN_CATEGORY]->(c))
-             FOREACH (near IN $similar |
-               MERGE (q:Product {productId: near.id}) MERGE (p)-[r:SIMILAR_TO]->(q) SET r.score = near.score)
-             SET p.recommendations = [n IN $similar | n.id], p.recommendationsAt = datetime()`,
-              params,
-            ),
-          txConfig,
-        ),
-      );
-      return { similar: similar.length };
+      return graphUpdates.submit(productId);
     },
 
     /** Pushes availability and price to the inventory target (idempotent per product). */
@@ -346,12 +459,12 @@ export function createProductStoreActivities({
           [listId, afterKey],
         );
         if (rows.length === 0) return { refreshed };
-        for (const row of rows) {
-          await activities.updateProductGraph({ productId: row.product_id });
-          refreshed++;
-          afterKey = row.item_key;
-          heartbeat({ afterKey, refreshed });
-        }
+        // A page at a time, all at once: the updates share reads, searches and transactions.
+        // A failed page is redone whole on retry (the updates are idempotent).
+        await Promise.all(rows.map((row) => activities.updateProductGraph({ productId: row.product_id })));
+        refreshed += rows.length;
+        afterKey = rows[rows.length - 1]!.item_key;
+        heartbeat({ afterKey, refreshed });
       }
     },
   };

@@ -9,14 +9,31 @@ export interface BatchOutcome<Out> {
   error?: unknown;
 }
 
+export interface GroupCommitOptions {
+  maxBatch: number;
+  maxInFlight: number;
+  /**
+   * Gathering: the writers of a batch that just returned usually write again at once, but not in
+   * the same instant, and the first of them would otherwise go alone with the rest queued behind
+   * it (batches of 1, n-1, 1, n-1 … pay the round trip twice). With `gatherMs`, the next batch
+   * waits until as many writes are queued as there were writers when the last batch returned (its
+   * own and those queued behind it), or `gatherMs` has passed (0: one turn of the event loop).
+   * A lone writer never waits.
+   */
+  gatherMs?: number;
+}
+
 export class GroupCommit<In, Out> {
   private readonly queue: { input: In; resolve: (out: Out) => void; reject: (error: unknown) => void }[] = [];
   private inFlight = 0;
+  /** How many writers were active when the last batch returned: how many are likely to write next. */
+  private expected = 0;
+  private gathering: NodeJS.Timeout | NodeJS.Immediate | undefined;
 
   /** `write` gets the queued inputs in order and answers one outcome per input, in order. */
   constructor(
     private readonly write: (inputs: In[]) => Promise<BatchOutcome<Out>[]>,
-    private readonly options: { maxBatch: number; maxInFlight: number } = { maxBatch: 200, maxInFlight: 1 },
+    private readonly options: GroupCommitOptions = { maxBatch: 200, maxInFlight: 1 },
   ) {}
 
   submit(input: In): Promise<Out> {
@@ -27,23 +44,48 @@ export class GroupCommit<In, Out> {
   }
 
   private pump(): void {
-    while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.options.maxBatch);
+    const { maxBatch, maxInFlight, gatherMs } = this.options;
+    while (this.inFlight < maxInFlight && this.queue.length > 0) {
+      if (gatherMs !== undefined && this.queue.length < Math.min(this.expected, maxBatch)) {
+        this.gathering ??= gatherMs > 0 ? setTimeout(() => this.gathered(), gatherMs) : setImmediate(() => this.gathered());
+        return;
+      }
+      this.stopGathering();
+      const batch = this.queue.splice(0, maxBatch);
       this.inFlight++;
       void this.write(batch.map((entry) => entry.input))
         .then(
-          (outcomes) =>
+          (outcomes) => {
+            this.expected = batch.length + this.queue.length;
             batch.forEach((entry, i) => {
               const outcome = outcomes[i];
               if (outcome?.ok) entry.resolve(outcome.value as Out);
               else entry.reject(outcome?.error ?? new Error('group commit: no outcome for this write'));
-            }),
-          (error: unknown) => batch.forEach((entry) => entry.reject(error)),
+            });
+          },
+          (error: unknown) => {
+            this.expected = batch.length + this.queue.length;
+            batch.forEach((entry) => entry.reject(error));
+          },
         )
         .finally(() => {
           this.inFlight--;
           this.pump();
         });
     }
+  }
+
+  /** The gathering time is up: send what is queued. */
+  private gathered(): void {
+    this.gathering = undefined;
+    this.expected = 0;
+    this.pump();
+  }
+
+  private stopGathering(): void {
+    if (this.gathering === undefined) return;
+    clearTimeout(this.gathering as NodeJS.Timeout);
+    clearImmediate(this.gathering as NodeJS.Immediate);
+    this.gathering = undefined;
   }
 }

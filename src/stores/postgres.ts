@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Pool, type PoolClient } from 'pg';
 import type { Config } from '../config';
 import type { Logger } from '../observability/logger';
+import { pgTypes } from './pg-types';
 
 export function createPgPool(config: Pick<Config, 'DATABASE_URL' | 'PG_POOL_MAX'>): Pool {
   const pool = new Pool({
@@ -12,6 +13,7 @@ export function createPgPool(config: Pick<Config, 'DATABASE_URL' | 'PG_POOL_MAX'
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
     application_name: 'magicai-workflows',
+    types: pgTypes,
   });
   // An idle connection dropped by the server (restart, outage) is discarded by the pool; without
   // a listener the 'error' event would end the process. The next query opens a fresh connection.

@@ -62,10 +62,10 @@ export const localCpuWork: LocalActivityOptions = {
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumAttempts: 3 },
 };
 
-/** The item's writes (store, index, graph, inventory, outcome) as local activities: each is a
- *  few milliseconds of idempotent work, so running it on the workflow's own worker, inside the
- *  workflow task, saves the activity task and the workflow task around it (about half the
- *  server's work per item, bench G2/G8). The retry budget is storeWrite's: 20 attempts ride out
+/** The item's writes (store, index, graph, inventory, outcome) and the content workflow's audit
+ *  events as local activities: each is a few milliseconds of idempotent work, so running it on
+ *  the workflow's own worker, inside the workflow task, saves the activity task and the workflow
+ *  task around it (about half the server's work per item, bench G2/G8). The retry budget is storeWrite's: 20 attempts ride out
  *  a store restart; backoffs beyond a minute become durable timers. A worker that dies mid-way
  *  loses its workflow task after WORKFLOW_TASK_TIMEOUT, and the next worker writes again. */
 export const localStoreWrite: LocalActivityOptions = {

@@ -14,7 +14,7 @@ import { failureOf } from './failures';
 export type EventWriter = Pick<ContentReviewActivities, 'recordContentEvent'>;
 
 export interface ContentRecorder {
-  /** Applies `to`, then records the event (through `via`: the high-priority queue inside Updates). */
+  /** Applies `to`, then records the event (through `via`: local activities since `content-events-local`; before it, the high-priority queue inside Updates). */
   transition: (
     actor: string,
     action: string,
