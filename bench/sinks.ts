@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { createActivities } from '../src/activities';
-import { productDocument, type ProductRow } from '../src/activities/product-store';
+import { graphRowOf, productDocument, type ProductRow } from '../src/activities/product-store';
 import { esIndices } from '../src/stores/elasticsearch';
 import { sampleShopCatalog, startSampleShop } from '../fixtures/sample-shop';
 import { startWorld } from '../tests/support/world';
@@ -90,18 +90,10 @@ export async function benchSinks({ quick }: { quick: boolean }): Promise<BenchRe
         'MATCH (p:Product)-[r:SIMILAR_TO]->(q:Product) WHERE p.productId IN $ids RETURN p.productId AS id, collect({id: q.productId, score: r.score}) AS similar',
         { ids },
       );
-      const similar = new Map(edges.records.map((record) => [record.get('id') as string, record.get('similar') as unknown[]]));
-      const graphRows = (await load()).map((row) => ({
-        productId: row.product_id,
-        tenantId: row.tenant_id,
-        name: row.name,
-        url: row.url,
-        price: row.price === null ? null : Number(row.price),
-        currency: row.currency,
-        brand: row.brand,
-        category: row.category,
-        similar: similar.get(row.product_id) ?? [],
-      }));
+      const similar = new Map(
+        edges.records.map((record) => [record.get('id') as string, record.get('similar') as { id: string; score: number }[]]),
+      );
+      const graphRows = (await load()).map((row) => graphRowOf(row, similar.get(row.product_id) ?? []));
       const rawGraph = async () => {
         const started = performance.now();
         await session.executeWrite((tx) =>

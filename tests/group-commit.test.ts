@@ -1,7 +1,18 @@
 // Group commit: concurrent writes share batches, each caller gets its own outcome, and order is kept.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { GroupCommit } from '../src/stores/group-commit';
+import { GroupCommit, type GroupCommitOptions } from '../src/stores/group-commit';
+
+/** A group commit whose writes take 5 ms and succeed, recording each batch's size. */
+function sizeRecordingCommit(options: GroupCommitOptions) {
+  const sizes: number[] = [];
+  const commit = new GroupCommit<number, void>(async (inputs) => {
+    sizes.push(inputs.length);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    return inputs.map(() => ({ ok: true }));
+  }, options);
+  return { sizes, commit };
+}
 
 describe('group commit', () => {
   it('sends a lone write at once and batches the writes that arrive while it is in flight', async () => {
@@ -42,15 +53,7 @@ describe('group commit', () => {
   });
 
   it('keeps batches no larger than maxBatch', async () => {
-    const sizes: number[] = [];
-    const commit = new GroupCommit<number, void>(
-      async (inputs) => {
-        sizes.push(inputs.length);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        return inputs.map(() => ({ ok: true }));
-      },
-      { maxBatch: 3, maxInFlight: 1 },
-    );
+    const { sizes, commit } = sizeRecordingCommit({ maxBatch: 3, maxInFlight: 1 });
     await Promise.all(Array.from({ length: 10 }, (_, i) => commit.submit(i)));
     assert.equal(
       sizes.reduce((a, b) => a + b, 0),
@@ -62,15 +65,7 @@ describe('group commit', () => {
   /** `writers` callers each write `rounds` times, one after the other, waiting `pauseMs` (or
    *  nothing) between a write's answer and the next write; returns the batch sizes. */
   async function loopingWriters(options: { gatherMs?: number }, writers: number, rounds: number, pauseMs?: number) {
-    const sizes: number[] = [];
-    const commit = new GroupCommit<number, void>(
-      async (inputs) => {
-        sizes.push(inputs.length);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        return inputs.map(() => ({ ok: true }));
-      },
-      { maxBatch: 100, maxInFlight: 1, ...options },
-    );
+    const { sizes, commit } = sizeRecordingCommit({ maxBatch: 100, maxInFlight: 1, ...options });
     await Promise.all(
       Array.from({ length: writers }, async (_, writer) => {
         for (let round = 0; round < rounds; round++) {

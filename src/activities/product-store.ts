@@ -134,7 +134,8 @@ FOREACH (_ IN CASE WHEN row.category IS NULL THEN [] ELSE [1] END |
 FOREACH (near IN row.similar |
   MERGE (q:Product {productId: near.id}) MERGE (p)-[r:SIMILAR_TO]->(q) SET r.score = near.score)`;
 
-const graphRowOf = (row: GraphSourceRow, similar: GraphRow['similar']): GraphRow => ({
+/** A stored product as the graph update writes it (the sinks bench writes the same rows raw). */
+export const graphRowOf = (row: GraphSourceRow, similar: GraphRow['similar']): GraphRow => ({
   productId: row.product_id,
   tenantId: row.tenant_id,
   name: row.name,
