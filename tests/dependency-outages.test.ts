@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { errors } from '@elastic/elasticsearch';
 import { ApplicationFailure } from '@temporalio/common';
-import { dependencyUnavailable } from '../src/api/problem';
+import { dependencyUnavailable } from '../src/stores/availability';
 import { LlmErrorType } from '../src/llm/error-types';
 import { neo4jUnavailable } from '../src/stores/neo4j';
 import { freePort } from './support/ports';

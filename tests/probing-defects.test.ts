@@ -13,7 +13,7 @@ import { XMLParser } from 'fast-xml-parser';
 import pino from 'pino';
 import { ServiceError } from '@temporalio/client';
 import { createApp } from '../src/api/app';
-import { dependencyUnavailable } from '../src/api/problem';
+import { dependencyUnavailable } from '../src/stores/availability';
 import type { Role } from '../src/auth/principal';
 import { checkUrl, forbiddenRange } from '../src/fetch';
 import { effectiveListOptions, listWorkflowId, tenantListKey } from '../src/products/lists';

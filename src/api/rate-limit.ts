@@ -6,7 +6,7 @@
 // tenant's allowance.
 //
 // PostgreSQL outage: the user/tenant limiter FAILS CLOSED. Its query fails, and the error
-// handler answers 503 problem+json with Retry-After (see dependencyUnavailable in problem.ts);
+// handler answers 503 problem+json with Retry-After (see dependencyUnavailable in stores/availability.ts);
 // every /v1 route needs PostgreSQL or Temporal state anyway, and letting unmetered traffic
 // through would leave the per-tenant guarantee to chance. The per-client limit keeps working.
 import type { RequestHandler, Response } from 'express';

@@ -4,7 +4,7 @@
 // exits). Now it starts polling anyway: its activities fail with retryable "unavailable"
 // errors and Temporal retries them, while the schema is applied in the background as soon as
 // the store answers. Any other schema failure (a migration that fails) still stops the start.
-import { dependencyUnavailable } from '../api/problem';
+import { dependencyUnavailable } from '../stores/availability';
 import type { Logger } from '../observability/logger';
 import { applySchema, type SchemaDeps } from '../schema/apply';
 
