@@ -93,6 +93,10 @@ const schema = z.object({
   LLM_SEED: z.coerce.number().int().min(0).default(7),
   /** Client-side timeout of one LLM request; must stay below the LLM activity's start-to-close. */
   LLM_TIMEOUT_MS: positiveInt.default(60_000),
+  /** LLM activities one worker runs at once. Model calls wait on the provider, not the CPU: a
+   *  remote provider takes more (its limits are held by LLM_RATE_LIMITS and the queue's rate);
+   *  the default suits the local CPU model, which answers one or two calls at a time. */
+  LLM_ACTIVITY_SLOTS: positiveInt.default(4),
   /** Server-side rate limit of the LLM task queue, across all workers. */
   LLM_MAX_ACTIVITIES_PER_SECOND: z.coerce.number().positive().default(20),
   /** The model provider's limits, held across every process through PostgreSQL (src/llm/rate-limiter.ts):

@@ -26,12 +26,12 @@ function versioning(config: Config): Pick<WorkerOptions, 'workerDeploymentOption
 }
 
 /** Per-kind concurrency: LLM and crawl work is slow I/O; keep the default queue snappy. */
-const slots: Record<WorkKind, { activities: number; workflows: number }> = {
+const slotsOf = (config: Config): Record<WorkKind, { activities: number; workflows: number }> => ({
   default: { activities: 50, workflows: 100 },
   high: { activities: 20, workflows: 50 },
   crawl: { activities: 16, workflows: 0 },
-  llm: { activities: 4, workflows: 0 },
-};
+  llm: { activities: config.LLM_ACTIVITY_SLOTS, workflows: 0 },
+});
 
 /** Bundle once per process; bundling takes seconds, and every worker can share it. With
  *  `tracing`, the bundle carries the OpenTelemetry workflow interceptors; with
@@ -74,6 +74,7 @@ export async function createWorkers({
 }: WorkerSetOptions): Promise<WorkerSet> {
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const queues = taskQueues(config);
+  const slots = slotsOf(config);
   const activities = given ?? createActivities(deps);
   const needsWorkflows = kinds.some((kind) => slots[kind].workflows > 0);
   const workflowBundle = needsWorkflows ? (bundle ?? (await bundleWorkflows({ tracing, ...workflowBundleConverter(config) }))) : undefined;
