@@ -87,6 +87,10 @@ export const FEWER_ROUND_TRIPS_PATCH = 'item-fewer-round-trips';
  *  taken while the page is fetched, and sentiment and enhancement side by side. */
 export const LOCAL_WRITES_PATCH = 'item-local-writes';
 
+/** Marks histories recorded with the enrichment decisions as local activities too (a decision is
+ *  a few PostgreSQL reads and one idempotent insert: two activity tasks fewer per item). */
+export const LOCAL_DECISIONS_PATCH = 'item-local-decisions';
+
 export const productItemStageQuery = defineQuery<{ stage: ProductStage; done: ProductStage[] }>('stage');
 
 type Crawl = ReturnType<typeof createProductCrawlActivities>;
@@ -101,13 +105,16 @@ export async function productItemWorkflow(input: ProductItemInput): Promise<Prod
   const local = proxyActivities<Crawl & Enrich>(localWork);
   // Histories with the newest patch have all the older ones: asking for those too would only
   // add a marker and a search-attribute update per patch to every item's history.
-  const localWrites = patched(LOCAL_WRITES_PATCH);
+  const localDecisions = patched(LOCAL_DECISIONS_PATCH);
+  const localWrites = localDecisions || patched(LOCAL_WRITES_PATCH);
   const fewerRoundTrips = localWrites || patched(FEWER_ROUND_TRIPS_PATCH);
   /** Short CPU-only stages: local activities, or (histories from before) activity tasks. */
   const cpu = fewerRoundTrips ? proxyLocalActivities<Crawl & Enrich>(localCpuWork) : local;
   const llm = proxyActivities<Enrich & Store & LlmExtract>({ ...llmCall, taskQueue: taskQueueFor('llm') });
   const stores = localWrites ? proxyLocalActivities<Store & Lists>(localStoreWrite) : proxyActivities<Store & Lists>(storeWrite);
-  const learning = proxyActivities<LearningActivities>(storeWrite);
+  const learning = localDecisions
+    ? proxyLocalActivities<LearningActivities>(localStoreWrite)
+    : proxyActivities<LearningActivities>(storeWrite);
   /** The LLM queue at the priority a decision chose. */
   const llmAt = (decision?: DecisionRef) =>
     decision?.priorityKey
