@@ -1,0 +1,141 @@
+// A list's embedding, search-index and graph writes run per page of stored products, not per
+// item: the items only store; each page is one embeddings request, one _bulk and one graph
+// transaction; the similarity edges come from the list's refresh at its end. Real Temporal,
+// PostgreSQL, Elasticsearch, Neo4j and local embedding model, the sample shop over loopback.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { ListReport } from '../src/activities/product-lists';
+import { listWorkflowId, tenantListKey } from '../src/products/lists';
+import { startSampleShop, type SampleShop } from '../fixtures/sample-shop';
+import { esIndices } from '../src/stores/elasticsearch';
+import { listProgressQuery } from '../src/workflows/product-list';
+import { actAsByDefault, http, startWorld, type World } from './support/world';
+
+const PAGE_SIZE = 5;
+
+describe('product list: sinks a page at a time', () => {
+  let shop: SampleShop;
+  let world: World;
+  let inventory: Server;
+  const tenantId = `sinks-${randomUUID().slice(0, 8)}`;
+  actAsByDefault({ sub: 'test-editor', tenant: tenantId, roles: ['editor'] });
+  /** Its product disappears while its item syncs inventory: the item succeeds, its page cannot find it. */
+  const DOOMED_SKU = 'GEN-05003';
+
+  before(async () => {
+    shop = await startSampleShop();
+    // The inventory target: takes every product, and deletes the doomed one from PostgreSQL first.
+    inventory = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        const { productId, sku } = JSON.parse(body) as { productId: string; sku: string };
+        const gone = sku === DOOMED_SKU ? world.infra.pg.query('DELETE FROM products WHERE product_id = $1', [productId]) : undefined;
+        void Promise.resolve(gone).then(() => response.writeHead(200).end('{}'));
+      });
+    });
+    await new Promise<void>((resolve) => inventory.listen(0, '127.0.0.1', resolve));
+    world = await startWorld({
+      FETCH_ALLOW_HOSTS: new URL(shop.baseUrl).host,
+      BLOB_DIR: mkdtempSync(path.join(tmpdir(), 'magicai-blobs-')),
+      LIST_SINK_PAGE_SIZE: String(PAGE_SIZE),
+      INVENTORY_ENDPOINT_URL: `http://127.0.0.1:${(inventory.address() as AddressInfo).port}/inventory`,
+    });
+  });
+  after(async () => {
+    await world?.infra.neo4j.executeQuery('MATCH (n) WHERE n.tenantId = $tenantId DETACH DELETE n', { tenantId });
+    await world?.stop();
+    await shop?.close();
+    inventory?.close();
+  });
+
+  it('when a list of 12 stored products runs in pages of 5, then each is embedded, indexed and in the graph; a product gone before its page fails at "index"', async () => {
+    const listId = `pages-${randomUUID().slice(0, 8)}`;
+    const items = [
+      ...Array.from({ length: 12 }, (_, i) => ({ url: new URL(`/gen/${5_000 + i}.html`, shop.baseUrl).href })),
+      { url: new URL('/products/old-model-x100.html', shop.baseUrl).href }, // 404: fails at fetch, never stored
+    ];
+    const options = { llm: false, concurrency: 4, stages: ['fetch', 'extract', 'text', 'store', 'index', 'graph', 'inventory'] };
+    const started = await http(world.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId, items, options });
+    assert.equal(started.status, 202, started.text);
+    const handle = world.infra.temporal.workflow.getHandle(listWorkflowId(tenantId, listId));
+    const report = (await handle.result()) as ListReport;
+
+    assert.deepEqual([report.succeeded, report.failed], [11, 2]);
+    assert.deepEqual(report.errorsByType, { HttpNotFound: 1, ProductMissing: 1 });
+    const ledger = await world.infra.pg.query<{ url: string; stage: string; error_type: string }>(
+      'SELECT url, stage, error_type FROM product_list_errors WHERE list_id = $1 ORDER BY stage',
+      [tenantListKey(tenantId, listId)],
+    );
+    assert.deepEqual(
+      ledger.rows.map((row) => [new URL(row.url).pathname, row.stage, row.error_type]),
+      [
+        ['/products/old-model-x100.html', 'fetch', 'HttpNotFound'],
+        ['/gen/5003.html', 'index', 'ProductMissing'],
+      ],
+    );
+    const progress = await handle.query(listProgressQuery);
+    assert.deepEqual(
+      [progress.succeeded, progress.failed, progress.stagesPassed.store, progress.stagesPassed.index, progress.stagesPassed.graph],
+      [11, 2, 12, 11, 11],
+    );
+
+    // One embeddings request per page (12 stored products in pages of 5: 3 requests, the product
+    // gone not among them), none by the items.
+    const listWorkflow = listWorkflowId(tenantId, listId);
+    const embeds = await world.infra.pg.query<{ workflow_id: string; n: number }>(
+      `SELECT workflow_id, (params->>'n')::int AS n FROM llm_calls
+        WHERE task = 'embed' AND status = 'ok' AND (workflow_id = $1 OR workflow_id LIKE $1 || '/%')`,
+      [listWorkflow],
+    );
+    assert.deepEqual(
+      embeds.rows.map((row) => row.workflow_id),
+      [listWorkflow, listWorkflow, listWorkflow],
+    );
+    assert.equal(
+      embeds.rows.reduce((sum, row) => sum + row.n, 0),
+      11,
+    );
+
+    const stored = await world.infra.pg.query<{ product_id: string; brand: string; category: string; embedded: boolean }>(
+      'SELECT product_id, brand, category, embedding IS NOT NULL AS embedded FROM products WHERE tenant_id = $1',
+      [tenantId],
+    );
+    assert.equal(stored.rows.length, 11);
+    assert.ok(
+      stored.rows.every((row) => row.embedded),
+      'every stored product has its embedding',
+    );
+
+    const index = esIndices(world.config).products;
+    await world.infra.es.indices.refresh({ index });
+    const documents = await world.infra.es.search<{ productId: string }>({
+      index,
+      size: 50,
+      query: { bool: { filter: [{ term: { tenantId } }, { exists: { field: 'embedding' } }] } },
+    });
+    assert.deepEqual(documents.hits.hits.map((hit) => hit._id).sort(), stored.rows.map((row) => row.product_id).sort());
+
+    const graph = await world.infra.neo4j.executeQuery(
+      `MATCH (p:Product {tenantId: $tenantId})
+       RETURN p.productId AS id, [(p)-[:MADE_BY]->(b) | b.name] AS brands, [(p)-[:IN_CATEGORY]->(c) | c.name] AS categories,
+              size([(p)-[:SIMILAR_TO]->(q) | q]) AS similar, size(p.recommendations) AS recommendations`,
+      { tenantId },
+    );
+    const nodes = new Map(graph.records.map((record) => [record.get('id') as string, record]));
+    assert.equal(nodes.size, 11, 'one node per stored product, none for the one gone');
+    for (const row of stored.rows) {
+      const node = nodes.get(row.product_id)!;
+      assert.deepEqual(node.get('brands'), [row.brand]);
+      assert.deepEqual(node.get('categories'), [row.category]);
+      assert.equal(Number(node.get('similar')), 5, 'similarity edges from the refresh at the end of the list');
+      assert.equal(Number(node.get('recommendations')), 5);
+    }
+  });
+});
