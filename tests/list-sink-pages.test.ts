@@ -15,7 +15,7 @@ import { listWorkflowId, tenantListKey } from '../src/products/lists';
 import { startSampleShop, type SampleShop } from '../fixtures/sample-shop';
 import { esIndices } from '../src/stores/elasticsearch';
 import { listProgressQuery } from '../src/workflows/product-list';
-import { actAsByDefault, http, startWorld, type World } from './support/world';
+import { actAsByDefault, eventually, http, startWorld, type World } from './support/world';
 
 const PAGE_SIZE = 5;
 
@@ -55,10 +55,84 @@ describe('product list: sinks a page at a time', () => {
     inventory?.close();
   });
 
+  const generated = (from: number, count: number) =>
+    Array.from({ length: count }, (_, i) => ({ url: new URL(`/gen/${from + i}.html`, shop.baseUrl).href }));
+
+  /** The products of a list's succeeded items, and those of them with an embedding, a search
+   *  document and a graph node. */
+  async function sunk(w: World, listId: string) {
+    const { rows } = await w.infra.pg.query<{ product_id: string; embedded: boolean }>(
+      `SELECT i.product_id, p.embedding IS NOT NULL AS embedded FROM product_list_items i JOIN products p USING (product_id)
+        WHERE i.list_id = $1 AND i.state = 'succeeded'`,
+      [tenantListKey(tenantId, listId)],
+    );
+    const ids = rows.map((row) => row.product_id);
+    const index = esIndices(w.config).products;
+    await w.infra.es.indices.refresh({ index });
+    const documents = await w.infra.es.count({ index, query: { ids: { values: ids } } });
+    const nodes = await w.infra.neo4j.executeQuery(
+      'MATCH (p:Product)-[:MADE_BY]->(:Brand) WHERE p.productId IN $ids RETURN count(DISTINCT p) AS n',
+      { ids },
+    );
+    return {
+      succeeded: ids.length,
+      embedded: rows.filter((row) => row.embedded).length,
+      indexed: documents.count,
+      inGraph: Number(nodes.records[0]!.get('n')),
+    };
+  }
+
+  it('when a list is cancelled, then what its items stored is still embedded, indexed and in the graph', async () => {
+    const listId = `cancel-${randomUUID().slice(0, 8)}`;
+    const options = { llm: false, concurrency: 2, stages: ['fetch', 'extract', 'store', 'index', 'graph'] };
+    const started = await http(world.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId, items: generated(5_100, 40), options });
+    assert.equal(started.status, 202, started.text);
+    const handle = world.infra.temporal.workflow.getHandle(listWorkflowId(tenantId, listId));
+    await eventually(async () => ((await handle.query(listProgressQuery)).succeeded >= 2 ? true : undefined), 30_000, 'two items done');
+    assert.equal((await http(world.baseUrl, 'POST', `/v1/product-lists/${listId}/cancel`)).status, 202);
+    const report = (await handle.result()) as ListReport;
+    assert.equal(report.cancelled, true);
+    assert.ok(report.skipped > 0, 'the cancel came before the end');
+    const after = await sunk(world, listId);
+    assert.equal(after.succeeded, report.succeeded);
+    assert.deepEqual(after, {
+      succeeded: report.succeeded,
+      embedded: report.succeeded,
+      indexed: report.succeeded,
+      inGraph: report.succeeded,
+    });
+    const progress = await handle.query(listProgressQuery);
+    assert.deepEqual([progress.stagesPassed.index, progress.stagesPassed.graph], [report.succeeded, report.succeeded]);
+  });
+
+  it('when a list continues as new, then each run leaves nothing waiting: every product is indexed and in the graph', async () => {
+    const listId = `can-${randomUUID().slice(0, 8)}`;
+    const small = await startWorld({
+      LIST_ITEMS_PER_RUN: '4',
+      LIST_SINK_PAGE_SIZE: '3',
+      FETCH_ALLOW_HOSTS: new URL(shop.baseUrl).host,
+      BLOB_DIR: world.config.BLOB_DIR,
+    });
+    try {
+      const options = { llm: false, concurrency: 2, stages: ['fetch', 'extract', 'store', 'index', 'graph'] };
+      const started = await http(small.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId, items: generated(5_200, 9), options });
+      assert.equal(started.status, 202, started.text);
+      const handle = small.infra.temporal.workflow.getHandle(listWorkflowId(tenantId, listId));
+      const report = (await handle.result()) as ListReport;
+      assert.equal(report.succeeded, 9);
+      const progress = await handle.query(listProgressQuery);
+      assert.equal(progress.runs, 3, 'two continue-as-new');
+      assert.deepEqual([progress.stagesPassed.index, progress.stagesPassed.graph], [9, 9]);
+      assert.deepEqual(await sunk(small, listId), { succeeded: 9, embedded: 9, indexed: 9, inGraph: 9 });
+    } finally {
+      await small.stop();
+    }
+  });
+
   it('when a list of 12 stored products runs in pages of 5, then each is embedded, indexed and in the graph; a product gone before its page fails at "index"', async () => {
     const listId = `pages-${randomUUID().slice(0, 8)}`;
     const items = [
-      ...Array.from({ length: 12 }, (_, i) => ({ url: new URL(`/gen/${5_000 + i}.html`, shop.baseUrl).href })),
+      ...generated(5_000, 12),
       { url: new URL('/products/old-model-x100.html', shop.baseUrl).href }, // 404: fails at fetch, never stored
     ];
     const options = { llm: false, concurrency: 4, stages: ['fetch', 'extract', 'text', 'store', 'index', 'graph', 'inventory'] };
@@ -103,9 +177,16 @@ describe('product list: sinks a page at a time', () => {
       11,
     );
 
+    // The products the list's items stored (the one gone included: its item keeps its id).
+    const listed = await world.infra.pg.query<{ product_id: string }>(
+      'SELECT product_id FROM product_list_items WHERE list_id = $1 AND product_id IS NOT NULL',
+      [tenantListKey(tenantId, listId)],
+    );
+    const listedIds = listed.rows.map((row) => row.product_id);
+    assert.equal(listedIds.length, 12);
     const stored = await world.infra.pg.query<{ product_id: string; brand: string; category: string; embedded: boolean }>(
-      'SELECT product_id, brand, category, embedding IS NOT NULL AS embedded FROM products WHERE tenant_id = $1',
-      [tenantId],
+      'SELECT product_id, brand, category, embedding IS NOT NULL AS embedded FROM products WHERE product_id = ANY($1)',
+      [listedIds],
     );
     assert.equal(stored.rows.length, 11);
     assert.ok(
@@ -118,15 +199,15 @@ describe('product list: sinks a page at a time', () => {
     const documents = await world.infra.es.search<{ productId: string }>({
       index,
       size: 50,
-      query: { bool: { filter: [{ term: { tenantId } }, { exists: { field: 'embedding' } }] } },
+      query: { bool: { filter: [{ ids: { values: listedIds } }, { exists: { field: 'embedding' } }] } },
     });
     assert.deepEqual(documents.hits.hits.map((hit) => hit._id).sort(), stored.rows.map((row) => row.product_id).sort());
 
     const graph = await world.infra.neo4j.executeQuery(
-      `MATCH (p:Product {tenantId: $tenantId})
+      `MATCH (p:Product) WHERE p.productId IN $ids
        RETURN p.productId AS id, [(p)-[:MADE_BY]->(b) | b.name] AS brands, [(p)-[:IN_CATEGORY]->(c) | c.name] AS categories,
               size([(p)-[:SIMILAR_TO]->(q) | q]) AS similar, size(p.recommendations) AS recommendations`,
-      { tenantId },
+      { ids: listedIds },
     );
     const nodes = new Map(graph.records.map((record) => [record.get('id') as string, record]));
     assert.equal(nodes.size, 11, 'one node per stored product, none for the one gone');

@@ -90,6 +90,23 @@ export function createProductListActivities({ pg, config }: Pick<ActivityDeps, '
       });
     },
 
+    /** Which of these items are recorded as succeeded, with their product: a child cancelled
+     *  while it recorded its outcome may have recorded it all the same. */
+    async loadSucceededItems({
+      listId,
+      itemKeys,
+    }: {
+      listId: string;
+      itemKeys: string[];
+    }): Promise<{ itemKey: string; productId: string }[]> {
+      const { rows } = await pg.query<{ item_key: string; product_id: string }>(
+        `SELECT item_key, product_id FROM product_list_items
+         WHERE list_id = $1 AND item_key = ANY($2) AND state = 'succeeded' AND product_id IS NOT NULL ORDER BY item_key`,
+        [listId, itemKeys],
+      );
+      return rows.map((row) => ({ itemKey: row.item_key, productId: row.product_id }));
+    },
+
     /** Succeeded items whose product a list page could not embed, index or write to the graph
      *  for good: failed after all, with the page's stage and error in the ledger. Only items still
      *  marked succeeded change (a retried call changes nothing more). */

@@ -113,6 +113,7 @@ export async function productListWorkflow(input: ProductListInput): Promise<List
 
   const children = new CancellationScope();
   const running = new Set<Promise<void>>();
+  const cancelledItems: string[] = [];
   const record = (result: ProductItemResult) => {
     if (result.state === 'succeeded') state.succeeded++;
     else state.failed++;
@@ -147,7 +148,9 @@ export async function productListWorkflow(input: ProductListInput): Promise<List
         }),
       )
       .then(record, (error: unknown) => {
-        if (!isCancellation(error)) state.failed++; // the child itself broke; its item stays pending for a redrive
+        if (!isCancellation(error))
+          state.failed++; // the child itself broke; its item stays pending for a redrive
+        else if (sinkPages) cancelledItems.push(itemKey);
       })
       .finally(() => {
         inFlight.delete(itemKey);
@@ -181,6 +184,14 @@ export async function productListWorkflow(input: ProductListInput): Promise<List
   if (state.cancelled) children.cancel();
   state.finishing = !state.cancelled;
   await Promise.all(running);
+  if (sinkPages && cancelledItems.length > 0) {
+    // A child cancelled while it recorded its outcome may have recorded a success: its product
+    // goes through a page like the others (and counts as the report will count it).
+    for (const { itemKey, productId } of await lists.loadSucceededItems({ listId: input.listId, itemKeys: cancelledItems })) {
+      state.succeeded++;
+      sinkPages.add(itemKey, productId);
+    }
+  }
   await sinkPages?.flush(); // what was stored, cancelled list included: continue-as-new carries no page
 
   if (!state.cancelled && !exhausted) {
