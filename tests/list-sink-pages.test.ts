@@ -59,7 +59,7 @@ describe('product list: sinks a page at a time', () => {
     Array.from({ length: count }, (_, i) => ({ url: new URL(`/gen/${from + i}.html`, shop.baseUrl).href }));
 
   /** The products of a list's succeeded items, and those of them with an embedding, a search
-   *  document and a graph node. */
+   *  document and a graph node with brand, category and similarity edges. */
   async function sunk(w: World, listId: string) {
     const { rows } = await w.infra.pg.query<{ product_id: string; embedded: boolean }>(
       `SELECT i.product_id, p.embedding IS NOT NULL AS embedded FROM product_list_items i JOIN products p USING (product_id)
@@ -71,7 +71,8 @@ describe('product list: sinks a page at a time', () => {
     await w.infra.es.indices.refresh({ index });
     const documents = await w.infra.es.count({ index, query: { ids: { values: ids } } });
     const nodes = await w.infra.neo4j.executeQuery(
-      'MATCH (p:Product)-[:MADE_BY]->(:Brand) WHERE p.productId IN $ids RETURN count(DISTINCT p) AS n',
+      `MATCH (p:Product)-[:MADE_BY]->(:Brand) WHERE p.productId IN $ids AND (p)-[:IN_CATEGORY]->() AND (p)-[:SIMILAR_TO]->()
+       RETURN count(DISTINCT p) AS n`,
       { ids },
     );
     return {
@@ -82,7 +83,7 @@ describe('product list: sinks a page at a time', () => {
     };
   }
 
-  it('when a list is cancelled, then what its items stored is still embedded, indexed and in the graph', async () => {
+  it('when a list is cancelled, then what its items stored is still embedded, indexed and in the graph with similarity edges', async () => {
     const listId = `cancel-${randomUUID().slice(0, 8)}`;
     const options = { llm: false, concurrency: 2, stages: ['fetch', 'extract', 'store', 'index', 'graph'] };
     const started = await http(world.baseUrl, 'POST', '/v1/product-lists', { listId, tenantId, items: generated(5_100, 40), options });

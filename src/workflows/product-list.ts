@@ -199,8 +199,10 @@ export async function productListWorkflow(input: ProductListInput): Promise<List
     const { afterKey, succeeded, failed, stagesPassed, paused, runs } = state;
     await continueAsNew<typeof productListWorkflow>({ ...input, carry: { afterKey, succeeded, failed, stagesPassed, paused, runs } });
   }
-  // patched(): lists already past this point when the refresh was added replay without it.
-  if (patched('list-recommendation-refresh') && !state.cancelled && !input.options.dryRun && input.options.stages.includes('graph')) {
+  // patched(): lists already past this point when the refresh was added replay without it. With
+  // sink pages the refresh is the only similarity pass, so a cancelled list's products get it too.
+  const refresh = patched('list-recommendation-refresh') && (!state.cancelled || sinkPages !== undefined);
+  if (refresh && !input.options.dryRun && input.options.stages.includes('graph')) {
     await batch.refreshListRecommendations({ listId: input.listId });
   }
   const report = await lists.finalizeListReport({ listId: input.listId, cancelled: state.cancelled });
