@@ -148,8 +148,9 @@ export async function productListWorkflow(input: ProductListInput): Promise<List
         }),
       )
       .then(record, (error: unknown) => {
-        if (!isCancellation(error))
-          state.failed++; // the child itself broke; its item stays pending for a redrive
+        // A child that broke leaves its item pending for a redrive; a cancelled one may have
+        // recorded its success just before (looked up before the last page).
+        if (!isCancellation(error)) state.failed++;
         else if (sinkPages) cancelledItems.push(itemKey);
       })
       .finally(() => {
