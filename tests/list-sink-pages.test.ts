@@ -10,7 +10,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createActivities } from '../src/activities';
 import type { ListReport } from '../src/activities/product-lists';
+import { productIdFor } from '../src/activities/product-store';
 import { listWorkflowId, tenantListKey } from '../src/products/lists';
 import { startSampleShop, type SampleShop } from '../fixtures/sample-shop';
 import { esIndices } from '../src/stores/elasticsearch';
@@ -219,5 +222,50 @@ describe('product list: sinks a page at a time', () => {
       assert.equal(Number(node.get('similar')), 5, 'similarity edges from the refresh at the end of the list');
       assert.equal(Number(node.get('recommendations')), 5);
     }
+  });
+});
+
+describe('a page embedding over the rate limit', () => {
+  let world: World;
+  const tenantId = `sinks-limit-${randomUUID().slice(0, 8)}`;
+  const ids = Array.from({ length: 4 }, (_, i) => productIdFor(tenantId, `https://shop.example/limit/${i}`));
+
+  before(async () => {
+    // About 100 tokens per product's text (3 bytes a token): a page of 4 needs about 400, more
+    // than the window allows; 2 fit.
+    world = await startWorld({ LLM_RATE_LIMITS: 'all-minilm-l6-v2=unlimited/250', LLM_RATE_WINDOW: '1s' }, { workers: false });
+    assert.equal(world.config.EMBEDDING_MODEL, 'all-minilm-l6-v2');
+    for (const [i, productId] of ids.entries()) {
+      await world.infra.pg.query(
+        `INSERT INTO products (product_id, tenant_id, url, name, description, fields) VALUES ($1, $2, $3, $4, $5, '{}')`,
+        [productId, tenantId, `https://shop.example/limit/${i}`, `Limited product ${i}`, `A plain linen towel. `.repeat(13)],
+      );
+    }
+  });
+  after(async () => {
+    await world?.stop();
+  });
+
+  it('when a page needs more tokens than the window allows, then it goes in halves and every product is embedded', async () => {
+    const acts = createActivities(world.infra);
+    // The LLM queue's start-to-close: a call may wait half of it for room under the limit.
+    const result = await new MockActivityEnvironment({ startToCloseTimeoutMs: 90_000 }).run(acts.embedProducts, {
+      tenantId,
+      productIds: ids,
+    });
+    assert.deepEqual(result, { failed: [] });
+    const embedded = await world.infra.pg.query(
+      'SELECT count(*)::int AS n FROM products WHERE product_id = ANY($1) AND embedding IS NOT NULL',
+      [ids],
+    );
+    assert.equal(embedded.rows[0].n, 4);
+    const calls = await world.infra.pg.query<{ n: number }>(
+      `SELECT (params->>'n')::int AS n FROM llm_calls WHERE tenant_id = $1 AND task = 'embed' AND status = 'ok' ORDER BY created_at`,
+      [tenantId],
+    );
+    assert.deepEqual(
+      calls.rows.map((row) => row.n),
+      [2, 2],
+    );
   });
 });

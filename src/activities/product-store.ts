@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { activityInfo, heartbeat } from '@temporalio/activity';
 import { permanent, transient } from '../errors';
 import type { ExtractedProduct } from '../extraction';
+import { LlmErrorType } from '../llm/error-types';
 import type { AiProvenance } from '../llm/gateway';
 import type { EnhancementOutput } from '../llm/tasks';
 import { esIndices } from '../stores/elasticsearch';
@@ -449,7 +450,19 @@ export function createProductStoreActivities({
       const stored = new Set(rows.map((row) => row.product_id));
       const failed = [...new Set(productIds)].filter((id) => !stored.has(id)).map(notStored);
       if (rows.length === 0) return { failed };
-      const vectors = await llm.embed(rows.map(embeddingText), callContext(tenantId));
+      const ctx = callContext(tenantId);
+      /** One request for the page; a page over the rate limit's tokens per window (LLM_RATE_LIMITS)
+       *  goes in halves, each of which may fit. */
+      const embedAll = async (texts: string[]): Promise<number[][]> => {
+        try {
+          return await llm.embed(texts, ctx);
+        } catch (error) {
+          if (texts.length < 2 || (error as { type?: string }).type !== LlmErrorType.RequestTooLarge) throw error;
+          const half = Math.ceil(texts.length / 2);
+          return [...(await embedAll(texts.slice(0, half))), ...(await embedAll(texts.slice(half)))];
+        }
+      };
+      const vectors = await embedAll(rows.map(embeddingText));
       await pg.query(
         `UPDATE products SET embedding = page.embedding
            FROM jsonb_to_recordset($1::jsonb) AS page (product_id text, embedding real[])
