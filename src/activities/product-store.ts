@@ -1,7 +1,8 @@
 // Persisting a product: PostgreSQL upsert (system of record), embedding, Elasticsearch index,
 // Neo4j graph with similarity edges and recommendations, inventory sync — per product, or per
-// page of a list (embedProducts, indexProducts, writeProductPage; similarity in the refresh). Every write is keyed
-// by the product id, so re-running a list never duplicates rows, documents, nodes or edges.
+// page of a list (embedProducts, indexProducts, writeProductPage; similarity in the refresh).
+// Every write is keyed by the product id, so re-running a list never duplicates rows,
+// documents, nodes or edges.
 import { createHash } from 'node:crypto';
 import { activityInfo, heartbeat } from '@temporalio/activity';
 import { permanent, transient } from '../errors';
@@ -169,11 +170,13 @@ const embeddingText = (row: Pick<ProductRow, 'name' | 'brand' | 'category' | 'en
     .join('\n')
     .slice(0, 2_000);
 
-const notStored = (productId: string): PageFailure => ({
-  productId,
-  errorType: 'ProductMissing',
-  message: `product ${productId} is not stored`,
-});
+/** The products of a page that are no longer stored (`rows`: those read). */
+function missingFrom(productIds: string[], rows: { product_id: string }[]): PageFailure[] {
+  const stored = new Set(rows.map((row) => row.product_id));
+  return [...new Set(productIds)]
+    .filter((id) => !stored.has(id))
+    .map((productId) => ({ productId, errorType: 'ProductMissing', message: `product ${productId} is not stored` }));
+}
 
 /** A stored product as the graph update writes it (the sinks bench writes the same rows raw). */
 export const graphRowOf = (row: GraphSourceRow, similar: GraphRow['similar']): GraphRow => ({
@@ -447,8 +450,7 @@ export function createProductStoreActivities({
         `SELECT product_id, name, brand, category, enhancement, clean_text, description FROM products WHERE product_id = ANY($1)`,
         [[...new Set(productIds)]],
       );
-      const stored = new Set(rows.map((row) => row.product_id));
-      const failed = [...new Set(productIds)].filter((id) => !stored.has(id)).map(notStored);
+      const failed = missingFrom(productIds, rows);
       if (rows.length === 0) return { failed };
       const ctx = callContext(tenantId);
       /** One request for the page; a page over the rate limit's tokens per window (LLM_RATE_LIMITS)
@@ -491,8 +493,7 @@ export function createProductStoreActivities({
         `SELECT product_id, tenant_id, name, url, price, currency, brand, category FROM products WHERE product_id = ANY($1)`,
         [[...new Set(productIds)]],
       );
-      const stored = new Set(rows.map((row) => row.product_id));
-      const failed = [...new Set(productIds)].filter((id) => !stored.has(id)).map(notStored);
+      const failed = missingFrom(productIds, rows);
       if (rows.length === 0) return { failed };
       const graphRows = rows.map((row) => graphRowOf(row, []));
       await withGraphSession(neo4j, config.NEO4J_DATABASE, (session, txConfig) =>
