@@ -103,7 +103,8 @@ describe('cost and ETA per run', () => {
     );
     const estimate = done.report.estimate;
     assert.equal(done.report.succeeded, 4);
-    const expected = await sqlCost(`left(workflow_id, length($1)) = $1`, `${listWorkflowId(tenantId, listId)}/`);
+    // The items' calls and the list's own (its embedding pages).
+    const expected = await sqlCost(`workflow_id = $1 OR left(workflow_id, length($1) + 1) = $1 || '/'`, listWorkflowId(tenantId, listId));
     assert.ok(expected > 0, 'the list made priced LLM calls');
     assert.ok(Math.abs(estimate.costUsd - expected) < 1e-7, `${estimate.costUsd} vs ${expected}`);
     assert.equal(estimate.projectedCostUsd, estimate.costUsd); // all items done: projection = actual

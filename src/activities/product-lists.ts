@@ -1,6 +1,6 @@
 // List-level activities: paging through a list's pending items, recording each item's
-// outcome (state + error ledger), and the final report. Item state lives in PostgreSQL so
-// that workflow history stays small however long the list.
+// outcome (state + error ledger, also for products a sink page failed), and the final report.
+// Item state lives in PostgreSQL so that workflow history stays small however long the list.
 import type { CostEta } from '../costs/estimate';
 import { productListEstimate } from '../costs/runs';
 import { withTransaction } from '../stores/postgres';
@@ -19,6 +19,15 @@ export interface ItemOutcome {
   productId?: string;
   failure?: { stage: string; errorType: string; message: string; attempts: number };
   warnings?: { stage: string; errorType: string; message: string }[];
+}
+
+/** An item failed after it succeeded: its product did not get through a list page's sinks. */
+export interface PageItemFailure {
+  itemKey: string;
+  stage: string;
+  errorType: string;
+  message: string;
+  attempts: number;
 }
 
 export interface ListReport {
@@ -78,6 +87,58 @@ export function createProductListActivities({ pg, config }: Pick<ActivityDeps, '
         } else if (outcome.state === 'succeeded') {
           await client.query('DELETE FROM product_list_errors WHERE list_id = $1 AND item_key = $2', [outcome.listId, outcome.itemKey]);
         }
+      });
+    },
+
+    /** Which of these items are recorded as succeeded, with their product: a child cancelled
+     *  while it recorded its outcome may have recorded it all the same. */
+    async loadSucceededItems({
+      listId,
+      itemKeys,
+    }: {
+      listId: string;
+      itemKeys: string[];
+    }): Promise<{ itemKey: string; productId: string }[]> {
+      const { rows } = await pg.query<{ item_key: string; product_id: string }>(
+        `SELECT item_key, product_id FROM product_list_items
+         WHERE list_id = $1 AND item_key = ANY($2) AND state = 'succeeded' AND product_id IS NOT NULL ORDER BY item_key`,
+        [listId, itemKeys],
+      );
+      return rows.map((row) => ({ itemKey: row.item_key, productId: row.product_id }));
+    },
+
+    /** Succeeded items whose product a list page could not embed, index or write to the graph
+     *  for good: failed after all, with the page's stage and error in the ledger. Only items still
+     *  marked succeeded change (a retried call changes nothing more). */
+    async recordPageFailures({ listId, failures }: { listId: string; failures: PageItemFailure[] }): Promise<void> {
+      await withTransaction(pg, async (client) => {
+        const failed = await client.query<{ item_key: string }>(
+          `UPDATE product_list_items SET state = 'failed', updated_at = now()
+           WHERE list_id = $1 AND item_key = ANY($2) AND state = 'succeeded' RETURNING item_key`,
+          [listId, failures.map((failure) => failure.itemKey)],
+        );
+        await client.query(
+          `INSERT INTO product_list_errors (list_id, item_key, url, stage, error_type, message, attempts)
+           SELECT items.list_id, items.item_key, items.url, f.stage, f.error_type, left(f.message, 2000), f.attempts
+             FROM jsonb_to_recordset($2::jsonb) AS f (item_key text, stage text, error_type text, message text, attempts int)
+             JOIN product_list_items items ON items.list_id = $1 AND items.item_key = f.item_key
+            WHERE f.item_key = ANY($3)
+           ON CONFLICT (list_id, item_key) DO UPDATE SET stage = EXCLUDED.stage, error_type = EXCLUDED.error_type,
+             message = EXCLUDED.message, attempts = EXCLUDED.attempts, occurred_at = now()`,
+          [
+            listId,
+            JSON.stringify(
+              failures.map((f) => ({
+                item_key: f.itemKey,
+                stage: f.stage,
+                error_type: f.errorType,
+                message: f.message,
+                attempts: f.attempts,
+              })),
+            ),
+            failed.rows.map((row) => row.item_key),
+          ],
+        );
       });
     },
 

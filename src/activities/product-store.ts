@@ -1,10 +1,13 @@
 // Persisting a product: PostgreSQL upsert (system of record), embedding, Elasticsearch index,
-// Neo4j graph with similarity edges and recommendations, inventory sync. Every write is keyed
-// by the product id, so re-running a list never duplicates rows, documents, nodes or edges.
+// Neo4j graph with similarity edges and recommendations, inventory sync — per product, or per
+// page of a list (embedProducts, indexProducts, writeProductPage; similarity in the refresh).
+// Every write is keyed by the product id, so re-running a list never duplicates rows,
+// documents, nodes or edges.
 import { createHash } from 'node:crypto';
 import { activityInfo, heartbeat } from '@temporalio/activity';
 import { permanent, transient } from '../errors';
 import type { ExtractedProduct } from '../extraction';
+import { LlmErrorType } from '../llm/error-types';
 import type { AiProvenance } from '../llm/gateway';
 import type { EnhancementOutput } from '../llm/tasks';
 import { esIndices } from '../stores/elasticsearch';
@@ -133,6 +136,47 @@ FOREACH (_ IN CASE WHEN row.category IS NULL THEN [] ELSE [1] END |
   MERGE (c:Category {tenantId: row.tenantId, name: row.category}) MERGE (p)-[:IN_CATEGORY]->(c))
 FOREACH (near IN row.similar |
   MERGE (q:Product {productId: near.id}) MERGE (p)-[r:SIMILAR_TO]->(q) SET r.score = near.score)`;
+
+/** A list page's graph write: Product nodes with their brand and category edges, replaced like
+ *  GRAPH_UPDATE's but without similarity. SIMILAR_TO edges and recommendations are the list's
+ *  end-of-run refresh's (refreshListRecommendations), once per product when all are searchable. */
+const PAGE_GRAPH_WRITE = `UNWIND $rows AS row
+MERGE (p:Product {productId: row.productId})
+SET p.tenantId = row.tenantId, p.name = row.name, p.url = row.url, p.price = row.price, p.currency = row.currency
+WITH p, row
+OPTIONAL MATCH (p)-[old:MADE_BY|IN_CATEGORY]->(target)
+WHERE NOT CASE type(old)
+  WHEN 'MADE_BY' THEN coalesce(target.tenantId = row.tenantId AND target.name = row.brand, false)
+  ELSE coalesce(target.tenantId = row.tenantId AND target.name = row.category, false)
+END
+DELETE old
+WITH DISTINCT p, row
+FOREACH (_ IN CASE WHEN row.brand IS NULL THEN [] ELSE [1] END |
+  MERGE (b:Brand {tenantId: row.tenantId, name: row.brand}) MERGE (p)-[:MADE_BY]->(b))
+FOREACH (_ IN CASE WHEN row.category IS NULL THEN [] ELSE [1] END |
+  MERGE (c:Category {tenantId: row.tenantId, name: row.category}) MERGE (p)-[:IN_CATEGORY]->(c))`;
+
+/** A product of a list page that cannot go through a sink for good (e.g. no longer stored). */
+export interface PageFailure {
+  productId: string;
+  errorType: string;
+  message: string;
+}
+
+/** The text a product's embedding is computed from. */
+const embeddingText = (row: Pick<ProductRow, 'name' | 'brand' | 'category' | 'enhancement' | 'clean_text' | 'description'>) =>
+  [row.name, row.brand, row.category, row.enhancement?.seoTitle, row.clean_text ?? row.description]
+    .filter(Boolean)
+    .join('\n')
+    .slice(0, 2_000);
+
+/** The products of a page that are no longer stored (`rows`: those read). */
+function missingFrom(productIds: string[], rows: { product_id: string }[]): PageFailure[] {
+  const stored = new Set(rows.map((row) => row.product_id));
+  return [...new Set(productIds)]
+    .filter((id) => !stored.has(id))
+    .map((productId) => ({ productId, errorType: 'ProductMissing', message: `product ${productId} is not stored` }));
+}
 
 /** A stored product as the graph update writes it (the sinks bench writes the same rows raw). */
 export const graphRowOf = (row: GraphSourceRow, similar: GraphRow['similar']): GraphRow => ({
@@ -393,12 +437,41 @@ export function createProductStoreActivities({
     /** The vector for kNN search and similarity; runs on the LLM queue. */
     async embedProduct({ productId }: { productId: string }): Promise<{ dimensions: number }> {
       const row = await loadProduct(productId);
-      const text = [row.name, row.brand, row.category, row.enhancement?.seoTitle, row.clean_text ?? row.description]
-        .filter(Boolean)
-        .join('\n');
-      const [vector] = await llm.embed([text.slice(0, 2_000)], callContext(row.tenant_id));
+      const [vector] = await llm.embed([embeddingText(row)], callContext(row.tenant_id));
       await pg.query('UPDATE products SET embedding = $2 WHERE product_id = $1', [productId, vector]);
       return { dimensions: vector!.length };
+    },
+
+    /** A list page's vectors in one request to the embeddings endpoint; runs on the LLM queue
+     *  (its rate limit and budget as embedProduct's). Products no longer stored are answered as
+     *  failed, the others embedded. */
+    async embedProducts({ tenantId, productIds }: { tenantId: string; productIds: string[] }): Promise<{ failed: PageFailure[] }> {
+      const { rows } = await pg.query<ProductRow>(
+        `SELECT product_id, name, brand, category, enhancement, clean_text, description FROM products WHERE product_id = ANY($1)`,
+        [[...new Set(productIds)]],
+      );
+      const failed = missingFrom(productIds, rows);
+      if (rows.length === 0) return { failed };
+      const ctx = callContext(tenantId);
+      /** One request for the page; a page over the rate limit's tokens per window (LLM_RATE_LIMITS)
+       *  goes in halves, each of which may fit. */
+      const embedAll = async (texts: string[]): Promise<number[][]> => {
+        try {
+          return await llm.embed(texts, ctx);
+        } catch (error) {
+          if (texts.length < 2 || (error as { type?: string }).type !== LlmErrorType.RequestTooLarge) throw error;
+          const half = Math.ceil(texts.length / 2);
+          return [...(await embedAll(texts.slice(0, half))), ...(await embedAll(texts.slice(half)))];
+        }
+      };
+      const vectors = await embedAll(rows.map(embeddingText));
+      await pg.query(
+        `UPDATE products SET embedding = page.embedding
+           FROM jsonb_to_recordset($1::jsonb) AS page (product_id text, embedding real[])
+          WHERE products.product_id = page.product_id`,
+        [JSON.stringify(rows.map((row, i) => ({ product_id: row.product_id, embedding: vectors[i] })))],
+      );
+      return { failed };
     },
 
     /** Indexes products by id (bulk when several); the document id is the product id. */
@@ -411,6 +484,22 @@ export function createProductStoreActivities({
      *  Concurrent updates share their reads, searches and graph transaction (see graphUpdates). */
     async updateProductGraph({ productId }: { productId: string }): Promise<{ similar: number }> {
       return graphUpdates.submit(productId);
+    },
+
+    /** A list page's products into the graph in one transaction: nodes, brand and category edges
+     *  (PAGE_GRAPH_WRITE); no kNN, no similarity edges (the list's refresh writes those). */
+    async writeProductPage({ productIds }: { productIds: string[] }): Promise<{ failed: PageFailure[] }> {
+      const { rows } = await pg.query<GraphSourceRow>(
+        `SELECT product_id, tenant_id, name, url, price, currency, brand, category FROM products WHERE product_id = ANY($1)`,
+        [[...new Set(productIds)]],
+      );
+      const failed = missingFrom(productIds, rows);
+      if (rows.length === 0) return { failed };
+      const graphRows = rows.map((row) => graphRowOf(row, []));
+      await withGraphSession(neo4j, config.NEO4J_DATABASE, (session, txConfig) =>
+        session.executeWrite((tx) => tx.run(PAGE_GRAPH_WRITE, { rows: graphRows }), txConfig),
+      );
+      return { failed };
     },
 
     /** Pushes availability and price to the inventory target (idempotent per product). */

@@ -169,6 +169,8 @@ const schema = z.object({
   /** Product lists: children in flight per list, and items per run before continue-as-new. */
   LIST_CONCURRENCY: positiveInt.max(200).default(8),
   LIST_ITEMS_PER_RUN: positiveInt.default(500),
+  /** Stored products per page of a list's embedding, index and graph writes (one request each). */
+  LIST_SINK_PAGE_SIZE: positiveInt.max(500).default(100),
 
   /** Site research: requests in flight and the gap between request starts per crawled host,
    *  across every worker process (robots.txt Crawl-delay raises the gap). */

@@ -7,17 +7,19 @@ import { estimateRun, priceTable, type CostEta, type StageRate, type TokenUse } 
 
 type PriceConfig = Pick<Config, 'LLM_PRICE_TABLE' | 'LLM_PRICE_INPUT_PER_1K' | 'LLM_PRICE_OUTPUT_PER_1K'>;
 
-/** Tokens per model of every LLM call made by the workflow `workflowId` or, with `prefix`, by any whose id starts with it. */
+/** Tokens per model of every LLM call made by the workflow `workflowId` or, with `children`, also
+ *  by those whose id continues it with a slash (a list's items). `ok` counts the inputs served:
+ *  an embeddings request for a page of a list carries many (params.n). */
 async function tokenUses(
   pg: Pool,
   workflowId: string,
-  prefix: boolean,
+  children: boolean,
 ): Promise<(TokenUse & { task: string; ok: number; lastAt: Date })[]> {
   const { rows } = await pg.query<{ task: string; model: string; ok: number; prompt: string; completion: string; last_at: Date }>(
-    `SELECT task, model, count(*) FILTER (WHERE status = 'ok')::int AS ok, sum(prompt_tokens) AS prompt,
-            sum(completion_tokens) AS completion, max(created_at) AS last_at
+    `SELECT task, model, coalesce(sum(coalesce((params->>'n')::int, 1)) FILTER (WHERE status = 'ok'), 0)::int AS ok,
+            sum(prompt_tokens) AS prompt, sum(completion_tokens) AS completion, max(created_at) AS last_at
        FROM llm_calls
-      WHERE ${prefix ? 'left(workflow_id, length($1)) = $1' : 'workflow_id = $1'}
+      WHERE workflow_id = $1 ${children ? `OR left(workflow_id, length($1) + 1) = $1 || '/'` : ''}
       GROUP BY task, model`,
     [workflowId],
   );
@@ -34,8 +36,9 @@ async function tokenUses(
 const seconds = (from: Date, to: Date) => Math.max(0.001, (to.getTime() - from.getTime()) / 1000);
 
 /**
- * A product list: cost of its items' LLM calls; ETA from the rates at which items finished and
- * each LLM stage completed since the list started (the slowest stage bounds the list).
+ * A product list: cost of its LLM calls (its items' and its embedding pages'); ETA from the
+ * rates at which items finished and each LLM stage completed since the list started (the
+ * slowest stage bounds the list).
  */
 export async function productListEstimate(
   pg: Pool,
@@ -52,7 +55,7 @@ export async function productListEstimate(
   );
   const list = rows[0];
   if (!list) return undefined;
-  const uses = await tokenUses(pg, `product-list/${listId}/`, true);
+  const uses = await tokenUses(pg, `product-list/${listId}`, true); // the items' calls and the list's embedding pages
   const stages: StageRate[] = uses.map((use) => ({ stage: use.task, done: use.ok, elapsedSeconds: seconds(list.created_at, use.lastAt) }));
   if (list.last_finished)
     stages.push({ stage: 'items', done: list.finished, elapsedSeconds: seconds(list.created_at, list.last_finished) });

@@ -169,7 +169,7 @@ function startListRun(
   return temporal.workflow.start(productListWorkflow, {
     workflowId: productListWorkflowId(key),
     taskQueue: taskQueues(config).default,
-    args: [{ listId: key, tenantId, total, options, itemsPerRun: config.LIST_ITEMS_PER_RUN }],
+    args: [{ listId: key, tenantId, total, options, itemsPerRun: config.LIST_ITEMS_PER_RUN, sinkPageSize: config.LIST_SINK_PAGE_SIZE }],
     staticSummary: `Product list ${publicListId(key)} of ${tenantId}: ${total} items, concurrency ${options.concurrency}${options.llm ? ', LLM enrichment' : ''}${options.dryRun ? ', dry run' : ''}`,
     typedSearchAttributes: [
       { key: SearchAttr.BusinessId, value: key },

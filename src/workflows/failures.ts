@@ -15,3 +15,16 @@ export function failureOf(error: unknown): { type: string; message: string } {
     message: cause instanceof Error ? cause.message : String(cause),
   };
 }
+
+/** The error type, message and attempt count of a failed activity, for the error ledger. A
+ *  local activity's failure arrives as the ApplicationFailure itself, not inside ActivityFailure. */
+export function describeFailure(error: unknown): { errorType: string; message: string; attempts: number } {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  if (cause instanceof ApplicationFailure) {
+    const attempt = (cause.details?.[0] as { attempt?: number } | undefined)?.attempt;
+    return { errorType: cause.type ?? 'ApplicationFailure', message: cause.message, attempts: attempt ?? 1 };
+  }
+  if (error instanceof ActivityFailure)
+    return { errorType: error.cause?.name ?? 'ActivityFailure', message: error.cause?.message ?? error.message, attempts: 1 };
+  return { errorType: (error as Error)?.name ?? 'Error', message: (error as Error)?.message ?? String(error), attempts: 1 };
+}

@@ -1,5 +1,6 @@
 // One product of a list, end to end: fetch → extract → (images ∥ text ∥ sentiment) → AI
-// enhancement → store → embed + index → graph → inventory. Each I/O is an activity on the
+// enhancement → store → embed + index → graph → inventory; with sinks 'list', embedding, index
+// and graph are left to the list, a page of items at a time. Each I/O is an activity on the
 // queue of its kind; an item's failure is recorded (stage, type, attempts) and returned, not
 // thrown, so the list carries on.
 import {
@@ -25,7 +26,7 @@ import { installBudgetPause } from './llm-budget';
 import { productItemSubject } from '../learning/decision';
 import { DECISION_PATCH } from './llm-task';
 import { taskQueueFor } from './task-queue';
-import { activityApplicationFailure } from './failures';
+import { activityApplicationFailure, describeFailure } from './failures';
 
 /** Items given inline by a feed carry this pseudo-URL instead of a page to crawl. */
 export const FEED_URL_PREFIX = 'feed:';
@@ -61,6 +62,9 @@ export interface ProductItemInput {
   itemKey: string;
   url: string;
   options: ListOptions;
+  /** Where the stored product is embedded, indexed and written to the graph: by the item (absent,
+   *  as before) or by its list, a page of items at a time (the item only stores it). */
+  sinks?: 'item' | 'list';
 }
 
 export interface ProductItemResult {
@@ -239,13 +243,14 @@ export async function productItemWorkflow(input: ProductItemInput): Promise<Prod
         }),
       ));
       const id = productId;
-      if (wanted('index')) {
+      const itemSinks = input.sinks !== 'list';
+      if (itemSinks && wanted('index')) {
         await stage('index', async () => {
           await budget.run(() => llm.embedProduct({ productId: id }));
           await stores.indexProducts({ productIds: [id] });
         });
       }
-      const graph = () => (wanted('graph') ? stage('graph', () => stores.updateProductGraph({ productId: id })) : undefined);
+      const graph = () => (itemSinks && wanted('graph') ? stage('graph', () => stores.updateProductGraph({ productId: id })) : undefined);
       const inventory = () => (wanted('inventory') ? stage('inventory', () => stores.syncInventory({ productId: id })) : undefined);
       if (fewerRoundTrips) {
         await Promise.all([graph(), inventory()]); // independent writes of the stored product
@@ -263,17 +268,4 @@ export async function productItemWorkflow(input: ProductItemInput): Promise<Prod
     await stores.recordItemOutcome({ listId: input.listId, itemKey: input.itemKey, url, state: 'failed', productId, failure });
     return { itemKey: input.itemKey, state: 'failed', productId, stagesDone: done, failure };
   }
-}
-
-/** The error type, message and attempt count of a failed activity, for the error ledger. A
- *  local activity's failure arrives as the ApplicationFailure itself, not inside ActivityFailure. */
-function describeFailure(error: unknown): { errorType: string; message: string; attempts: number } {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
-  if (cause instanceof ApplicationFailure) {
-    const attempt = (cause.details?.[0] as { attempt?: number } | undefined)?.attempt;
-    return { errorType: cause.type ?? 'ApplicationFailure', message: cause.message, attempts: attempt ?? 1 };
-  }
-  if (error instanceof ActivityFailure)
-    return { errorType: error.cause?.name ?? 'ActivityFailure', message: error.cause?.message ?? error.message, attempts: 1 };
-  return { errorType: (error as Error)?.name ?? 'Error', message: (error as Error)?.message ?? String(error), attempts: 1 };
 }

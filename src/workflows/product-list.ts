@@ -1,6 +1,8 @@
 // A product list: one child workflow per item through a sliding window, pause / resume /
 // cancel, a progress query, continue-as-new every LIST_ITEMS_PER_RUN items (history stays
-// bounded for any list size), and a final report. Items and their outcomes live in
+// bounded for any list size), and a final report. Items store their product; embedding, index
+// and graph run per page of stored products beside the window (list-sink-pages.ts), and the
+// similarity edges once for the whole list at its end. Items and their outcomes live in
 // PostgreSQL; this workflow holds only a cursor, counters and the items in flight.
 import {
   CancellationScope,
@@ -21,6 +23,8 @@ import type { createProductListActivities, ListReport } from '../activities/prod
 import type { createProductStoreActivities } from '../activities/product-store';
 import { SearchAttr } from '../temporal/search-attributes';
 import { listBatchWork, storeWrite } from './activity-presets';
+import { createSinkPages, DEFAULT_SINK_PAGE_SIZE, LIST_SINK_PAGES_PATCH } from './list-sink-pages';
+import { installBudgetPause } from './llm-budget';
 import { productItemWorkflow, productStages, type ListOptions, type ProductItemResult, type ProductStage } from './product-item';
 
 export interface ProductListInput {
@@ -29,6 +33,8 @@ export interface ProductListInput {
   total: number;
   options: ListOptions;
   itemsPerRun: number;
+  /** Stored products per page of embedding, index and graph writes (list-sink-pages runs). */
+  sinkPageSize?: number;
   /** Carried across continue-as-new. */
   carry?: ListCarry;
 }
@@ -76,6 +82,19 @@ export async function productListWorkflow(input: ProductListInput): Promise<List
   };
   const state = { ...carry, cancelled: false, finishing: false, runs: carry.runs + 1 };
   const inFlight = new Map<string, string>();
+  // Runs from before this patch let each item embed, index and write the graph itself.
+  const sinkPages = patched(LIST_SINK_PAGES_PATCH)
+    ? createSinkPages(
+        {
+          listId: input.listId,
+          tenantId: input.tenantId,
+          stages: input.options.stages,
+          pageSize: input.sinkPageSize ?? DEFAULT_SINK_PAGE_SIZE,
+        },
+        state,
+        installBudgetPause(),
+      )
+    : undefined;
 
   setHandler(pauseListSignal, () => void (state.paused = true));
   setHandler(resumeListSignal, () => void (state.paused = false));
@@ -94,10 +113,12 @@ export async function productListWorkflow(input: ProductListInput): Promise<List
 
   const children = new CancellationScope();
   const running = new Set<Promise<void>>();
+  const cancelledItems: string[] = [];
   const record = (result: ProductItemResult) => {
     if (result.state === 'succeeded') state.succeeded++;
     else state.failed++;
     for (const stage of result.stagesDone) state.stagesPassed[stage]++;
+    if (result.state === 'succeeded' && result.productId) sinkPages?.add(result.itemKey, result.productId);
   };
   const startChild = (itemKey: string, url: string) => {
     const workflowId = productItemWorkflowId(input.listId, itemKey);
@@ -106,7 +127,16 @@ export async function productListWorkflow(input: ProductListInput): Promise<List
       .run(() =>
         executeChild(productItemWorkflow, {
           workflowId,
-          args: [{ listId: input.listId, tenantId: input.tenantId, itemKey, url, options: input.options }],
+          args: [
+            {
+              listId: input.listId,
+              tenantId: input.tenantId,
+              itemKey,
+              url,
+              options: input.options,
+              ...(sinkPages && { sinks: 'list' as const }),
+            },
+          ],
           parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
           // The Temporal UI names the item by its page, not only by the hashed workflow id.
           staticSummary: `Product item ${itemKey} of list ${input.listId}: ${url}`,
@@ -118,7 +148,10 @@ export async function productListWorkflow(input: ProductListInput): Promise<List
         }),
       )
       .then(record, (error: unknown) => {
-        if (!isCancellation(error)) state.failed++; // the child itself broke; its item stays pending for a redrive
+        // A child that broke leaves its item pending for a redrive; a cancelled one may have
+        // recorded its success just before (looked up before the last page).
+        if (!isCancellation(error)) state.failed++;
+        else if (sinkPages) cancelledItems.push(itemKey);
       })
       .finally(() => {
         inFlight.delete(itemKey);
@@ -152,14 +185,25 @@ export async function productListWorkflow(input: ProductListInput): Promise<List
   if (state.cancelled) children.cancel();
   state.finishing = !state.cancelled;
   await Promise.all(running);
+  if (sinkPages && cancelledItems.length > 0) {
+    // A child cancelled while it recorded its outcome may have recorded a success: its product
+    // goes through a page like the others (and counts as the report will count it).
+    for (const { itemKey, productId } of await lists.loadSucceededItems({ listId: input.listId, itemKeys: cancelledItems })) {
+      state.succeeded++;
+      sinkPages.add(itemKey, productId);
+    }
+  }
+  await sinkPages?.flush(); // what was stored, cancelled list included: continue-as-new carries no page
 
   if (!state.cancelled && !exhausted) {
     // More items remain: hand the cursor and counters to a fresh run with an empty history.
     const { afterKey, succeeded, failed, stagesPassed, paused, runs } = state;
     await continueAsNew<typeof productListWorkflow>({ ...input, carry: { afterKey, succeeded, failed, stagesPassed, paused, runs } });
   }
-  // patched(): lists already past this point when the refresh was added replay without it.
-  if (patched('list-recommendation-refresh') && !state.cancelled && !input.options.dryRun && input.options.stages.includes('graph')) {
+  // patched(): lists already past this point when the refresh was added replay without it. With
+  // sink pages the refresh is the only similarity pass, so a cancelled list's products get it too.
+  const refresh = patched('list-recommendation-refresh') && (!state.cancelled || sinkPages !== undefined);
+  if (refresh && !input.options.dryRun && input.options.stages.includes('graph')) {
     await batch.refreshListRecommendations({ listId: input.listId });
   }
   const report = await lists.finalizeListReport({ listId: input.listId, cancelled: state.cancelled });
