@@ -269,3 +269,52 @@ describe('a page embedding over the rate limit', () => {
     );
   });
 });
+
+describe('a page index with a document Elasticsearch refuses', () => {
+  let world: World;
+  const tenantId = `sinks-reject-${randomUUID().slice(0, 8)}`;
+  const ids = Array.from({ length: 3 }, (_, i) => productIdFor(tenantId, `https://shop.example/reject/${i}`));
+  const gone = productIdFor(tenantId, 'https://shop.example/reject/gone');
+
+  before(async () => {
+    world = await startWorld({}, { workers: false });
+    for (const [i, productId] of ids.entries()) {
+      // The second one carries a vector of the wrong size: the index's mapping refuses it for good.
+      await world.infra.pg.query(
+        `INSERT INTO products (product_id, tenant_id, url, name, description, fields, embedding) VALUES ($1, $2, $3, $4, $5, '{}', $6)`,
+        [productId, tenantId, `https://shop.example/reject/${i}`, `Product ${i}`, 'A plain linen towel.', i === 1 ? [0.1, 0.2, 0.3] : null],
+      );
+    }
+  });
+  after(async () => {
+    await world?.stop();
+  });
+
+  it('when a page is indexed, then the refused document fails only its product and the others are searchable', async () => {
+    const acts = createActivities(world.infra);
+    const result: Awaited<ReturnType<typeof acts.indexProducts>> = await new MockActivityEnvironment().run(acts.indexProducts, {
+      productIds: [...ids, gone],
+      rejected: 'report' as const,
+    });
+    assert.equal(result.indexed, 2);
+    assert.deepEqual(
+      result.failed?.map((failure) => [failure.productId, failure.errorType]).sort(),
+      [
+        [gone, 'ProductMissing'],
+        [ids[1], 'IndexRejected'],
+      ].sort(),
+    );
+    const index = esIndices(world.config).products;
+    await world.infra.es.indices.refresh({ index });
+    const found = await world.infra.es.search({ index, size: 10, query: { ids: { values: ids } }, _source: false });
+    assert.deepEqual(found.hits.hits.map((hit) => hit._id).sort(), [ids[0], ids[2]].sort());
+  });
+
+  it('when an item indexes the same products on its own, then the refused document fails its request, to be retried', async () => {
+    const acts = createActivities(world.infra);
+    await assert.rejects(new MockActivityEnvironment().run(acts.indexProducts, { productIds: ids }), (error: Error & { type?: string }) => {
+      assert.equal(error.type, 'IndexFailed');
+      return true;
+    });
+  });
+});

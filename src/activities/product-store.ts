@@ -255,26 +255,34 @@ export function createProductStoreActivities({
 
   /** Index requests of concurrent activities share one PostgreSQL read and one _bulk request;
    *  a document Elasticsearch rejects fails only the request that asked for it. */
+  /** One read and one _bulk for the products: which were stored, and the documents Elasticsearch
+   *  turned away (by id: its status and reason). */
+  async function bulkIndex(productIds: string[]) {
+    const { rows } = await pg.query<ProductRow>(`SELECT ${DOCUMENT_COLUMNS} FROM products WHERE product_id = ANY($1)`, [
+      [...new Set(productIds)],
+    ]);
+    const rejected = new Map<string, { status: number; reason: string }>();
+    if (rows.length > 0) {
+      // No refresh=wait_for: it holds each call up to the refresh interval (1 s), which made
+      // indexing the pipeline's slowest stage; documents become searchable within a second.
+      const response = await es.bulk({
+        operations: rows.flatMap((row) => [{ index: { _index: index, _id: row.product_id } }, productDocument(row)]),
+      });
+      if (response.errors) {
+        for (const item of response.items)
+          if (item.index?.error)
+            rejected.set(item.index._id ?? '', { status: item.index.status, reason: item.index.error.reason ?? item.index.error.type });
+      }
+    }
+    return { rows, rejected };
+  }
+
   const indexing = new GroupCommit<string[], { indexed: number }>(
     async (requests) => {
-      const { rows } = await pg.query<ProductRow>(`SELECT ${DOCUMENT_COLUMNS} FROM products WHERE product_id = ANY($1)`, [
-        [...new Set(requests.flat())],
-      ]);
+      const { rows, rejected } = await bulkIndex(requests.flat());
       const stored = new Set(rows.map((row) => row.product_id));
-      const rejected = new Map<string, string>();
-      if (rows.length > 0) {
-        // No refresh=wait_for: it holds each call up to the refresh interval (1 s), which made
-        // indexing the pipeline's slowest stage; documents become searchable within a second.
-        const response = await es.bulk({
-          operations: rows.flatMap((row) => [{ index: { _index: index, _id: row.product_id } }, productDocument(row)]),
-        });
-        if (response.errors) {
-          for (const item of response.items)
-            if (item.index?.error) rejected.set(item.index._id ?? '', item.index.error.reason ?? 'unknown');
-        }
-      }
       return requests.map((productIds) => {
-        const reason = productIds.map((id) => rejected.get(id)).find((found) => found !== undefined);
+        const reason = productIds.map((id) => rejected.get(id)?.reason).find((found) => found !== undefined);
         if (reason !== undefined)
           return { ok: false, error: transient('IndexFailed', `Elasticsearch rejected a product document: ${reason}`) };
         return { ok: true, value: { indexed: new Set(productIds.filter((id) => stored.has(id))).size } };
@@ -474,9 +482,25 @@ export function createProductStoreActivities({
       return { failed };
     },
 
-    /** Indexes products by id (bulk when several); the document id is the product id. */
-    async indexProducts({ productIds }: { productIds: string[] }): Promise<{ indexed: number }> {
-      return indexing.submit(productIds);
+    /** Indexes products by id (bulk when several); the document id is the product id. With
+     *  `rejected: 'report'` (a list page) a document Elasticsearch refuses for good (a 4xx other
+     *  than 429) fails only its product, reported in `failed`; anything else retries the page. */
+    async indexProducts({
+      productIds,
+      rejected: rejections = 'fail',
+    }: {
+      productIds: string[];
+      rejected?: 'fail' | 'report';
+    }): Promise<{ indexed: number; failed?: PageFailure[] }> {
+      if (rejections === 'fail') return indexing.submit(productIds);
+      const { rows, rejected } = await bulkIndex(productIds);
+      const failed: PageFailure[] = [];
+      for (const [productId, { status, reason }] of rejected) {
+        if (status === 429 || status >= 500)
+          throw transient('IndexFailed', `Elasticsearch could not take a product document now (${status}): ${reason}`);
+        failed.push({ productId, errorType: 'IndexRejected', message: `Elasticsearch rejected the document (${status}): ${reason}` });
+      }
+      return { indexed: rows.length - failed.length, failed: [...missingFrom(productIds, rows), ...failed] };
     },
 
     /** MERGEs Product/Brand/Category, replaces the product's similarity edges with its current

@@ -67,8 +67,9 @@ export function createSinkPages(
       const embedded = await budget.run(() => llm.embedProducts({ tenantId: list.tenantId, productIds }));
       const missing = new Set(embedded.failed.map((failure) => failure.productId));
       const rest = productIds.filter((id) => !missing.has(id));
-      if (rest.length > 0) await stores.indexProducts({ productIds: rest });
-      return embedded;
+      // A document Elasticsearch refuses for good fails its own item, not the page's hundred.
+      const indexed = rest.length > 0 ? await stores.indexProducts({ productIds: rest, rejected: 'report' }) : undefined;
+      return { failed: [...embedded.failed, ...(indexed?.failed ?? [])] };
     };
     await Promise.all(stages.map((stage) => sink(stage, stage === 'index' ? indexPage : () => stores.writeProductPage({ productIds }))));
 
