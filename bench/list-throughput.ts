@@ -1,8 +1,9 @@
 // G8: throughput of a whole product list. Generated pages of the sample shop run through the
 // real pipeline (real stores), with LLM enrichment answered by a loopback STAND-IN that replies
 // after a fixed delay (so a fixed model latency replaces the local model's variable one). Then
-// each stage runs alone over the same kind of items at the same concurrency, to find the slowest
-// stage's standalone ceiling; the figure is the pipeline's products/min over that ceiling, at the
+// each stage runs alone over the same kind of items, as the pipeline runs it (item stages per
+// product at the same concurrency, sinks per list page, similarity as the list's refresh), to
+// find the slowest stage's standalone ceiling; the figure is the pipeline's products/min over that ceiling, at the
 // default concurrency 8 and at the best concurrency tried. Also printed: CPU per product of each
 // process and, from a sample of item histories, each activity's queue wait and run time.
 import { randomUUID } from 'node:crypto';
@@ -22,7 +23,7 @@ import { spawnWorkerProcess, stopWorkerProcesses, type WorkerProcess } from '../
 import { startWorld, type World } from '../tests/support/world';
 import { cores, cpuPerUnit, cpuSnapshot, totalCpuPerUnit } from './support/cpu';
 import { atLeast, type BenchReport } from './support/figures';
-import { activityCaller, median, perSecond } from './support/stats';
+import { activityCaller, median, perSecond, runPool } from './support/stats';
 
 /** Loopback stand-in for an OpenAI-compatible chat endpoint: valid answers after a fixed delay. */
 export async function startDelayedLlmStandIn(delayMs: number) {
@@ -170,7 +171,10 @@ export async function activityTimes(bench: ListBench, run: ListRun, sample: numb
   return [...runs.keys()].map((type) => `${type} ${median(waits.get(type)!).toFixed(0)}+${median(runs.get(type)!).toFixed(0)}`).join(', ');
 }
 
-/** Products/min of each stage alone on `sampleSize` prepared items at `concurrency`. */
+/** Products/min of each stage alone on `sampleSize` prepared items, run as the pipeline runs it:
+ *  the item stages one product per call at `concurrency`; embedding + index and the graph write
+ *  per list page (one call for the sample, which is under a page of 100); the similarity refresh
+ *  as the list's end runs it (all at once: its updates share reads, searches and transactions). */
 async function stageCeilings(bench: ListBench, sampleSize: number, concurrency: number, from: number): Promise<[string, number][]> {
   const acts = createActivities(bench.world.infra);
   const call = activityCaller();
@@ -178,61 +182,74 @@ async function stageCeilings(bench: ListBench, sampleSize: number, concurrency: 
   const sample = generatedUrls(bench.shop, from, sampleSize);
   const pages = await Promise.all(sample.map((url) => call(acts.fetchProductPage, { url })));
   const extracted = await Promise.all(pages.map((page) => call(acts.extractProduct, { htmlKey: page.htmlKey, pageUrl: page.finalUrl })));
-  const stored = await Promise.all(
-    sample.map((url, i) =>
-      call(acts.storeProduct, {
-        tenantId: `${tenantId}-s`,
-        url,
-        htmlKey: pages[i]!.htmlKey,
-        extractKey: extracted[i]!.extractKey,
-        images: [],
-      }),
-    ),
-  );
+  const store = (i: number) =>
+    call(acts.storeProduct, {
+      tenantId: `${tenantId}-s`,
+      url: sample[i]!,
+      htmlKey: pages[i]!.htmlKey,
+      extractKey: extracted[i]!.extractKey,
+      images: [],
+    });
+  const productIds = (await Promise.all(sample.map((_, i) => store(i)))).map((stored) => stored.productId);
   const indices = sample.map((_, i) => i);
-  const stages: [string, (i: number) => Promise<unknown>][] = [
+  const perItem: [string, (i: number) => Promise<unknown>][] = [
     ['fetch', (i) => call(acts.fetchProductPage, { url: sample[i]! })],
     ['extract', (i) => call(acts.extractProduct, { htmlKey: pages[i]!.htmlKey, pageUrl: pages[i]!.finalUrl })],
     ['images', (i) => call(acts.optimiseImages, { imageUrls: extracted[i]!.imageUrls })],
     ['text', (i) => call(acts.cleanProductText, { extractKey: extracted[i]!.extractKey })],
     ['sentiment', (i) => call(acts.analyzeProductSentiment, { tenantId, extractKey: extracted[i]!.extractKey })],
     ['enhance', (i) => call(acts.enhanceProduct, { tenantId, extractKey: extracted[i]!.extractKey })],
-    [
-      'store',
-      (i) =>
-        call(acts.storeProduct, {
-          tenantId: `${tenantId}-s`,
-          url: sample[i]!,
-          htmlKey: pages[i]!.htmlKey,
-          extractKey: extracted[i]!.extractKey,
-          images: [],
-        }),
-    ],
-    [
-      'index',
-      async (i) => {
-        await call(acts.embedProduct, { productId: stored[i]!.productId });
-        await call(acts.indexProducts, { productIds: [stored[i]!.productId] });
-      },
-    ],
-    ['graph', (i) => call(acts.updateProductGraph, { productId: stored[i]!.productId })],
-    ['inventory', (i) => call(acts.syncInventory, { productId: stored[i]!.productId })],
+    ['store', store],
+    ['inventory', (i) => call(acts.syncInventory, { productId: productIds[i]! })],
   ];
   const ceilings: [string, number][] = [];
-  for (const [name, work] of stages) ceilings.push([name, (await perSecond(indices, concurrency, work)) * 60]);
+  for (const [name, work] of perItem) ceilings.push([name, (await perSecond(indices, concurrency, work)) * 60]);
+  const onePage = async (name: string, work: () => Promise<unknown>) => {
+    const started = performance.now();
+    await work();
+    ceilings.push([name, (sampleSize / ((performance.now() - started) / 1000)) * 60]);
+  };
+  await onePage('index (page)', () => sinkPage(acts, call, `${tenantId}-s`, productIds));
+  await onePage('graph (page)', () => call(acts.writeProductPage, { productIds }));
+  await onePage('similarity', () => similarityRefresh(acts, call, productIds));
   return ceilings;
 }
 
-/** The same stages per product, called directly in the item's order at `concurrency` (no
- *  Temporal: no workflow, no task queues, no LLM slots, no outcome rows): products/min and CPU per
- *  product. An upper bound for the workflow pipeline on this box. */
+type Activities = ReturnType<typeof createActivities>;
+type Caller = ReturnType<typeof activityCaller>;
+
+/** A list page's embedding and index (the graph write beside them), called directly. */
+const sinkPage = async (acts: Activities, call: Caller, tenantId: string, productIds: string[]) => {
+  await call(acts.embedProducts, { tenantId, productIds });
+  await call(acts.indexProducts, { productIds, rejected: 'report' as const });
+};
+
+/** The list's similarity refresh, called directly: a page of 100 at once. */
+const similarityRefresh = async (acts: Activities, call: Caller, productIds: string[]) => {
+  for (let i = 0; i < productIds.length; i += 100)
+    await Promise.all(productIds.slice(i, i + 100).map((productId) => call(acts.updateProductGraph, { productId })));
+};
+
+/** The pipeline's work called directly (no Temporal: no workflows, task queues, LLM slots or
+ *  outcome rows): each product through the item's stages at `concurrency`, its page of 100
+ *  (embedding + index, graph) beside them, the similarity refresh at the end. Products/min and
+ *  CPU per product: an upper bound for the workflow pipeline on this box. */
 async function pipelineWithoutTemporal(bench: ListBench, urls: string[], concurrency: number) {
   const acts = createActivities(bench.world.infra);
   const call = activityCaller();
   const tenantId = `${bench.tenantId}-d`;
+  const stored: string[] = [];
+  let pages = Promise.resolve();
+  const page = () => {
+    const productIds = stored.splice(0, 100);
+    pages = pages.then(() =>
+      Promise.all([sinkPage(acts, call, tenantId, productIds), call(acts.writeProductPage, { productIds })]).then(() => undefined),
+    );
+  };
+  const all: string[] = [];
   const product = async (url: string) => {
-    const page = await call(acts.fetchProductPage, { url });
-    const extracted = await call(acts.extractProduct, { htmlKey: page.htmlKey, pageUrl: page.finalUrl });
+    const fetched = await call(acts.fetchProductPage, { url });
+    const extracted = await call(acts.extractProduct, { htmlKey: fetched.htmlKey, pageUrl: fetched.finalUrl });
     const { extractKey } = extracted;
     const [images, text, sentiment, enhancement] = await Promise.all([
       call(acts.optimiseImages, { imageUrls: extracted.imageUrls }),
@@ -243,21 +260,27 @@ async function pipelineWithoutTemporal(bench: ListBench, urls: string[], concurr
     const { productId } = await call(acts.storeProduct, {
       tenantId,
       url,
-      htmlKey: page.htmlKey,
+      htmlKey: fetched.htmlKey,
       extractKey,
       textKey: text.textKey,
       images: images.images,
       sentiment,
       enhancementKey: enhancement.enhancementKey,
     });
-    await call(acts.embedProduct, { productId });
-    await call(acts.indexProducts, { productIds: [productId] });
-    await Promise.all([call(acts.updateProductGraph, { productId }), call(acts.syncInventory, { productId })]);
+    await call(acts.syncInventory, { productId });
+    stored.push(productId);
+    all.push(productId);
+    if (stored.length >= 100) page();
   };
   const before = cpuSnapshot({ 'worker+bench': process.pid });
-  const perMinute = (await perSecond(urls, concurrency, product)) * 60;
+  const started = performance.now();
+  await runPool(urls, concurrency, product);
+  if (stored.length > 0) page();
+  await pages;
+  await similarityRefresh(acts, call, all);
+  const seconds = (performance.now() - started) / 1000;
   const after = cpuSnapshot({ 'worker+bench': process.pid });
-  return { perMinute, cpuPerProduct: totalCpuPerUnit(before, after, urls.length) };
+  return { perMinute: (urls.length / seconds) * 60, cpuPerProduct: totalCpuPerUnit(before, after, urls.length) };
 }
 
 const slowestOf = (ceilings: [string, number][]) => ceilings.reduce((a, b) => (b[1] < a[1] ? b : a));
@@ -309,7 +332,7 @@ export async function benchListThroughput({ quick }: { quick: boolean }): Promis
         `→ at most ${cpuCeiling.toFixed(0)} products/min on ${cores()} cores, ${(cpuCeiling / ceiling8).toFixed(2)} of the slowest stage alone`,
     );
     notes.push(
-      `G8 the same stages called directly in the item's order, no Temporal, concurrency 8 (${sampleSize * 2} items): ` +
+      `G8 the same work called directly (items, pages, similarity), no Temporal, concurrency 8 (${sampleSize * 2} items): ` +
         `${direct.perMinute.toFixed(0)} products/min, ${(direct.cpuPerProduct * 1000).toFixed(0)} ms CPU per product → ` +
         `${(direct.perMinute / ceiling8).toFixed(2)} of the slowest stage alone (the most any orchestration could reach here); ` +
         `the workflow pipeline reached ${(atDefault.perMinute / direct.perMinute).toFixed(2)} of it`,
