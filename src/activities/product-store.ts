@@ -113,6 +113,12 @@ interface GraphRow {
   similar: { id: string; score: number }[];
 }
 
+/** The product's brand and category edges, for a row that has them (`p` bound to its node). */
+const BRAND_AND_CATEGORY_EDGES = `FOREACH (_ IN CASE WHEN row.brand IS NULL THEN [] ELSE [1] END |
+  MERGE (b:Brand {tenantId: row.tenantId, name: row.brand}) MERGE (p)-[:MADE_BY]->(b))
+FOREACH (_ IN CASE WHEN row.category IS NULL THEN [] ELSE [1] END |
+  MERGE (c:Category {tenantId: row.tenantId, name: row.category}) MERGE (p)-[:IN_CATEGORY]->(c))`;
+
 /** A product's outgoing edges are replaced, never appended: those it no longer has are deleted,
  *  the others kept (MERGE finds them) and missing ones created, so an unchanged product costs no
  *  relationship writes (deleting and re-creating every edge took about a third longer). Only a
@@ -130,10 +136,7 @@ WHERE NOT CASE type(old)
 END
 DELETE old
 WITH DISTINCT p, row
-FOREACH (_ IN CASE WHEN row.brand IS NULL THEN [] ELSE [1] END |
-  MERGE (b:Brand {tenantId: row.tenantId, name: row.brand}) MERGE (p)-[:MADE_BY]->(b))
-FOREACH (_ IN CASE WHEN row.category IS NULL THEN [] ELSE [1] END |
-  MERGE (c:Category {tenantId: row.tenantId, name: row.category}) MERGE (p)-[:IN_CATEGORY]->(c))
+${BRAND_AND_CATEGORY_EDGES}
 FOREACH (near IN row.similar |
   MERGE (q:Product {productId: near.id}) MERGE (p)-[r:SIMILAR_TO]->(q) SET r.score = near.score)`;
 
@@ -151,10 +154,7 @@ WHERE NOT CASE type(old)
 END
 DELETE old
 WITH DISTINCT p, row
-FOREACH (_ IN CASE WHEN row.brand IS NULL THEN [] ELSE [1] END |
-  MERGE (b:Brand {tenantId: row.tenantId, name: row.brand}) MERGE (p)-[:MADE_BY]->(b))
-FOREACH (_ IN CASE WHEN row.category IS NULL THEN [] ELSE [1] END |
-  MERGE (c:Category {tenantId: row.tenantId, name: row.category}) MERGE (p)-[:IN_CATEGORY]->(c))`;
+${BRAND_AND_CATEGORY_EDGES}`;
 
 /** A product of a list page that cannot go through a sink for good (e.g. no longer stored). */
 export interface PageFailure {
