@@ -69,6 +69,7 @@ describe('console experiments view in Chromium', () => {
       },
       30_000,
       'every outcome in the experiment',
+      1_000,
     );
 
     const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });

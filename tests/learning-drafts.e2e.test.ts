@@ -78,6 +78,7 @@ describe('learning loop: content drafts take decisions, reviewer verdicts are ou
       },
       60_000,
       `draft ${contentId} in review`,
+      1_000,
     );
     // The first draft's decision (a redraft after a rollback may have taken a second one already).
     const { rows } = await pg().query<{ decision_id: string; prompt_version: string }>(
@@ -140,6 +141,7 @@ describe('learning loop: content drafts take decisions, reviewer verdicts are ou
       },
       30_000,
       'the automatic rollback',
+      1_000,
     );
     assert.match(String(record.outcome.reason), /rejection/, record.outcome.reason);
     assert.doesNotMatch(String(record.outcome.reason), /invalid-output/);
@@ -178,6 +180,7 @@ describe('learning loop: content drafts take decisions, reviewer verdicts are ou
         },
         60_000,
         `the redraft of ${contentId}`,
+        1_000,
       );
       assert.match(redrafted.title, /\(production\)/);
       const revisions = await call('GET', `/v1/content/${contentId}/revisions`, undefined, editor);

@@ -136,6 +136,7 @@ describe('learning loop durability', () => {
       },
       60_000,
       'every outcome counted after the restart, and the experiment continued as new',
+      1_000,
     );
 
     // No decision lost or taken twice: one per task, each call of the task names it.
