@@ -17,6 +17,7 @@ import { productIdFor } from '../src/activities/product-store';
 import { listWorkflowId, tenantListKey } from '../src/products/lists';
 import { startSampleShop, type SampleShop } from '../fixtures/sample-shop';
 import { esIndices } from '../src/stores/elasticsearch';
+import { createNeo4jDriver } from '../src/stores/neo4j';
 import { listProgressQuery } from '../src/workflows/product-list';
 import { actAsByDefault, eventually, http, startWorld, type World } from './support/world';
 
@@ -316,5 +317,87 @@ describe('a page index with a document Elasticsearch refuses', () => {
       assert.equal(error.type, 'IndexFailed');
       return true;
     });
+  });
+});
+
+describe('a page graph write with a product Neo4j refuses', () => {
+  let world: World;
+  const tenantId = `sinks-graph-${randomUUID().slice(0, 8)}`;
+  const ids = Array.from({ length: 3 }, (_, i) => productIdFor(tenantId, `https://shop.example/graph/${i}`));
+  const gone = productIdFor(tenantId, 'https://shop.example/graph/gone');
+  const graphOf = async (productIds: string[]) =>
+    (
+      await world.infra.neo4j.executeQuery(
+        `MATCH (p:Product) WHERE p.productId IN $productIds RETURN p.productId AS id, [(p)-[:MADE_BY]->(b) | b.name] AS brands`,
+        { productIds },
+      )
+    ).records.map((record) => [record.get('id') as string, record.get('brands') as string[]]);
+
+  before(async () => {
+    world = await startWorld({}, { workers: false });
+    for (const [i, productId] of ids.entries()) {
+      // The second one's brand is over the size Neo4j can index (the Brand key is unique): Neo4j
+      // refuses that product for good.
+      await world.infra.pg.query(
+        `INSERT INTO products (product_id, tenant_id, url, name, brand, category, fields) VALUES ($1, $2, $3, $4, $5, 'Bath', '{}')`,
+        [productId, tenantId, `https://shop.example/graph/${i}`, `Product ${i}`, i === 1 ? 'B'.repeat(40_000) : 'Weavers'],
+      );
+    }
+  });
+  after(async () => {
+    await world?.infra.neo4j.executeQuery('MATCH (n) WHERE n.tenantId = $tenantId DETACH DELETE n', { tenantId });
+    await world?.stop();
+  });
+
+  it('when a page is written, then the refused product fails alone as GraphRejected and the others are in the graph', async () => {
+    const acts = createActivities(world.infra);
+    const result: Awaited<ReturnType<typeof acts.writeProductPage>> = await new MockActivityEnvironment().run(acts.writeProductPage, {
+      productIds: [...ids, gone],
+    });
+    assert.deepEqual(
+      result.failed.map((failure) => [failure.productId, failure.errorType]).sort(),
+      [
+        [gone, 'ProductMissing'],
+        [ids[1], 'GraphRejected'],
+      ].sort(),
+    );
+    assert.match(result.failed.find((failure) => failure.productId === ids[1])!.message, /too large to index/);
+    assert.deepEqual(
+      (await graphOf(ids)).sort(),
+      [
+        [ids[0], ['Weavers']],
+        [ids[2], ['Weavers']],
+      ].sort(),
+      'the refused product left nothing behind: its transaction rolled back',
+    );
+  });
+
+  it('when an item writes the refused product on its own, then it fails with a final GraphRejected, not a retry', async () => {
+    const acts = createActivities(world.infra);
+    await assert.rejects(
+      new MockActivityEnvironment().run(acts.updateProductGraph, { productId: ids[1]! }),
+      (error: Error & { type?: string; nonRetryable?: boolean }) => {
+        assert.equal(error.type, 'GraphRejected');
+        assert.equal(error.nonRetryable, true, 'Temporal does not retry it');
+        return true;
+      },
+    );
+  });
+
+  it('when Neo4j cannot be reached, then the page fails as a whole with the retryable Neo4jUnavailable', async () => {
+    const driver = createNeo4jDriver({ NEO4J_URL: 'bolt://127.0.0.1:1', NEO4J_USER: 'neo4j', NEO4J_PASSWORD: '' });
+    try {
+      const acts = createActivities({ ...world.infra, neo4j: driver });
+      await assert.rejects(
+        new MockActivityEnvironment().run(acts.writeProductPage, { productIds: ids }),
+        (error: Error & { type?: string; nonRetryable?: boolean }) => {
+          assert.equal(error.type, 'Neo4jUnavailable');
+          assert.equal(error.nonRetryable, false, 'Temporal retries the page');
+          return true;
+        },
+      );
+    } finally {
+      await driver.close();
+    }
   });
 });

@@ -12,7 +12,7 @@ import type { AiProvenance } from '../llm/gateway';
 import type { EnhancementOutput } from '../llm/tasks';
 import { esIndices } from '../stores/elasticsearch';
 import { GroupCommit, type BatchOutcome } from '../stores/group-commit';
-import { withGraphSession } from '../stores/neo4j';
+import { graphRejected, refusedByNeo4j, withGraphSession } from '../stores/neo4j';
 import type { ActivityDeps } from './deps';
 import { callContext } from './llm';
 import type { OptimisedImage } from './product-crawl';
@@ -358,9 +358,10 @@ export function createProductStoreActivities({
       await writeGraph(latest);
       return rows.map(() => ({ ok: true }));
     } catch (error) {
-      if (latest.length === 1) return rows.map(() => ({ ok: false, error }));
+      const final = (failure: unknown) => (refusedByNeo4j(failure) ? graphRejected(failure as Error) : failure);
+      if (latest.length === 1) return rows.map(() => ({ ok: false, error: final(error) }));
       const failed = new Map<string, unknown>();
-      for (const row of latest) await writeGraph([row]).catch((failure: unknown) => failed.set(row.productId, failure));
+      for (const row of latest) await writeGraph([row]).catch((failure: unknown) => failed.set(row.productId, final(failure)));
       return rows.map((row) => (failed.has(row.productId) ? { ok: false, error: failed.get(row.productId) } : { ok: true }));
     }
   }
@@ -381,12 +382,13 @@ export function createProductStoreActivities({
     { maxBatch: 100, maxInFlight: 1, gatherMs: 0 },
   );
 
-  async function writeGraph(rows: GraphRow[]): Promise<void> {
-    // One statement, one transaction (GRAPH_UPDATE): each product's outgoing edges become
+  async function writeGraph(rows: GraphRow[], statement = GRAPH_UPDATE): Promise<void> {
+    // One statement, one transaction (GRAPH_UPDATE; a list page's PAGE_GRAPH_WRITE leaves the
+    // similarity edges to the refresh): each product's outgoing edges become
     // exactly its current brand, category and neighbours, so re-runs add nothing — and a batch
     // cut off by the deadline (a Neo4j that stopped answering) is safe to retry.
     await withGraphSession(neo4j, config.NEO4J_DATABASE, (session, txConfig) =>
-      session.executeWrite((tx) => tx.run(GRAPH_UPDATE, { rows }), txConfig),
+      session.executeWrite((tx) => tx.run(statement, { rows }), txConfig),
     );
   }
 
@@ -511,7 +513,9 @@ export function createProductStoreActivities({
     },
 
     /** A list page's products into the graph in one transaction: nodes, brand and category edges
-     *  (PAGE_GRAPH_WRITE); no kNN, no similarity edges (the list's refresh writes those). */
+     *  (PAGE_GRAPH_WRITE); no kNN, no similarity edges (the list's refresh writes those). A page
+     *  Neo4j refuses is written product by product, and only the refused ones are answered as
+     *  failed (`GraphRejected`); a Neo4j that is down or busy fails the page, to be retried. */
     async writeProductPage({ productIds }: { productIds: string[] }): Promise<{ failed: PageFailure[] }> {
       const { rows } = await pg.query<GraphSourceRow>(
         `SELECT product_id, tenant_id, name, url, price, currency, brand, category FROM products WHERE product_id = ANY($1)`,
@@ -520,9 +524,18 @@ export function createProductStoreActivities({
       const failed = missingFrom(productIds, rows);
       if (rows.length === 0) return { failed };
       const graphRows = rows.map((row) => graphRowOf(row, []));
-      await withGraphSession(neo4j, config.NEO4J_DATABASE, (session, txConfig) =>
-        session.executeWrite((tx) => tx.run(PAGE_GRAPH_WRITE, { rows: graphRows }), txConfig),
-      );
+      try {
+        await writeGraph(graphRows, PAGE_GRAPH_WRITE);
+      } catch (error) {
+        if (!refusedByNeo4j(error)) throw error;
+        for (const row of graphRows) {
+          await writeGraph([row], PAGE_GRAPH_WRITE).catch((failure: unknown) => {
+            if (!refusedByNeo4j(failure)) throw failure;
+            const { type, message } = graphRejected(failure as Error);
+            failed.push({ productId: row.productId, errorType: type, message });
+          });
+        }
+      }
       return { failed };
     },
 

@@ -3,7 +3,7 @@ import { subscribe } from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
 import neo4j, { type Driver, type Session } from 'neo4j-driver';
 import type { Config } from '../config';
-import { transient } from '../errors';
+import { permanent, transient } from '../errors';
 
 /** How long one graph call may take before it is given up as "Neo4j unavailable" (a retryable
  *  failure, so Temporal retries the activity). The writes are idempotent MERGEs: a retry is safe. */
@@ -58,6 +58,20 @@ function unreachable(error: unknown): boolean {
   if (name !== 'Neo4jError') return false;
   return code === 'ServiceUnavailable' || code === 'SessionExpired' || /acquisition timed out/i.test(String(message));
 }
+
+/**
+ * Neo4j turning down the data itself: a statement or schema rule the row breaks (a value too
+ * large to index, a wrong type, a constraint). No retry changes that, unlike a Neo4j that is
+ * down or busy (`Neo4jUnavailable`, transient errors), which the activity's retries wait out.
+ */
+export function refusedByNeo4j(error: unknown): boolean {
+  const { name, code } = (error ?? {}) as { name?: unknown; code?: unknown };
+  if (name !== 'Neo4jError' || typeof code !== 'string') return false;
+  return /^Neo\.ClientError\.(Statement|Schema)\./.test(code) || code === 'Neo.DatabaseError.Statement.ExecutionFailed';
+}
+
+/** A row Neo4j refused, as the final failure of the product's graph write. */
+export const graphRejected = (error: Error) => permanent('GraphRejected', `Neo4j refused the product: ${error.message.slice(0, 500)}`);
 
 /**
  * Runs one graph call with a hard deadline. The driver's own timeouts cover connecting and
