@@ -6,6 +6,7 @@ import type { Pool } from 'pg';
 import { loadConfig } from '../src/config';
 import { createPgPool } from '../src/stores/postgres';
 import { parseFloatArray } from '../src/stores/pg-types';
+import { documentLine, productDocument, type DocumentRow } from '../src/activities/product-store';
 
 describe('float arrays from PostgreSQL', () => {
   let pool: Pool;
@@ -42,5 +43,38 @@ describe('float arrays from PostgreSQL', () => {
     assert.equal(parseFloatArray('{1,NULL}', fallback), 'fallback');
     assert.equal(parseFloatArray('{{1},{2}}', fallback), 'fallback');
     assert.deepEqual(seen, ['{1,NULL}', '{{1},{2}}']);
+  });
+
+  it('puts the vector into a product document as PostgreSQL printed it: the same JSON as the parsed vector gives', async () => {
+    const { rows } = await pool.query<{ text: string | null; parsed: number[] | null }>(
+      `SELECT v::text AS text, v AS parsed FROM (VALUES (ARRAY[0.5, -1.25e-7, 3e20, 0.1]::real[]),
+         (ARRAY[1, NULL]::real[]), (ARRAY['NaN', 1]::real[]), ('{}'::real[]), (NULL::real[])) AS vectors (v)`,
+    );
+    const base: Omit<DocumentRow, 'embedding_text'> = {
+      product_id: 'p1',
+      tenant_id: 't1',
+      url: 'https://shop.example/p1',
+      name: 'Linen "towel"',
+      description: null,
+      brand: 'Weavers',
+      sku: null,
+      gtin: null,
+      price: '12.50',
+      list_price: null,
+      high_price: null,
+      currency: 'EUR',
+      availability: null,
+      category: null,
+      rating_value: null,
+      clean_text: 'Soft.',
+      sentiment: null,
+      enhancement: null,
+      updated_at: new Date('2026-12-06T08:00:00Z'),
+    };
+    for (const { text, parsed } of rows) {
+      const line = documentLine({ ...base, embedding_text: text });
+      assert.deepEqual(JSON.parse(line), JSON.parse(JSON.stringify(productDocument({ ...base, embedding: parsed }))), `vector ${text}`);
+    }
+    assert.match(documentLine({ ...base, embedding_text: rows[0]!.text }), /"embedding":\[0\.5,-1\.25e-07,3e\+20,0\.1\]\}$/);
   });
 });

@@ -27,3 +27,6 @@ export const pgTypes = {
     return parser;
   },
 };
+
+/** A real[] read as text (`embedding::text`), parsed as the pool would have. */
+export const parseFloatArrayText = (text: string): unknown => pgTypes.getTypeParser(FLOAT4_ARRAY, 'text')(text);
