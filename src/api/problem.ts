@@ -57,8 +57,6 @@ function isClientHttpError(error: unknown): error is { status: number; type?: st
   return typeof status === 'number' && status >= 400 && status < 500;
 }
 
-/** Model-provider failures that mean "not reachable now" (the API embeds search queries). */
-
 export const RETRY_AFTER_SECONDS = 5;
 
 /** The model provider's rate limit had no room soon enough for a call the request needed (a

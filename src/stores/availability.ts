@@ -3,6 +3,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { LlmErrorType } from '../llm/error-types';
 
+/** Model-provider failures that mean "not reachable now" (the API embeds search queries). */
 const LLM_UNAVAILABLE_TYPES = new Set<string>([
   LlmErrorType.Unreachable,
   LlmErrorType.Timeout,

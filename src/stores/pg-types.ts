@@ -7,13 +7,20 @@ import { types } from 'pg';
 const FLOAT4_ARRAY = 1021;
 const FLOAT8_ARRAY = 1022;
 
+/** PostgreSQL's text of a one-dimensional float array without NULLs or special values
+ *  ('{0.1,-2e-05}') as the JSON array it is once its braces are brackets; else undefined. */
+export function floatArrayJson(text: string): string | undefined {
+  return /^\{[-+.,0-9e]+\}$/.test(text) ? `[${text.slice(1, -1)}]` : undefined;
+}
+
 /** Parses PostgreSQL's text form of a float array ('{0.1,-2e-05}') into numbers. */
 export function parseFloatArray(text: string, fallback: (text: string) => unknown): unknown {
-  if (text.length >= 2 && text[0] === '{' && text[text.length - 1] === '}' && !text.includes('{', 1)) {
+  const json = floatArrayJson(text);
+  if (json !== undefined) {
     try {
-      return JSON.parse(`[${text.slice(1, -1)}]`) as number[]; // NULL, NaN, Infinity are not JSON: they throw
+      return JSON.parse(json) as number[];
     } catch {
-      // fall through to the generic parser
+      // not a JSON number after all ('{1.}'): the generic parser
     }
   }
   return fallback(text);
