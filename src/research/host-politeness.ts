@@ -20,6 +20,13 @@ export interface HostPolitenessOptions {
   pollMs?: number;
 }
 
+/** Logs a start (a CTE after `taken`) at the very instant it was granted — the next start less
+ *  the gap — rather than whenever the log row is written: a row stamped a few milliseconds late
+ *  on a busy machine would show its successor closer than the gap it actually kept. */
+const RECORD_START = `recorded AS (
+           INSERT INTO crawl_host_starts (host, holder, started_at)
+           SELECT $1, $3, next_start_at - make_interval(secs => $2::float8 / 1000) FROM taken)`;
+
 export class SharedHostPoliteness {
   readonly holder = `${hostname()}:${process.pid}`;
 
@@ -46,15 +53,13 @@ export class SharedHostPoliteness {
       const { rows } = await this.pg.query<{ wait_ms: number | null }>(
         `WITH taken AS (
            UPDATE crawl_hosts SET next_start_at = clock_timestamp() + make_interval(secs => $2::float8 / 1000)
-           WHERE host = $1 AND next_start_at <= clock_timestamp() RETURNING 1)
+           WHERE host = $1 AND next_start_at <= clock_timestamp() RETURNING next_start_at),
+         ${RECORD_START}
          SELECT CASE WHEN EXISTS (SELECT 1 FROM taken) THEN NULL
                 ELSE (SELECT GREATEST(0, EXTRACT(EPOCH FROM (next_start_at - clock_timestamp())) * 1000)::float8 FROM crawl_hosts WHERE host = $1) END AS wait_ms`,
-        [host, gapMs],
+        [host, gapMs, this.holder],
       );
-      if (rows[0]?.wait_ms === null || rows[0]?.wait_ms === undefined) {
-        await this.pg.query('INSERT INTO crawl_host_starts (host, holder) VALUES ($1, $2)', [host, this.holder]);
-        return;
-      }
+      if (rows[0]?.wait_ms === null || rows[0]?.wait_ms === undefined) return;
       await sleep(Math.min(Math.max(rows[0].wait_ms, 10), this.options.pollMs ?? 250));
     }
   }
@@ -93,10 +98,13 @@ export class SharedHostPoliteness {
         [host, this.holder, this.options.leaseMs],
       );
       await client.query(
-        'UPDATE crawl_hosts SET next_start_at = clock_timestamp() + make_interval(secs => $2::float8 / 1000) WHERE host = $1',
-        [host, gapMs],
+        `WITH taken AS (
+           UPDATE crawl_hosts SET next_start_at = clock_timestamp() + make_interval(secs => $2::float8 / 1000)
+           WHERE host = $1 RETURNING next_start_at),
+         ${RECORD_START}
+         SELECT 1`,
+        [host, gapMs, this.holder],
       );
-      await client.query('INSERT INTO crawl_host_starts (host, holder) VALUES ($1, $2)', [host, this.holder]);
       await client.query(`DELETE FROM crawl_host_starts WHERE host = $1 AND started_at < clock_timestamp() - interval '1 day'`, [host]);
       await client.query('COMMIT');
       return lease.rows[0]!.lease_id;
