@@ -17,6 +17,14 @@ export const storeWrite: ActivityOptions = {
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 20 },
 };
 
+/** Recording an outcome already decided (a page's failed items): retried until the store is
+ *  back however long it is out, since giving up would leave the list unable to report them.
+ *  The backoffs are durable timers, so a long outage costs the workflow nothing. */
+export const recordOutcome: ActivityOptions = {
+  ...storeWrite,
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '1 minute' },
+};
+
 /** Model calls: slow, rate limited; 429/5xx retry (Retry-After honoured by the activity).
  *  10 attempts ride out about 4 minutes of an unreachable model server (6 gave 31 s). */
 export const llmCall: ActivityOptions = {

@@ -7,7 +7,7 @@
 import { isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { createProductListActivities, PageItemFailure } from '../activities/product-lists';
 import type { createProductStoreActivities, PageFailure } from '../activities/product-store';
-import { llmCall, storeWrite } from './activity-presets';
+import { llmCall, recordOutcome, storeWrite } from './activity-presets';
 import { describeFailure } from './failures';
 import type { BudgetPause } from './llm-budget';
 import type { ProductStage } from './product-item';
@@ -43,11 +43,12 @@ export function createSinkPages(
   budget: BudgetPause,
 ): SinkPages {
   const llm = proxyActivities<Store>({ ...llmCall, taskQueue: taskQueueFor('llm') });
-  const stores = proxyActivities<Store & Lists>(storeWrite);
+  const stores = proxyActivities<Store>(storeWrite);
+  const outcomes = proxyActivities<Lists>(recordOutcome);
   const stages = (['index', 'graph'] as const).filter((stage) => list.stages.includes(stage));
   const waiting: { itemKey: string; productId: string }[] = [];
   let draining: Promise<void> | undefined;
-  let broken: Error | undefined; // a page whose failures could not even be recorded: the list fails at its next flush
+  let broken: Error | undefined; // a page that failed for good (not a store outage: that is waited out): the list fails at its next flush
 
   async function runPage(page: typeof waiting): Promise<void> {
     const failedAt: Record<PageStage, Map<string, StageFailure>> = { index: new Map(), graph: new Map() };
@@ -79,7 +80,7 @@ export function createSinkPages(
       return stage ? [{ itemKey: item.itemKey, stage, ...failedAt[stage].get(item.productId)! }] : [];
     });
     if (failures.length > 0) {
-      await stores.recordPageFailures({ listId: list.listId, failures });
+      await outcomes.recordPageFailures({ listId: list.listId, failures });
       counters.succeeded -= failures.length;
       counters.failed += failures.length;
     }
