@@ -7,8 +7,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Context } from '@temporalio/activity';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { ContentPublishActivities } from '../src/activities/content-publish';
 import type { ContentReviewActivities } from '../src/activities/content-review';
 import { checkpointLabel, type ContentEvent, type ReviewPolicy } from '../src/content/model';
@@ -20,6 +19,7 @@ import {
   reviewUpdate,
   type ContentReviewInput,
 } from '../src/workflows/content-review';
+import { startTimeSkippingWorkers, type TimeSkippingWorkers } from './support/time-skipping';
 import './support/world'; // quiet SDK logging
 
 const MINUTE = 60_000;
@@ -113,39 +113,21 @@ const activities: Mocked = {
 
 describe('content workflow timers on the time-skipping server (real durations, mocked activities)', () => {
   let env: TestWorkflowEnvironment;
-  let workers: Worker[];
-  let running: Promise<void[]>;
+  let server: TimeSkippingWorkers | undefined;
 
   before(async () => {
     serverTime = () => env.currentTimeMs();
-    env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: {
-        executable: {
-          type: 'existing-path',
-          path: process.env.TEMPORAL_TEST_SERVER_PATH ?? assert.fail('TEMPORAL_TEST_SERVER_PATH is not set (deploy/local/stack.sh env)'),
-        },
-      },
-    });
-    const connection = env.nativeConnection;
     // The workflow routes interactive writes to <prefix>-high and model calls to <prefix>-llm.
-    workers = await Promise.all([
-      Worker.create({
-        connection,
-        taskQueue: `${QUEUE}-default`,
-        workflowsPath: require.resolve('../src/workflows'),
-        interceptors: { workflowModules: [require.resolve('./support/drop-search-attributes')] },
-        activities,
-      }),
-      Worker.create({ connection, taskQueue: `${QUEUE}-high`, activities }),
-      Worker.create({ connection, taskQueue: `${QUEUE}-llm`, activities }),
-    ]);
-    running = Promise.all(workers.map((worker) => worker.run()));
+    server = await startTimeSkippingWorkers({
+      queuePrefix: QUEUE,
+      workflowsPath: require.resolve('../src/workflows'),
+      interceptors: { workflowModules: [require.resolve('./support/drop-search-attributes')] },
+      activities,
+      activityKinds: ['high', 'llm'],
+    });
+    env = server.env;
   });
-  after(async () => {
-    for (const worker of workers ?? []) worker.shutdown();
-    await running;
-    await env?.teardown();
-  });
+  after(() => server?.stop());
 
   async function start({ finding, ...overrides }: Partial<ContentReviewInput> & { finding?: Finding } = {}) {
     const contentId = randomUUID();

@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { PageItemFailure } from '../src/activities/product-lists';
 import type { PageFailure } from '../src/activities/product-store';
-import { sinkPagesProbeWorkflow } from './support/sink-pages-probe-workflow';
+import { sinkPagesProbeWorkflow } from './workflows/sink-pages-probe';
+import { startTimeSkippingWorkers, type TimeSkippingWorkers } from './support/time-skipping';
 import './support/world'; // quiet SDK logging
 
 const QUEUE = `sink-outage-${randomUUID().slice(0, 8)}`;
@@ -41,30 +41,18 @@ const activities = {
 
 describe('a list page whose failures meet a long store outage (time-skipping server)', () => {
   let env: TestWorkflowEnvironment;
-  let workers: Worker[];
-  let running: Promise<void[]>;
+  let server: TimeSkippingWorkers | undefined;
 
   before(async () => {
-    env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: {
-        executable: {
-          type: 'existing-path',
-          path: process.env.TEMPORAL_TEST_SERVER_PATH ?? assert.fail('TEMPORAL_TEST_SERVER_PATH is not set (deploy/local/stack.sh env)'),
-        },
-      },
+    server = await startTimeSkippingWorkers({
+      queuePrefix: QUEUE,
+      workflowsPath: require.resolve('./workflows/sink-pages-probe'),
+      activities,
+      activityKinds: ['llm'],
     });
-    const connection = env.nativeConnection;
-    workers = await Promise.all([
-      Worker.create({ connection, taskQueue: `${QUEUE}-default`, workflowsPath: require.resolve('./support/sink-pages-probe-workflow'), activities }),
-      Worker.create({ connection, taskQueue: `${QUEUE}-llm`, activities }),
-    ]);
-    running = Promise.all(workers.map((worker) => worker.run()));
+    env = server.env;
   });
-  after(async () => {
-    for (const worker of workers ?? []) worker.shutdown();
-    await running;
-    await env?.teardown();
-  });
+  after(() => server?.stop());
 
   it('when recording a failed item outlasts 20 attempts, then it is retried until it is recorded and the list ends counting it', async () => {
     const startedAt = await env.currentTimeMs();
