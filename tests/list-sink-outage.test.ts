@@ -28,7 +28,9 @@ const activities = {
     return { failed: [] };
   },
   async writeProductPage({ productIds }: { productIds: string[] }): Promise<{ failed: PageFailure[] }> {
-    return { failed: productIds.filter((id) => id === 'p2').map((productId) => ({ productId, errorType: 'GraphRejected', message: 'too large' })) };
+    return {
+      failed: productIds.filter((id) => id === 'p2').map((productId) => ({ productId, errorType: 'GraphRejected', message: 'too large' })),
+    };
   },
   async recordPageFailures({ failures }: { failures: PageItemFailure[] }): Promise<void> {
     const { attempt } = Context.current().info;
